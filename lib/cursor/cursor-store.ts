@@ -1,0 +1,78 @@
+import type { Stream } from '../mpas/event-schemas.js';
+
+/** How a server answers the events endpoints: Keycloak >= 26.2 ("modern") or older ("legacy"). */
+export type ApiMode = 'modern' | 'legacy';
+
+/** `{realm}#{stream}`: one position per realm and stream. */
+export type StreamKey = `${string}#${Stream}`;
+
+/** Builds the key under which a realm's stream position is stored. */
+export function streamKey(realm: string, stream: Stream): StreamKey {
+  return `${realm}#${stream}`;
+}
+
+/**
+ * Where one realm's stream has been read up to. Every event with `time < position.time` has been
+ * enqueued; of the events with `time === position.time`, exactly those whose keys are in
+ * `boundary` have been enqueued.
+ */
+export interface StreamPosition {
+  /** Epoch milliseconds. */
+  time: number;
+  /** Keys (see `eventKey`) of the events at exactly `time` already enqueued. */
+  boundary: string[];
+  /** The API mode the server was found in when this position was written. */
+  mode?: ApiMode;
+  /** Epoch milliseconds of the commit that wrote this position. */
+  updatedAt: number;
+}
+
+/**
+ * The right to advance the cursor. `fence` grows by one at every acquisition, so a commit made
+ * with an older fence is refused even when the owner name is the same (a restarted process).
+ */
+export interface Lease {
+  owner: string;
+  fence: number;
+  /** Epoch milliseconds after which another owner may take the lease. */
+  leaseUntil: number;
+}
+
+/** What `acquire` hands the new lease holder: the lease and every stream's position. */
+export interface AcquiredCursor {
+  lease: Lease;
+  positions: Partial<Record<StreamKey, StreamPosition>>;
+}
+
+/** What `read` shows without taking the lease: for `status` and dashboards. */
+export interface CursorSnapshot {
+  lease?: Lease;
+  positions: Partial<Record<StreamKey, StreamPosition>>;
+}
+
+/**
+ * The tenant's cursor: one record holding the lease and every realm's and stream's position.
+ * Adapters (DynamoDB, local file) implement exactly these operations, each atomic.
+ */
+export interface CursorStore {
+  /**
+   * Takes the lease when nobody holds it, it has expired (`leaseUntil < now`), or `owner`
+   * already holds it; increases the fence.
+   * @throws LeaseHeldError when another owner holds an unexpired lease.
+   */
+  acquire(request: { owner: string; now: number; leaseMs: number }): Promise<AcquiredCursor>;
+
+  /**
+   * Moves one stream's position and extends the lease to `now + leaseMs`, only while
+   * `lease.owner` and `lease.fence` still match the stored lease.
+   * @returns the extended lease.
+   * @throws LeaseLostError when the lease was taken over or released: the caller must stop at once.
+   */
+  commit(request: { lease: Lease; key: StreamKey; position: StreamPosition; now: number; leaseMs: number }): Promise<Lease>;
+
+  /** Gives the lease up, if it is still this one; never fails because it was already lost. */
+  release(lease: Lease): Promise<void>;
+
+  /** Reads the lease and positions without taking anything. */
+  read(): Promise<CursorSnapshot>;
+}
