@@ -1,0 +1,206 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { AdminEvent } from '../../../lib/mpas/event-schemas.js';
+import { REMOVED, REMOVED_NOT_JSON, isCredentialKey, scrubCredentials } from '../../../lib/pipeline/credential-scrubber.js';
+
+function adminEvent(representation: unknown, overrides: Partial<AdminEvent> = {}): AdminEvent {
+  return {
+    time: 1739388468633,
+    realmId: 'realm-1',
+    authDetails: { realmId: 'master', clientId: 'c-1', userId: 'admin-1', ipAddress: '198.51.100.4' },
+    operationType: 'CREATE',
+    resourceType: 'USER',
+    resourcePath: 'users/u-1',
+    representation: typeof representation === 'string' ? representation : JSON.stringify(representation),
+    ...overrides,
+  };
+}
+
+function scrubbedRepresentation(representation: unknown): unknown {
+  const text = scrubCredentials(adminEvent(representation)).representation;
+  return JSON.parse(text ?? 'null');
+}
+
+describe('scrubCredentials', () => {
+  it('removes the plaintext password of a created user (credentials array)', () => {
+    const user = {
+      username: 'bob',
+      enabled: true,
+      credentials: [{ type: 'password', value: 'Hunter2!', temporary: false }],
+    };
+    expect(scrubbedRepresentation(user)).toEqual({
+      username: 'bob',
+      enabled: true,
+      credentials: [{ type: 'password', value: REMOVED, temporary: false }],
+    });
+  });
+
+  it('removes the value of any credentials array element, whatever its type says', () => {
+    const user = { credentials: [{ type: 'webauthn-custom', value: 'opaque-1' }, { value: 'opaque-2' }] };
+    expect(scrubbedRepresentation(user)).toEqual({ credentials: [{ type: 'webauthn-custom', value: REMOVED }, { value: REMOVED }] });
+  });
+
+  it.each(['password', 'secret', 'otp', 'TOTP', 'hotp'])('removes value from an object of type %s (reset-password body)', (type) => {
+    expect(scrubbedRepresentation({ type, value: 'plain-text', temporary: true })).toEqual({ type, value: REMOVED, temporary: true });
+  });
+
+  it('keeps value in an object whose type is not a credential type', () => {
+    const mapper = { name: 'email', type: 'string', value: 'visible' };
+    const event = adminEvent(mapper);
+    expect(scrubCredentials(event)).toBe(event);
+  });
+
+  it.each([
+    'password',
+    'PASSWORD',
+    'newPassword',
+    'secret',
+    'clientSecret',
+    'client_secret',
+    'secretData',
+    'credentialData',
+    'privateKey',
+    'private_key',
+    'token',
+    'accessToken',
+    'refreshToken',
+    'registrationAccessToken',
+    'hashedSaltedValue',
+    'salt',
+    'bindCredential',
+  ])('removes a member named %s at any depth', (key) => {
+    const representation = { outer: [{ config: { [key]: 'sensitive-value', keep: 'visible' } }] };
+    expect(scrubbedRepresentation(representation)).toEqual({ outer: [{ config: { [key]: REMOVED, keep: 'visible' } }] });
+  });
+
+  it('removes array and object values of credential members wholly (component config privateKey)', () => {
+    const component = { providerId: 'rsa', config: { privateKey: ['-----BEGIN PRIVATE KEY-----abc'], certificate: ['MIIC...'] } };
+    expect(scrubbedRepresentation(component)).toEqual({ providerId: 'rsa', config: { privateKey: REMOVED, certificate: ['MIIC...'] } });
+  });
+
+  it('keeps booleans, nulls and look-alike names that hold no secret', () => {
+    const realm = { resetPasswordAllowed: true, secret: null, accessTokenLifespan: 300, token_id: 't-1', tokenLifespan: 60 };
+    const event = adminEvent(realm);
+    expect(scrubCredentials(event)).toBe(event);
+  });
+
+  it('re-serializes compactly and keeps everything else', () => {
+    const event = adminEvent('{ "username" : "bob",\n  "password": "x", "n": [1, 2] }');
+    expect(scrubCredentials(event).representation).toBe('{"username":"bob","password":"<removed>","n":[1,2]}');
+  });
+
+  it('replaces a representation that is not JSON wholly', () => {
+    const event = adminEvent('username=bob&password=Hunter2');
+    const scrubbed = scrubCredentials(event);
+    expect(scrubbed.representation).toBe(REMOVED_NOT_JSON);
+    expect(event.representation).toBe('username=bob&password=Hunter2');
+  });
+
+  it('returns the very same event when nothing was found', () => {
+    for (const event of [
+      adminEvent({ username: 'bob' }),
+      adminEvent('', {}),
+      adminEvent(null, { representation: null }),
+      adminEvent(undefined, { representation: undefined }),
+    ]) {
+      expect(scrubCredentials(event)).toBe(event);
+    }
+  });
+
+  it('scrubs details values whose keys name credentials, and never adds absent members', () => {
+    const event = adminEvent({ username: 'bob' }, { details: { client_secret: 's3cr3t', grant_type: 'password', note: 'x' } });
+    delete event.representation;
+    const scrubbed = scrubCredentials(event);
+    expect(scrubbed.details).toEqual({ client_secret: REMOVED, grant_type: 'password', note: 'x' });
+    expect(Object.hasOwn(scrubbed, 'representation')).toBe(false);
+    expect(event.details?.['client_secret']).toBe('s3cr3t');
+  });
+
+  it('does not mutate its input and is idempotent', () => {
+    const event = Object.freeze(adminEvent({ a: { password: 'p' } }, { details: Object.freeze({ secret: 's' }) }));
+    const once = scrubCredentials(event);
+    expect(event.representation).toBe('{"a":{"password":"p"}}');
+    expect(scrubCredentials(once)).toBe(once);
+  });
+
+  it('keeps a JSON member named __proto__ as data', () => {
+    const event = adminEvent('{"__proto__":{"password":"p"},"x":1}');
+    expect(scrubCredentials(event).representation).toBe('{"__proto__":{"password":"<removed>"},"x":1}');
+  });
+
+  it('recognizes credential keys case- and separator-insensitively', () => {
+    expect(isCredentialKey('Client-Secret')).toBe(true);
+    expect(isCredentialKey('ID_TOKEN')).toBe(true);
+    expect(isCredentialKey('username')).toBe(false);
+    expect(isCredentialKey('tokenLifespan')).toBe(false);
+  });
+});
+
+// Keys from an alphabet that cannot spell a credential name, so only planted members are secret.
+const plainKey = fc.stringMatching(/^[a-c]{1,6}$/);
+const plainLeaf = fc.oneof(fc.stringMatching(/^[a-c ]{0,8}$/), fc.integer(), fc.boolean(), fc.constant(null));
+const plainJson = fc.letrec<{ node: unknown }>((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    plainLeaf,
+    fc.array(tie('node'), { maxLength: 4 }),
+    fc.dictionary(plainKey, tie('node'), { maxKeys: 4 }),
+  ),
+})).node;
+
+type Plant = (secret: string) => unknown;
+const plantKinds: fc.Arbitrary<Plant> = fc.oneof(
+  fc.constantFrom('password', 'Password', 'client_secret', 'clientSecret', 'secretData', 'accessToken', 'salt', 'privateKey').map(
+    (key): Plant => (secret) => ({ [key]: secret }),
+  ),
+  fc.constantFrom('password', 'otp', 'totp', 'hotp', 'secret').map((type): Plant => (secret) => ({ type, value: secret })),
+  fc.constant<Plant>((secret) => ({ credentials: [{ value: secret }] })),
+  fc.constant<Plant>((secret) => ({ config: { bindCredential: [secret] } })),
+);
+
+/**
+ * Puts `planted` somewhere in `tree`, guided by `choices` (a path of random numbers): it descends
+ * into objects and arrays and adds the plant as a new member `slot`, never overwriting one (an
+ * earlier plant must keep its shape).
+ */
+function plantInto(tree: unknown, planted: unknown, choices: number[], slot: string): unknown {
+  const [choice, ...rest] = choices;
+  if (Array.isArray(tree)) {
+    const index = choice === undefined || tree.length === 0 ? -1 : choice % tree.length;
+    const target: unknown = tree[index];
+    if (index < 0 || target === null || typeof target !== 'object') return [...tree, planted];
+    return tree.map((item, i) => (i === index ? plantInto(item, planted, rest, slot) : item));
+  }
+  if (tree === null || typeof tree !== 'object') return { [slot]: planted };
+  const record = tree as Record<string, unknown>;
+  const keys = Object.keys(record);
+  const key = choice === undefined || keys.length === 0 ? undefined : keys[choice % keys.length];
+  const target = key === undefined ? undefined : record[key];
+  if (key === undefined || target === null || typeof target !== 'object') return { ...record, [slot]: planted };
+  return { ...record, [key]: plantInto(target, planted, rest, slot) };
+}
+
+describe('scrubCredentials (property)', () => {
+  it('never lets a planted credential through, wherever it sits', () => {
+    fc.assert(
+      fc.property(
+        plainJson,
+        fc.array(plantKinds, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.stringMatching(/^[0-9A-F]{12}$/),
+        (tree, plants, path, nonce) => {
+          let representation: unknown = tree;
+          const secrets = plants.map((plant, i) => {
+            const secret = `PLANTED${i}x${nonce}`;
+            representation = plantInto(representation, plant(secret), path.slice(i), `p${i}`);
+            return secret;
+          });
+          const scrubbed = scrubCredentials(adminEvent(representation));
+          const text = JSON.stringify(scrubbed);
+          for (const secret of secrets) expect(text, 'set FC_SEED to replay').not.toContain(secret);
+        },
+      ),
+      { seed: Number(process.env['FC_SEED'] ?? 20250212), numRuns: 500 },
+    );
+  });
+});
