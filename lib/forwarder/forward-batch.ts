@@ -1,0 +1,119 @@
+import type { EnvelopeEventType } from '../formats/json-envelope.js';
+import type { Formatter } from '../formats/formatter.js';
+import { eventKey } from '../mpas/event-key.js';
+import { adminEventSchema, userEventSchema } from '../mpas/event-schemas.js';
+import type { MpasEvent } from '../mpas/event-schemas.js';
+import type { Redactor } from '../pipeline/redactor.js';
+import { batchIdFor } from '../queue/event-batch.js';
+import type { EventBatch } from '../queue/event-batch.js';
+import type { OutboundEvent, Sink } from '../sinks/sink.js';
+import { silentForwardObserver } from './forward-observer.js';
+import type { DeadLetterReason, ForwardObserver } from './forward-observer.js';
+
+/** A compiled filter over the envelope (`eventType`, `event.*`): true keeps the event. */
+export type EventPredicate = (envelope: { eventType: string; event: Record<string, unknown> }) => boolean;
+
+/** The pipeline of one destination: filter -> redact -> select fields -> format -> sink. */
+export interface ForwarderStages {
+  redact: Redactor;
+  formatter: Formatter;
+  sink: Sink;
+  filter?: EventPredicate;
+  selectFields?: (event: MpasEvent) => MpasEvent;
+  observer?: ForwardObserver;
+}
+
+/** Events that must go to the dead-letter queue, with why. */
+export interface DeadLetter {
+  reason: DeadLetterReason;
+  detail: string;
+  events: unknown[];
+}
+
+/**
+ * How one batch went. `retry`, when present, is what the SIEM did not take yet: a batch of the
+ * undelivered events (its own batch id, a hash of their keys) to try again after `retryAfterMs`.
+ */
+export interface ForwardResult {
+  delivered: number;
+  filtered: number;
+  deadLetters: DeadLetter[];
+  retry?: { batch: EventBatch; retryAfterMs?: number; authFailure: boolean };
+}
+
+const eventTypeOf = { user: 'user-event', admin: 'admin-event' } as const satisfies Record<string, EnvelopeEventType>;
+
+/**
+ * Forwards one queue batch: each event is validated on its own (a bad one is dead-lettered with
+ * the field at fault, its neighbours still go), filtered, redacted, formatted and handed to the
+ * sink. The caller acts on the result: dead letters to the DLQ, `retry` back to the queue.
+ */
+export async function forwardBatch(batch: EventBatch, stages: ForwarderStages, signal?: AbortSignal): Promise<ForwardResult> {
+  const observer = stages.observer ?? silentForwardObserver;
+  const schema = batch.stream === 'user' ? userEventSchema : adminEventSchema;
+  const context = { tenant: batch.tenant, realm: batch.realm, stream: batch.stream };
+  const deadLetters: DeadLetter[] = [];
+  const originals: MpasEvent[] = [];
+  const outbound: OutboundEvent[] = [];
+  let filtered = 0;
+
+  batch.events.forEach((raw, index) => {
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = ['events', index, ...(issue?.path ?? [])].join('.');
+      deadLetters.push({ reason: 'invalid-event', detail: `${where}: ${issue?.message ?? 'invalid'}`, events: [raw] });
+      return;
+    }
+    const event = parsed.data;
+    if (stages.filter && !stages.filter({ eventType: eventTypeOf[batch.stream], event })) {
+      filtered += 1;
+      return;
+    }
+    try {
+      const redacted = stages.redact(event, batch.stream);
+      const selected = stages.selectFields ? stages.selectFields(redacted) : redacted;
+      const payload = stages.formatter.encode(selected, context);
+      originals.push(event);
+      outbound.push({ key: eventKey(event), time: event.time, realm: batch.realm, stream: batch.stream, payload });
+    } catch (error) {
+      const detail = `events.${index}: ${error instanceof Error ? error.message : String(error)}`;
+      deadLetters.push({ reason: 'format-failed', detail, events: [raw] });
+    }
+  });
+  if (filtered > 0) observer.filtered?.(batch.realm, batch.stream, filtered);
+
+  if (outbound.length === 0) return finish(observer, { delivered: 0, filtered, deadLetters });
+
+  const delivery = await stages.sink.deliver(outbound, signal);
+  for (const latency of delivery.latenciesMs) observer.sinkRequest?.(latency);
+  for (const error of delivery.errors) observer.sinkError?.(error);
+  for (const { index, reason, status } of delivery.dropped) {
+    deadLetters.push({ reason: 'rejected-by-siem', detail: status ? `HTTP ${status}: ${reason}` : reason, events: [originals[index]] });
+  }
+  const failed = new Set([...delivery.retry, ...delivery.dropped.map(({ index }) => index)]);
+  const delivered = outbound.filter((_, index) => !failed.has(index));
+  if (delivered.length > 0) {
+    observer.delivered?.(batch.realm, batch.stream, delivered.length, Math.max(...delivered.map(({ time }) => time)));
+  }
+
+  const result: ForwardResult = { delivered: delivered.length, filtered, deadLetters };
+  if (delivery.retry.length > 0) {
+    const retryIndices = [...delivery.retry].sort((a, b) => a - b);
+    result.retry = {
+      batch: {
+        ...batch,
+        batchId: batchIdFor(batch.tenant, batch.realm, batch.stream, retryIndices.map((index) => outbound[index]!.key)),
+        events: retryIndices.map((index) => originals[index]!),
+      },
+      retryAfterMs: delivery.retryAfterMs,
+      authFailure: delivery.errors.some(({ auth }) => auth),
+    };
+  }
+  return finish(observer, result);
+}
+
+function finish(observer: ForwardObserver, result: ForwardResult): ForwardResult {
+  for (const deadLetter of result.deadLetters) observer.deadLettered?.(deadLetter.reason, deadLetter.events.length);
+  return result;
+}

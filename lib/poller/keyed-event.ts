@@ -1,0 +1,38 @@
+import { eventKey } from '../mpas/event-key.js';
+import type { MpasEvent } from '../mpas/event-schemas.js';
+import type { StreamPosition } from '../cursor/cursor-store.js';
+
+/** An event with its key computed once: legacy keys are hashes, too costly to compute twice. */
+export interface KeyedEvent {
+  event: MpasEvent;
+  key: string;
+}
+
+/** Pairs each event with its key. */
+export function withKeys(events: readonly MpasEvent[]): KeyedEvent[] {
+  return events.map((event) => ({ event, key: eventKey(event) }));
+}
+
+/**
+ * Whether the cursor already covers an event: older than its time, or at its time and among the
+ * boundary keys.
+ */
+export function isCovered(position: StreamPosition, boundary: ReadonlySet<string>, item: KeyedEvent): boolean {
+  return item.event.time < position.time || (item.event.time === position.time && boundary.has(item.key));
+}
+
+/**
+ * The position after enqueueing `chunk` (ascending by time, every event not yet covered):
+ * its last millisecond becomes the time, and the keys of the chunk's events at that
+ * millisecond (plus the old boundary, when the time did not move) become the boundary.
+ */
+export function advancePosition(position: StreamPosition, chunk: readonly KeyedEvent[], now: number): StreamPosition {
+  const last = chunk.at(-1);
+  if (!last) return position;
+  const time = last.event.time;
+  const boundary = time === position.time ? new Set(position.boundary) : new Set<string>();
+  for (let index = chunk.length - 1; index >= 0 && chunk[index]!.event.time === time; index--) {
+    boundary.add(chunk[index]!.key);
+  }
+  return { time, boundary: [...boundary], mode: position.mode, updatedAt: now };
+}

@@ -1,0 +1,166 @@
+import type { ApiMode, CursorStore, Lease, StreamKey, StreamPosition } from '../cursor/cursor-store.js';
+import { streamKey } from '../cursor/cursor-store.js';
+import { LeaseHeldError, LeaseLostError } from '../cursor/errors.js';
+import { MpasError } from '../mpas/errors.js';
+import type { Stream } from '../mpas/event-schemas.js';
+import type { EventQueue } from '../queue/event-queue.js';
+import type { Clock } from '../time/clock.js';
+import { batchForChunk } from './batches-for-chunk.js';
+import type { EventSource } from './event-source.js';
+import type { KeyedEvent } from './keyed-event.js';
+import { walkLegacy } from './legacy-walk.js';
+import { walkModern } from './modern-walk.js';
+import { silentPollObserver } from './poll-observer.js';
+import type { PollObserver } from './poll-observer.js';
+import type { Walk } from './walk.js';
+
+/** Everything one poll of a tenant needs. */
+export interface PollTenantOptions {
+  tenant: string;
+  /** This instance's name in the lease (Lambda request id, host and pid, ...). */
+  owner: string;
+  realms: readonly string[];
+  streams: readonly Stream[];
+  source: EventSource;
+  store: CursorStore;
+  queue: EventQueue;
+  clock: Clock;
+  settleMs: number;
+  pageSize: number;
+  leaseMs: number;
+  /** Where a stream without a position starts: `now` (minus the settle window) or epoch ms. */
+  startFrom: 'now' | number;
+  /** Epoch ms after which no new page is started (the invocation's time budget). */
+  deadline?: number;
+  /** Aborting stops the poll after the chunk in hand is enqueued and committed. */
+  signal?: AbortSignal;
+  observer?: PollObserver;
+}
+
+/** How a poll ended. */
+export type PollOutcome =
+  | { status: 'lease-busy'; holder: string }
+  | { status: 'lease-lost'; events: number }
+  | {
+      /** `complete`: every stream read up to `now - settle`; otherwise the budget ran out or a stop was asked for. */
+      status: 'complete' | 'budget-spent' | 'stopped';
+      events: number;
+      /** Streams that could not be read (MPAS errors); their positions did not move. */
+      failures: Array<{ realm: string; stream: Stream; error: Error }>;
+    };
+
+const walks: Record<ApiMode, Walk> = { modern: walkModern, legacy: walkLegacy };
+
+// Chunks one stream may deliver before the next stream's turn: small enough to be fair, large
+// enough that a legacy walk's offset searches are not repeated for every page.
+const CHUNKS_PER_TURN = 10;
+
+/**
+ * One poll of a tenant (DESIGN.md, "Cursor, lease and delivery semantics"): take the lease,
+ * read every realm's streams a page at a time in turn (so one busy stream cannot starve the
+ * others), enqueue each page, then commit its position; loop until every stream reached
+ * `now - settle`, the deadline passed, or a stop was asked for; release the lease.
+ * A lost lease stops everything at once, with nothing more committed.
+ */
+export async function pollTenant(options: PollTenantOptions): Promise<PollOutcome> {
+  const { store, clock, observer = silentPollObserver } = options;
+  let lease: Lease;
+  let positions: Partial<Record<StreamKey, StreamPosition>>;
+  try {
+    ({ lease, positions } = await store.acquire({ owner: options.owner, now: clock.now(), leaseMs: options.leaseMs }));
+  } catch (error) {
+    if (!(error instanceof LeaseHeldError)) throw error;
+    observer.leaseBusy?.(error.holder.owner);
+    return { status: 'lease-busy', holder: error.holder.owner };
+  }
+
+  let events = 0;
+  const failures: Array<{ realm: string; stream: Stream; error: Error }> = [];
+  const stopRequested = (): boolean =>
+    (options.signal?.aborted ?? false) || (options.deadline !== undefined && clock.now() >= options.deadline);
+
+  const commit = async (realm: string, stream: Stream, chunk: KeyedEvent[], position: StreamPosition): Promise<void> => {
+    if (chunk.length > 0) await options.queue.enqueue([batchForChunk(options.tenant, realm, stream, chunk)]);
+    const key = streamKey(realm, stream);
+    const now = clock.now();
+    lease = await store.commit({ lease, key, position: { ...position, updatedAt: now }, now, leaseMs: options.leaseMs });
+    positions[key] = position;
+    events += chunk.length;
+    observer.committed?.(realm, stream, chunk.length, position);
+  };
+
+  try {
+    let active = options.realms.flatMap((realm) => options.streams.map((stream) => ({ realm, stream })));
+    while (active.length > 0 && !stopRequested()) {
+      const stillActive: typeof active = [];
+      for (const { realm, stream } of active) {
+        if (stopRequested()) {
+          stillActive.push({ realm, stream });
+          continue;
+        }
+        try {
+          const done = await pollStreamOnce(options, realm, stream, positions, commit);
+          if (!done) stillActive.push({ realm, stream });
+        } catch (error) {
+          // One realm's MPAS trouble (403, outage) must not hold back the others.
+          if (!(error instanceof MpasError)) throw error;
+          failures.push({ realm, stream, error });
+          observer.streamFailed?.(realm, stream, error);
+        }
+      }
+      active = stillActive;
+    }
+    const status = active.length === 0 ? 'complete' : options.signal?.aborted ? 'stopped' : 'budget-spent';
+    await store.release(lease);
+    return { status, events, failures };
+  } catch (error) {
+    if (error instanceof LeaseLostError) {
+      observer.leaseLost?.();
+      return { status: 'lease-lost', events };
+    }
+    await store.release(lease).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * One turn of a stream (the walk stops at a chunk boundary through `shouldStop`), so the
+ * tenant loop can take the streams in turn. A stream without a position
+ * gets its start committed first, so "now" is pinned once and not recomputed on every run.
+ */
+async function pollStreamOnce(
+  options: PollTenantOptions,
+  realm: string,
+  stream: Stream,
+  positions: Partial<Record<StreamKey, StreamPosition>>,
+  commit: (realm: string, stream: Stream, chunk: KeyedEvent[], position: StreamPosition) => Promise<void>,
+): Promise<boolean> {
+  const { clock } = options;
+  const mode = await options.source.apiMode(realm);
+  let position = positions[streamKey(realm, stream)];
+  if (!position) {
+    const now = clock.now();
+    const time = options.startFrom === 'now' ? now - options.settleMs : options.startFrom;
+    position = { time, boundary: [], mode, updatedAt: now };
+    await commit(realm, stream, [], position);
+  }
+  let chunks = 0;
+  const result = await walks[mode](
+    {
+      source: options.source,
+      realm,
+      stream,
+      pageSize: options.pageSize,
+      windowEnd: clock.now() - options.settleMs,
+      now: () => clock.now(),
+      signal: options.signal,
+      deliver: async (chunk, next) => {
+        chunks += 1;
+        await commit(realm, stream, chunk, { ...next, mode });
+      },
+      shouldStop: () => chunks >= CHUNKS_PER_TURN || (options.signal?.aborted ?? false) || (options.deadline !== undefined && clock.now() >= options.deadline),
+    },
+    { ...position, mode },
+  );
+  return result.done;
+}
