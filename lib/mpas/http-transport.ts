@@ -1,0 +1,139 @@
+import type { Clock } from '../time/clock.js';
+import type { Sleep } from '../time/sleep.js';
+import { MpasUnavailableError } from './errors.js';
+import type { MpasRoute } from './errors.js';
+import { parseRetryAfter } from './retry-policy.js';
+import type { RetryPolicy } from './retry-policy.js';
+
+/** A response read to its end: a page is used whole or not at all, never half-consumed. */
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+/** One request to MPAS; the transport may send it several times. */
+export interface HttpRequest {
+  route: MpasRoute;
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** What the transport reports after every attempt, for metrics. */
+export interface RequestInfo {
+  route: MpasRoute;
+  /** Undefined when the attempt got no response (timeout, connection failure). */
+  status?: number;
+  /** Measured with the injected clock. */
+  durationMs: number;
+}
+
+/** How the transport sends, waits and gives up; built by `MpasClient` from its options. */
+export interface HttpTransportOptions {
+  fetch: typeof fetch;
+  clock: Clock;
+  sleep: Sleep;
+  policy: RetryPolicy;
+  requestTimeoutMs: number;
+  onRequest?: (info: RequestInfo) => void;
+}
+
+/** Why an attempt was cut short; the abort reason of the transport's own timer. */
+class RequestTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no complete response within ${timeoutMs} ms`);
+    this.name = 'RequestTimeout';
+  }
+}
+
+/**
+ * Sends requests to MPAS with a timeout per attempt and retries what is transient (429, 5xx,
+ * timeouts, connection failures) according to the retry policy. Any other response, 4xx
+ * included, is handed back for the caller to interpret. A caller's abort ends everything at
+ * once with the signal's reason, never as an `MpasUnavailableError`.
+ */
+export class HttpTransport {
+  constructor(private readonly options: HttpTransportOptions) {}
+
+  /**
+   * @throws MpasUnavailableError when every attempt was transient.
+   * @throws the signal's reason when `signal` aborts.
+   */
+  async send(request: HttpRequest, signal?: AbortSignal): Promise<HttpResult> {
+    const { policy, sleep, clock } = this.options;
+    for (let attempt = 0; ; attempt += 1) {
+      signal?.throwIfAborted();
+      let retryAfterMs: number | undefined;
+      let lastStatus: number | undefined;
+      let failure: unknown;
+      try {
+        const result = await this.attempt(request, signal);
+        if (policy.classify(result.status) !== 'retry') return result;
+        lastStatus = result.status;
+        // 503 may carry Retry-After too (RFC 9110 section 10.2.3); Keycloak behind a proxy sends it.
+        if (result.status === 429 || result.status === 503) {
+          retryAfterMs = parseRetryAfter(result.headers.get('retry-after'), clock.now());
+        }
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        failure = error;
+      }
+      if (!policy.canRetryAfter(attempt)) {
+        throw new MpasUnavailableError(
+          {
+            route: request.route,
+            attempts: attempt + 1,
+            ...(lastStatus !== undefined ? { lastStatus } : { lastFailure: describeFailure(failure) }),
+            ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+          },
+          failure !== undefined ? { cause: failure } : undefined,
+        );
+      }
+      await sleep(policy.delayMs(attempt, retryAfterMs), signal);
+    }
+  }
+
+  /** One attempt, the body read to its end within the timeout. */
+  private async attempt(request: HttpRequest, signal?: AbortSignal): Promise<HttpResult> {
+    const { clock, requestTimeoutMs, onRequest } = this.options;
+    const timer = new AbortController();
+    // A timer of our own rather than AbortSignal.timeout: it is cleared as soon as the body is
+    // read, so a finished request leaves nothing pending to keep a Lambda or a test alive.
+    const handle = setTimeout(() => timer.abort(new RequestTimeout(requestTimeoutMs)), requestTimeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
+    const startedAt = clock.now();
+    let status: number | undefined;
+    try {
+      const response = await this.options.fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        signal: combined,
+        // The admin API does not redirect; a 3xx (say http -> https) is reported, not followed with the token.
+        redirect: 'manual',
+      });
+      status = response.status;
+      const body = await response.text();
+      return { status: response.status, headers: response.headers, body };
+    } catch (error) {
+      // fetch rejects with the abort reason; a bare AbortError can also surface from the body read.
+      if (timer.signal.aborted && !signal?.aborted) throw timer.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(handle);
+      onRequest?.({ route: request.route, ...(status !== undefined ? { status } : {}), durationMs: clock.now() - startedAt });
+    }
+  }
+}
+
+/** A short, secret-free account of a failed attempt: no URL query, no headers, no body. */
+function describeFailure(error: unknown): string {
+  if (error instanceof RequestTimeout) return `a timeout (${error.message})`;
+  if (error instanceof Error) {
+    const code = (error.cause as { code?: unknown } | undefined)?.code;
+    return typeof code === 'string' ? `a connection failure (${code})` : `a connection failure (${error.message})`;
+  }
+  return 'a connection failure';
+}

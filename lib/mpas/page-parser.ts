@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+import { pageSchemaFor } from './event-schemas.js';
+import type { MpasEvent, Stream } from './event-schemas.js';
+import { MpasResponseError } from './errors.js';
+
+/**
+ * Turns the body of a 200 from an events endpoint into events, all of them or none: a body
+ * that is not JSON, or any event that fails the stream's schema, rejects the whole page.
+ * @throws MpasResponseError naming every bad field, e.g. `events[3].time: expected number`.
+ */
+export function parseEventPage(body: string, where: { realm: string; stream: Stream }): MpasEvent[] {
+  const route = where.stream === 'user' ? 'events' : 'admin-events';
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new MpasResponseError({ route, realm: where.realm, stream: where.stream, issues: ['events: the body is not JSON'] }, { cause: error });
+  }
+  const parsed = pageSchemaFor(where.stream).safeParse(json);
+  if (!parsed.success) {
+    throw new MpasResponseError(
+      { route, realm: where.realm, stream: where.stream, issues: parsed.error.issues.map(describeIssue) },
+      { cause: parsed.error },
+    );
+  }
+  return parsed.data;
+}
+
+/** `events[3].details.username: Invalid input: expected string, received number`. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  return `${pathText(issue.path)}: ${issue.message}`;
+}
+
+/** `["events", 3, "time"]`-style paths as a reader would write them: `events[3].time`. */
+export function pathText(path: readonly PropertyKey[]): string {
+  let text = 'events';
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$]*$/.test(segment)) text += `.${segment}`;
+    else text += `[${JSON.stringify(String(segment))}]`;
+  }
+  return text;
+}
