@@ -1,0 +1,28 @@
+import { escapeExtensionValue, escapeHeaderField } from './cef-escape.js';
+import { cefFields } from './cef-fields.js';
+import type { CefFields } from './cef-fields.js';
+import { resolveCefOptions } from './cef-options.js';
+import type { CefFormatterOptions } from './cef-options.js';
+import type { Formatter } from './formatter.js';
+
+/** Writes mapped fields as one CEF line; extension keys are fixed ASCII and need no escaping. */
+export function cefLine(fields: CefFields): string {
+  const header = [fields.vendor, fields.product, fields.version, fields.signatureId, fields.name].map(escapeHeaderField);
+  const extension = fields.extension.map(([key, value]) => `${key}=${escapeExtensionValue(value)}`).join(' ');
+  return `CEF:0|${header.join('|')}|${fields.severity}|${extension}`;
+}
+
+/**
+ * The `cef` format (seed 002): `CEF:0|Kelvin Zero|MPAS|<version>|<signatureId>|<name>|<severity>|<ext>`,
+ * signature id, name and severity from the event catalog, one line per event whatever its content.
+ * Options are checked here, once; a bad one throws `CefOptionsError` naming it.
+ */
+export function createCefFormatter(options?: CefFormatterOptions): Formatter {
+  const resolved = resolveCefOptions(options);
+  return {
+    format: 'cef',
+    encode(event, context) {
+      return cefLine(cefFields(event, context, resolved));
+    },
+  };
+}
