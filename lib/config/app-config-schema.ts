@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { dottedPath, errorFor, intIn, isPlainObject, oneOf, secret, text } from './config-values.js';
+import { mpasConfigSchema } from './mpas-config-schema.js';
+import { siemConfigSchema } from './siem-config-schema.js';
+
+const objectError = { error: errorFor('must be a JSON object') };
+const fieldListError = errorFor('must be a list of dotted field paths such as details.username');
+
+/** Seed 000's masks: the IP address and username of user events, the IP and request body of admin events. */
+export const DEFAULT_USER_REDACTED_FIELDS = ['ipAddress', 'details.username'] as const;
+/** See {@link DEFAULT_USER_REDACTED_FIELDS}. */
+export const DEFAULT_ADMIN_REDACTED_FIELDS = ['authDetails.ipAddress', 'representation'] as const;
+
+/** The smallest hash key: an HMAC key much shorter than this is open to guessing. */
+export const MIN_HASH_KEY_LENGTH = 16;
+
+/** Which fields the forwarder redacts, per stream, and how. An empty list redacts nothing. */
+export const redactionConfigSchema = z
+  .strictObject(
+    {
+      mode: oneOf(['mask', 'remove', 'hash']).default('mask'),
+      userFields: z.array(dottedPath, { error: fieldListError }).default([...DEFAULT_USER_REDACTED_FIELDS]),
+      adminFields: z.array(dottedPath, { error: fieldListError }).default([...DEFAULT_ADMIN_REDACTED_FIELDS]),
+      hashKey: secret(MIN_HASH_KEY_LENGTH).optional(),
+    },
+    objectError,
+  )
+  .refine((redaction) => redaction.mode !== 'hash' || redaction.hashKey !== undefined, {
+    path: ['hashKey'],
+    error: `is required when the redaction mode is hash (a random string of at least ${MIN_HASH_KEY_LENGTH} characters)`,
+    // Run even when a sibling is wrong, so one start-up reports both problems.
+    when: (payload) => isPlainObject(payload.value),
+  });
+export type RedactionConfig = z.infer<typeof redactionConfigSchema>;
+
+/** The poll schedule, the cursor lease and the queue's message limit. */
+export const pollingConfigSchema = z.strictObject(
+  {
+    // The service's schedule is one minute; the local runner passes its own default.
+    intervalMs: intIn(1000, 86_400_000).default(60_000),
+    leaseMs: intIn(1000, 3_600_000).default(120_000),
+    // SQS refuses messages above 1 MiB (and only allows that much when the queue says so).
+    queueMaxMessageBytes: intIn(1024, 1_048_576).default(1_048_576),
+  },
+  objectError,
+);
+export type PollingConfig = z.infer<typeof pollingConfigSchema>;
+
+/** `'*'` (every field) or the dotted paths of the fields sent (seed 002's `paramColumns`). */
+const fieldsError = errorFor('must be "*" or a non-empty list of dotted field paths such as details.username');
+export const fieldsSchema = z.union(
+  [z.literal('*', { error: fieldsError }), z.array(dottedPath, { error: fieldsError }).min(1, { error: fieldsError })],
+  { error: fieldsError },
+);
+
+/**
+ * Every setting of one tenant's service. The JSON config file has exactly this shape; the
+ * environment variables of `env-settings.ts` fill the same shape and win over the file.
+ */
+export const appConfigSchema = z.strictObject(
+  {
+    tenant: text('must be 1 to 40 lowercase letters, digits or dashes')
+      .regex(/^[a-z0-9-]{1,40}$/, { error: 'must be 1 to 40 lowercase letters, digits or dashes' })
+      .default('default'),
+    // A missing section is parsed as {} so each of its missing settings is reported by name.
+    mpas: mpasConfigSchema.prefault({} as z.input<typeof mpasConfigSchema>),
+    siem: siemConfigSchema.prefault({}),
+    redaction: redactionConfigSchema.prefault({}),
+    // The filter language is checked where it is compiled (lib/pipeline); here only its outer shape.
+    filter: z.record(z.string(), z.unknown(), objectError).optional(),
+    fields: fieldsSchema.default('*'),
+    polling: pollingConfigSchema.prefault({}),
+    stateDir: text('must be a directory path').default('.state'),
+    logLevel: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
+  },
+  objectError,
+);
+
+/** The validated configuration. */
+export type AppConfig = z.infer<typeof appConfigSchema>;
+
+/** What may be written in the config file (or passed as defaults): the same shape, before defaults. */
+export type AppConfigInput = z.input<typeof appConfigSchema>;

@@ -1,0 +1,182 @@
+import type { ConfigProblem } from './config-error.js';
+import { ENV_VARS } from './env-var-table.js';
+import type { EnvKind } from './env-var-table.js';
+import { parseJsonText } from './json-text.js';
+
+/** The process environment, or a test's stand-in for it. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Which variable a config path's value came from, so a problem found after the merge is still
+ * reported under the variable's name. `raw` is the variable's text, absent for secrets.
+ */
+export interface EnvSource {
+  readonly name: string;
+  readonly raw?: string;
+}
+
+/** What the environment says: a partial config in the file's nested shape, and where each part came from. */
+export interface EnvSettings {
+  readonly values: Record<string, unknown>;
+  /** Dotted config path (`mpas.pageSize`, `siem.auth`) -> the variable that set it. */
+  readonly sources: ReadonlyMap<string, EnvSource>;
+  /** Problems only the text can show (a malformed header, two SIEM credentials, bad JSON). */
+  readonly problems: readonly ConfigProblem[];
+}
+
+type Parsed = { readonly value: unknown } | { readonly problem: string };
+
+/**
+ * Reads every variable of the contract (env-var-table.ts) into the config's nested shape.
+ * Text that cannot become the expected type is passed on as text, so the schema reports it
+ * with the same words as a bad value in the file ("must be an integer from 1 to 5000").
+ * An empty variable counts as unset (Docker Compose passes unset variables as empty), except
+ * the redaction lists, where empty means "redact nothing".
+ */
+export function readEnvSettings(env: Environment): EnvSettings {
+  const values: Record<string, unknown> = {};
+  const sources = new Map<string, EnvSource>();
+  const problems: ConfigProblem[] = [];
+  const setter: Setter = {
+    set(path, value, source) {
+      setAt(values, path.split('.'), value);
+      sources.set(path, source);
+    },
+    note(path, source) {
+      sources.set(path, source);
+    },
+  };
+  const { set } = setter;
+
+  for (const spec of ENV_VARS) {
+    const raw = env[spec.name];
+    if (raw === undefined || spec.kind === 'siemAuth' || spec.kind === 'configFile') continue;
+    if (raw.trim() === '' && spec.kind !== 'redactList') continue;
+    const parsed = parseText(spec.kind, raw);
+    if ('problem' in parsed) problems.push({ setting: spec.name, message: parsed.problem });
+    else set(spec.path, parsed.value, spec.kind === 'secret' ? { name: spec.name } : { name: spec.name, raw });
+  }
+  // The original container picks the password grant by the presence of a username.
+  if (present(env['MPAS_USERNAME'])) set('mpas.credentials.grant', 'password', { name: 'MPAS_USERNAME' });
+  readSiemAuth(env, setter, problems);
+  return { values, sources, problems };
+}
+
+function parseText(kind: EnvKind, raw: string): Parsed {
+  const text = raw.trim();
+  switch (kind) {
+    case 'secret':
+      return { value: raw };
+    case 'int':
+      return { value: toInteger(text) ?? text };
+    case 'boolean':
+      return { value: toBoolean(text) ?? text };
+    case 'word':
+      return { value: text.toLowerCase() };
+    case 'list':
+      return { value: splitList(text) };
+    case 'wordList':
+      return { value: splitList(text.toLowerCase()) };
+    case 'redactList':
+      return { value: text === '' ? [] : splitList(text) };
+    case 'startFrom':
+      return { value: text.toLowerCase() === 'now' ? 'now' : (toInteger(text) ?? text) };
+    case 'fields':
+      return { value: text === '*' ? '*' : splitList(text) };
+    case 'json': {
+      const result = parseJsonText(text);
+      return result.ok ? { value: result.value } : { problem: `is not valid JSON: ${result.reason}` };
+    }
+    default:
+      return { value: text };
+  }
+}
+
+/** `set` puts a value at a path; `note` only records the source of a leaf inside a value already set. */
+interface Setter {
+  set(path: string, value: unknown, source: EnvSource): void;
+  note(path: string, source: EnvSource): void;
+}
+
+/**
+ * SIEM_TOKEN (bearer), SIEM_AUTH_HEADER (`Name: value`) and SIEM_USERNAME + SIEM_PASSWORD
+ * (basic) each replace the file's whole `siem.auth`; setting more than one is a mistake,
+ * because which one wins would be a guess.
+ */
+function readSiemAuth(env: Environment, { set, note }: Setter, problems: ConfigProblem[]): void {
+  const token = env['SIEM_TOKEN'];
+  const header = env['SIEM_AUTH_HEADER'];
+  const username = env['SIEM_USERNAME'];
+  const password = env['SIEM_PASSWORD'];
+  const basic = [present(username) ? 'SIEM_USERNAME' : '', present(password) ? 'SIEM_PASSWORD' : ''].filter(Boolean);
+  const chosen = [present(token) ? ['SIEM_TOKEN'] : [], present(header) ? ['SIEM_AUTH_HEADER'] : [], basic].filter((names) => names.length > 0);
+  if (chosen.length > 1) {
+    problems.push({
+      setting: chosen.flat().join(', '),
+      message: 'set only one SIEM authentication: SIEM_TOKEN (bearer), SIEM_AUTH_HEADER (a header) or SIEM_USERNAME and SIEM_PASSWORD (basic)',
+    });
+    return;
+  }
+  if (present(token)) {
+    set('siem.auth', { kind: 'bearer', token }, { name: 'SIEM_TOKEN' });
+    note('siem.auth.token', { name: 'SIEM_TOKEN' });
+  } else if (present(header)) {
+    readAuthHeader(header, { set, note }, problems);
+  } else if (present(username) !== present(password)) {
+    const [given, missing] = present(username) ? ['SIEM_USERNAME', 'SIEM_PASSWORD'] : ['SIEM_PASSWORD', 'SIEM_USERNAME'];
+    problems.push({ setting: given, message: `is set but ${missing} is not: basic authentication needs both` });
+  } else if (present(username) && present(password)) {
+    set('siem.auth', { kind: 'basic', username: username.trim(), password }, { name: 'SIEM_USERNAME and SIEM_PASSWORD' });
+    note('siem.auth.username', { name: 'SIEM_USERNAME', raw: username });
+    note('siem.auth.password', { name: 'SIEM_PASSWORD' });
+  }
+}
+
+function readAuthHeader(header: string, { set, note }: Setter, problems: ConfigProblem[]): void {
+  const colon = header.indexOf(':');
+  const name = colon < 0 ? '' : header.slice(0, colon).trim();
+  if (name === '') {
+    // Without a colon the whole text may be the secret value: describe the format, never the text.
+    problems.push({ setting: 'SIEM_AUTH_HEADER', message: 'must look like "Name: value", such as "X-Api-Key: <key>"' });
+    return;
+  }
+  // HTTP strips the whitespace around a header value, so the value is trimmed as HTTP would.
+  const value = header.slice(colon + 1).trim();
+  set('siem.auth', { kind: 'header', name, value }, { name: 'SIEM_AUTH_HEADER' });
+  note('siem.auth.name', { name: 'SIEM_AUTH_HEADER', raw: name });
+  note('siem.auth.value', { name: 'SIEM_AUTH_HEADER' });
+}
+
+function present(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== '';
+}
+
+function toInteger(text: string): number | undefined {
+  if (!/^[+-]?\d+$/.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
+function toBoolean(text: string): boolean | undefined {
+  const word = text.toLowerCase();
+  if (word === 'true' || word === '1' || word === 'yes') return true;
+  if (word === 'false' || word === '0' || word === 'no') return false;
+  return undefined;
+}
+
+function splitList(text: string): string[] {
+  return text.split(',').map((item) => item.trim());
+}
+
+function setAt(target: Record<string, unknown>, keys: readonly string[], value: unknown): void {
+  const [head, ...rest] = keys;
+  if (head === undefined) return;
+  if (rest.length === 0) {
+    target[head] = value;
+    return;
+  }
+  const child = target[head];
+  const next = typeof child === 'object' && child !== null && !Array.isArray(child) ? (child as Record<string, unknown>) : {};
+  target[head] = next;
+  setAt(next, rest, value);
+}

@@ -1,0 +1,103 @@
+/**
+ * The environment variables, a contract inherited from the original container (which is
+ * configured by them alone): each name, the config path it fills and how its text is read.
+ * docs/configuration.md documents every row; a test keeps the two in step.
+ */
+
+/**
+ * How an environment variable's text becomes a value:
+ * - `text`: trimmed; `secret`: as is (spaces may belong to a password);
+ * - `int`, `boolean` (true/false, 1/0, yes/no), `word` (lowercased, for enums);
+ * - `list`, `wordList`: comma-separated; `redactList`: the same, but empty means "none";
+ * - `startFrom`: `now`, epoch milliseconds or ISO-8601; `fields`: `*` or a list;
+ * - `json`: JSON text; `siemAuth`: one of the SIEM credentials, read as a group;
+ * - `configFile`: the config file's path, read by the loader, not part of the config.
+ */
+export type EnvKind =
+  | 'text'
+  | 'secret'
+  | 'int'
+  | 'boolean'
+  | 'word'
+  | 'list'
+  | 'wordList'
+  | 'redactList'
+  | 'startFrom'
+  | 'fields'
+  | 'json'
+  | 'siemAuth'
+  | 'configFile';
+
+/** One row of the contract. `path` is the dotted config path the variable fills. */
+export interface EnvVarSpec {
+  readonly name: string;
+  readonly path: string;
+  readonly kind: EnvKind;
+}
+
+/** Every environment variable the service reads. */
+export const ENV_VARS: readonly EnvVarSpec[] = [
+  { name: 'MPAS_BASE_URL', path: 'mpas.baseUrl', kind: 'text' },
+  { name: 'MPAS_REALMS', path: 'mpas.realms', kind: 'list' },
+  { name: 'MPAS_AUTH_REALM', path: 'mpas.authRealm', kind: 'text' },
+  { name: 'MPAS_CLIENT_ID', path: 'mpas.credentials.clientId', kind: 'text' },
+  { name: 'MPAS_CLIENT_SECRET', path: 'mpas.credentials.clientSecret', kind: 'secret' },
+  { name: 'MPAS_USERNAME', path: 'mpas.credentials.username', kind: 'text' },
+  { name: 'MPAS_PASSWORD', path: 'mpas.credentials.password', kind: 'secret' },
+  { name: 'MPAS_STREAMS', path: 'mpas.streams', kind: 'wordList' },
+  { name: 'MPAS_START_FROM', path: 'mpas.startFrom', kind: 'startFrom' },
+  { name: 'MPAS_PAGE_SIZE', path: 'mpas.pageSize', kind: 'int' },
+  { name: 'MPAS_SETTLE_MS', path: 'mpas.settleMs', kind: 'int' },
+  { name: 'MPAS_REQUEST_TIMEOUT_MS', path: 'mpas.requestTimeoutMs', kind: 'int' },
+  { name: 'MPAS_CA_FILE', path: 'mpas.caFile', kind: 'text' },
+  { name: 'SIEM_TYPE', path: 'siem.type', kind: 'word' },
+  { name: 'SIEM_URL', path: 'siem.url', kind: 'text' },
+  { name: 'SIEM_FORMAT', path: 'siem.format', kind: 'word' },
+  { name: 'SIEM_BATCH', path: 'siem.batch', kind: 'word' },
+  { name: 'SIEM_TOKEN', path: 'siem.auth.token', kind: 'siemAuth' },
+  { name: 'SIEM_AUTH_HEADER', path: 'siem.auth.value', kind: 'siemAuth' },
+  { name: 'SIEM_USERNAME', path: 'siem.auth.username', kind: 'siemAuth' },
+  { name: 'SIEM_PASSWORD', path: 'siem.auth.password', kind: 'siemAuth' },
+  { name: 'SIEM_TIMEOUT_MS', path: 'siem.timeoutMs', kind: 'int' },
+  { name: 'SIEM_CONCURRENCY', path: 'siem.concurrency', kind: 'int' },
+  { name: 'SIEM_MAX_BATCH_EVENTS', path: 'siem.maxBatchEvents', kind: 'int' },
+  { name: 'SIEM_MAX_BATCH_BYTES', path: 'siem.maxBatchBytes', kind: 'int' },
+  { name: 'SIEM_ATTEMPTS', path: 'siem.attempts', kind: 'int' },
+  { name: 'SIEM_GZIP', path: 'siem.gzip', kind: 'boolean' },
+  { name: 'SIEM_CA_FILE', path: 'siem.caFile', kind: 'text' },
+  { name: 'REDACT_MODE', path: 'redaction.mode', kind: 'word' },
+  { name: 'REDACT_USER_FIELDS', path: 'redaction.userFields', kind: 'redactList' },
+  { name: 'REDACT_ADMIN_FIELDS', path: 'redaction.adminFields', kind: 'redactList' },
+  { name: 'REDACT_HASH_KEY', path: 'redaction.hashKey', kind: 'secret' },
+  { name: 'FILTER', path: 'filter', kind: 'json' },
+  { name: 'FIELDS', path: 'fields', kind: 'fields' },
+  { name: 'TENANT', path: 'tenant', kind: 'text' },
+  { name: 'POLL_INTERVAL_MS', path: 'polling.intervalMs', kind: 'int' },
+  { name: 'LEASE_MS', path: 'polling.leaseMs', kind: 'int' },
+  { name: 'QUEUE_MAX_MESSAGE_BYTES', path: 'polling.queueMaxMessageBytes', kind: 'int' },
+  { name: 'STATE_DIR', path: 'stateDir', kind: 'text' },
+  { name: 'LOG_LEVEL', path: 'logLevel', kind: 'word' },
+  { name: 'MPAS_LOG_SYNC_CONFIG', path: '', kind: 'configFile' },
+];
+
+/** Config paths filled by more than one variable, or by none directly. */
+const GROUP_NAMES: Readonly<Record<string, string>> = {
+  'mpas.credentials': 'MPAS_USERNAME or MPAS_CLIENT_SECRET',
+  'mpas.credentials.grant': 'MPAS_USERNAME or MPAS_CLIENT_SECRET',
+  'siem.auth': 'SIEM_TOKEN, SIEM_AUTH_HEADER or SIEM_USERNAME and SIEM_PASSWORD',
+  'siem.auth.name': 'SIEM_AUTH_HEADER',
+};
+
+/**
+ * The variable that would set a config path (or its nearest parent that one sets), to name
+ * a setting that is missing altogether. Undefined when no variable sets it.
+ */
+export function envNameForPath(path: string): string | undefined {
+  for (let current = path; current !== ''; current = current.slice(0, Math.max(0, current.lastIndexOf('.')))) {
+    const group = GROUP_NAMES[current];
+    if (group !== undefined) return group;
+    const spec = ENV_VARS.find((candidate) => candidate.path === current);
+    if (spec !== undefined) return spec.name;
+  }
+  return undefined;
+}
