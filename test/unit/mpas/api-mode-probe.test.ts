@@ -54,7 +54,7 @@ describe('complainsAboutDates', () => {
 
 describe('ApiModeProbe', () => {
   it('asks once per realm with the probe query and remembers the answer', async () => {
-    const request = vi.fn(async (realm: string) => (realm === 'old' ? result(400, { error: 'expected format is yyyy-MM-dd' }) : result(200, [])));
+    const request = vi.fn(async (realm: string, _query: Readonly<Record<string, string>>) => (realm === 'old' ? result(400, { error: 'expected format is yyyy-MM-dd' }) : result(200, [])));
     const probe = new ApiModeProbe(request, refuse);
     expect(await probe.mode('new')).toBe('modern');
     expect(await probe.mode('old')).toBe('legacy');
