@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { streamSchema } from '../mpas/event-schemas.js';
+import { writeFileAtomic } from './atomic-file.js';
+import type { Lease, StreamKey, StreamPosition } from './cursor-store.js';
+import { CursorError } from './errors.js';
+
+const streamKeySchema = z.templateLiteral([z.string().min(1), '#', streamSchema]);
+
+const positionSchema = z.object({
+  time: z.number().int().nonnegative(),
+  boundary: z.array(z.string().min(1)),
+  mode: z.enum(['modern', 'legacy']).optional(),
+  updatedAt: z.number().int().nonnegative(),
+});
+
+const leaseSchema = z.object({
+  owner: z.string().min(1),
+  fence: z.number().int().nonnegative(),
+  leaseUntil: z.number().int(),
+});
+
+/**
+ * The cursor file, `<stateDir>/<tenant>.cursor.json`: the local twin of the DynamoDB cursor item.
+ * Checked on every read and before every write, so a hand-edited or damaged file is reported
+ * with the field at fault instead of being reset (a reset would re-send or skip events).
+ */
+export const cursorFileSchema = z.object({
+  version: z.literal(1),
+  /** The last fence handed out: kept when a release removes the lease, so fences never repeat. */
+  fence: z.number().int().nonnegative().optional(),
+  lease: leaseSchema.optional(),
+  positions: z.record(streamKeySchema, positionSchema),
+});
+
+/** The cursor file's content. */
+export interface CursorFileState {
+  version: 1;
+  fence?: number;
+  lease?: Lease;
+  positions: Partial<Record<StreamKey, StreamPosition>>;
+}
+
+/** Reads and writes one cursor file; knows nothing of leases or locks. */
+export class CursorFile {
+  constructor(private readonly options: { path: string; pid: number }) {}
+
+  /** The file's path. */
+  get path(): string {
+    return this.options.path;
+  }
+
+  /**
+   * The file's state; an empty state when the file does not exist yet.
+   * @throws CursorError naming the file and the field when it cannot be read or is not a valid cursor.
+   */
+  async read(): Promise<CursorFileState> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, positions: {} };
+      throw new CursorError(`could not read the cursor file ${this.path}: ${(error as Error).message}`, { cause: error });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new CursorError(`the cursor file ${this.path} is corrupt: it is not valid JSON (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
+    const parsed = cursorFileSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new CursorError(`the cursor file ${this.path} is corrupt: ${describe(parsed.error)}`, { cause: parsed.error });
+    }
+    return parsed.data;
+  }
+
+  /**
+   * Replaces the file's state atomically (see `writeFileAtomic`).
+   * @throws CursorError naming the field when `state` would not read back (a NaN time, an empty owner).
+   */
+  async write(state: CursorFileState): Promise<void> {
+    const parsed = cursorFileSchema.safeParse(state);
+    if (!parsed.success) {
+      throw new CursorError(`refusing to write an invalid cursor to ${this.path}: ${describe(parsed.error)}`, {
+        cause: parsed.error,
+      });
+    }
+    try {
+      await writeFileAtomic(this.path, JSON.stringify(parsed.data, null, 2) + '\n', { pid: this.options.pid, mode: 0o600 });
+    } catch (error) {
+      throw new CursorError(`could not write the cursor file ${this.path}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+/** One line per problem, each with its field path (`positions["a#user"].time`). */
+function describe(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.length === 0 ? '(root)' : issue.path.map((part) => formatPathPart(part)).join('').replace(/^\./, '');
+      return `${field}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+function formatPathPart(part: PropertyKey): string {
+  if (typeof part === 'number') return `[${part}]`;
+  const text = String(part);
+  return /^[A-Za-z_$][\w$]*$/.test(text) ? `.${text}` : `[${JSON.stringify(text)}]`;
+}
