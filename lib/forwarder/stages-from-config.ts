@@ -1,0 +1,43 @@
+import type { AppConfig } from '../config/app-config-schema.js';
+import { createCefFormatter } from '../formats/cef-formatter.js';
+import { jsonEnvelopeFormatter } from '../formats/json-envelope.js';
+import type { Formatter } from '../formats/formatter.js';
+import { compileFilter } from '../pipeline/event-filter.js';
+import { compileFieldSelection } from '../pipeline/field-selection.js';
+import { createRedactor } from '../pipeline/redactor.js';
+import { createHttpsSink } from '../sinks/https-sink.js';
+import type { Sink } from '../sinks/sink.js';
+import type { ForwarderStages } from './forward-batch.js';
+import type { ForwardObserver } from './forward-observer.js';
+
+/** The forwarder pipeline that a configuration describes, built once at start-up. */
+export function forwarderStagesFromConfig(
+  config: AppConfig,
+  options: { version: string; observer?: ForwardObserver; sink?: Sink },
+): ForwarderStages {
+  const formatter: Formatter =
+    config.siem.format === 'cef' ? createCefFormatter({ version: options.version }) : jsonEnvelopeFormatter;
+  const sink =
+    options.sink ??
+    createHttpsSink({
+      url: config.siem.url,
+      batch: config.siem.batch,
+      format: config.siem.format,
+      auth: config.siem.auth,
+      timeoutMs: config.siem.timeoutMs,
+      concurrency: config.siem.concurrency,
+      maxBatchEvents: config.siem.maxBatchEvents,
+      maxBatchBytes: config.siem.maxBatchBytes,
+      attempts: config.siem.attempts,
+      gzip: config.siem.gzip,
+      caFile: config.siem.caFile,
+    });
+  return {
+    redact: createRedactor(config.redaction),
+    formatter,
+    sink,
+    filter: config.filter ? compileFilter(config.filter) : undefined,
+    selectFields: config.fields === '*' ? undefined : compileFieldSelection(config.fields),
+    observer: options.observer,
+  };
+}

@@ -1,0 +1,138 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { AppConfig } from '../config/app-config-schema.js';
+import { FileCursorStore } from '../cursor/file-cursor-store.js';
+import { forwarderStagesFromConfig } from '../forwarder/stages-from-config.js';
+import type { ForwardObserver } from '../forwarder/forward-observer.js';
+import { mpasClientFromConfig } from '../mpas/client-from-config.js';
+import { pollTenant } from '../poller/poll-tenant.js';
+import type { PollObserver } from '../poller/poll-observer.js';
+import type { PollOutcome } from '../poller/poll-tenant.js';
+import { InProcessQueue } from '../queue/in-process-queue.js';
+import type { Sink } from '../sinks/sink.js';
+import { systemClock } from '../time/clock.js';
+import type { Clock } from '../time/clock.js';
+import { realSleep } from '../time/sleep.js';
+import type { Sleep } from '../time/sleep.js';
+import { consumeBatches } from './batch-consumer.js';
+import { DeadLetterFile } from './dead-letter-file.js';
+import { RetainedLeaseStore } from './retained-lease-store.js';
+
+/** Options of the local (on-prem) runner. */
+export interface LocalRunnerOptions {
+  config: AppConfig;
+  /** The product version, for CEF headers. */
+  version: string;
+  /** Drain the window up to now minus settle once, deliver, commit, and return. */
+  once?: boolean;
+  /** Aborting stops reading; what was read is delivered and committed, or not committed. */
+  signal?: AbortSignal;
+  /** @default config.stateDir */
+  stateDir?: string;
+  /** @default config.polling.intervalMs */
+  pollIntervalMs?: number;
+  clock?: Clock;
+  sleep?: Sleep;
+  random?: () => number;
+  pollObserver?: PollObserver;
+  forwardObserver?: ForwardObserver;
+  /** Called after every poll, for logs and the health endpoint. */
+  onPoll?: (outcome: PollOutcome) => void;
+  /** A sink to use instead of the configured one (tests). */
+  sink?: Sink;
+}
+
+/** What a run did, for the exit code. */
+export interface LocalRunSummary {
+  polls: number;
+  events: number;
+  /** Streams that failed in the last poll, and dead-lettered events: `--once` exits non-zero on either. */
+  failures: number;
+  deadLetterFile: string;
+}
+
+/**
+ * The whole pipeline as one process: file cursor store (with its lock), the MPAS client, the
+ * poller, a bounded in-process queue and the forwarder. Unlike the Lambda pair, the poller
+ * commits a page only after the forwarder delivered it (`InProcessQueue.enqueue` resolves on
+ * delivery), because an in-memory queue dies with its process.
+ * @throws LeaseHeldError at once when another local process holds the state directory's lock.
+ */
+export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSummary> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const sleep = options.sleep ?? realSleep;
+  const stateDir = options.stateDir ?? config.stateDir;
+  const owner = `${hostname()}:${process.pid}`;
+  const store = new RetainedLeaseStore(new FileCursorStore({ stateDir, tenant: config.tenant }));
+  // Taken here, before anything starts, so a second process fails fast naming the holder.
+  await store.acquire({ owner, now: clock.now(), leaseMs: config.polling.leaseMs });
+
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) stop.abort();
+
+  const deadLetters = new DeadLetterFile(join(stateDir, `${config.tenant}.dead-letters.ndjson`));
+  let deadLettered = 0;
+  const forwardObserver: ForwardObserver = {
+    ...options.forwardObserver,
+    deadLettered: (reason, count) => {
+      deadLettered += count;
+      options.forwardObserver?.deadLettered?.(reason, count);
+    },
+  };
+  const stages = forwarderStagesFromConfig(config, { version: options.version, observer: forwardObserver, sink: options.sink });
+  const queue = new InProcessQueue({ maxBatches: 4 });
+  const consumer = consumeBatches({
+    queue,
+    stages,
+    deadLetters,
+    clock,
+    sleep,
+    retry: { baseDelayMs: 500, maxDelayMs: 30_000 },
+    random: options.random ?? Math.random,
+    stop: stop.signal,
+  });
+  const source = mpasClientFromConfig(config, { clock, sleep });
+
+  const summary: LocalRunSummary = { polls: 0, events: 0, failures: 0, deadLetterFile: deadLetters.path };
+  try {
+    while (!stop.signal.aborted) {
+      const outcome = await pollTenant({
+        tenant: config.tenant,
+        owner,
+        realms: config.mpas.realms,
+        streams: config.mpas.streams,
+        source,
+        store,
+        queue,
+        clock,
+        settleMs: config.mpas.settleMs,
+        pageSize: config.mpas.pageSize,
+        leaseMs: config.polling.leaseMs,
+        startFrom: config.mpas.startFrom,
+        signal: stop.signal,
+        observer: options.pollObserver,
+      });
+      summary.polls += 1;
+      options.onPoll?.(outcome);
+      if (outcome.status === 'lease-busy' || outcome.status === 'lease-lost') {
+        throw new Error(`the cursor lease was ${outcome.status === 'lease-busy' ? `taken by ${outcome.holder}` : 'lost'}; stopping`);
+      }
+      summary.events += outcome.events;
+      summary.failures = outcome.failures.length;
+      if (options.once && outcome.status !== 'budget-spent') break;
+      if (!options.once) await sleep(options.pollIntervalMs ?? config.polling.intervalMs, stop.signal);
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    stop.abort();
+    queue.close();
+    await consumer;
+    await stages.sink.close();
+    await store.releaseHeld();
+  }
+  summary.failures += deadLettered;
+  return summary;
+}

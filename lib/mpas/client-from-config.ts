@@ -1,0 +1,20 @@
+import type { AppConfig } from '../config/app-config-schema.js';
+import type { Clock } from '../time/clock.js';
+import type { Sleep } from '../time/sleep.js';
+import { MpasClient } from './mpas-client.js';
+
+/** The MPAS client that a configuration describes. */
+export function mpasClientFromConfig(
+  config: AppConfig,
+  options: { clock?: Clock; sleep?: Sleep; onRequest?: ConstructorParameters<typeof MpasClient>[0]['onRequest'] } = {},
+): MpasClient {
+  return new MpasClient({
+    baseUrl: config.mpas.baseUrl,
+    authRealm: config.mpas.authRealm,
+    credentials: config.mpas.credentials,
+    requestTimeoutMs: config.mpas.requestTimeoutMs,
+    clock: options.clock,
+    sleep: options.sleep,
+    onRequest: options.onRequest,
+  });
+}

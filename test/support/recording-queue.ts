@@ -1,0 +1,17 @@
+import { eventKey } from '../../lib/mpas/event-key.js';
+import type { EventBatch } from '../../lib/queue/event-batch.js';
+import type { EventQueue } from '../../lib/queue/event-queue.js';
+
+/** An `EventQueue` that keeps what it is given, for tests of the poller alone. */
+export class RecordingQueue implements EventQueue {
+  readonly batches: EventBatch[] = [];
+
+  async enqueue(batches: readonly EventBatch[]): Promise<void> {
+    this.batches.push(...batches);
+  }
+
+  /** Keys of every enqueued event, in order, duplicates included. */
+  keys(): string[] {
+    return this.batches.flatMap((batch) => batch.events.map((event) => eventKey(event)));
+  }
+}
