@@ -110,11 +110,6 @@ export class ProcessLock {
     await syncDirectory(dirname(this.path));
   }
 
-  /** Reads the lock file; undefined when there is none. */
-  async readHolder(): Promise<LockHolder | undefined> {
-    return (await this.readCurrent())?.holder;
-  }
-
   private isMine(holder: LockHolder): boolean {
     // Same pid on the same host is this process or a dead predecessor that had our pid: ours either way.
     return holder.pid === this.options.pid && holder.hostname === this.options.hostname;
