@@ -94,8 +94,9 @@ export class FileCursorStore implements CursorStore {
         await this.file.write({ ...state, fence: lease.fence, lease });
         return { lease, positions: state.positions };
       } catch (error) {
-        // A lock taken for a lease we could not get would only block the next starter.
-        if (outcome !== 'already-held') await this.lock.release();
+        // A lock taken for a lease we could not get would only block the next starter. If giving
+        // it back fails too, the first error is the one that explains what happened.
+        if (outcome !== 'already-held') await this.lock.release().catch(() => undefined);
         throw error;
       }
     });
