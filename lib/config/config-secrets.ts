@@ -48,8 +48,14 @@ export function mayQuote(path: readonly PropertyKey[]): boolean {
 
 /**
  * Hides the user info of URLs in `text` (`https://***@host/`): it may hold a password. Up to
- * the last `@`, because an operator may have left an `@` or `/` of the password unencoded.
+ * the last `@` of the value, because an operator may have left an `@`, `/` or space of the
+ * password unencoded; hiding a little too much of an odd URL is the safe mistake.
  */
 export function hideUrlUserInfo(text: string): string {
-  return text.replace(/\/\/\S*@/g, `//${SECRET_MASK}@`);
+  return (
+    text
+      .replace(/\/\/[\s\S]*@/g, `//${SECRET_MASK}@`)
+      // WHATWG URLs of these schemes need no slashes before the user info (`https:user:pw@host`).
+      .replace(/\b(https?|wss?|ftp):(?!\/\/)[\s\S]*@/gi, `$1://${SECRET_MASK}@`)
+  );
 }
