@@ -66,6 +66,8 @@ export interface ReceiverStats {
   byStatus: Record<number, number>;
   hung: number;
   itemsAccepted: number;
+  /** Most requests open at the same time, to check a client's concurrency bound. */
+  maxConcurrent: number;
 }
 
 /** A SIEM's generic HTTPS collector on 127.0.0.1, with fault switches (demo and tests). */
@@ -101,7 +103,8 @@ export async function startSiemReceiver(options: SiemReceiverOptions = {}): Prom
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const items: ReceivedItem[] = [];
   const requestLog: ReceivedRequest[] = [];
-  const stats: ReceiverStats = { requests: 0, byStatus: {}, hung: 0, itemsAccepted: 0 };
+  const stats: ReceiverStats = { requests: 0, byStatus: {}, hung: 0, itemsAccepted: 0, maxConcurrent: 0 };
+  let open = 0;
   const waiters = new ItemWaiters<ReceivedItem>(() => items);
   const faults: FailNextOptions[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -161,6 +164,11 @@ export async function startSiemReceiver(options: SiemReceiverOptions = {}): Prom
   };
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    open += 1;
+    stats.maxConcurrent = Math.max(stats.maxConcurrent, open);
+    res.once('close', () => {
+      open -= 1;
+    });
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500).end(String(error));
     });

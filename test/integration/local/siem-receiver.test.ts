@@ -131,7 +131,7 @@ describe('SiemReceiver', () => {
       expect((await post(siem.url, '{"i":2}')).status).toBe(429);
       expect((await post(siem.url, '{"i":3}')).status).toBe(200);
       expect(siem.received().map((item) => item.json)).toEqual([{ i: 3 }]);
-      expect(siem.stats()).toEqual({ requests: 3, byStatus: { 429: 2, 200: 1 }, hung: 0, itemsAccepted: 1 });
+      expect(siem.stats()).toEqual({ requests: 3, byStatus: { 429: 2, 200: 1 }, hung: 0, itemsAccepted: 1, maxConcurrent: 1 });
     });
 
     it('applies queued failures in order', async () => {

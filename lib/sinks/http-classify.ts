@@ -1,0 +1,79 @@
+/**
+ * What to do after one request, Vector style: `ok`; `retry` (transient, or credentials the SIEM
+ * refused); `split` (413 on a request of several events: try the halves); `drop` (the SIEM will
+ * never take these events).
+ */
+export type HttpOutcome =
+  | { kind: 'ok' }
+  | { kind: 'retry'; reason: string; status?: number; auth: boolean; retryAfterMs?: number }
+  | { kind: 'split'; reason: string; status: 413 }
+  | { kind: 'drop'; reason: string; status: number };
+
+/** What the classification needs of a response. */
+export interface ResponseSummary {
+  status: number;
+  /** The `Retry-After` header, if any. */
+  retryAfter?: string | undefined;
+  /** The start of the response body, secrets already hidden. */
+  bodyExcerpt: string;
+  /** Events in the request. */
+  eventCount: number;
+  /** Now, epoch ms, to turn a `Retry-After` date into a delay. */
+  nowMs: number;
+}
+
+// Vector's retriable statuses; 401/403 are handled apart (retry, flagged for an alarm).
+const RETRIABLE = new Set([408, 429, 500, 502, 503, 504]);
+
+/** Longest body excerpt kept in a reason: enough to read a collector's error, short for metrics. */
+export const EXCERPT_CHARS = 200;
+
+/** Classifies a response. */
+export function classifyResponse(response: ResponseSummary): HttpOutcome {
+  const { status } = response;
+  if (status >= 200 && status < 300) return { kind: 'ok' };
+  const reason = describeStatus(status, response.bodyExcerpt);
+  if (status === 401 || status === 403) return { kind: 'retry', reason, status, auth: true };
+  if (RETRIABLE.has(status)) {
+    const retryAfterMs = parseRetryAfter(response.retryAfter, response.nowMs);
+    return retryAfterMs === undefined
+      ? { kind: 'retry', reason, status, auth: false }
+      : { kind: 'retry', reason, status, auth: false, retryAfterMs };
+  }
+  if (status === 413 && response.eventCount > 1) return { kind: 'split', reason, status };
+  if (status === 413) return { kind: 'drop', reason: `${reason} (the event alone is too large for the SIEM)`, status };
+  // 400 and every other 4xx, and unexpected 1xx/3xx (redirects are not followed: a POST body
+  // must not be replayed to another host with our credentials).
+  return { kind: 'drop', reason, status };
+}
+
+/** Classifies a request that got no response: always worth retrying. */
+export function classifyFailure(error: unknown, timedOut: boolean): HttpOutcome {
+  if (timedOut) return { kind: 'retry', reason: 'timeout: no complete response in time', auth: false };
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: 'retry', reason: `connection error${code ? ` ${code}` : ''}: ${message}`, auth: false };
+}
+
+/**
+ * A `Retry-After` header in milliseconds: delta-seconds or an HTTP date (RFC 9110 10.2.3).
+ * Undefined when absent or unreadable; a date in the past is 0.
+ */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - nowMs);
+}
+
+/** Shortens a body to a one-line excerpt. */
+export function excerpt(body: string): string {
+  const line = body.replace(/\s+/g, ' ').trim();
+  return line.length > EXCERPT_CHARS ? line.slice(0, EXCERPT_CHARS) + '...' : line;
+}
+
+function describeStatus(status: number, bodyExcerpt: string): string {
+  return bodyExcerpt.length > 0 ? `HTTP ${status}: ${bodyExcerpt}` : `HTTP ${status}`;
+}

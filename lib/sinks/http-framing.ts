@@ -1,0 +1,68 @@
+import type { HttpBatchMode } from './https-sink-options.js';
+
+/** A request body before compression, with its content type. */
+export interface FramedBody {
+  body: string;
+  contentType: string;
+}
+
+/** Limits on one request (Vector's `batch` block). */
+export interface BatchLimits {
+  batch: HttpBatchMode;
+  maxBatchEvents: number;
+  maxBatchBytes: number;
+}
+
+/**
+ * The body for a group of payloads. `single` takes exactly one payload, sent as it is; `array`
+ * sends JSON documents themselves (already JSON text, so no parse) or CEF lines as JSON strings;
+ * `ndjson` joins the payloads with newlines (CEF lines so joined are sent as text/plain).
+ */
+export function frameBody(payloads: readonly string[], batch: HttpBatchMode, format: 'json' | 'cef'): FramedBody {
+  switch (batch) {
+    case 'single':
+      if (payloads.length !== 1) throw new RangeError(`single framing takes one payload, got ${payloads.length}`);
+      return { body: payloads[0]!, contentType: format === 'json' ? 'application/json' : 'text/plain; charset=utf-8' };
+    case 'array': {
+      const items = format === 'json' ? payloads : payloads.map((line) => JSON.stringify(line));
+      return { body: '[' + items.join(',') + ']', contentType: 'application/json' };
+    }
+    case 'ndjson':
+      // Newline-delimited CEF lines are plain text, not JSON: say so, or a collector parses them as JSON.
+      return { body: payloads.join('\n'), contentType: format === 'json' ? 'application/x-ndjson' : 'text/plain; charset=utf-8' };
+  }
+}
+
+/** The framed size of one payload plus its separator, in UTF-8 bytes. */
+function framedBytes(payload: string, batch: HttpBatchMode, format: 'json' | 'cef'): number {
+  const text = batch === 'array' && format === 'cef' ? JSON.stringify(payload) : payload;
+  return Buffer.byteLength(text, 'utf8') + 1;
+}
+
+/**
+ * Splits events into requests, in order: each request holds at most `maxBatchEvents` events and
+ * `maxBatchBytes` body bytes, except that an event larger than the byte limit goes alone (the
+ * SIEM then decides; a 413 drops it). Returns groups of indices into `payloads`.
+ */
+export function planRequests(payloads: readonly string[], limits: BatchLimits, format: 'json' | 'cef'): number[][] {
+  if (limits.batch === 'single') return payloads.map((_, index) => [index]);
+  const groups: number[][] = [];
+  let current: number[] = [];
+  // Each event counts one separator byte; the start corrects the total to the exact body size:
+  // an array adds `[` (and its last "separator" is `]`), NDJSON has one separator fewer than lines.
+  let bytes = limits.batch === 'array' ? 1 : -1;
+  const start = bytes;
+  payloads.forEach((payload, index) => {
+    const size = framedBytes(payload, limits.batch, format);
+    const full = current.length >= limits.maxBatchEvents || (current.length > 0 && bytes + size > limits.maxBatchBytes);
+    if (full) {
+      groups.push(current);
+      current = [];
+      bytes = start;
+    }
+    current.push(index);
+    bytes += size;
+  });
+  if (current.length > 0) groups.push(current);
+  return groups;
+}

@@ -1,0 +1,200 @@
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import { request } from 'undici';
+import type { Dispatcher } from 'undici';
+import { systemClock } from '../time/clock.js';
+import { realSleep } from '../time/sleep.js';
+import { authHeaders, hideSecrets, secretsOf } from './http-auth.js';
+import type { HttpOutcome } from './http-classify.js';
+import { classifyFailure, classifyResponse, excerpt } from './http-classify.js';
+import { frameBody, planRequests } from './http-framing.js';
+import type { HttpsSinkOptions } from './https-sink-options.js';
+import { validateHttpsSinkOptions } from './https-sink-options.js';
+import { Semaphore } from './semaphore.js';
+import type { OutboundEvent, Sink, SinkDelivery } from './sink.js';
+import { createSinkAgent } from './tls.js';
+
+const gzip = promisify(gzipCallback);
+
+/**
+ * A `Retry-After` longer than this ends the delivery instead of being waited for in-process:
+ * the queue's visibility timeout does long waits without holding a Lambda.
+ */
+export const MAX_IN_PROCESS_RETRY_AFTER_MS = 5_000;
+
+/** The outcome of a request not sent because the delivery stopped. */
+const SKIPPED = Symbol('skipped');
+
+/** Bytes of an error response read for the reason; the rest is discarded. */
+const MAX_ERROR_BODY_BYTES = 4096;
+
+/**
+ * The generic HTTPS collector sink: frames payloads (single, array, NDJSON), posts them with at
+ * most `concurrency` requests in flight, and classifies every response (see `classifyResponse`).
+ */
+export function createHttpsSink(options: HttpsSinkOptions): Sink {
+  validateHttpsSinkOptions(options);
+  const agent = createSinkAgent({ caFile: options.caFile, connections: options.concurrency, connectTimeoutMs: options.timeoutMs });
+  const settings = {
+    ...options,
+    sleep: options.sleep ?? realSleep,
+    random: options.random ?? Math.random,
+    clock: options.clock ?? systemClock,
+    backoffBaseMs: options.backoffBaseMs ?? 200,
+    backoffMaxMs: options.backoffMaxMs ?? 5_000,
+    secrets: secretsOf(options.auth),
+    headers: { 'user-agent': 'mpas-log-sync', ...authHeaders(options.auth) },
+    agent,
+  };
+  return {
+    name: 'https',
+    deliver: (events, signal) => new Delivery(settings, events, signal).run(),
+    close: () => agent.close(),
+  };
+}
+
+type Settings = Required<Omit<HttpsSinkOptions, 'caFile'>> & {
+  secrets: string[];
+  headers: Record<string, string>;
+  agent: Dispatcher;
+};
+
+/** One `deliver()` call: its requests, retries and the outcome of every event. */
+class Delivery {
+  private readonly result: SinkDelivery = { retry: [], dropped: [], errors: [], latenciesMs: [] };
+  private readonly semaphore: Semaphore;
+  // Set when the SIEM asks for a long pause: requests not yet sent are not sent at all.
+  private stopped = false;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly events: readonly OutboundEvent[],
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.semaphore = new Semaphore(settings.concurrency);
+  }
+
+  async run(): Promise<SinkDelivery> {
+    const payloads = this.events.map((event) => event.payload);
+    const groups = planRequests(payloads, this.settings, this.settings.format);
+    await Promise.all(groups.map((indices) => this.sendGroup(indices)));
+    this.result.retry.sort((a, b) => a - b);
+    this.result.dropped.sort((a, b) => a.index - b.index);
+    return this.result;
+  }
+
+  /** Sends one group until it is accepted, dropped, split, or out of attempts. */
+  private async sendGroup(indices: number[]): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      // Checked once a permit is held: a group queued behind the one that got a long
+      // Retry-After must not be sent either.
+      const outcome = await this.semaphore.run<HttpOutcome | typeof SKIPPED>(async () =>
+        this.stopped || this.signal?.aborted ? SKIPPED : this.postAndNote(indices),
+      );
+      if (outcome === SKIPPED) {
+        this.result.retry.push(...indices);
+        return;
+      }
+      if (outcome.kind === 'ok') return;
+      if (outcome.kind === 'drop') {
+        for (const index of indices) this.result.dropped.push({ index, reason: outcome.reason, status: outcome.status });
+        return;
+      }
+      if (outcome.kind === 'split') {
+        const half = Math.ceil(indices.length / 2);
+        await Promise.all([this.sendGroup(indices.slice(0, half)), this.sendGroup(indices.slice(half))]);
+        return;
+      }
+      const retryAfterMs = outcome.retryAfterMs;
+      const long = retryAfterMs !== undefined && retryAfterMs > MAX_IN_PROCESS_RETRY_AFTER_MS;
+      // Refused credentials do not heal within one call: report them for the alarm at once.
+      if (long || outcome.auth || attempt >= this.settings.attempts) {
+        this.result.retry.push(...indices);
+        return;
+      }
+      await this.settings.sleep(retryAfterMs ?? this.backoff(attempt), this.signal);
+    }
+  }
+
+  /**
+   * Posts, and notes a long Retry-After before the permit is released, so that no queued
+   * group slips out in between.
+   */
+  private async postAndNote(indices: number[]): Promise<HttpOutcome> {
+    const outcome = await this.post(indices);
+    if (outcome.kind === 'retry' && outcome.retryAfterMs !== undefined && outcome.retryAfterMs > MAX_IN_PROCESS_RETRY_AFTER_MS) {
+      this.stopped = true;
+      this.result.retryAfterMs = Math.max(this.result.retryAfterMs ?? 0, outcome.retryAfterMs);
+    }
+    return outcome;
+  }
+
+  /** Exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))). */
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.settings.backoffMaxMs, this.settings.backoffBaseMs * 2 ** (attempt - 1));
+    return Math.floor(this.settings.random() * ceiling);
+  }
+
+  /** One POST; never throws. Failures are recorded in `errors` as they happen. */
+  private async post(indices: number[]): Promise<HttpOutcome> {
+    const { settings } = this;
+    const framed = frameBody(
+      indices.map((index) => this.events[index]!.payload),
+      settings.batch,
+      settings.format,
+    );
+    const headers: Record<string, string> = { ...settings.headers, 'content-type': framed.contentType };
+    let body: Buffer = Buffer.from(framed.body, 'utf8');
+    if (settings.gzip) {
+      body = await gzip(body);
+      headers['content-encoding'] = 'gzip';
+    }
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), settings.timeoutMs);
+    const signal = this.signal ? AbortSignal.any([this.signal, timeout.signal]) : timeout.signal;
+    const started = settings.clock.now();
+    let outcome: HttpOutcome;
+    try {
+      const response = await request(settings.url, { method: 'POST', headers, body, dispatcher: settings.agent, signal });
+      const ok = response.statusCode >= 200 && response.statusCode < 300;
+      const text = ok ? (await response.body.dump(), '') : await readStart(response.body);
+      outcome = classifyResponse({
+        status: response.statusCode,
+        retryAfter: firstHeader(response.headers['retry-after']),
+        bodyExcerpt: excerpt(hideSecrets(text, settings.secrets)),
+        eventCount: indices.length,
+        nowMs: settings.clock.now(),
+      });
+    } catch (error) {
+      outcome = classifyFailure(error, timeout.signal.aborted);
+    } finally {
+      clearTimeout(timer);
+    }
+    this.result.latenciesMs.push(Math.max(0, settings.clock.now() - started));
+    if (outcome.kind !== 'ok') {
+      const reason = hideSecrets(outcome.reason, settings.secrets);
+      outcome = { ...outcome, reason };
+      const status = 'status' in outcome ? outcome.status : undefined;
+      const auth = outcome.kind === 'retry' && outcome.auth;
+      this.result.errors.push(status === undefined ? { reason, auth } : { status, reason, auth });
+    }
+    return outcome;
+  }
+}
+
+/** Reads up to MAX_ERROR_BODY_BYTES of a body and discards the rest. */
+async function readStart(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size < MAX_ERROR_BODY_BYTES) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
