@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { UserEvent } from '../../../../lib/mpas/event-schemas.js';
+import type { MpasEvent, UserEvent } from '../../../../lib/mpas/event-schemas.js';
 import { StreamEventStore } from '../../../../lib/local/mpas-simulator/stream-event-store.js';
 
 function event(time: number, n: number, type = 'LOGIN'): UserEvent {
@@ -86,7 +86,7 @@ describe('StreamEventStore', () => {
   it('applies a filter before the offset, in either order', () => {
     const store = new StreamEventStore(1);
     store.add(Array.from({ length: 10 }, (_, i) => event(i, i, i % 2 === 0 ? 'LOGIN' : 'LOGOUT')), 0);
-    const matches = (e: { type?: unknown }): boolean => e.type === 'LOGOUT';
+    const matches = (e: MpasEvent): boolean => 'type' in e && e.type === 'LOGOUT';
     expect(ids(store.query({ order: 'asc', first: 1, max: 2, matches }, 0))).toEqual(['e-3', 'e-5']);
     expect(ids(store.query({ order: 'desc', first: 1, max: 2, matches, to: 8 }, 0))).toEqual(['e-5', 'e-3']);
   });
