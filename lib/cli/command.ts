@@ -1,0 +1,17 @@
+/** Where a command writes: injected so tests can capture it. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stdout is a terminal (progress bars, colours) or a pipe (plain lines). */
+  isTty: boolean;
+}
+
+/** One sub-command of `mpas-log-sync`. */
+export interface Command {
+  /** One line for the command list. */
+  summary: string;
+  /** The full `--help` text. */
+  usage: string;
+  /** Runs the command; returns the exit code. Throws UsageError or ConfigError for exit code 2. */
+  run(args: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number>;
+}
