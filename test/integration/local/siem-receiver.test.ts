@@ -183,6 +183,17 @@ describe('SiemReceiver', () => {
     });
   });
 
+  it('counts the most requests open at once', async () => {
+    const siem = await start();
+    siem.hangNext(3);
+    const pending = [1, 2, 3].map((i) => post(siem.url, `{"i":${i}}`).catch(() => 'closed'));
+    await expect.poll(() => siem.stats().hung).toBe(3);
+    expect(siem.stats().maxConcurrent).toBe(3);
+    await siem.close();
+    receiver = undefined;
+    expect(await Promise.all(pending)).toEqual(['closed', 'closed', 'closed']);
+  });
+
   describe('waitFor', () => {
     it('resolves at once when the condition already holds', async () => {
       const siem = await start();

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { EXCERPT_CHARS, classifyFailure, classifyResponse, excerpt, parseRetryAfter } from '../../../lib/sinks/http-classify.js';
+
+const NOW = Date.parse('2025-02-12T19:27:48.000Z');
+
+function response(status: number, extra: { retryAfter?: string; bodyExcerpt?: string; eventCount?: number } = {}) {
+  return classifyResponse({ status, bodyExcerpt: extra.bodyExcerpt ?? '', eventCount: extra.eventCount ?? 1, nowMs: NOW, retryAfter: extra.retryAfter });
+}
+
+describe('classifyResponse', () => {
+  it.each([200, 201, 202, 204, 299])('accepts %s', (status) => {
+    expect(response(status)).toEqual({ kind: 'ok' });
+  });
+
+  it.each([408, 429, 500, 502, 503, 504])('retries %s without the auth flag', (status) => {
+    expect(response(status)).toEqual({ kind: 'retry', reason: `HTTP ${status}`, status, auth: false });
+  });
+
+  it.each([401, 403])('retries %s with the auth flag', (status) => {
+    expect(response(status, { bodyExcerpt: 'invalid token' })).toEqual({ kind: 'retry', reason: `HTTP ${status}: invalid token`, status, auth: true });
+  });
+
+  it('carries Retry-After on retriable statuses', () => {
+    expect(response(429, { retryAfter: '3' })).toMatchObject({ kind: 'retry', retryAfterMs: 3_000 });
+    expect(response(503, { retryAfter: 'Wed, 12 Feb 2025 19:28:18 GMT' })).toMatchObject({ kind: 'retry', retryAfterMs: 30_000 });
+  });
+
+  it('splits a 413 on several events and drops it on one', () => {
+    expect(response(413, { eventCount: 2 })).toEqual({ kind: 'split', reason: 'HTTP 413', status: 413 });
+    expect(response(413, { eventCount: 1 })).toMatchObject({ kind: 'drop', status: 413, reason: expect.stringContaining('too large') });
+  });
+
+  it.each([400, 404, 405, 409, 415, 422, 301, 302, 100])('drops %s with status and body excerpt', (status) => {
+    expect(response(status, { bodyExcerpt: 'bad field' })).toEqual({ kind: 'drop', reason: `HTTP ${status}: bad field`, status });
+  });
+});
+
+describe('classifyFailure', () => {
+  it('retries a timeout', () => {
+    expect(classifyFailure(new Error('aborted'), true)).toEqual({ kind: 'retry', reason: 'timeout: no complete response in time', auth: false });
+  });
+
+  it('retries a connection error, naming its code', () => {
+    const error = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    expect(classifyFailure(error, false)).toEqual({
+      kind: 'retry',
+      reason: 'connection error ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9',
+      auth: false,
+    });
+    expect(classifyFailure('socket hang up', false)).toMatchObject({ kind: 'retry', reason: 'connection error: socket hang up' });
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delta-seconds', () => {
+    expect(parseRetryAfter('0', NOW)).toBe(0);
+    expect(parseRetryAfter(' 120 ', NOW)).toBe(120_000);
+  });
+
+  it('reads an HTTP date against the clock, a past date being 0', () => {
+    expect(parseRetryAfter('Wed, 12 Feb 2025 19:27:50 GMT', NOW)).toBe(2_000);
+    expect(parseRetryAfter('Wed, 12 Feb 2025 19:00:00 GMT', NOW)).toBe(0);
+  });
+
+  it('ignores absent and unreadable values', () => {
+    expect(parseRetryAfter(undefined, NOW)).toBeUndefined();
+    expect(parseRetryAfter('soon', NOW)).toBeUndefined();
+    expect(parseRetryAfter('-5', NOW)).toBeUndefined();
+  });
+});
+
+describe('excerpt', () => {
+  it('collapses whitespace and cuts long bodies', () => {
+    expect(excerpt('  a\n\n b\t c ')).toBe('a b c');
+    const long = excerpt('y'.repeat(1000));
+    expect(long).toBe('y'.repeat(EXCERPT_CHARS) + '...');
+  });
+});

@@ -1,0 +1,78 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { frameBody, planRequests } from '../../../lib/sinks/http-framing.js';
+import type { HttpBatchMode } from '../../../lib/sinks/https-sink-options.js';
+
+describe('frameBody', () => {
+  it('sends a single payload as it is, typed by format', () => {
+    expect(frameBody(['{"a":1}'], 'single', 'json')).toEqual({ body: '{"a":1}', contentType: 'application/json' });
+    expect(frameBody(['CEF:0|a'], 'single', 'cef')).toEqual({ body: 'CEF:0|a', contentType: 'text/plain; charset=utf-8' });
+    expect(() => frameBody(['a', 'b'], 'single', 'json')).toThrow(RangeError);
+  });
+
+  it('frames JSON documents themselves into an array, and CEF lines as JSON strings', () => {
+    expect(frameBody(['{"a":1}', '{"b":2}'], 'array', 'json')).toEqual({ body: '[{"a":1},{"b":2}]', contentType: 'application/json' });
+    const cef = frameBody(['CEF:0|x|y\\|z|k=a\\=b', 'CEF:0|"q"'], 'array', 'cef');
+    expect(JSON.parse(cef.body)).toEqual(['CEF:0|x|y\\|z|k=a\\=b', 'CEF:0|"q"']);
+  });
+
+  it('joins NDJSON with newlines, CEF lines as plain text', () => {
+    expect(frameBody(['{"a":1}', '{"b":2}'], 'ndjson', 'json')).toEqual({ body: '{"a":1}\n{"b":2}', contentType: 'application/x-ndjson' });
+    expect(frameBody(['CEF:0|a', 'CEF:0|b'], 'ndjson', 'cef').contentType).toBe('text/plain; charset=utf-8');
+  });
+});
+
+describe('planRequests', () => {
+  it('sends one event per request in single mode', () => {
+    expect(planRequests(['a', 'b', 'c'], { batch: 'single', maxBatchEvents: 10, maxBatchBytes: 10 }, 'json')).toEqual([[0], [1], [2]]);
+  });
+
+  it('cuts by event count', () => {
+    const payloads = Array.from({ length: 5 }, () => '{}');
+    expect(planRequests(payloads, { batch: 'array', maxBatchEvents: 2, maxBatchBytes: 1e6 }, 'json')).toEqual([[0, 1], [2, 3], [4]]);
+  });
+
+  it('fills a request exactly up to the byte limit', () => {
+    // ndjson of three 9-byte payloads: 9*3 + 2 = 29 bytes.
+    const payloads = ['123456789', '123456789', '123456789', '123456789'];
+    expect(planRequests(payloads, { batch: 'ndjson', maxBatchEvents: 10, maxBatchBytes: 29 }, 'json')).toEqual([[0, 1, 2], [3]]);
+    expect(planRequests(payloads, { batch: 'ndjson', maxBatchEvents: 10, maxBatchBytes: 28 }, 'json')).toEqual([[0, 1], [2, 3]]);
+    // array: '[' + 9*2 + ',' + ']' = 21 bytes.
+    expect(planRequests(payloads, { batch: 'array', maxBatchEvents: 10, maxBatchBytes: 21 }, 'json')).toEqual([[0, 1], [2, 3]]);
+    expect(planRequests(payloads, { batch: 'array', maxBatchEvents: 10, maxBatchBytes: 20 }, 'json')).toEqual([[0], [1], [2], [3]]);
+  });
+
+  it('counts UTF-8 bytes, not characters', () => {
+    const payloads = ['"ééé"', '"ééé"'];
+    // 8 bytes each: ndjson body 17 bytes.
+    expect(planRequests(payloads, { batch: 'ndjson', maxBatchEvents: 10, maxBatchBytes: 16 }, 'json')).toEqual([[0], [1]]);
+    expect(planRequests(payloads, { batch: 'ndjson', maxBatchEvents: 10, maxBatchBytes: 17 }, 'json')).toEqual([[0, 1]]);
+  });
+
+  it('sends an event larger than the byte limit alone', () => {
+    expect(planRequests(['a', 'b'.repeat(50), 'c'], { batch: 'ndjson', maxBatchEvents: 10, maxBatchBytes: 10 }, 'json')).toEqual([[0], [1], [2]]);
+  });
+
+  it('keeps order, covers every event once and keeps every multi-event body within the limits (property)', () => {
+    const seed = Number(process.env['FC_SEED'] ?? 4242);
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: 'grapheme', maxLength: 40 }), { maxLength: 60 }),
+        fc.constantFrom<HttpBatchMode>('array', 'ndjson'),
+        fc.constantFrom<'json' | 'cef'>('json', 'cef'),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 300 }),
+        (payloads, batch, format, maxBatchEvents, maxBatchBytes) => {
+          const groups = planRequests(payloads, { batch, maxBatchEvents, maxBatchBytes }, format);
+          expect(groups.flat(), `seed ${seed}`).toEqual(payloads.map((_, index) => index));
+          for (const group of groups) {
+            expect(group.length).toBeLessThanOrEqual(maxBatchEvents);
+            const { body } = frameBody(group.map((index) => payloads[index]!), batch, format);
+            if (group.length > 1) expect(Buffer.byteLength(body), `seed ${seed}`).toBeLessThanOrEqual(maxBatchBytes);
+          }
+        },
+      ),
+      { seed, numRuns: 300 },
+    );
+  });
+});
