@@ -1,0 +1,80 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { PollMetrics } from '../lib/aws/poll-metrics.js';
+import { runPollerInvocation } from '../lib/aws/poller-invocation.js';
+import { secretsManagerProvider } from '../lib/aws/secrets-manager-provider.js';
+import { loadLambdaConfig } from '../lib/config/lambda-config.js';
+import type { LambdaConfig } from '../lib/config/lambda-config.js';
+import { requireSetting } from '../lib/config/lambda-settings.js';
+import { DynamoDbCursorStore } from '../lib/cursor/dynamodb-cursor-store.js';
+import { mpasClientFromConfig } from '../lib/mpas/client-from-config.js';
+import type { PollOutcome } from '../lib/poller/poll-tenant.js';
+import { SqsEventQueue } from '../lib/queue/sqs-event-queue.js';
+import { systemClock } from '../lib/time/clock.js';
+import type { Clock } from '../lib/time/clock.js';
+import { rebuildOnChange } from '../lib/aws/rebuild-on-change.js';
+
+/** What the poller handler is built from; the Lambda uses the defaults, tests pass emulators. */
+export interface PollerHandlerDeps {
+  /** Loads the configuration on every invocation (secrets are cached by the provider). */
+  load: () => Promise<LambdaConfig>;
+  dynamodb: DynamoDBClient;
+  sqs: SQSClient;
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: Metrics;
+}
+
+/** The poll failed for some stream (MPAS down, 403): thrown so Lambda's Errors metric shows it. */
+export class PollFailedError extends Error {
+  constructor(readonly failedStreams: string[]) {
+    super(`the poll could not read ${failedStreams.length} stream(s): ${failedStreams.join(', ')}`);
+    this.name = 'PollFailedError';
+  }
+}
+
+/** The poller Lambda for the EventBridge Scheduler event: one poll of the tenant per invocation. */
+export function createPollerHandler(deps: PollerHandlerDeps) {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? new Logger({ serviceName: 'mpas-log-sync-poller' });
+  const metrics = deps.metrics ?? new Metrics({ namespace: 'MpasLogSync', serviceName: 'mpas-log-sync-poller' });
+  // Clients keep their token and connections across warm invocations, until the config changes.
+  const wiring = rebuildOnChange(({ config, settings }: LambdaConfig) => ({
+    store: new DynamoDbCursorStore({ client: deps.dynamodb, tableName: requireSetting(settings, 'cursorTableName'), tenant: config.tenant }),
+    queue: new SqsEventQueue({ client: deps.sqs, queueUrl: requireSetting(settings, 'queueUrl'), maxMessageBytes: config.polling.queueMaxMessageBytes }),
+    source: mpasClientFromConfig(config, { clock }),
+  }));
+
+  const pollOnce = async (_event: unknown, context: Context): Promise<PollOutcome> => {
+    const loaded = await deps.load();
+    const { config, settings } = loaded;
+    const { store, queue, source } = wiring(loaded);
+    metrics.setDefaultDimensions({ tenant: config.tenant });
+    logger.appendKeys({ tenant: config.tenant });
+    const observer = new PollMetrics(metrics, logger, clock);
+    const outcome = await runPollerInvocation(
+      { config, store, queue, source: observer.countingPages(source), clock, owner: context.awsRequestId, observer },
+      { remainingTimeMs: context.getRemainingTimeInMillis(), budgetShare: settings.pollBudgetShare },
+    );
+    observer.publish(outcome);
+    if ('failures' in outcome && outcome.failures.length > 0) {
+      throw new PollFailedError(outcome.failures.map(({ realm, stream }) => `${realm}#${stream}`));
+    }
+    return outcome;
+  };
+
+  return middy(pollOnce).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+/** The deployed poller: configuration from the environment and Secrets Manager. */
+export const handler = createPollerHandler({
+  load: () => loadLambdaConfig({ secrets: secretsManagerProvider }),
+  dynamodb: new DynamoDBClient({}),
+  sqs: new SQSClient({}),
+});

@@ -1,0 +1,131 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { StreamPosition } from '../cursor/cursor-store.js';
+import {
+  MpasAuthError,
+  MpasForbiddenError,
+  MpasNotFoundError,
+  MpasRequestRejectedError,
+  MpasResponseError,
+  MpasUnavailableError,
+} from '../mpas/errors.js';
+import type { Stream } from '../mpas/event-schemas.js';
+import type { EventPageQuery, EventSource } from '../poller/event-source.js';
+import type { PollObserver } from '../poller/poll-observer.js';
+import type { PollOutcome } from '../poller/poll-tenant.js';
+import type { Clock } from '../time/clock.js';
+
+interface StreamTally {
+  realm: string;
+  stream: Stream;
+  events: number;
+  batches: number;
+  pages: number;
+  newestTime?: number;
+}
+
+/**
+ * The poller's telemetry (namespace and `tenant` dimension are the Metrics instance's): counts
+ * gathered during the poll and published once at its end as EMF, per realm and stream where
+ * the number differs by stream (a single-metric instance writes each of those at once). Auth failures (403, refused credentials) are logged at error,
+ * because an alarm hangs on them; every other stream failure at warn.
+ */
+export class PollMetrics implements PollObserver {
+  private readonly tallies = new Map<string, StreamTally>();
+  private leaseBusyCount = 0;
+  private leaseLostCount = 0;
+  private readonly failures: Array<{ realm: string; stream: Stream; status: string }> = [];
+
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
+
+  /** `source` with every page it serves counted (the poll loop itself only reports chunks). */
+  countingPages(source: EventSource): EventSource {
+    return {
+      apiMode: (realm) => source.apiMode(realm),
+      getEvents: async (query: EventPageQuery, signal?: AbortSignal) => {
+        const events = await source.getEvents(query, signal);
+        this.tally(query.realm, query.stream).pages += 1;
+        return events;
+      },
+    };
+  }
+
+  leaseBusy(holder: string): void {
+    this.leaseBusyCount += 1;
+    this.logger.info('another poller holds the lease; exiting', { holder });
+  }
+
+  leaseLost(): void {
+    this.leaseLostCount += 1;
+    this.logger.warn('the lease was taken over mid-run; stopped without committing more');
+  }
+
+  committed(realm: string, stream: Stream, events: number, position: StreamPosition): void {
+    const tally = this.tally(realm, stream);
+    tally.events += events;
+    if (events > 0) tally.batches += 1;
+    tally.newestTime = Math.max(tally.newestTime ?? position.time, position.time);
+  }
+
+  streamFailed(realm: string, stream: Stream, error: Error): void {
+    const status = statusOf(error);
+    this.failures.push({ realm, stream, status });
+    const fields = { realm, stream, status, error: { name: error.name, message: error.message } };
+    if (error instanceof MpasForbiddenError || error instanceof MpasAuthError) {
+      this.logger.error('MPAS refused access: the poller cannot read this stream', { ...fields, alarm: 'mpas-auth' });
+    } else {
+      this.logger.warn('MPAS stream could not be read; its cursor did not move', fields);
+    }
+  }
+
+  /** Publishes everything gathered, and the one log line that sums the invocation up. */
+  publish(outcome: PollOutcome): void {
+    const now = this.clock.now();
+    for (const tally of this.tallies.values()) {
+      const single = this.metrics.singleMetric();
+      single.addDimensions({ realm: tally.realm, stream: tally.stream });
+      single.addMetric('EventsRead', MetricUnit.Count, tally.events);
+      single.addMetric('BatchesEnqueued', MetricUnit.Count, tally.batches);
+      single.addMetric('Pages', MetricUnit.Count, tally.pages);
+      if (tally.newestTime !== undefined) single.addMetric('LagSeconds', MetricUnit.Seconds, Math.max(0, (now - tally.newestTime) / 1000));
+    }
+    for (const failure of this.failures) {
+      const single = this.metrics.singleMetric();
+      single.addDimensions({ realm: failure.realm, stream: failure.stream, status: failure.status });
+      single.addMetric('MpasErrors', MetricUnit.Count, 1);
+      single.addMetric('StreamFailures', MetricUnit.Count, 1);
+    }
+    this.metrics.addMetric('LeaseBusy', MetricUnit.Count, this.leaseBusyCount);
+    this.metrics.addMetric('LeaseLost', MetricUnit.Count, this.leaseLostCount);
+
+    const events = 'events' in outcome ? outcome.events : 0;
+    const failed = 'failures' in outcome ? outcome.failures.map(({ realm, stream }) => `${realm}#${stream}`) : [];
+    const level = failed.length > 0 ? 'warn' : 'info';
+    this.logger[level]('poll finished', { status: outcome.status, events, failedStreams: failed });
+  }
+
+  private tally(realm: string, stream: Stream): StreamTally {
+    const key = `${realm}#${stream}`;
+    let tally = this.tallies.get(key);
+    if (!tally) {
+      tally = { realm, stream, events: 0, batches: 0, pages: 0 };
+      this.tallies.set(key, tally);
+    }
+    return tally;
+  }
+}
+
+/** The HTTP status an MPAS failure came with, or a short label when there was none. */
+function statusOf(error: Error): string {
+  if (error instanceof MpasForbiddenError) return '403';
+  if (error instanceof MpasNotFoundError) return '404';
+  if (error instanceof MpasAuthError || error instanceof MpasRequestRejectedError) return String(error.detail.status);
+  if (error instanceof MpasUnavailableError) return error.lastStatus === undefined ? 'unreachable' : String(error.lastStatus);
+  if (error instanceof MpasResponseError) return 'invalid-body';
+  return 'other';
+}
