@@ -18,7 +18,7 @@ docs/configuration.md.
   --once                read up to now minus the settle window, deliver, commit, exit
                         (exit 1 if anything could not be delivered)
   --state DIR           state directory (cursor, lock, dead letters); default: STATE_DIR or .state
-  --poll-interval MS    pause between polls (default 10000)
+  --poll-interval MS    pause between polls (default: POLL_INTERVAL_MS, else 10000)
 
 Stops cleanly on Ctrl-C or SIGTERM: what was read is delivered and committed, or not committed.`;
 
@@ -37,8 +37,9 @@ export const runCommand: Command = {
       io.out(USAGE);
       return ExitCode.ok;
     }
-    const pollIntervalMs = positiveInteger('poll-interval', values['poll-interval'], 10_000);
-    const config = loadConfig({ env, configFile: values.config });
+    // The service polls every minute; one local process can afford to look more often.
+    const config = loadConfig({ env, configFile: values.config, defaults: { polling: { intervalMs: 10_000 } } });
+    const pollIntervalMs = positiveInteger('poll-interval', values['poll-interval'], config.polling.intervalMs);
     const log = createJsonLog(io.out, config.logLevel);
     log('info', 'starting', { version: VERSION, once: values.once === true, config: describeConfig(config) });
 
