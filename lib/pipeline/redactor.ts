@@ -41,6 +41,9 @@ export class RedactionConfigError extends Error {
   }
 }
 
+// Enough for the distinct users and addresses of a busy realm's batch.
+const HASH_MEMO_ENTRIES = 10_000;
+
 // Segments that would reach Object.prototype through a plain-object copy.
 const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);
 
@@ -78,10 +81,19 @@ function replacementFor(options: RedactionOptions): Replace {
       if (typeof key !== 'string' || key.length === 0) {
         throw new RedactionConfigError('hashKey', 'is required when mode is "hash"');
       }
+      // The same users and addresses recur across events, and an HMAC costs microseconds: memoize,
+      // bounded (emptied when full) so a stream of distinct values cannot grow it without end.
+      const memo = new Map<string, string>();
       return (value) => {
         // Canonical JSON for non-strings, so the same object hashes the same in any key order.
         const text = typeof value === 'string' ? value : canonicalJson(value);
-        return HASH_PREFIX + createHmac('sha256', key).update(text).digest('base64url');
+        let hashed = memo.get(text);
+        if (hashed === undefined) {
+          hashed = HASH_PREFIX + createHmac('sha256', key).update(text).digest('base64url');
+          if (memo.size >= HASH_MEMO_ENTRIES) memo.clear();
+          memo.set(text, hashed);
+        }
+        return hashed;
       };
     }
     default:

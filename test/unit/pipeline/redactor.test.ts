@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AdminEvent, UserEvent } from '../../../lib/mpas/event-schemas.js';
 import {
@@ -92,6 +93,21 @@ describe('createRedactor', () => {
     expect(user.ipAddress).toMatch(/^hmac-sha256:[A-Za-z0-9_-]{43}$/);
     expect(user.details?.['username']).toMatch(/^hmac-sha256:[A-Za-z0-9_-]{43}$/);
     expect(user.ipAddress).not.toBe(user.details?.['username']);
+  });
+
+  it('hashes exactly as HMAC-SHA256 over the value text does', () => {
+    const key = 'reference-key-0001';
+    const user = createRedactor(defaults({ mode: 'hash', hashKey: key }))(userEvent(), 'user') as UserEvent;
+    expect(user.ipAddress).toBe(HASH_PREFIX + createHmac('sha256', key).update('203.0.113.7').digest('base64url'));
+  });
+
+  it('keeps hashing correctly past its memo size, with many distinct values', () => {
+    const key = 'memo-key-00000001';
+    const redact = createRedactor(defaults({ mode: 'hash', hashKey: key }));
+    for (let i = 0; i < 12_000; i += 1) redact(userEvent({ ipAddress: `ip-${i}` }), 'user');
+    // ip-5 was memoized, then dropped when the memo filled up: hashed again, the same.
+    const again = redact(userEvent({ ipAddress: 'ip-5' }), 'user') as UserEvent;
+    expect(again.ipAddress).toBe(HASH_PREFIX + createHmac('sha256', key).update('ip-5').digest('base64url'));
   });
 
   it('hashes the same value to the same text, so a SIEM can correlate one user', () => {
