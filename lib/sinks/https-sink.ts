@@ -110,6 +110,8 @@ class Delivery {
       // Refused credentials do not heal within one call: report them for the alarm at once.
       if (long || outcome.auth || attempt >= this.settings.attempts) {
         this.result.retry.push(...indices);
+        // The queue's redelivery should not come back sooner than the SIEM asked.
+        if (retryAfterMs !== undefined) this.result.retryAfterMs = Math.max(this.result.retryAfterMs ?? 0, retryAfterMs);
         return;
       }
       await this.settings.sleep(retryAfterMs ?? this.backoff(attempt), this.signal);

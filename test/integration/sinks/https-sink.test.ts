@@ -281,6 +281,16 @@ describe('HttpsSink', () => {
       expect(siem.stats().requests).toBe(3);
     });
 
+    it('reports the Retry-After of the last attempt when the attempts are spent', async () => {
+      const siem = await startReceiver();
+      siem.failNext({ count: 2, status: 429, retryAfterSeconds: 1 });
+      const { sink, sleep } = sinkFor(siem.url, { attempts: 2 });
+      const delivery = await sink.deliver(jsonEvents(1));
+      expect(delivery.retry).toEqual([0]);
+      expect(delivery.retryAfterMs).toBe(1_000);
+      expect(sleep.calls).toEqual([1_000]);
+    });
+
     it('stops at a Retry-After longer than 5 s and reports it instead of waiting', async () => {
       const siem = await startReceiver();
       siem.failNext({ count: 1, status: 429, retryAfterSeconds: 30 });
