@@ -1,0 +1,132 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { ForwardMetrics } from '../lib/aws/forward-metrics.js';
+import { forwardRecord } from '../lib/aws/forward-record.js';
+import type { RecordOutcome } from '../lib/aws/forward-record.js';
+import { idempotentBatches } from '../lib/aws/idempotent-batches.js';
+import { rebuildOnChange } from '../lib/aws/rebuild-on-change.js';
+import { secretsManagerProvider } from '../lib/aws/secrets-manager-provider.js';
+import { SqsForwarderPorts } from '../lib/aws/sqs-forwarder-ports.js';
+import { loadLambdaConfig } from '../lib/config/lambda-config.js';
+import type { LambdaConfig } from '../lib/config/lambda-config.js';
+import { requireSetting } from '../lib/config/lambda-settings.js';
+import { forwarderStagesFromConfig } from '../lib/forwarder/stages-from-config.js';
+import type { Sink } from '../lib/sinks/sink.js';
+import { systemClock } from '../lib/time/clock.js';
+import type { Clock } from '../lib/time/clock.js';
+import { VERSION } from '../lib/version.js';
+
+/** What the forwarder handler is built from; the Lambda uses the defaults, tests pass emulators. */
+export interface ForwarderHandlerDeps {
+  /** Loads the configuration on every invocation (secrets are cached by the provider). */
+  load: () => Promise<LambdaConfig>;
+  dynamodb: DynamoDBClient;
+  sqs: SQSClient;
+  clock?: Clock;
+  /** Uniform in [0, 1), for the backoff's jitter. @default Math.random */
+  random?: () => number;
+  logger?: Logger;
+  metrics?: Metrics;
+  /** A sink instead of the configured one. */
+  sink?: Sink;
+}
+
+/** A record left on the queue for a later try; its visibility was already set. */
+class RecordRetryError extends Error {
+  constructor(readonly outcome: Extract<RecordOutcome, { status: 'retry' }>) {
+    super(`record retried in ${outcome.visibilitySeconds} s: ${outcome.reason}`);
+    this.name = 'RecordRetryError';
+  }
+}
+
+// Time kept back from the invocation's end: the sink is aborted then, so the failed records are
+// reported before Lambda stops the process (which would fail the whole batch).
+const SAFETY_MARGIN_MS = 5_000;
+
+/** The forwarder Lambda for the SQS event source, with partial batch responses. */
+export function createForwarderHandler(deps: ForwarderHandlerDeps) {
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? Math.random;
+  const logger = deps.logger ?? new Logger({ serviceName: 'mpas-log-sync-forwarder' });
+  const metrics = deps.metrics ?? new Metrics({ namespace: 'MpasLogSync', serviceName: 'mpas-log-sync-forwarder' });
+  const wiring = rebuildOnChange(({ config, settings }: LambdaConfig) => ({
+    stages: forwarderStagesFromConfig(config, { version: VERSION, observer: new ForwardMetrics(metrics, logger, clock), sink: deps.sink }),
+    queues: new SqsForwarderPorts({
+      client: deps.sqs,
+      queueUrl: requireSetting(settings, 'queueUrl'),
+      deadLetterQueueUrl: requireSetting(settings, 'deadLetterQueueUrl'),
+    }),
+    batches: idempotentBatches({
+      client: deps.dynamodb,
+      tableName: requireSetting(settings, 'idempotencyTableName'),
+      ttlSeconds: settings.idempotencyTtlSeconds,
+      tenant: config.tenant,
+    }),
+  }));
+
+  const forwardAll = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const loaded = await deps.load();
+    const { stages, queues, batches } = wiring(loaded);
+    const backoff = { baseSeconds: loaded.settings.retryBaseSeconds, maxSeconds: loaded.settings.retryMaxSeconds };
+    metrics.setDefaultDimensions({ tenant: loaded.config.tenant });
+    logger.appendKeys({ tenant: loaded.config.tenant });
+    batches.registerLambdaContext(context);
+    const remainingMs = context.getRemainingTimeInMillis();
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), Math.max(0, remainingMs - Math.min(SAFETY_MARGIN_MS, remainingMs / 5)));
+    const tally = { done: 0, invalid: 0, retried: 0, failed: 0 };
+
+    const handleRecord = async (record: SQSRecord): Promise<void> => {
+      if (deadline.signal.aborted) throw new Error('the invocation is about to time out; record left for a later try');
+      const queueRecord = {
+        messageId: record.messageId,
+        body: record.body,
+        receiptHandle: record.receiptHandle,
+        receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+      };
+      try {
+        const outcome = await forwardRecord(queueRecord, { stages, queues, oncePerBatch: batches.oncePerBatch, backoff, random }, deadline.signal);
+        if (outcome.status === 'retry') throw new RecordRetryError(outcome);
+        tally[outcome.invalid === undefined ? 'done' : 'invalid'] += 1;
+      } catch (error) {
+        if (error instanceof RecordRetryError) {
+          tally.retried += 1;
+          logger.info('record left for a later try', { messageId: record.messageId, ...error.outcome });
+        } else {
+          tally.failed += 1;
+          logger.error('record failed', { messageId: record.messageId, error: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
+        }
+        throw error;
+      }
+    };
+
+    try {
+      return await processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
+        context,
+        // One record at a time: each already uses the sink's whole concurrency.
+        processInParallel: false,
+        // Every record reports its own failure; the ones retried have their visibility set already.
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      clearTimeout(timer);
+      logger.info('forwarder invocation finished', { records: event.Records.length, ...tally });
+    }
+  };
+
+  return middy(forwardAll).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+/** The deployed forwarder: configuration from the environment and Secrets Manager. */
+export const handler = createForwarderHandler({
+  load: () => loadLambdaConfig({ secrets: secretsManagerProvider }),
+  dynamodb: new DynamoDBClient({}),
+  sqs: new SQSClient({}),
+});

@@ -1,0 +1,58 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { DeadLetterReason, ForwardObserver } from '../forwarder/forward-observer.js';
+import type { Stream } from '../mpas/event-schemas.js';
+import type { SinkError } from '../sinks/sink.js';
+import type { Clock } from '../time/clock.js';
+
+/**
+ * The forwarder's telemetry as EMF (namespace and `tenant` dimension are the Metrics
+ * instance's). Counts with their own dimensions (realm and stream, reason, status) are written
+ * at once as single metrics; SIEM latencies, one value per request, go with the invocation's
+ * metrics, flushed when it ends. A SIEM refusing our credentials is logged at error and
+ * counted as SiemAuthErrors, which an alarm watches: nothing is delivered until a secret rotates.
+ */
+export class ForwardMetrics implements ForwardObserver {
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
+
+  delivered(realm: string, stream: Stream, count: number, newestEventTime: number): void {
+    const single = this.metrics.singleMetric();
+    single.addDimensions({ realm, stream });
+    single.addMetric('EventsDelivered', MetricUnit.Count, count);
+    single.addMetric('DeliveredLagSeconds', MetricUnit.Seconds, Math.max(0, (this.clock.now() - newestEventTime) / 1000));
+  }
+
+  filtered(realm: string, stream: Stream, count: number): void {
+    const single = this.metrics.singleMetric();
+    single.addDimensions({ realm, stream });
+    single.addMetric('EventsFiltered', MetricUnit.Count, count);
+  }
+
+  deadLettered(reason: DeadLetterReason, count: number): void {
+    const single = this.metrics.singleMetric();
+    single.addDimension('reason', reason);
+    single.addMetric('EventsDeadLettered', MetricUnit.Count, count);
+    this.logger.warn('events dead-lettered', { reason, count });
+  }
+
+  sinkRequest(latencyMs: number): void {
+    this.metrics.addMetric('SiemLatency', MetricUnit.Milliseconds, latencyMs);
+  }
+
+  sinkError(error: SinkError): void {
+    const single = this.metrics.singleMetric();
+    single.addDimension('status', error.status === undefined ? 'none' : String(error.status));
+    single.addMetric('SiemErrors', MetricUnit.Count, 1);
+    if (error.auth) {
+      this.metrics.addMetric('SiemAuthErrors', MetricUnit.Count, 1);
+      this.logger.error('the SIEM refused our credentials: check the SIEM secret', { status: error.status, reason: error.reason, alarm: 'siem-auth' });
+    } else {
+      this.logger.warn('SIEM request failed', { status: error.status, reason: error.reason });
+    }
+  }
+}

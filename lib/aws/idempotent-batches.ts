@@ -1,0 +1,55 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { EventBatch } from '../queue/event-batch.js';
+import type { BatchSummary, OncePerBatch } from './forward-record.js';
+
+/** Options of {@link idempotentBatches}. */
+export interface IdempotentBatchesOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** How long a processed batch id is remembered: at least the queue's retention. */
+  ttlSeconds: number;
+  /** Keeps tenants apart should two share a table. */
+  tenant: string;
+}
+
+/** The part of the Lambda context the in-progress expiry needs (kept free of Lambda's types). */
+export interface InvocationTime {
+  getRemainingTimeInMillis(): number;
+}
+
+/** {@link OncePerBatch} with the Lambda context registered, so an in-progress record expires with it. */
+export interface IdempotentBatches {
+  oncePerBatch: OncePerBatch;
+  /** Call at the start of each invocation (a crashed invocation's record then expires when it would have timed out). */
+  registerLambdaContext(context: InvocationTime): void;
+}
+
+/**
+ * Once-per-batch-id processing with Powertools Idempotency on DynamoDB (the layout of
+ * `idempotencyTable`): the key is the batch id alone, so a page enqueued twice (a poller crash
+ * between enqueue and commit) is forwarded once. A failed run leaves no record behind;
+ * a run in progress elsewhere is reported as `in-progress`.
+ */
+export function idempotentBatches(options: IdempotentBatchesOptions): IdempotentBatches {
+  const config = new IdempotencyConfig({ eventKeyJmesPath: 'batchId', expiresAfterSeconds: options.ttlSeconds });
+  const persistenceStore = new DynamoDBPersistenceLayer({ tableName: options.tableName, awsSdkV3Client: options.client });
+  const run = makeIdempotent(
+    async (_batch: { batchId: string }, work: () => Promise<BatchSummary>): Promise<BatchSummary> => work(),
+    { persistenceStore, config, keyPrefix: `mpas-log-sync#${options.tenant}`, dataIndexArgument: 0 },
+  );
+  return {
+    // Powertools reads only getRemainingTimeInMillis from the context.
+    registerLambdaContext: (context) => config.registerLambdaContext(context as Parameters<IdempotencyConfig['registerLambdaContext']>[0]),
+    oncePerBatch: async (batch: EventBatch, work) => {
+      try {
+        // Only the id is hashed: the same id with other contents cannot happen (the id is a hash of the keys).
+        return { status: 'done', summary: await run({ batchId: batch.batchId }, work) };
+      } catch (error) {
+        if (error instanceof IdempotencyAlreadyInProgressError) return { status: 'in-progress' };
+        throw error;
+      }
+    },
+  };
+}
