@@ -56,6 +56,7 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
   const random = deps.random ?? Math.random;
   const logger = deps.logger ?? new Logger({ serviceName: 'mpas-log-sync-forwarder' });
   const metrics = deps.metrics ?? new Metrics({ namespace: 'MpasLogSync', serviceName: 'mpas-log-sync-forwarder' });
+  let tenantDimension: string | undefined;
   const wiring = rebuildOnChange(({ config, settings }: LambdaConfig) => ({
     stages: forwarderStagesFromConfig(config, { version: VERSION, observer: new ForwardMetrics(metrics, logger, clock), sink: deps.sink }),
     queues: new SqsForwarderPorts({
@@ -75,7 +76,11 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
     const loaded = await deps.load();
     const { stages, queues, batches } = wiring(loaded);
     const backoff = { baseSeconds: loaded.settings.retryBaseSeconds, maxSeconds: loaded.settings.retryMaxSeconds };
-    metrics.setDefaultDimensions({ tenant: loaded.config.tenant });
+    // Set once per container: setting it again on every invocation only draws warnings.
+    if (tenantDimension !== loaded.config.tenant) {
+      metrics.setDefaultDimensions({ tenant: loaded.config.tenant });
+      tenantDimension = loaded.config.tenant;
+    }
     logger.appendKeys({ tenant: loaded.config.tenant });
     batches.registerLambdaContext(context);
     const remainingMs = context.getRemainingTimeInMillis();

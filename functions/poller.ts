@@ -45,6 +45,7 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: 'mpas-log-sync-poller' });
   const metrics = deps.metrics ?? new Metrics({ namespace: 'MpasLogSync', serviceName: 'mpas-log-sync-poller' });
   // Clients keep their token and connections across warm invocations, until the config changes.
+  let tenantDimension: string | undefined;
   const wiring = rebuildOnChange(({ config, settings }: LambdaConfig) => ({
     store: new DynamoDbCursorStore({ client: deps.dynamodb, tableName: requireSetting(settings, 'cursorTableName'), tenant: config.tenant }),
     queue: new SqsEventQueue({ client: deps.sqs, queueUrl: requireSetting(settings, 'queueUrl'), maxMessageBytes: config.polling.queueMaxMessageBytes }),
@@ -55,7 +56,11 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
     const loaded = await deps.load();
     const { config, settings } = loaded;
     const { store, queue, source } = wiring(loaded);
-    metrics.setDefaultDimensions({ tenant: config.tenant });
+    // Set once per container: setting it again on every invocation only draws warnings.
+    if (tenantDimension !== config.tenant) {
+      metrics.setDefaultDimensions({ tenant: config.tenant });
+      tenantDimension = config.tenant;
+    }
     logger.appendKeys({ tenant: config.tenant });
     const observer = new PollMetrics(metrics, logger, clock);
     const outcome = await runPollerInvocation(

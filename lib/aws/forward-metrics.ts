@@ -5,6 +5,7 @@ import type { DeadLetterReason, ForwardObserver } from '../forwarder/forward-obs
 import type { Stream } from '../mpas/event-schemas.js';
 import type { SinkError } from '../sinks/sink.js';
 import type { Clock } from '../time/clock.js';
+import { emitMetric } from './emit-metric.js';
 
 /**
  * The forwarder's telemetry as EMF (namespace and `tenant` dimension are the Metrics
@@ -21,22 +22,16 @@ export class ForwardMetrics implements ForwardObserver {
   ) {}
 
   delivered(realm: string, stream: Stream, count: number, newestEventTime: number): void {
-    const single = this.metrics.singleMetric();
-    single.addDimensions({ realm, stream });
-    single.addMetric('EventsDelivered', MetricUnit.Count, count);
-    single.addMetric('DeliveredLagSeconds', MetricUnit.Seconds, Math.max(0, (this.clock.now() - newestEventTime) / 1000));
+    emitMetric(this.metrics, { realm, stream }, 'EventsDelivered', MetricUnit.Count, count);
+    emitMetric(this.metrics, { realm, stream }, 'DeliveredLagSeconds', MetricUnit.Seconds, Math.max(0, (this.clock.now() - newestEventTime) / 1000));
   }
 
   filtered(realm: string, stream: Stream, count: number): void {
-    const single = this.metrics.singleMetric();
-    single.addDimensions({ realm, stream });
-    single.addMetric('EventsFiltered', MetricUnit.Count, count);
+    emitMetric(this.metrics, { realm, stream }, 'EventsFiltered', MetricUnit.Count, count);
   }
 
   deadLettered(reason: DeadLetterReason, count: number): void {
-    const single = this.metrics.singleMetric();
-    single.addDimension('reason', reason);
-    single.addMetric('EventsDeadLettered', MetricUnit.Count, count);
+    emitMetric(this.metrics, { reason }, 'EventsDeadLettered', MetricUnit.Count, count);
     this.logger.warn('events dead-lettered', { reason, count });
   }
 
@@ -45,9 +40,7 @@ export class ForwardMetrics implements ForwardObserver {
   }
 
   sinkError(error: SinkError): void {
-    const single = this.metrics.singleMetric();
-    single.addDimension('status', error.status === undefined ? 'none' : String(error.status));
-    single.addMetric('SiemErrors', MetricUnit.Count, 1);
+    emitMetric(this.metrics, { status: error.status === undefined ? 'none' : String(error.status) }, 'SiemErrors', MetricUnit.Count, 1);
     if (error.auth) {
       this.metrics.addMetric('SiemAuthErrors', MetricUnit.Count, 1);
       this.logger.error('the SIEM refused our credentials: check the SIEM secret', { status: error.status, reason: error.reason, alarm: 'siem-auth' });

@@ -15,6 +15,7 @@ import type { EventPageQuery, EventSource } from '../poller/event-source.js';
 import type { PollObserver } from '../poller/poll-observer.js';
 import type { PollOutcome } from '../poller/poll-tenant.js';
 import type { Clock } from '../time/clock.js';
+import { emitMetric } from './emit-metric.js';
 
 interface StreamTally {
   realm: string;
@@ -28,7 +29,7 @@ interface StreamTally {
 /**
  * The poller's telemetry (namespace and `tenant` dimension are the Metrics instance's): counts
  * gathered during the poll and published once at its end as EMF, per realm and stream where
- * the number differs by stream (a single-metric instance writes each of those at once). Auth failures (403, refused credentials) are logged at error,
+ * the number differs by stream (each of those written at once). Auth failures (403, refused credentials) are logged at error,
  * because an alarm hangs on them; every other stream failure at warn.
  */
 export class PollMetrics implements PollObserver {
@@ -87,18 +88,15 @@ export class PollMetrics implements PollObserver {
   publish(outcome: PollOutcome): void {
     const now = this.clock.now();
     for (const tally of this.tallies.values()) {
-      const single = this.metrics.singleMetric();
-      single.addDimensions({ realm: tally.realm, stream: tally.stream });
-      single.addMetric('EventsRead', MetricUnit.Count, tally.events);
-      single.addMetric('BatchesEnqueued', MetricUnit.Count, tally.batches);
-      single.addMetric('Pages', MetricUnit.Count, tally.pages);
-      if (tally.newestTime !== undefined) single.addMetric('LagSeconds', MetricUnit.Seconds, Math.max(0, (now - tally.newestTime) / 1000));
+      const where = { realm: tally.realm, stream: tally.stream };
+      emitMetric(this.metrics, where, 'EventsRead', MetricUnit.Count, tally.events);
+      emitMetric(this.metrics, where, 'BatchesEnqueued', MetricUnit.Count, tally.batches);
+      emitMetric(this.metrics, where, 'Pages', MetricUnit.Count, tally.pages);
+      if (tally.newestTime !== undefined) emitMetric(this.metrics, where, 'LagSeconds', MetricUnit.Seconds, Math.max(0, (now - tally.newestTime) / 1000));
     }
     for (const failure of this.failures) {
-      const single = this.metrics.singleMetric();
-      single.addDimensions({ realm: failure.realm, stream: failure.stream, status: failure.status });
-      single.addMetric('MpasErrors', MetricUnit.Count, 1);
-      single.addMetric('StreamFailures', MetricUnit.Count, 1);
+      emitMetric(this.metrics, { realm: failure.realm, stream: failure.stream, status: failure.status }, 'MpasErrors', MetricUnit.Count, 1);
+      emitMetric(this.metrics, { realm: failure.realm, stream: failure.stream }, 'StreamFailures', MetricUnit.Count, 1);
     }
     this.metrics.addMetric('LeaseBusy', MetricUnit.Count, this.leaseBusyCount);
     this.metrics.addMetric('LeaseLost', MetricUnit.Count, this.leaseLostCount);
