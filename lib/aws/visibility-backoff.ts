@@ -29,8 +29,8 @@ export interface BackoffInput {
 export function backoffSeconds(input: BackoffInput): number {
   const limit = Math.min(input.limitSeconds ?? MAX_VISIBILITY_SECONDS, MAX_VISIBILITY_SECONDS);
   const attempt = Math.max(1, Math.floor(input.receiveCount));
-  // 2^(attempt-1) overflows to Infinity for absurd counts, which min() then tames.
-  const ceiling = Math.min(input.maxSeconds, input.baseSeconds * 2 ** (attempt - 1), limit);
+  // The exponent is bounded: 2^1024 is Infinity, and 0 * Infinity (a base of 0) is NaN.
+  const ceiling = Math.min(input.maxSeconds, input.baseSeconds * 2 ** Math.min(attempt - 1, 60), limit);
   const jittered = Math.floor(input.random() * (ceiling + 1));
   const floor = input.retryAfterMs === undefined ? 0 : Math.ceil(input.retryAfterMs / 1000);
   return Math.max(0, Math.min(limit, Math.max(jittered, floor)));

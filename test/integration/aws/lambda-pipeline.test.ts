@@ -245,8 +245,8 @@ describe('poller and forwarder Lambdas on DynamoDB Local, fauxqs, the MPAS simul
 
 /** `logger` with its error lines also copied to `lines`. */
 function capture(logger: Logger, lines: string[]): Logger {
-  const error = logger.error.bind(logger);
-  logger.error = (...args: Parameters<Logger['error']>) => {
+  const error = logger.error.bind(logger) as (...args: unknown[]) => void;
+  logger.error = (...args: unknown[]): void => {
     lines.push(JSON.stringify(args));
     error(...args);
   };

@@ -1,0 +1,45 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MAX_VISIBILITY_SECONDS, backoffSeconds } from '../../../lib/aws/visibility-backoff.js';
+
+describe('backoffSeconds', () => {
+  it('draws uniformly from 0 up to base * 2^(n-1) seconds (full jitter)', () => {
+    const base = { baseSeconds: 30, maxSeconds: 43_200 };
+    expect(backoffSeconds({ ...base, receiveCount: 1, random: () => 0 })).toBe(0);
+    expect(backoffSeconds({ ...base, receiveCount: 1, random: () => 0.999_999 })).toBe(30);
+    expect(backoffSeconds({ ...base, receiveCount: 3, random: () => 0.999_999 })).toBe(120);
+    expect(backoffSeconds({ ...base, receiveCount: 3, random: () => 0.5 })).toBe(60);
+  });
+
+  it('never waits less than the SIEM asked for in Retry-After, rounded up to whole seconds', () => {
+    expect(backoffSeconds({ baseSeconds: 30, maxSeconds: 600, receiveCount: 1, retryAfterMs: 90_001, random: () => 0 })).toBe(91);
+  });
+
+  it('caps the wait at the setting, at the caller limit (DelaySeconds 900) and at 12 hours', () => {
+    const high = { receiveCount: 40, random: () => 0.999_999 };
+    expect(backoffSeconds({ ...high, baseSeconds: 30, maxSeconds: 600 })).toBe(600);
+    expect(backoffSeconds({ ...high, baseSeconds: 30, maxSeconds: 43_200, limitSeconds: 900 })).toBe(900);
+    expect(backoffSeconds({ ...high, baseSeconds: 30, maxSeconds: 10 ** 9, retryAfterMs: 10 ** 12 })).toBe(MAX_VISIBILITY_SECONDS);
+  });
+
+  it('stays a whole number within [max(Retry-After, 0), limit] for any input (seeded property)', () => {
+    const seed = 20_250_304;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 0, max: 50_000 }),
+        fc.integer({ min: -5, max: 10_000 }),
+        fc.option(fc.integer({ min: 0, max: 10 ** 8 })),
+        fc.double({ min: 0, max: 0.999_999_9, noNaN: true }),
+        (baseSeconds, maxSeconds, receiveCount, retryAfterMs, draw) => {
+          const wait = backoffSeconds({ baseSeconds, maxSeconds, receiveCount, retryAfterMs: retryAfterMs ?? undefined, random: () => draw });
+          const floor = Math.min(MAX_VISIBILITY_SECONDS, Math.ceil((retryAfterMs ?? 0) / 1000));
+          expect(Number.isInteger(wait), `seed ${seed}`).toBe(true);
+          expect(wait, `seed ${seed}`).toBeGreaterThanOrEqual(floor);
+          expect(wait, `seed ${seed}`).toBeLessThanOrEqual(Math.max(floor, Math.min(maxSeconds, MAX_VISIBILITY_SECONDS)));
+        },
+      ),
+      { seed, numRuns: 500 },
+    );
+  });
+});
