@@ -1,18 +1,8 @@
 import type { ApiMode } from '../cursor/cursor-store.js';
-import type { MpasEvent, Stream } from '../mpas/event-schemas.js';
+import type { MpasEvent } from '../mpas/event-schemas.js';
+import type { EventPageQuery } from '../mpas/mpas-client.js';
 
-/** One page request to an events endpoint, with Keycloak's query parameters. */
-export interface EventPageQuery {
-  realm: string;
-  stream: Stream;
-  /** Epoch milliseconds (Keycloak >= 26.2) or `yyyy-MM-dd`. Inclusive. */
-  dateFrom?: number | string;
-  /** Epoch milliseconds (Keycloak >= 26.2) or `yyyy-MM-dd`. Inclusive. */
-  dateTo?: number | string;
-  first: number;
-  max: number;
-  direction?: 'asc' | 'desc';
-}
+export type { EventPageQuery };
 
 /**
  * What the poller needs of MPAS: the `MpasClient` implements it; the walks depend only on this,
