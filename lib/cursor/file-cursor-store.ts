@@ -83,7 +83,11 @@ export class FileCursorStore implements CursorStore {
         if (outcome !== 'already-held') await removeStrayTempFiles(this.file.path);
         const state = await this.file.read();
         const current = state.lease;
-        if (current && current.owner !== request.owner && current.leaseUntil >= request.now) {
+        // A lock taken over was a dead process's, and only the lock holder writes this file: an
+        // unexpired lease in it died with that process (a SIGKILL gives no chance to release), so
+        // waiting out its leaseMs would only delay the restart. The fence still grows below.
+        const leftByDeadHolder = outcome === 'taken-over';
+        if (current && current.owner !== request.owner && current.leaseUntil >= request.now && !leftByDeadHolder) {
           throw new LeaseHeldError({ owner: current.owner, leaseUntil: current.leaseUntil });
         }
         const lease: Lease = {

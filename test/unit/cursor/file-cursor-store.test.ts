@@ -175,6 +175,16 @@ describe('FileCursorStore', () => {
       expect((await readdir(stateDir)).sort()).toEqual(['acme.cursor.json', 'acme.lock']);
     });
 
+    it('takes the unexpired lease of a killed process with its stale lock, fencing the dead owner out', async () => {
+      // pid 300 runs, takes lock and lease, and is SIGKILLed: no release, the lease runs 60 s more.
+      const killed = (await store({ pid: 300 }, new Set([300])).acquire({ owner: 'host:300', now: NOW, leaseMs: LEASE_MS })).lease;
+
+      const restarted = await store({}, new Set([100])).acquire({ owner: 'host:100', now: NOW + 1_000, leaseMs: LEASE_MS });
+      expect(restarted.lease).toEqual({ owner: 'host:100', fence: killed.fence + 1, leaseUntil: NOW + 1_000 + LEASE_MS });
+      const late = store({ pid: 300 }, new Set([100, 300])).commit({ lease: killed, key: streamKey('acme', 'user'), position: position(NOW), now: NOW + 2_000, leaseMs: LEASE_MS });
+      await expect(late).rejects.toBeInstanceOf(LeaseLostError);
+    });
+
     it('lets exactly one of many racing starters take over a stale lock', async () => {
       for (let round = 0; round < 20; round += 1) {
         await writeLock({ pid: 4242, hostname: HOST, startedAt: '2025-01-01T00:00:00.000Z' });
