@@ -1,0 +1,54 @@
+import type { DeploymentSettings } from './deployment-schema.js';
+import { DeploymentRuleError } from './infra-errors.js';
+import type { TenantProblem } from './infra-errors.js';
+
+/**
+ * SQS's guidance for a Lambda event source: a visibility timeout of at least six times the
+ * function's timeout, so a message is not handed out again while a retried invocation
+ * (Lambda retries throttled batches) may still be working on it.
+ */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** Time the poller keeps after its read budget, for its last enqueue and commit. */
+export const POLLER_MIN_MARGIN_SECONDS = 5;
+/** Without a batching window, an SQS event source takes at most this many records. */
+const MAX_BATCH_WITHOUT_WINDOW = 10;
+
+/**
+ * The rules between a tenant's deployment settings, each valid on its own. Returns every
+ * broken rule; {@link assertDeploymentRules} throws them.
+ */
+export function deploymentRuleProblems(deployment: DeploymentSettings): TenantProblem[] {
+  const problems: TenantProblem[] = [];
+  const { forwarder, poller, queue } = deployment;
+  const minimum = VISIBILITY_TIMEOUT_FACTOR * forwarder.timeoutSeconds;
+  if (queue.visibilityTimeoutSeconds < minimum) {
+    problems.push({
+      setting: 'deployment.queue.visibilityTimeoutSeconds',
+      message:
+        `must be at least ${VISIBILITY_TIMEOUT_FACTOR} x deployment.forwarder.timeoutSeconds (${forwarder.timeoutSeconds} s), ` +
+        `that is ${minimum} s, but is ${queue.visibilityTimeoutSeconds} s: lower the forwarder's timeout or raise the visibility timeout`,
+    });
+  }
+  const margin = poller.timeoutSeconds * (1 - poller.budgetShare);
+  if (margin < POLLER_MIN_MARGIN_SECONDS) {
+    problems.push({
+      setting: 'deployment.poller.budgetShare',
+      message:
+        `leaves ${margin.toFixed(1)} s of the poller's ${poller.timeoutSeconds} s timeout after reading, ` +
+        `less than the ${POLLER_MIN_MARGIN_SECONDS} s its last enqueue and commit need: lower the share or raise the timeout`,
+    });
+  }
+  if (forwarder.batchSize > MAX_BATCH_WITHOUT_WINDOW && forwarder.batchingWindowSeconds === 0) {
+    problems.push({
+      setting: 'deployment.forwarder.batchSize',
+      message: `above ${MAX_BATCH_WITHOUT_WINDOW} needs deployment.forwarder.batchingWindowSeconds of at least 1`,
+    });
+  }
+  return problems;
+}
+
+/** Throws a {@link DeploymentRuleError} with every rule `deployment` breaks. */
+export function assertDeploymentRules(tenant: string, deployment: DeploymentSettings): void {
+  const problems = deploymentRuleProblems(deployment);
+  if (problems.length > 0) throw new DeploymentRuleError(tenant, problems);
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+type IssueLike = { readonly input?: unknown };
+const errorFor = (what: string) => (issue: IssueLike) => (issue.input === undefined ? 'is required' : what);
+const objectError = { error: errorFor('must be a JSON object') };
+
+function intIn(min: number, max: number, unit = '') {
+  const error = errorFor(`must be an integer from ${min} to ${max}${unit}`);
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+/** A poller or forwarder function's size and time limit. */
+const functionShape = {
+  // Lambda stops a function at 15 minutes.
+  timeoutSeconds: intIn(10, 900, ' (seconds)').default(60),
+  memoryMb: intIn(128, 10_240, ' (MB)').default(512),
+};
+
+/** The poller: its function, and how much of an invocation it may spend reading MPAS. */
+export const pollerDeploymentSchema = z.strictObject(
+  {
+    ...functionShape,
+    budgetShare: z
+      .number({ error: errorFor('must be a number above 0 and at most 1') })
+      .gt(0, { error: 'must be a number above 0 and at most 1' })
+      .max(1, { error: 'must be a number above 0 and at most 1' })
+      .default(0.8),
+  },
+  objectError,
+);
+
+/** The forwarder: its function and its SQS event source. */
+export const forwarderDeploymentSchema = z.strictObject(
+  {
+    ...functionShape,
+    // SQS event sources take up to 10 records without a batching window, 10,000 with one.
+    batchSize: intIn(1, 10_000).default(10),
+    batchingWindowSeconds: intIn(0, 300, ' (seconds)').default(0),
+    // The event source's floor is 2; the SIEM's own limit is siem.concurrency per function.
+    maxConcurrency: intIn(2, 1000).default(2),
+  },
+  objectError,
+);
+
+/** Secrets that already exist, imported by name instead of created (empty) by the stack. */
+export const secretNamesSchema = z.strictObject(
+  {
+    mpas: z.string({ error: errorFor('must be a Secrets Manager secret name') }).regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, {
+      error: 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)',
+    }).optional(),
+    siem: z.string({ error: errorFor('must be a Secrets Manager secret name') }).regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, {
+      error: 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)',
+    }).optional(),
+  },
+  objectError,
+);
+
+/**
+ * Where and how one tenant is deployed: the AWS environment, the schedule, the functions'
+ * limits, the queue, alarms and logs. The service's own settings are the `service` section
+ * of the tenant file, validated by lib/config's schema.
+ */
+export const deploymentSchema = z.strictObject(
+  {
+    account: z.string({ error: errorFor('must be a 12-digit AWS account id') }).regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }),
+    region: z
+      .string({ error: errorFor('must be an AWS region such as eu-central-1') })
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, { error: 'must be an AWS region such as eu-central-1' }),
+    scheduleMinutes: intIn(1, 1440, ' (minutes)').default(1),
+    // A team mailbox: it is written into the template, so never a person's address.
+    alarmEmail: z.email({ error: errorFor('must be an e-mail address') }),
+    lagAlarmSeconds: intIn(60, 86_400, ' (seconds)').default(900),
+    logRetentionDays: z
+      .number({ error: errorFor(`must be one of ${LOG_RETENTION_DAYS.join(', ')}`) })
+      .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), { error: `must be one of ${LOG_RETENTION_DAYS.join(', ')}` })
+      .default(90),
+    xray: z.boolean({ error: errorFor('must be true or false') }).default(false),
+    poller: pollerDeploymentSchema.prefault({}),
+    forwarder: forwarderDeploymentSchema.prefault({}),
+    queue: z
+      .strictObject({ visibilityTimeoutSeconds: intIn(0, 43_200, ' (seconds)').default(900) }, objectError)
+      .prefault({}),
+    secretNames: secretNamesSchema.prefault({}),
+  },
+  objectError,
+);
+
+/** The validated deployment settings, every default filled in. */
+export type DeploymentSettings = z.infer<typeof deploymentSchema>;
+
+/** A tenant file: `deployment` (this schema) and `service` (the config file's shape, minus secrets). */
+export const tenantFileSchema = z.strictObject(
+  {
+    $schema: z.string().optional(),
+    deployment: deploymentSchema,
+    service: z.record(z.string(), z.unknown(), objectError),
+  },
+  objectError,
+);
+
+/** The poller's validated settings. */
+export type PollerDeployment = z.infer<typeof pollerDeploymentSchema>;
+/** The forwarder's validated settings. */
+export type ForwarderDeployment = z.infer<typeof forwarderDeploymentSchema>;

@@ -1,0 +1,41 @@
+import type { AppConfig } from '../../lib/config/app-config-schema.js';
+import { ENV_VARS } from '../../lib/config/env-var-table.js';
+import type { EnvKind } from '../../lib/config/env-var-table.js';
+import { valueAt } from './service-settings.js';
+
+/**
+ * Settings that never become a variable of the functions: credentials (the Lambdas read them
+ * from Secrets Manager), local files and the local mode's state and interval.
+ */
+const NOT_IN_ENVIRONMENT = new Set(['mpas.credentials.username', 'mpas.caFile', 'siem.caFile', 'stateDir', 'polling.intervalMs']);
+const NEVER_WRITTEN: ReadonlySet<EnvKind> = new Set(['secret', 'siemAuth', 'configFile']);
+
+/**
+ * The environment variables that give the functions a tenant's service settings: the inverse
+ * of lib/config's env-settings.ts, row by row of env-var-table.ts, so a Lambda's `loadConfig`
+ * reads back the same configuration the tenant file gave (a test checks the round trip).
+ */
+export function serviceEnvironment(config: AppConfig): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const spec of ENV_VARS) {
+    if (NEVER_WRITTEN.has(spec.kind) || NOT_IN_ENVIRONMENT.has(spec.path)) continue;
+    const value = valueAt(config, spec.path);
+    if (value === undefined) continue;
+    environment[spec.name] = asText(spec.kind, value);
+  }
+  return environment;
+}
+
+function asText(kind: EnvKind, value: unknown): string {
+  switch (kind) {
+    case 'json':
+      return JSON.stringify(value);
+    case 'list':
+    case 'wordList':
+    case 'redactList':
+    case 'fields':
+      return Array.isArray(value) ? value.join(',') : String(value);
+    default:
+      return String(value);
+  }
+}

@@ -1,0 +1,127 @@
+import { appConfigSchema } from '../../lib/config/app-config-schema.js';
+import type { AppConfig } from '../../lib/config/app-config-schema.js';
+import { isPlainObject } from '../../lib/config/config-values.js';
+import { compileFilter } from '../../lib/pipeline/event-filter.js';
+import { FilterError } from '../../lib/pipeline/filter-error.js';
+import type { TenantProblem } from './infra-errors.js';
+
+/** How the poller signs in to MPAS; the credentials themselves are in the MPAS secret. */
+export type MpasGrant = 'password' | 'client_credentials';
+/** How the forwarder signs in to the SIEM; its credentials are in the SIEM secret (none: no secret). */
+export type SiemAuthKind = AppConfig['siem']['auth']['kind'];
+
+/** A tenant's service settings, validated by lib/config's schema, and what its secrets hold. */
+export interface ServiceSettings {
+  /**
+   * The validated configuration. Its credentials are placeholders (the real ones are only in
+   * Secrets Manager): the stack reads every other setting and never these.
+   */
+  readonly config: AppConfig;
+  readonly mpasGrant: MpasGrant;
+  readonly siemAuthKind: SiemAuthKind;
+}
+
+const SECRET = 'is a secret: it belongs in the tenant\'s Secrets Manager secret, never in the tenant file';
+const SECRET_PART = 'belongs in the Secrets Manager secret, next to the credential it goes with';
+
+/** Settings a tenant file may not hold, and why. */
+const REFUSED: ReadonlyArray<readonly [string, string]> = [
+  ['mpas.credentials.password', SECRET],
+  ['mpas.credentials.clientSecret', SECRET],
+  ['siem.auth.token', SECRET],
+  ['siem.auth.value', SECRET],
+  ['siem.auth.password', SECRET],
+  ['redaction.hashKey', SECRET],
+  ['mpas.credentials.username', SECRET_PART],
+  ['siem.auth.username', SECRET_PART],
+  ['siem.auth.name', 'belongs in the SIEM secret, as "authHeader": "Name: value"'],
+  ['mpas.caFile', 'is not supported by the Lambda deployment (the functions cannot read a local file)'],
+  ['siem.caFile', 'is not supported by the Lambda deployment (the functions cannot read a local file)'],
+  ['stateDir', 'is for the local mode only: the Lambdas keep their cursor in DynamoDB'],
+  ['polling.intervalMs', 'is set by deployment.scheduleMinutes in the Lambda deployment'],
+];
+
+// Stand-ins for the secrets, only so lib/config's schema can check everything else; they are
+// never written anywhere (a test scans the synthesized output for them).
+export const CREDENTIAL_PLACEHOLDER = 'placeholder-kept-in-secrets-manager';
+
+/**
+ * Validates a tenant file's `service` section with lib/config's `appConfigSchema` (the one
+ * schema of every setting): secrets and local-only settings are refused by name, the
+ * credentials are filled with placeholders, and each problem is named `service.<path>`.
+ */
+export function validateServiceSettings(service: Record<string, unknown>, tenant: string): { settings?: ServiceSettings; problems: TenantProblem[] } {
+  const problems: TenantProblem[] = [];
+  for (const [path, message] of REFUSED) {
+    if (valueAt(service, path) !== undefined) problems.push({ setting: `service.${path}`, message });
+  }
+  if (valueAt(service, 'redaction.mode') === 'hash') {
+    problems.push({
+      setting: 'service.redaction.mode',
+      message: 'hash needs a hash key, which the Lambdas cannot read from Secrets Manager yet: use mask or remove',
+    });
+  }
+  if (service['tenant'] !== undefined && service['tenant'] !== tenant) {
+    problems.push({ setting: 'service.tenant', message: `must be left out or match the file's name (${tenant})` });
+  }
+
+  const mpas = isPlainObject(service['mpas']) ? service['mpas'] : {};
+  const credentials = isPlainObject(mpas['credentials']) ? mpas['credentials'] : {};
+  const grant = credentials['grant'] ?? 'password';
+  const siem = isPlainObject(service['siem']) ? service['siem'] : {};
+  const auth = isPlainObject(siem['auth']) ? siem['auth'] : { kind: 'none' };
+  const input = {
+    ...service,
+    tenant,
+    mpas: { ...mpas, credentials: { ...credentials, grant, ...placeholderCredentials(grant) } },
+    siem: { ...siem, auth: { ...auth, ...placeholderAuth(auth['kind']) } },
+  };
+  const parsed = appConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      for (const key of keys) {
+        const path = ['service', ...issue.path, ...(key === undefined ? [] : [key])].map(String).join('.');
+        problems.push({ setting: path, message: key === undefined ? issue.message : 'is not a known setting' });
+      }
+    }
+  }
+  if (problems.length > 0 || !parsed.success) return { problems };
+  const config = parsed.data;
+  if (config.filter !== undefined) {
+    // Compiled now, so a bad filter fails the synth instead of every forwarder invocation.
+    try {
+      compileFilter(config.filter);
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+      return { problems: [{ setting: `service.${error.path}`, message: error.problem }] };
+    }
+  }
+  return {
+    settings: { config, mpasGrant: config.mpas.credentials.grant, siemAuthKind: config.siem.auth.kind },
+    problems,
+  };
+}
+
+function placeholderCredentials(grant: unknown): Record<string, string> {
+  if (grant === 'password') return { username: CREDENTIAL_PLACEHOLDER, password: CREDENTIAL_PLACEHOLDER };
+  if (grant === 'client_credentials') return { clientSecret: CREDENTIAL_PLACEHOLDER };
+  return {};
+}
+
+function placeholderAuth(kind: unknown): Record<string, string> {
+  if (kind === 'bearer') return { token: CREDENTIAL_PLACEHOLDER };
+  if (kind === 'header') return { name: 'X-Placeholder', value: CREDENTIAL_PLACEHOLDER };
+  if (kind === 'basic') return { username: CREDENTIAL_PLACEHOLDER, password: CREDENTIAL_PLACEHOLDER };
+  return {};
+}
+
+/** The value at a dotted path, or undefined. */
+export function valueAt(source: unknown, path: string): unknown {
+  let current = source;
+  for (const key of path.split('.')) {
+    if (!isPlainObject(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}

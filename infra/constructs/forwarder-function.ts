@@ -1,0 +1,85 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { Role } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { LAMBDA_ENV_VARS } from '../../lib/config/lambda-settings.js';
+import type { ForwarderDeployment } from '../config/deployment-schema.js';
+import { QUEUE_RETENTION } from './secure-defaults.js';
+import type { TenantSecretRef } from './tenant-secret.js';
+import { TenantFunction } from './tenant-function.js';
+
+/** Props of {@link ForwarderFunction}. */
+export interface ForwarderFunctionProps {
+  readonly tenant: string;
+  /** The forwarder's timeout, memory and event source settings. */
+  readonly settings: ForwarderDeployment;
+  readonly logRetention: RetentionDays;
+  /** @default false */
+  readonly xray?: boolean;
+  /** The tenant's service settings as environment variables (service-environment.ts). */
+  readonly serviceEnvironment: Record<string, string>;
+  readonly idempotencyTable: ITable;
+  readonly queue: IQueue;
+  readonly deadLetterQueue: IQueue;
+  /** The SIEM credentials. @default undefined: the SIEM takes no authentication */
+  readonly siemSecret?: TenantSecretRef | undefined;
+  /**
+   * The MPAS credentials: the forwarder does not use them, but lib/config validates the whole
+   * configuration in both functions, MPAS credentials included.
+   */
+  readonly mpasSecret: TenantSecretRef;
+}
+
+/**
+ * The forwarder: the queue's consumer, with partial batch responses and bounded concurrency.
+ * It may consume and send to the queue (a partly delivered batch is re-enqueued), send to the
+ * dead-letter queue, use the idempotency table and read its secrets, nothing else.
+ */
+export class ForwarderFunction extends Construct {
+  public readonly function: NodejsFunction;
+  /** The function's role. */
+  public readonly role: Role;
+  public readonly eventSource: SqsEventSource;
+
+  constructor(scope: Construct, id: string, props: ForwarderFunctionProps) {
+    super(scope, id);
+    const { settings } = props;
+    const { function: fn, role } = new TenantFunction(this, 'Forwarder', {
+      entry: 'functions/forwarder.ts',
+      description: `mpas-log-sync ${props.tenant}: forwards queued events to the SIEM`,
+      timeoutSeconds: settings.timeoutSeconds,
+      memoryMb: settings.memoryMb,
+      logRetention: props.logRetention,
+      xray: props.xray ?? false,
+      environment: {
+        ...props.serviceEnvironment,
+        [LAMBDA_ENV_VARS.idempotencyTableName]: props.idempotencyTable.tableName,
+        [LAMBDA_ENV_VARS.queueUrl]: props.queue.queueUrl,
+        [LAMBDA_ENV_VARS.deadLetterQueueUrl]: props.deadLetterQueue.queueUrl,
+        [LAMBDA_ENV_VARS.mpasSecretArn]: props.mpasSecret.secretId,
+        ...(props.siemSecret === undefined ? {} : { [LAMBDA_ENV_VARS.siemSecretArn]: props.siemSecret.secretId }),
+        // A delivered batch id is remembered as long as a copy of it can wait in the queue.
+        [LAMBDA_ENV_VARS.idempotencyTtlSeconds]: String(QUEUE_RETENTION.toSeconds()),
+      },
+    });
+    this.function = fn;
+    this.role = role;
+    props.idempotencyTable.grantReadWriteData(fn);
+    props.queue.grantSendMessages(fn);
+    props.deadLetterQueue.grantSendMessages(fn);
+    props.mpasSecret.secret.grantRead(fn);
+    props.siemSecret?.secret.grantRead(fn);
+
+    this.eventSource = new SqsEventSource(props.queue, {
+      batchSize: settings.batchSize,
+      maxBatchingWindow: Duration.seconds(settings.batchingWindowSeconds),
+      maxConcurrency: settings.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    fn.addEventSource(this.eventSource);
+  }
+}

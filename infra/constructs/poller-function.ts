@@ -1,0 +1,83 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { LAMBDA_ENV_VARS } from '../../lib/config/lambda-settings.js';
+import type { PollerDeployment } from '../config/deployment-schema.js';
+import type { TenantSecretRef } from './tenant-secret.js';
+import { TenantFunction } from './tenant-function.js';
+
+/** Props of {@link PollerFunction}. */
+export interface PollerFunctionProps {
+  readonly tenant: string;
+  /** The poller's timeout, memory and read budget. */
+  readonly settings: PollerDeployment;
+  /** Minutes between two polls. @default 1 */
+  readonly scheduleMinutes?: number;
+  readonly logRetention: RetentionDays;
+  /** @default false */
+  readonly xray?: boolean;
+  /** The tenant's service settings as environment variables (service-environment.ts). */
+  readonly serviceEnvironment: Record<string, string>;
+  readonly cursorTable: ITable;
+  readonly queue: IQueue;
+  readonly mpasSecret: TenantSecretRef;
+}
+
+/**
+ * The poller: one at a time (reserved concurrency 1, the lease makes it safe anyway), started
+ * by EventBridge Scheduler. It may read and write the cursor table, send to the queue and read
+ * the MPAS secret, nothing else.
+ */
+export class PollerFunction extends Construct {
+  public readonly function: NodejsFunction;
+  /** The function's role. */
+  public readonly role: Role;
+  public readonly schedule: Schedule;
+  /** The role EventBridge Scheduler invokes the poller with. */
+  public readonly scheduleRole: Role;
+
+  constructor(scope: Construct, id: string, props: PollerFunctionProps) {
+    super(scope, id);
+    const { settings } = props;
+    const { function: fn, role } = new TenantFunction(this, 'Poller', {
+      entry: 'functions/poller.ts',
+      description: `mpas-log-sync ${props.tenant}: polls MPAS events into the queue`,
+      timeoutSeconds: settings.timeoutSeconds,
+      memoryMb: settings.memoryMb,
+      logRetention: props.logRetention,
+      xray: props.xray ?? false,
+      reservedConcurrency: 1,
+      environment: {
+        ...props.serviceEnvironment,
+        [LAMBDA_ENV_VARS.cursorTableName]: props.cursorTable.tableName,
+        [LAMBDA_ENV_VARS.queueUrl]: props.queue.queueUrl,
+        [LAMBDA_ENV_VARS.mpasSecretArn]: props.mpasSecret.secretId,
+        [LAMBDA_ENV_VARS.pollBudgetShare]: String(settings.budgetShare),
+      },
+    });
+    this.function = fn;
+    this.role = role;
+    props.cursorTable.grantReadWriteData(fn);
+    props.queue.grantSendMessages(fn);
+    props.mpasSecret.secret.grantRead(fn);
+
+    const account = Stack.of(this).account;
+    // Only this account's schedules may use the role (the confused-deputy guard).
+    this.scheduleRole = new Role(this, 'ScheduleRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': account } } }),
+      description: `mpas-log-sync ${props.tenant}: EventBridge Scheduler invokes the poller`,
+    });
+    this.schedule = new Schedule(this, 'Schedule', {
+      description: `mpas-log-sync ${props.tenant}: one poll every ${props.scheduleMinutes ?? 1} minute(s)`,
+      schedule: ScheduleExpression.rate(Duration.minutes(props.scheduleMinutes ?? 1)),
+      // No retry: a poll that did not start is made up by the next one, which reads from the cursor.
+      target: new LambdaInvoke(fn, { role: this.scheduleRole, retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
+    });
+  }
+}

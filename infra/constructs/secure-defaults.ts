@@ -1,0 +1,92 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { TableProps } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey, KeyProps } from 'aws-cdk-lib/aws-kms';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { QueueProps } from 'aws-cdk-lib/aws-sqs';
+import { QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { TableKeySchema } from '../../lib/cursor/dynamodb-tables.js';
+
+/**
+ * The secure defaults of every resource, in one place: customer-managed KMS with rotation,
+ * TLS only, point-in-time recovery, data retained when a stack goes, a dead-letter queue
+ * behind the queue. The stacks build on these and never weaken them.
+ */
+
+/** SQS's largest message, what the poller sends (polling.queueMaxMessageBytes' ceiling). */
+export const QUEUE_MAX_MESSAGE_BYTES = 1_048_576;
+/**
+ * How long the queue keeps a message: SQS's default, and the forwarder's idempotency TTL
+ * (IDEMPOTENCY_TTL_SECONDS), so a copy of a batch never outlives the record that drops it.
+ */
+export const QUEUE_RETENTION = Duration.days(4);
+/** Deliveries before a message moves to the dead-letter queue. */
+export const MAX_RECEIVE_COUNT = 5;
+/** The dead-letter queue keeps messages as long as SQS allows, for an operator to redrive. */
+export const DEAD_LETTER_RETENTION = Duration.days(14);
+/** The newest Node.js runtime aws-cdk-lib offers, fixed (not NODEJS_LATEST) so a CDK upgrade cannot change it unseen. */
+export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
+
+/** The tenant's customer-managed key: rotated yearly, kept when the stack is deleted. */
+export function keyDefaults(tenant: string): KeyProps {
+  return {
+    description: `mpas-log-sync ${tenant}: queue, dead-letter queue and tables`,
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  };
+}
+
+/** A table with `schema`'s key (lib/cursor/dynamodb-tables.ts), on demand, encrypted with `key`, recoverable. */
+export function tableDefaults(schema: TableKeySchema, key: IKey): TableProps {
+  return {
+    partitionKey: { name: schema.partitionKey.name, type: AttributeType.STRING },
+    ...(schema.timeToLiveAttribute === undefined ? {} : { timeToLiveAttribute: schema.timeToLiveAttribute }),
+    billingMode: BillingMode.PAY_PER_REQUEST,
+    encryption: TableEncryption.CUSTOMER_MANAGED,
+    encryptionKey: key,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  };
+}
+
+/** A queue encrypted with `key`, TLS only, sized for the poller's largest message. */
+export function queueDefaults(key: IKey): QueueProps {
+  return {
+    encryption: QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    // A data key is reused for 5 minutes: fewer KMS calls at one message a second and more.
+    dataKeyReuse: Duration.minutes(5),
+    enforceSSL: true,
+    maxMessageSizeBytes: QUEUE_MAX_MESSAGE_BYTES,
+    removalPolicy: RemovalPolicy.RETAIN,
+  };
+}
+
+/**
+ * Bundling of a function: esbuild on this machine (never Docker), minified, with source maps,
+ * as an ES module (the project's format) that can still load the CommonJS dependencies.
+ */
+export const BUNDLING: BundlingOptions = {
+  forceDockerBundling: false,
+  minify: true,
+  sourceMap: true,
+  // Stack traces map to the sources without shipping them.
+  sourcesContent: false,
+  format: OutputFormat.ESM,
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  // The AWS SDK v3 is part of the runtime; bundling it would triple the size of each function.
+  externalModules: ['@aws-sdk/*'],
+};
+
+/** Settings every function shares. */
+export const FUNCTION_DEFAULTS = {
+  runtime: FUNCTION_RUNTIME,
+  architecture: Architecture.ARM_64,
+  loggingFormat: LoggingFormat.JSON,
+  bundling: BUNDLING,
+} as const;

@@ -1,0 +1,67 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { FUNCTION_DEFAULTS } from './secure-defaults.js';
+
+/** The repository's root, where package-lock.json and functions/ are. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Props of {@link TenantFunction}. */
+export interface TenantFunctionProps {
+  /** The entry point, relative to the repository root, such as `functions/poller.ts`. */
+  readonly entry: string;
+  /** What the function does, for the console. */
+  readonly description: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** Days its log group keeps logs. */
+  readonly logRetention: RetentionDays;
+  /** Active X-Ray tracing. @default false */
+  readonly xray?: boolean;
+  /** Functions that never run twice at once set 1. @default undefined: unreserved */
+  readonly reservedConcurrency?: number;
+  readonly environment: Record<string, string>;
+}
+
+/**
+ * A Node.js function of this project with its own role and log group: bundled locally by
+ * esbuild, arm64, the newest runtime, JSON logs. The role may only write to that log group;
+ * everything else it may do is granted by the caller, resource by resource.
+ */
+export class TenantFunction extends Construct {
+  public readonly function: NodejsFunction;
+  public readonly role: Role;
+  public readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: TenantFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
+    // Not AWSLambdaBasicExecutionRole: that policy may write to every log group of the account.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description}: its own log group, tables, queues and secrets only`,
+    });
+    this.logGroup.grantWrite(this.role);
+    this.function = new NodejsFunction(this, 'Function', {
+      ...FUNCTION_DEFAULTS,
+      entry: join(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      timeout: Duration.seconds(props.timeoutSeconds),
+      memorySize: props.memoryMb,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: props.xray === true ? Tracing.ACTIVE : Tracing.DISABLED,
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
+      environment: props.environment,
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import type { CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { NagSuppressions } from 'cdk-nag';
+import type { TenantStacks } from '../tenant-app.js';
+
+/**
+ * The cdk-nag (AwsSolutions) findings this design accepts, each on the one resource it is
+ * about and, for IAM wildcards, the one wildcard (`appliesTo`), with the reason. Anything
+ * else cdk-nag finds fails the tests.
+ */
+export function addNagSuppressions({ stateful, stateless }: TenantStacks): void {
+  for (const ref of [stateful.mpasSecret, stateful.siemSecret]) {
+    if (ref === undefined || !ref.created) continue;
+    NagSuppressions.addResourceSuppressions(ref.secret, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'The MPAS and SIEM credentials are issued by those systems\' administrators, outside AWS: there is no rotation ' +
+          'function that could change them. They are rotated by putting the new value into the secret.',
+      },
+    ]);
+  }
+
+  // CDK's grants on a customer-managed key (tables, queues) add these two wildcard actions.
+  const kmsWildcards = {
+    id: 'AwsSolutions-IAM5',
+    reason:
+      'kms:GenerateDataKey* and kms:ReEncrypt* are what DynamoDB and SQS need to use the tenant\'s customer-managed key; ' +
+      'the statement\'s resource is that one key, not every key.',
+    appliesTo: ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'],
+  };
+  const xrayWildcard = {
+    id: 'AwsSolutions-IAM5',
+    reason: 'X-Ray\'s PutTraceSegments and PutTelemetryRecords have no resource type: they can only be granted on "*".',
+    appliesTo: ['Resource::*'],
+  };
+  for (const role of [stateless.poller.role, stateless.forwarder.role]) {
+    NagSuppressions.addResourceSuppressions(defaultPolicyOf(role), stateless.tracing ? [kmsWildcards, xrayWildcard] : [kmsWildcards]);
+  }
+
+  const pollerId = stateless.getLogicalId(stateless.poller.function.node.defaultChild as CfnElement);
+  NagSuppressions.addResourceSuppressions(defaultPolicyOf(stateless.poller.scheduleRole), [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: 'EventBridge Scheduler\'s Lambda target grants the function\'s versions (<arn>:*) too; it invokes only the poller.',
+      appliesTo: [`Resource::<${pollerId}.Arn>:*`],
+    },
+  ]);
+}
+
+function defaultPolicyOf(role: IConstruct): IConstruct {
+  const policy = role.node.tryFindChild('DefaultPolicy');
+  if (policy === undefined) throw new Error(`${role.node.path} has no default policy`);
+  return policy;
+}

@@ -1,0 +1,95 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { cursorTable, idempotencyTable } from '../../lib/cursor/dynamodb-tables.js';
+import type { TenantDeployment } from '../config/load-tenants.js';
+import {
+  DEAD_LETTER_RETENTION,
+  MAX_RECEIVE_COUNT,
+  QUEUE_RETENTION,
+  keyDefaults,
+  queueDefaults,
+  tableDefaults,
+} from '../constructs/secure-defaults.js';
+import { tenantSecret } from '../constructs/tenant-secret.js';
+import type { TenantSecretRef } from '../constructs/tenant-secret.js';
+
+/** What each kind of SIEM authentication keeps in the SIEM secret (lib/config/lambda-config.ts). */
+const SIEM_SECRET_SHAPES: Readonly<Record<string, string>> = {
+  bearer: '{"token"}',
+  header: '{"authHeader": "Name: value"}',
+  basic: '{"username", "password"}',
+};
+
+/** Props of {@link StatefulStack}. */
+export interface StatefulStackProps extends StackProps {
+  /** The tenant, as its file gave it. */
+  readonly tenant: TenantDeployment;
+}
+
+/**
+ * The tenant's data, apart from the code so a deploy of code can never replace it: the cursor
+ * and idempotency tables, the queue and its dead-letter queue, their KMS key, and the secrets.
+ * Termination protection is on and every resource is retained when the stack is deleted.
+ */
+export class StatefulStack extends Stack {
+  /** The cursor and lease of the tenant (lib/cursor/dynamodb-tables.ts' `cursorTable`). */
+  public readonly cursorTable: Table;
+  /** The forwarder's record of delivered batch ids, expiring by TTL. */
+  public readonly idempotencyTable: Table;
+  /** The customer-managed key of both queues and both tables. */
+  public readonly key: Key;
+  /** The poller's batches, waiting for the forwarder. */
+  public readonly queue: Queue;
+  /** Messages that failed {@link MAX_RECEIVE_COUNT} times, or that the forwarder rejected. */
+  public readonly deadLetterQueue: Queue;
+  /** The MPAS credentials (`{ username, password }` or `{ clientSecret }`). */
+  public readonly mpasSecret: TenantSecretRef;
+  /** The SIEM credentials; undefined when the SIEM takes no authentication. */
+  public readonly siemSecret: TenantSecretRef | undefined;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, { ...props, terminationProtection: true });
+    const { name, deployment, service } = props.tenant;
+
+    this.key = new Key(this, 'Key', keyDefaults(name));
+    // The alarm topic is encrypted with this key: CloudWatch must be able to publish to it.
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublishToTheEncryptedAlarmTopic',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+
+    this.cursorTable = new Table(this, 'CursorTable', tableDefaults(cursorTable, this.key));
+    this.idempotencyTable = new Table(this, 'IdempotencyTable', tableDefaults(idempotencyTable, this.key));
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', { ...queueDefaults(this.key), retentionPeriod: DEAD_LETTER_RETENTION });
+    this.queue = new Queue(this, 'Queue', {
+      ...queueDefaults(this.key),
+      retentionPeriod: QUEUE_RETENTION,
+      visibilityTimeout: Duration.seconds(deployment.queue.visibilityTimeoutSeconds),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+
+    this.mpasSecret = tenantSecret(this, 'MpasSecret', {
+      name: `mpas-log-sync/${name}/mpas`,
+      existingName: deployment.secretNames.mpas,
+      description: `MPAS credentials of mpas-log-sync ${name}: JSON ${service.mpasGrant === 'password' ? '{"username", "password"}' : '{"clientSecret"}'}`,
+    });
+    this.siemSecret =
+      service.siemAuthKind === 'none'
+        ? undefined
+        : tenantSecret(this, 'SiemSecret', {
+            name: `mpas-log-sync/${name}/siem`,
+            existingName: deployment.secretNames.siem,
+            description: `SIEM credentials of mpas-log-sync ${name}: JSON ${SIEM_SECRET_SHAPES[service.siemAuthKind] ?? '{"token"}'}`,
+          });
+  }
+}

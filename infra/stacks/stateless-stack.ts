@@ -1,0 +1,64 @@
+import { Stack } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { assertDeploymentRules } from '../config/deployment-rules.js';
+import type { TenantDeployment } from '../config/load-tenants.js';
+import { serviceEnvironment } from '../config/service-environment.js';
+import { ForwarderFunction } from '../constructs/forwarder-function.js';
+import { PollerFunction } from '../constructs/poller-function.js';
+import type { StatefulStack } from './stateful-stack.js';
+
+/** Props of {@link StatelessStack}. */
+export interface StatelessStackProps extends StackProps {
+  /** The tenant, as its file gave it. */
+  readonly tenant: TenantDeployment;
+  /** The tenant's tables, queues, key and secrets. */
+  readonly stateful: StatefulStack;
+}
+
+/**
+ * The tenant's code and wiring, safe to replace at every deploy: the poller and its schedule,
+ * the forwarder and its event source, their roles and log groups. Building it checks the
+ * rules between the deployment settings and throws every broken one.
+ */
+export class StatelessStack extends Stack {
+  public readonly poller: PollerFunction;
+  public readonly forwarder: ForwarderFunction;
+  /** Whether both functions send traces to X-Ray. */
+  public readonly tracing: boolean;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { tenant, stateful } = props;
+    const { deployment } = tenant;
+    assertDeploymentRules(tenant.name, deployment);
+    this.tracing = deployment.xray;
+    const environment = serviceEnvironment(tenant.service.config);
+    const logRetention = deployment.logRetentionDays as RetentionDays;
+
+    this.poller = new PollerFunction(this, 'Poller', {
+      tenant: tenant.name,
+      settings: deployment.poller,
+      scheduleMinutes: deployment.scheduleMinutes,
+      logRetention,
+      xray: deployment.xray,
+      serviceEnvironment: environment,
+      cursorTable: stateful.cursorTable,
+      queue: stateful.queue,
+      mpasSecret: stateful.mpasSecret,
+    });
+    this.forwarder = new ForwarderFunction(this, 'Forwarder', {
+      tenant: tenant.name,
+      settings: deployment.forwarder,
+      logRetention,
+      xray: deployment.xray,
+      serviceEnvironment: environment,
+      idempotencyTable: stateful.idempotencyTable,
+      queue: stateful.queue,
+      deadLetterQueue: stateful.deadLetterQueue,
+      siemSecret: stateful.siemSecret,
+      mpasSecret: stateful.mpasSecret,
+    });
+  }
+}
