@@ -52,8 +52,41 @@ export const siemCommonShape = {
 /** A generic HTTPS endpoint that accepts POSTed JSON or CEF (the original product's only sink). */
 export const httpsSiemSchema = z.strictObject({ type: z.literal('https'), ...siemCommonShape }, objectError);
 
+/** HEC takes its token alone: `Authorization: Splunk <token>` (SIEM_TOKEN). */
+const hecTokenSchema = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('bearer'), token: secret() })], {
+  error: unionErrorFor('must be the HEC token alone: SIEM_TOKEN, or {"kind": "bearer", "token": "..."} in the file'),
+});
+
+/** Splunk HTTP Event Collector: `url` is the HEC base URL (`https://splunk.example.com:8088`). */
+export const splunkHecSiemSchema = z.strictObject(
+  {
+    type: z.literal('splunk-hec'),
+    ...siemCommonShape,
+    auth: hecTokenSchema,
+    splunk: z
+      .strictObject(
+        {
+          /** Absent: the token's default index. */
+          index: text().optional(),
+          source: text().default('mpas-log-sync'),
+          /** Absent: `mpas:event` for JSON, `cef` for CEF. */
+          sourcetype: text().optional(),
+          /** Absent: HEC records the sender's address. */
+          host: text().optional(),
+          /** Indexer acknowledgement: a request counts once HEC confirms it. */
+          useAck: booleanValue.default(false),
+          ackTimeoutMs: intIn(1_000, 600_000).default(60_000),
+        },
+        objectError,
+      )
+      // prefault, not default: an absent block is parsed as {} so its own defaults apply.
+      .prefault({}),
+  },
+  objectError,
+);
+
 /** The SIEM types this build knows, as the list the error message quotes. */
-export const SIEM_TYPES = ['https'] as const;
+export const SIEM_TYPES = ['https', 'splunk-hec'] as const;
 
 /** `type` defaults to `https`, the only type the original product had. */
 function defaultType(value: unknown): unknown {
@@ -63,6 +96,6 @@ function defaultType(value: unknown): unknown {
 /** The SIEM destination: one variant per SIEM type, chosen by `type`. */
 export const siemConfigSchema = z.preprocess(
   defaultType,
-  z.discriminatedUnion('type', [httpsSiemSchema], { error: unionErrorFor(`must be one of ${SIEM_TYPES.join(', ')}`) }),
+  z.discriminatedUnion('type', [httpsSiemSchema, splunkHecSiemSchema], { error: unionErrorFor(`must be one of ${SIEM_TYPES.join(', ')}`) }),
 );
 export type SiemConfig = z.infer<typeof siemConfigSchema>;

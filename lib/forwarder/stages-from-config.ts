@@ -5,10 +5,10 @@ import type { Formatter } from '../formats/formatter.js';
 import { compileFilter } from '../pipeline/event-filter.js';
 import { compileFieldSelection } from '../pipeline/field-selection.js';
 import { createRedactor } from '../pipeline/redactor.js';
-import { createHttpsSink } from '../sinks/https-sink.js';
 import type { Sink } from '../sinks/sink.js';
 import type { ForwarderStages } from './forward-batch.js';
 import type { ForwardObserver } from './forward-observer.js';
+import { sinkFromConfig } from './sink-from-config.js';
 
 /** The forwarder pipeline that a configuration describes, built once at start-up. */
 export function forwarderStagesFromConfig(
@@ -18,20 +18,7 @@ export function forwarderStagesFromConfig(
   const formatter: Formatter =
     config.siem.format === 'cef' ? createCefFormatter({ version: options.version }) : jsonEnvelopeFormatter;
   const sink =
-    options.sink ??
-    createHttpsSink({
-      url: config.siem.url,
-      batch: config.siem.batch,
-      format: config.siem.format,
-      auth: config.siem.auth,
-      timeoutMs: config.siem.timeoutMs,
-      concurrency: config.siem.concurrency,
-      maxBatchEvents: config.siem.maxBatchEvents,
-      maxBatchBytes: config.siem.maxBatchBytes,
-      attempts: config.siem.attempts,
-      gzip: config.siem.gzip,
-      caFile: config.siem.caFile,
-    });
+    options.sink ?? sinkFromConfig(config.siem);
   return {
     redact: createRedactor(config.redaction),
     formatter,

@@ -8,9 +8,13 @@ import type { ParsedItem } from './siem-body-parser.js';
 import { BodyRejection, parseSiemBody } from './siem-body-parser.js';
 import type { ExpectedAuth } from './siem-receiver-auth.js';
 import { isAuthorized } from './siem-receiver-auth.js';
+import type { AcceptedItem, ProtocolHandler } from './siem-receiver-protocol.js';
+import { createSplunkHandler } from './siem-receiver-splunk.js';
+import type { SplunkReceiverOptions } from './siem-receiver-splunk.js';
 import { ItemWaiters } from './siem-receiver-waiters.js';
 
 export type { ExpectedAuth } from './siem-receiver-auth.js';
+export type { SplunkReceiverOptions } from './siem-receiver-splunk.js';
 
 /** One accepted event, as the SIEM stored it. */
 export interface ReceivedItem {
@@ -23,6 +27,8 @@ export interface ReceivedItem {
   json?: unknown;
   /** `clock.now()` when it was accepted. */
   receivedAt: number;
+  /** What a product endpoint stored beside the event (HEC `index`, `sourcetype`...; `_bulk` `_index`, `_id`). */
+  meta?: Record<string, unknown>;
 }
 
 /** One request as the receiver answered it, for tests of framing and headers. */
@@ -49,6 +55,8 @@ export interface SiemReceiverOptions {
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** @default 0 (a free port) */
   port?: number;
+  /** Serve Splunk HEC at `/services/collector/event` and `/services/collector/ack`. */
+  splunk?: SplunkReceiverOptions;
 }
 
 /** A planned failure of the next requests. */
@@ -91,6 +99,8 @@ export interface SiemReceiver {
   rejectWhen(predicate: ((item: ParsedItem & { path: string }) => number | undefined) | undefined): void;
   /** The next `count` requests are read and never answered (until `close()`). */
   hangNext(count: number): void;
+  /** HEC: while held, ack queries answer `false` (the indexers have not confirmed). */
+  holdAcks(held: boolean): void;
   stats(): ReceiverStats;
   close(): Promise<void>;
 }
@@ -111,11 +121,23 @@ export async function startSiemReceiver(options: SiemReceiverOptions = {}): Prom
   let latencyMs = 0;
   let hangCount = 0;
   let rejecter: ((item: ParsedItem & { path: string }) => number | undefined) | undefined;
+  const splunk = options.splunk ? createSplunkHandler(options.splunk, () => rejecter) : undefined;
+  const products: ProtocolHandler[] = splunk ? [splunk] : [];
+
+  const accept = (path: string, parsed: ReadonlyArray<ParsedItem | AcceptedItem>, entry: ReceivedRequest): ReceivedItem[] => {
+    const now = clock.now();
+    const accepted = parsed.map((item): ReceivedItem => ({ path, ...item, receivedAt: now }));
+    items.push(...accepted);
+    stats.itemsAccepted += accepted.length;
+    entry.items = accepted.length;
+    return accepted;
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const { body, bytes } = await readBody(req, maxBodyBytes);
     stats.requests += 1;
-    const path = new URL(req.url ?? '/', 'http://receiver').pathname;
+    const requestUrl = new URL(req.url ?? '/', 'http://receiver');
+    const path = requestUrl.pathname;
     const entry: ReceivedRequest = { path, status: 'hung', bytes, items: 0 };
     if (req.headers['content-type']) entry.contentType = req.headers['content-type'];
     if (req.headers['content-encoding']) entry.contentEncoding = req.headers['content-encoding'];
@@ -139,6 +161,15 @@ export async function startSiemReceiver(options: SiemReceiverOptions = {}): Prom
       const headers = fault.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(fault.retryAfterSeconds) };
       return answer(fault.status, fault.body ?? JSON.stringify({ error: `injected ${fault.status}` }), headers);
     }
+    const product = products.find((candidate) => candidate.serves(path));
+    if (product) {
+      if (body === undefined) return answer(413, JSON.stringify({ error: `body over ${maxBodyBytes} bytes` }));
+      const result = product.handle({ method: req.method ?? 'GET', path, query: requestUrl.searchParams, headers: req.headers, body, maxBodyBytes });
+      const accepted = accept(path, result.accepted, entry);
+      answer(result.status, result.body, result.headers);
+      for (const item of accepted) waiters.publish(item);
+      return;
+    }
     if (options.auth && !isAuthorized(req.headers, options.auth)) {
       return answer(401, JSON.stringify({ error: 'unauthorized' }), { 'www-authenticate': 'Bearer' });
     }
@@ -154,11 +185,7 @@ export async function startSiemReceiver(options: SiemReceiverOptions = {}): Prom
       const status = rejecter?.({ ...item, path });
       if (status !== undefined) return answer(status, JSON.stringify({ error: `item ${index} rejected` }));
     }
-    const now = clock.now();
-    const accepted = parsed.map((item): ReceivedItem => ({ path, ...item, receivedAt: now }));
-    items.push(...accepted);
-    stats.itemsAccepted += accepted.length;
-    entry.items = accepted.length;
+    const accepted = accept(path, parsed, entry);
     answer(200, JSON.stringify({ accepted: accepted.length }));
     for (const item of accepted) waiters.publish(item);
   };
@@ -199,6 +226,7 @@ export async function startSiemReceiver(options: SiemReceiverOptions = {}): Prom
     hangNext: (count) => {
       hangCount += count;
     },
+    holdAcks: (held) => splunk?.holdAcks(held),
     stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
     close: async () => {
       for (const timer of timers) clearTimeout(timer);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appConfigSchema } from '../../../lib/config/app-config-schema.js';
+import { SIEM_TYPES } from '../../../lib/config/siem-config-schema.js';
 
 const minimal = {
   mpas: { baseUrl: 'https://mpas.example.com/', realms: ['customers', 'staff'], credentials: { username: 'sync', password: 'pw' } },
@@ -118,7 +119,7 @@ describe('appConfigSchema', () => {
   });
 
   it.each([
-    ['an unknown SIEM type', { type: 'kafka' }, 'siem.type', 'must be one of https'],
+    ['an unknown SIEM type', { type: 'kafka' }, 'siem.type', `must be one of ${SIEM_TYPES.join(', ')}`],
     ['an unknown format', { format: 'leef' }, 'siem.format', 'must be one of json, cef'],
     ['an unknown batch mode', { batch: 'many' }, 'siem.batch', 'must be one of single, array, ndjson'],
     ['a gzip that is not a boolean', { gzip: 'yes' }, 'siem.gzip', 'must be true or false'],

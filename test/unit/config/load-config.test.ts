@@ -6,6 +6,7 @@ import { ConfigError, ConfigFileError } from '../../../lib/config/config-error.j
 import type { ConfigProblem } from '../../../lib/config/config-error.js';
 import { loadConfig } from '../../../lib/config/load-config.js';
 import type { LoadConfigOptions } from '../../../lib/config/load-config.js';
+import { SIEM_TYPES } from '../../../lib/config/siem-config-schema.js';
 
 /** The smallest environment the service starts with. */
 const baseEnv = {
@@ -96,7 +97,7 @@ describe('loadConfig', () => {
     ['MPAS_SETTLE_MS', '-1', 'must be an integer from 0 to 600000, got "-1"'],
     ['MPAS_REQUEST_TIMEOUT_MS', '1.5', 'must be an integer from 1 to 600000, got "1.5"'],
     ['MPAS_AUTH_REALM', ' ', undefined],
-    ['SIEM_TYPE', 'kafka', 'must be one of https, got "kafka"'],
+    ['SIEM_TYPE', 'kafka', `must be one of ${SIEM_TYPES.join(', ')}, got "kafka"`],
     ['SIEM_URL', 'https://user:hunter2@', 'must be an absolute http:// or https:// URL, got "https://***@"'],
     ['SIEM_FORMAT', 'leef', 'must be one of json, cef, got "leef"'],
     ['SIEM_BATCH', 'bulk', 'must be one of single, array, ndjson, got "bulk"'],

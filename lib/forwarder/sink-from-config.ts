@@ -1,0 +1,34 @@
+import type { SiemConfig } from '../config/siem-config-schema.js';
+import { createHttpsSink } from '../sinks/https-sink.js';
+import type { Sink } from '../sinks/sink.js';
+import { createSplunkHecSink } from '../sinks/splunk-hec-sink.js';
+
+/** The sink of the configured SIEM type, with the shared `batch` and `request` settings. */
+export function sinkFromConfig(siem: SiemConfig): Sink {
+  const shared = {
+    url: siem.url,
+    format: siem.format,
+    timeoutMs: siem.timeoutMs,
+    concurrency: siem.concurrency,
+    maxBatchEvents: siem.maxBatchEvents,
+    maxBatchBytes: siem.maxBatchBytes,
+    attempts: siem.attempts,
+    gzip: siem.gzip,
+    caFile: siem.caFile,
+  };
+  switch (siem.type) {
+    case 'https':
+      return createHttpsSink({ ...shared, batch: siem.batch, auth: siem.auth });
+    case 'splunk-hec':
+      return createSplunkHecSink({
+        ...shared,
+        token: siem.auth.token,
+        index: siem.splunk.index,
+        source: siem.splunk.source,
+        sourcetype: siem.splunk.sourcetype,
+        host: siem.splunk.host,
+        useAck: siem.splunk.useAck,
+        ackTimeoutMs: siem.splunk.ackTimeoutMs,
+      });
+  }
+}

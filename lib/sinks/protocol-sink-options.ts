@@ -1,0 +1,100 @@
+import type { Clock } from '../time/clock.js';
+import { systemClock } from '../time/clock.js';
+import type { Sleep } from '../time/sleep.js';
+import { realSleep } from '../time/sleep.js';
+import type { BatchDeliverySettings } from './batch-delivery.js';
+import type { SinkAuth } from './http-auth.js';
+import { validateHttpsSinkOptions } from './https-sink-options.js';
+import type { SinkConfigProblem } from './sink-errors.js';
+import { SinkConfigError } from './sink-errors.js';
+
+/**
+ * The settings every protocol sink (Splunk HEC, Elasticsearch `_bulk`) shares with the generic
+ * HTTPS sink: Vector's `batch` and `request` blocks. Framing is the protocol's, so there is no
+ * `batch` mode: events always go in batches of at most `maxBatchEvents` / `maxBatchBytes`.
+ */
+export interface ProtocolSinkOptions {
+  /** The SIEM's base URL. `http:` only to a loopback host (the local demo and tests). */
+  url: string;
+  /** What the payloads are: JSON envelopes or CEF lines. */
+  format: 'json' | 'cef';
+  /** Per request, connect to last byte of the response. */
+  timeoutMs: number;
+  /** Requests in flight at once. */
+  concurrency: number;
+  /** Events per request at most. */
+  maxBatchEvents: number;
+  /** Uncompressed body bytes per request at most; one larger event still goes alone. */
+  maxBatchBytes: number;
+  /** Tries per request within one `deliver()`, the first one included. */
+  attempts: number;
+  /** Sends `Content-Encoding: gzip` bodies. */
+  gzip: boolean;
+  /** PEM file of a private CA, trusted in addition to the public roots. */
+  caFile?: string | undefined;
+  /** @default realSleep */
+  sleep?: Sleep;
+  /** Jitter source in [0, 1). @default Math.random */
+  random?: () => number;
+  /** For `Retry-After` dates, latencies and acknowledgement deadlines. @default systemClock */
+  clock?: Clock;
+  /** First backoff ceiling; doubles per attempt. @default 200 */
+  backoffBaseMs?: number;
+  /** @default 5000 */
+  backoffMaxMs?: number;
+}
+
+/**
+ * Checks the shared settings with the generic sink's own rules (URL scheme, no user info,
+ * positive integers, credentials) and adds the protocol's `extra` problems; throws one
+ * `SinkConfigError` naming `sink` with all of them. `authSetting` renames the generic
+ * `auth.*` settings to the protocol's (`token`, `apiKey`).
+ */
+export function validateProtocolSinkOptions(
+  sink: string,
+  options: ProtocolSinkOptions,
+  auth: SinkAuth,
+  extra: SinkConfigProblem[],
+  authSetting: (setting: string) => string = (setting) => setting,
+): void {
+  const problems: SinkConfigProblem[] = [];
+  try {
+    validateHttpsSinkOptions({ ...options, batch: 'ndjson', auth });
+  } catch (error) {
+    if (!(error instanceof SinkConfigError)) throw error;
+    for (const problem of error.problems) {
+      problems.push(problem.setting.startsWith('auth.') ? { ...problem, setting: authSetting(problem.setting) } : problem);
+    }
+  }
+  problems.push(...extra);
+  if (problems.length > 0) throw new SinkConfigError(sink, problems);
+}
+
+/** The delivery engine's settings, with the defaults of the test seams. */
+export function deliverySettings(options: ProtocolSinkOptions): BatchDeliverySettings {
+  return {
+    concurrency: options.concurrency,
+    attempts: options.attempts,
+    maxBatchEvents: options.maxBatchEvents,
+    maxBatchBytes: options.maxBatchBytes,
+    sleep: options.sleep ?? realSleep,
+    random: options.random ?? Math.random,
+    clock: options.clock ?? systemClock,
+    backoffBaseMs: options.backoffBaseMs ?? 200,
+    backoffMaxMs: options.backoffMaxMs ?? 5_000,
+  };
+}
+
+/** `base` without trailing slashes, plus `path`; an operator may paste the endpoint itself, so a known `suffix` is removed first. */
+export function endpointUrl(base: string, path: string, suffixes: readonly string[] = []): string {
+  const url = new URL(base);
+  let pathname = url.pathname.replace(/\/+$/, '');
+  for (const suffix of suffixes) {
+    if (pathname.endsWith(suffix)) {
+      pathname = pathname.slice(0, -suffix.length);
+      break;
+    }
+  }
+  url.pathname = pathname + path;
+  return url.toString();
+}

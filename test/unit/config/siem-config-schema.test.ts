@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../lib/config/config-error.js';
+import type { ConfigProblem } from '../../../lib/config/config-error.js';
+import { loadConfig } from '../../../lib/config/load-config.js';
+
+const HEC_TOKEN = 'hec-token-Vb77-secret';
+const baseEnv = {
+  MPAS_BASE_URL: 'https://mpas.example.com',
+  MPAS_REALMS: 'customers',
+  MPAS_USERNAME: 'mpas-log-sync',
+  MPAS_PASSWORD: 'pw',
+  SIEM_URL: 'https://splunk.example.com:8088',
+};
+
+function problemsOf(env: Record<string, string>): readonly ConfigProblem[] {
+  try {
+    loadConfig({ env });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('the configuration was accepted');
+}
+
+describe('siemConfigSchema (splunk-hec)', () => {
+  it('reads SIEM_TYPE=splunk-hec with the HEC token and the SPLUNK_* settings', () => {
+    const config = loadConfig({
+      env: { ...baseEnv, SIEM_TYPE: 'splunk-hec', SIEM_TOKEN: HEC_TOKEN, SPLUNK_INDEX: 'mpas', SPLUNK_SOURCETYPE: 'keycloak:audit', SPLUNK_HOST: 'sync-1', SPLUNK_USE_ACK: 'true', SPLUNK_ACK_TIMEOUT_MS: '120000' },
+    });
+    expect(config.siem).toMatchObject({
+      type: 'splunk-hec',
+      url: 'https://splunk.example.com:8088',
+      auth: { kind: 'bearer', token: HEC_TOKEN },
+      splunk: { index: 'mpas', source: 'mpas-log-sync', sourcetype: 'keycloak:audit', host: 'sync-1', useAck: true, ackTimeoutMs: 120_000 },
+    });
+  });
+
+  it('fills the splunk block with its defaults when none is given', () => {
+    const config = loadConfig({ env: { ...baseEnv, SIEM_TYPE: 'splunk-hec', SIEM_TOKEN: HEC_TOKEN } });
+    expect(config.siem.type === 'splunk-hec' && config.siem.splunk).toEqual({ source: 'mpas-log-sync', useAck: false, ackTimeoutMs: 60_000 });
+  });
+
+  it('requires the HEC token and refuses other credentials, never quoting them', () => {
+    expect(problemsOf({ ...baseEnv, SIEM_TYPE: 'splunk-hec' })).toEqual([{ setting: expect.stringContaining('SIEM_TOKEN'), message: 'is required' }]);
+    const basic = problemsOf({ ...baseEnv, SIEM_TYPE: 'splunk-hec', SIEM_USERNAME: 'u', SIEM_PASSWORD: HEC_TOKEN });
+    expect(basic.map((problem) => problem.message)).toEqual(['must be the HEC token alone: SIEM_TOKEN, or {"kind": "bearer", "token": "..."} in the file, got "basic"']);
+    expect(JSON.stringify(basic)).not.toContain(HEC_TOKEN);
+  });
+
+  it('names a bad SPLUNK_* variable, and refuses them for another SIEM type', () => {
+    expect(problemsOf({ ...baseEnv, SIEM_TYPE: 'splunk-hec', SIEM_TOKEN: HEC_TOKEN, SPLUNK_USE_ACK: 'maybe' })).toEqual([{ setting: 'SPLUNK_USE_ACK', message: 'must be true or false, got "maybe"' }]);
+    expect(problemsOf({ ...baseEnv, SIEM_TYPE: 'https', SPLUNK_INDEX: 'mpas' }).map((problem) => problem.setting)).toEqual([expect.stringMatching(/siem|SPLUNK_INDEX/)]);
+  });
+});

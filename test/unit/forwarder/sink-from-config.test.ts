@@ -1,0 +1,21 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../lib/config/load-config.js';
+import { sinkFromConfig } from '../../../lib/forwarder/sink-from-config.js';
+import type { Sink } from '../../../lib/sinks/sink.js';
+
+const baseEnv = { MPAS_BASE_URL: 'https://mpas.example.com', MPAS_REALMS: 'customers', MPAS_USERNAME: 'u', MPAS_PASSWORD: 'pw', SIEM_URL: 'https://siem.example.com' };
+const sinks: Sink[] = [];
+afterEach(async () => {
+  await Promise.all(sinks.splice(0).map((sink) => sink.close()));
+});
+
+describe('sinkFromConfig', () => {
+  it.each([
+    [{}, 'https'],
+    [{ SIEM_TYPE: 'splunk-hec', SIEM_TOKEN: 't' }, 'splunk-hec'],
+  ])('builds the sink of SIEM_TYPE (%j)', (env, name) => {
+    const sink = sinkFromConfig(loadConfig({ env: { ...baseEnv, ...env } }).siem);
+    sinks.push(sink);
+    expect(sink.name).toBe(name);
+  });
+});
