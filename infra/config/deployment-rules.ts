@@ -29,7 +29,8 @@ export function deploymentRuleProblems(deployment: DeploymentSettings): TenantPr
         `that is ${minimum} s, but is ${queue.visibilityTimeoutSeconds} s: lower the forwarder's timeout or raise the visibility timeout`,
     });
   }
-  const margin = poller.timeoutSeconds * (1 - poller.budgetShare);
+  // To the millisecond: 25 s x (1 - 0.8) is 4.999999... in floating point, and means 5 s.
+  const margin = Math.round(poller.timeoutSeconds * (1 - poller.budgetShare) * 1000) / 1000;
   if (margin < POLLER_MIN_MARGIN_SECONDS) {
     problems.push({
       setting: 'deployment.poller.budgetShare',

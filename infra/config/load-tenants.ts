@@ -22,8 +22,10 @@ const TENANT_NAME = /^[a-z0-9-]{1,40}$/;
  * {@link TenantConfigError} with every problem of the file.
  */
 export function parseTenant(name: string, content: unknown, file = `${name}.json`): TenantDeployment {
+  if (!TENANT_NAME.test(name)) {
+    throw new TenantConfigError([{ file, setting: 'file name', message: 'must be 1 to 40 lowercase letters, digits or dashes, then .json' }]);
+  }
   const problems: TenantProblem[] = [];
-  if (!TENANT_NAME.test(name)) problems.push({ file, setting: 'file name', message: 'must be 1 to 40 lowercase letters, digits or dashes, then .json' });
   const parsed = tenantFileSchema.safeParse(content);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

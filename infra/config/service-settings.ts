@@ -70,9 +70,12 @@ export function validateServiceSettings(service: Record<string, unknown>, tenant
   const grant = credentials['grant'] ?? 'password';
   const siem = isPlainObject(service['siem']) ? service['siem'] : {};
   const auth = isPlainObject(siem['auth']) ? siem['auth'] : { kind: 'none' };
+  const redaction = isPlainObject(service['redaction']) ? service['redaction'] : undefined;
   const input = {
     ...service,
     tenant,
+    // Hash mode is refused above; checked as mask, so the schema does not ask for its key too.
+    ...(redaction?.['mode'] === 'hash' ? { redaction: { ...redaction, mode: 'mask' } } : {}),
     mpas: { ...mpas, credentials: { ...credentials, grant, ...placeholderCredentials(grant) } },
     siem: { ...siem, auth: { ...auth, ...placeholderAuth(auth['kind']) } },
   };

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { deploymentSchema } from '../../../../infra/config/deployment-schema.js';
+import { assertDeploymentRules, deploymentRuleProblems } from '../../../../infra/config/deployment-rules.js';
+import { DeploymentRuleError } from '../../../../infra/config/infra-errors.js';
+
+function deployment(overrides: Record<string, unknown> = {}) {
+  return deploymentSchema.parse({ account: '123456789012', region: 'eu-central-1', alarmEmail: 'soc@example.com', ...overrides });
+}
+
+describe('deploymentRuleProblems', () => {
+  it('accepts the defaults', () => {
+    expect(deploymentRuleProblems(deployment())).toEqual([]);
+  });
+
+  it('asks for a visibility timeout of at least six forwarder timeouts, to the second', () => {
+    expect(deploymentRuleProblems(deployment({ forwarder: { timeoutSeconds: 150 } }))).toEqual([]);
+    expect(deploymentRuleProblems(deployment({ forwarder: { timeoutSeconds: 151 } }))).toEqual([
+      {
+        setting: 'deployment.queue.visibilityTimeoutSeconds',
+        message:
+          'must be at least 6 x deployment.forwarder.timeoutSeconds (151 s), that is 906 s, but is 900 s: ' +
+          "lower the forwarder's timeout or raise the visibility timeout",
+      },
+    ]);
+  });
+
+  it("keeps five seconds of the poller's timeout after its read budget", () => {
+    expect(deploymentRuleProblems(deployment({ poller: { timeoutSeconds: 25, budgetShare: 0.8 } }))).toEqual([]);
+    const [problem] = deploymentRuleProblems(deployment({ poller: { timeoutSeconds: 20, budgetShare: 0.9 } }));
+    expect(problem).toEqual({
+      setting: 'deployment.poller.budgetShare',
+      message: "leaves 2.0 s of the poller's 20 s timeout after reading, less than the 5 s its last enqueue and commit need: lower the share or raise the timeout",
+    });
+  });
+
+  it('needs a batching window for more than ten records a batch', () => {
+    expect(deploymentRuleProblems(deployment({ forwarder: { batchSize: 11, batchingWindowSeconds: 1 } }))).toEqual([]);
+    expect(deploymentRuleProblems(deployment({ forwarder: { batchSize: 11 } })).map((problem) => problem.setting)).toEqual([
+      'deployment.forwarder.batchSize',
+    ]);
+  });
+});
+
+describe('assertDeploymentRules', () => {
+  it('throws every broken rule at once, under the tenant', () => {
+    const broken = deployment({ forwarder: { timeoutSeconds: 900, batchSize: 100 }, poller: { timeoutSeconds: 10, budgetShare: 1 } });
+    expect(() => assertDeploymentRules('acme', broken)).toThrow(DeploymentRuleError);
+    expect(() => assertDeploymentRules('acme', broken)).toThrow(/^tenant acme: the deployment settings break a rule \(3 problems\):\n/);
+  });
+});

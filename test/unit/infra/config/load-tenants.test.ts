@@ -1,0 +1,205 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TenantConfigError } from '../../../../infra/config/infra-errors.js';
+import type { TenantProblem } from '../../../../infra/config/infra-errors.js';
+import { loadTenants, parseTenant } from '../../../../infra/config/load-tenants.js';
+import { shippedTenant } from '../../../support/infra-synth.js';
+
+/** The smallest tenant file that deploys. */
+function tenantFile(overrides: { deployment?: Record<string, unknown>; service?: Record<string, unknown> } = {}) {
+  return {
+    deployment: { account: '123456789012', region: 'eu-central-1', alarmEmail: 'soc@example.com', ...overrides.deployment },
+    service: {
+      mpas: { baseUrl: 'https://mpas.example.com', realms: ['customers'] },
+      siem: { url: 'https://siem.example.com/ingest', auth: { kind: 'bearer' } },
+      ...overrides.service,
+    },
+  };
+}
+
+function problemsOf(run: () => unknown): readonly TenantProblem[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof TenantConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a TenantConfigError');
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tenants-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('parseTenant', () => {
+  it('fills every deployment default for the shipped example tenant', () => {
+    const tenant = shippedTenant('example');
+    expect(tenant.name).toBe('example');
+    expect(tenant.deployment).toEqual({
+      account: '111111111111',
+      region: 'eu-central-1',
+      scheduleMinutes: 1,
+      alarmEmail: 'secops-alerts@example.com',
+      lagAlarmSeconds: 900,
+      logRetentionDays: 90,
+      xray: false,
+      poller: { timeoutSeconds: 60, memoryMb: 512, budgetShare: 0.8 },
+      forwarder: { timeoutSeconds: 60, memoryMb: 512, batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2 },
+      queue: { visibilityTimeoutSeconds: 900 },
+      secretNames: {},
+    });
+    expect(tenant.service.config.tenant).toBe('example');
+    expect(tenant.service.mpasGrant).toBe('password');
+    expect(tenant.service.siemAuthKind).toBe('bearer');
+  });
+
+  it('reads the second shipped tenant with its own settings', () => {
+    const tenant = shippedTenant('northwind');
+    expect(tenant.deployment.scheduleMinutes).toBe(5);
+    expect(tenant.deployment.forwarder).toMatchObject({ batchSize: 50, batchingWindowSeconds: 10, maxConcurrency: 5, timeoutSeconds: 90 });
+    expect(tenant.deployment.secretNames).toEqual({ mpas: 'northwind/mpas-log-sync/mpas', siem: 'northwind/mpas-log-sync/siem' });
+    expect(tenant.service.mpasGrant).toBe('client_credentials');
+    expect(tenant.service.siemAuthKind).toBe('header');
+    expect(tenant.service.config.mpas.realms).toEqual(['staff', 'partners']);
+  });
+
+  it('takes the tenant name from the file and refuses a different one in the service settings', () => {
+    expect(parseTenant('acme', tenantFile()).service.config.tenant).toBe('acme');
+    expect(problemsOf(() => parseTenant('acme', tenantFile({ service: { tenant: 'other' } }), 'acme.json'))).toEqual([
+      { file: 'acme.json', setting: 'service.tenant', message: "must be left out or match the file's name (acme)" },
+    ]);
+  });
+
+  it('refuses every secret by name and never repeats its value', () => {
+    const content = tenantFile({
+      service: {
+        mpas: { baseUrl: 'https://mpas.example.com', realms: ['r'], credentials: { grant: 'password', username: 'sync', password: 'hunter2-mpas' } },
+        siem: { url: 'https://siem.example.com', auth: { kind: 'bearer', token: 'tok-siem-123' } },
+        redaction: { hashKey: 'k'.repeat(32) },
+      },
+    });
+    let error: unknown;
+    try {
+      parseTenant('acme', content, 'acme.json');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(TenantConfigError);
+    const { problems, message } = error as TenantConfigError;
+    expect(problems.map((problem) => problem.setting).sort()).toEqual([
+      'service.mpas.credentials.password',
+      'service.mpas.credentials.username',
+      'service.redaction.hashKey',
+      'service.siem.auth.token',
+    ]);
+    expect(problems.find((problem) => problem.setting === 'service.siem.auth.token')?.message).toMatch(/Secrets Manager secret, never in the tenant file/);
+    expect(message).not.toMatch(/hunter2-mpas|tok-siem-123|kkkkkkkk/);
+  });
+
+  it('reports every problem of both sections at once, each under its file and setting', () => {
+    const content = tenantFile({
+      deployment: { account: '12345', region: 'Frankfurt', alarmEmail: 'not-an-address', surprise: true, forwarder: { batchSize: 0 } },
+      service: { mpas: { baseUrl: 'ftp://mpas', realms: [] }, siem: { url: 'https://siem.example.com', auth: { kind: 'bearer' } } },
+    });
+    const problems = problemsOf(() => parseTenant('acme', content, 'infra/tenants/acme.json'));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { file: 'infra/tenants/acme.json', setting: 'deployment.account', message: 'must be a 12-digit AWS account id' },
+        { file: 'infra/tenants/acme.json', setting: 'deployment.region', message: 'must be an AWS region such as eu-central-1' },
+        { file: 'infra/tenants/acme.json', setting: 'deployment.alarmEmail', message: 'must be an e-mail address' },
+        { file: 'infra/tenants/acme.json', setting: 'deployment.surprise', message: 'is not a known setting' },
+        { file: 'infra/tenants/acme.json', setting: 'deployment.forwarder.batchSize', message: 'must be an integer from 1 to 10000' },
+        { file: 'infra/tenants/acme.json', setting: 'service.mpas.baseUrl', message: 'must be an absolute http:// or https:// URL' },
+        { file: 'infra/tenants/acme.json', setting: 'service.mpas.realms', message: 'must name at least one realm' },
+      ]),
+    );
+    expect(problems).toHaveLength(7);
+  });
+
+  it('names a missing section and a missing required setting', () => {
+    expect(problemsOf(() => parseTenant('acme', { service: tenantFile().service }, 'acme.json'))).toEqual([
+      { file: 'acme.json', setting: 'deployment', message: 'is required' },
+    ]);
+    const { alarmEmail: _dropped, ...deployment } = tenantFile().deployment;
+    expect(problemsOf(() => parseTenant('acme', { deployment, service: tenantFile().service }, 'acme.json'))).toEqual([
+      { file: 'acme.json', setting: 'deployment.alarmEmail', message: 'is required' },
+    ]);
+  });
+
+  it('refuses what the Lambda deployment cannot do: local files, state directory, poll interval, hash redaction', () => {
+    const content = tenantFile({
+      service: {
+        mpas: { baseUrl: 'https://mpas.example.com', realms: ['r'], caFile: '/etc/ca.pem' },
+        siem: { url: 'https://siem.example.com', auth: { kind: 'none' } },
+        stateDir: '/var/lib/x',
+        polling: { intervalMs: 5000 },
+        redaction: { mode: 'hash' },
+      },
+    });
+    const settings = problemsOf(() => parseTenant('acme', content)).map((problem) => problem.setting);
+    expect(settings.sort()).toEqual(['service.mpas.caFile', 'service.polling.intervalMs', 'service.redaction.mode', 'service.stateDir']);
+  });
+
+  it('compiles the filter, so a bad one fails with the path of its bad node', () => {
+    const content = tenantFile({ service: { filter: { AND: [{ 'event.type': { equals: 'LOGIN' } }, { NOT: 'x' }] } } });
+    const [problem, ...rest] = problemsOf(() => parseTenant('acme', content));
+    expect(rest).toEqual([]);
+    expect(problem?.setting).toBe('service.filter.AND[1].NOT');
+  });
+
+  it('refuses a file name that is not a tenant name', () => {
+    expect(problemsOf(() => parseTenant('Acme Corp', tenantFile(), 'Acme Corp.json'))).toEqual([
+      { file: 'Acme Corp.json', setting: 'file name', message: 'must be 1 to 40 lowercase letters, digits or dashes, then .json' },
+    ]);
+  });
+});
+
+describe('loadTenants', () => {
+  function write(name: string, content: unknown): void {
+    writeFileSync(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
+  }
+
+  it('loads one tenant by name, or every tenant file for all or no selection', () => {
+    write('beta.json', tenantFile());
+    write('alpha.json', tenantFile());
+    write('notes.txt', 'not a tenant');
+    expect(loadTenants(dir, 'beta').map((tenant) => tenant.name)).toEqual(['beta']);
+    expect(loadTenants(dir, 'all').map((tenant) => tenant.name)).toEqual(['alpha', 'beta']);
+    expect(loadTenants(dir, undefined).map((tenant) => tenant.name)).toEqual(['alpha', 'beta']);
+  });
+
+  it('names the available tenants when the selection names none', () => {
+    write('alpha.json', tenantFile());
+    expect(() => loadTenants(dir, 'gamma')).toThrow(/tenant \(the -c tenant=<name> context\): names no tenant file in .*: choose one of alpha or all/);
+  });
+
+  it('reports the problems of every bad file with the file, the setting and what is wrong', () => {
+    write('alpha.json', tenantFile({ deployment: { scheduleMinutes: 0 } }));
+    write('beta.json', '{ "deployment": ');
+    write('gamma.json', tenantFile());
+    let error: unknown;
+    try {
+      loadTenants(dir, 'all', dir);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(TenantConfigError);
+    expect((error as Error).message).toBe(
+      [
+        'invalid tenant configuration (2 problems):',
+        'deployment.scheduleMinutes (in alpha.json): must be an integer from 1 to 1440 (minutes)',
+        '(the file) (in beta.json): is not valid JSON',
+      ].join('\n'),
+    );
+  });
+
+  it('says so when the directory holds no tenant file', () => {
+    expect(() => loadTenants(dir, undefined)).toThrow(/no tenant file \(<name>\.json\)/);
+  });
+});
