@@ -65,7 +65,7 @@ describe('the run command, killed and restarted', () => {
     // Addresses must never reach the SIEM in clear. (Usernames cannot be checked this way: a
     // username may be an email address, which `details.email` legitimately carries.)
     clearValues = new Set(
-      [...generated.user.map((event) => event.ipAddress), ...generated.admin.map((event) => event.authDetails.ipAddress)].filter(
+      [...generated.user.map((event) => event.ipAddress), ...generated.admin.map((event) => event.authDetails?.ipAddress)].filter(
         (value): value is string => typeof value === 'string' && value.length > 0,
       ),
     );
