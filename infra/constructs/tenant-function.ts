@@ -61,7 +61,8 @@ export class TenantFunction extends Construct {
       logGroup: this.logGroup,
       tracing: props.xray === true ? Tracing.ACTIVE : Tracing.DISABLED,
       ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
-      environment: props.environment,
+      // Stack traces through the source maps the bundle ships.
+      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
     });
   }
 }

@@ -1,0 +1,136 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cursorTable, idempotencyTable } from '../../../../lib/cursor/dynamodb-tables.js';
+import type { StatefulStack } from '../../../../infra/stacks/stateful-stack.js';
+import { shippedTenant, synthesizeStateful } from '../../../support/infra-synth.js';
+
+const RETAINED = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
+
+describe('StatefulStack', () => {
+  let example: { stack: StatefulStack; template: Template };
+  let northwind: { stack: StatefulStack; template: Template };
+  beforeAll(() => {
+    example = synthesizeStateful(shippedTenant('example'));
+    northwind = synthesizeStateful(shippedTenant('northwind'));
+  });
+
+  it('has termination protection on, in the tenant file\'s account and region', () => {
+    expect(example.stack.terminationProtection).toBe(true);
+    expect(example.stack.account).toBe('111111111111');
+    expect(example.stack.region).toBe('eu-central-1');
+    expect(northwind.stack.region).toBe('eu-west-1');
+  });
+
+  it('keeps the cursor table, keyed as lib/cursor says, on demand, recoverable, encrypted with the tenant key and retained', () => {
+    const { template } = example;
+    template.hasResource('AWS::DynamoDB::Table', {
+      ...RETAINED,
+      Properties: {
+        KeySchema: [{ AttributeName: cursorTable.partitionKey.name, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: cursorTable.partitionKey.name, AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [template.getResourceId('AWS::KMS::Key'), 'Arn'] } },
+        TimeToLiveSpecification: Match.absent(),
+      },
+    });
+  });
+
+  it('keeps the idempotency table with its TTL attribute, likewise protected', () => {
+    example.template.hasResource('AWS::DynamoDB::Table', {
+      ...RETAINED,
+      Properties: {
+        KeySchema: [{ AttributeName: idempotencyTable.partitionKey.name, KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: idempotencyTable.timeToLiveAttribute, Enabled: true },
+        SSESpecification: Match.objectLike({ SSEType: 'KMS' }),
+      },
+    });
+    example.template.resourceCountIs('AWS::DynamoDB::Table', 2);
+  });
+
+  it('has one customer-managed key, rotated and retained, that CloudWatch alarms may use for the alarm topic', () => {
+    const { template } = example;
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResource('AWS::KMS::Key', {
+      ...RETAINED,
+      Properties: {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+          ]),
+        },
+      },
+    });
+  });
+
+  it('sends the queue to its dead-letter queue after five receives, both KMS-encrypted, 1 MiB messages, retained', () => {
+    const { template } = example;
+    const keyArn = { 'Fn::GetAtt': [template.getResourceId('AWS::KMS::Key'), 'Arn'] };
+    const dlqId = template.getResourceId('AWS::SQS::Queue', { Properties: { MessageRetentionPeriod: 14 * 86_400 } });
+    template.hasResource('AWS::SQS::Queue', {
+      ...RETAINED,
+      Properties: {
+        KmsMasterKeyId: keyArn,
+        MaximumMessageSize: 1_048_576,
+        MessageRetentionPeriod: 4 * 86_400,
+        VisibilityTimeout: 900,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+      },
+    });
+    template.hasResource('AWS::SQS::Queue', {
+      ...RETAINED,
+      Properties: { KmsMasterKeyId: keyArn, MaximumMessageSize: 1_048_576, MessageRetentionPeriod: 1_209_600, RedrivePolicy: Match.absent() },
+    });
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+  });
+
+  it('refuses plain HTTP on both queues', () => {
+    const policies = example.template.findResources('AWS::SQS::QueuePolicy');
+    expect(Object.keys(policies)).toHaveLength(2);
+    for (const policy of Object.values(policies)) {
+      expect(policy['Properties']['PolicyDocument']['Statement']).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('uses the tenant file\'s visibility timeout', () => {
+    northwind.template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 600, RedrivePolicy: Match.anyValue() });
+  });
+
+  it('creates both secrets with a generated placeholder, never a value, named for the tenant and retained', () => {
+    const { template } = example;
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    for (const [name, shape] of [['mpas-log-sync/example/mpas', '{"username", "password"}'], ['mpas-log-sync/example/siem', '{"token"}']] as const) {
+      template.hasResource('AWS::SecretsManager::Secret', {
+        ...RETAINED,
+        Properties: {
+          Name: name,
+          Description: Match.stringLikeRegexp(shape.replace(/[{}]/g, '.')),
+          GenerateSecretString: { SecretStringTemplate: '{}', GenerateStringKey: 'placeholder', ExcludePunctuation: true },
+          SecretString: Match.absent(),
+        },
+      });
+    }
+    expect(example.stack.mpasSecret.created).toBe(true);
+  });
+
+  it('imports the secrets the tenant file names instead of creating them', () => {
+    northwind.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(northwind.stack.mpasSecret).toMatchObject({ created: false, secretId: 'northwind/mpas-log-sync/mpas' });
+    expect(northwind.stack.siemSecret).toMatchObject({ created: false, secretId: 'northwind/mpas-log-sync/siem' });
+  });
+
+  it('creates no SIEM secret for a SIEM without authentication', () => {
+    const tenant = shippedTenant('example');
+    const open = { ...tenant, service: { ...tenant.service, siemAuthKind: 'none' as const } };
+    const { stack, template } = synthesizeStateful(open);
+    expect(stack.siemSecret).toBeUndefined();
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+  });
+});

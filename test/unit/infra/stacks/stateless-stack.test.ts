@@ -1,0 +1,197 @@
+import { App } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeploymentRuleError } from '../../../../infra/config/infra-errors.js';
+import { serviceEnvironment } from '../../../../infra/config/service-environment.js';
+import { addTenantStacks } from '../../../../infra/tenant-app.js';
+import { cdkContext, shippedTenant, synthesizeTenants } from '../../../support/infra-synth.js';
+import type { SynthesizedApp } from '../../../support/infra-synth.js';
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+/** The statements of the policies attached to the role whose logical id starts with `rolePrefix`. */
+function statementsOf(template: Template, rolePrefix: string): Statement[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+    (policy['Properties']['Roles'] as Array<{ Ref: string }>).some((role) => role.Ref.startsWith(rolePrefix)),
+  );
+  return policies.flatMap((policy) => policy['Properties']['PolicyDocument']['Statement'] as Statement[]);
+}
+
+/** The statement granting `action`, and what it is granted on (as JSON, to look for logical ids). */
+function grantOf(statements: Statement[], action: string): string | undefined {
+  const statement = statements.find((candidate) => ([] as string[]).concat(candidate.Action).includes(action));
+  return statement === undefined ? undefined : JSON.stringify(statement.Resource);
+}
+
+// A template's JSON, read as loosely as the assertions library hands it out.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+function functionOf(template: Template, prefix: 'Poller' | 'Forwarder'): Json {
+  const [resource, ...others] = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith(`${prefix}Function`));
+  expect(others).toEqual([]);
+  return resource![1]['Properties'];
+}
+
+describe('StatelessStack', () => {
+  let synthesized: SynthesizedApp;
+  let example: Template;
+  let northwind: Template;
+  beforeAll(() => {
+    synthesized = synthesizeTenants([shippedTenant('example'), shippedTenant('northwind')]);
+    example = synthesized.template('mpas-log-sync-example-service');
+    northwind = synthesized.template('mpas-log-sync-northwind-service');
+  });
+  afterAll(() => synthesized?.dispose());
+
+  it('runs both functions on arm64 and the newest Node.js runtime, bundled as ES modules with source maps', () => {
+    for (const template of [example, northwind]) {
+      for (const name of ['Poller', 'Forwarder'] as const) {
+        const fn = functionOf(template, name);
+        expect(fn['Runtime']).toBe('nodejs24.x');
+        expect(fn['Architectures']).toEqual(['arm64']);
+        expect(fn['Handler']).toBe('index.handler');
+        expect(fn['Environment']['Variables']['NODE_OPTIONS']).toBe('--enable-source-maps');
+        expect(fn['LoggingConfig']).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: expect.stringMatching(new RegExp(`^${name}Logs`)) } });
+      }
+    }
+  });
+
+  it("keeps each function's logs as long as the tenant file says", () => {
+    example.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 2);
+    northwind.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 2);
+  });
+
+  it('traces with X-Ray only when the tenant asks for it', () => {
+    for (const name of ['Poller', 'Forwarder'] as const) {
+      expect(functionOf(example, name)['TracingConfig']).toBeUndefined();
+      expect(functionOf(northwind, name)['TracingConfig']).toEqual({ Mode: 'Active' });
+    }
+    expect(grantOf(statementsOf(example, 'PollerRole'), 'xray:PutTraceSegments')).toBeUndefined();
+    expect(grantOf(statementsOf(northwind, 'PollerRole'), 'xray:PutTraceSegments')).toBe('"*"');
+  });
+
+  it('runs one poller at a time, with the timeout and read budget of the tenant file', () => {
+    expect(functionOf(example, 'Poller')).toMatchObject({ ReservedConcurrentExecutions: 1, Timeout: 60, MemorySize: 512 });
+    expect(functionOf(northwind, 'Poller')).toMatchObject({ ReservedConcurrentExecutions: 1, Timeout: 120 });
+    expect(functionOf(example, 'Poller')['Environment']['Variables']['POLL_BUDGET_SHARE']).toBe('0.8');
+    expect(functionOf(northwind, 'Poller')['Environment']['Variables']['POLL_BUDGET_SHARE']).toBe('0.75');
+    expect(functionOf(example, 'Forwarder')['ReservedConcurrentExecutions']).toBeUndefined();
+  });
+
+  it('gives both functions the service settings of the tenant file and the poller only its own resources', () => {
+    for (const [name, template] of [['example', example], ['northwind', northwind]] as const) {
+      const expected = serviceEnvironment(shippedTenant(name).service.config);
+      const poller = functionOf(template, 'Poller')['Environment']['Variables'];
+      const forwarder = functionOf(template, 'Forwarder')['Environment']['Variables'];
+      expect(poller).toMatchObject(expected);
+      expect(forwarder).toMatchObject(expected);
+      expect(JSON.stringify(poller['CURSOR_TABLE_NAME'])).toContain('CursorTable');
+      expect(JSON.stringify(poller['QUEUE_URL'])).toMatch(/RefQueue/);
+      expect(Object.keys(poller)).not.toEqual(expect.arrayContaining(['IDEMPOTENCY_TABLE_NAME']));
+      expect(poller).not.toHaveProperty('SIEM_SECRET_ARN');
+      expect(poller).not.toHaveProperty('DEAD_LETTER_QUEUE_URL');
+      expect(JSON.stringify(forwarder['IDEMPOTENCY_TABLE_NAME'])).toContain('IdempotencyTable');
+      expect(JSON.stringify(forwarder['DEAD_LETTER_QUEUE_URL'])).toContain('DeadLetterQueue');
+      expect(forwarder['IDEMPOTENCY_TTL_SECONDS']).toBe(String(4 * 86_400));
+      expect(forwarder).not.toHaveProperty('CURSOR_TABLE_NAME');
+    }
+  });
+
+  it('reads created secrets by ARN and imported ones by the name in the tenant file', () => {
+    expect(JSON.stringify(functionOf(example, 'Poller')['Environment']['Variables']['MPAS_SECRET_ARN'])).toContain('RefMpasSecret');
+    expect(JSON.stringify(functionOf(example, 'Forwarder')['Environment']['Variables']['SIEM_SECRET_ARN'])).toContain('RefSiemSecret');
+    expect(functionOf(northwind, 'Poller')['Environment']['Variables']['MPAS_SECRET_ARN']).toBe('northwind/mpas-log-sync/mpas');
+    expect(functionOf(northwind, 'Forwarder')['Environment']['Variables']['SIEM_SECRET_ARN']).toBe('northwind/mpas-log-sync/siem');
+  });
+
+  it("starts the poller on the tenant's schedule through EventBridge Scheduler, without retries", () => {
+    for (const [template, rate] of [[example, 'rate(1 minute)'], [northwind, 'rate(5 minutes)']] as const) {
+      template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+      template.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: rate,
+        State: 'ENABLED',
+        Target: {
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PollerFunction'), 'Arn'] },
+          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PollerScheduleRole'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+        },
+      });
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } } })],
+        },
+      });
+    }
+  });
+
+  it('feeds the forwarder from the queue with partial batch responses, the batch settings and bounded concurrency', () => {
+    example.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+      EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('Queue4A7E3555Arn') },
+    });
+    northwind.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 50,
+      MaximumBatchingWindowInSeconds: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+    expect(functionOf(example, 'Forwarder')['Timeout']).toBe(60);
+    expect(functionOf(northwind, 'Forwarder')['Timeout']).toBe(90);
+  });
+
+  it('lets the poller write only its log group, the cursor table, the queue, the key and the MPAS secret', () => {
+    const statements = statementsOf(example, 'PollerRole');
+    expect(grantOf(statements, 'logs:PutLogEvents')).toMatch(/^\{"Fn::GetAtt":\["PollerLogs[0-9A-F]+","Arn"\]\}$/);
+    expect(grantOf(statements, 'dynamodb:UpdateItem')).toMatch(/CursorTable/);
+    expect(grantOf(statements, 'dynamodb:UpdateItem')).not.toMatch(/IdempotencyTable/);
+    expect(grantOf(statements, 'sqs:SendMessage')).toMatch(/^\{"Fn::ImportValue":"[^"]*Queue4A7E3555Arn[^"]*"\}$/);
+    expect(grantOf(statements, 'sqs:ReceiveMessage')).toBeUndefined();
+    expect(grantOf(statements, 'kms:Decrypt')).toMatch(/Key961B73FDArn/);
+    expect(grantOf(statements, 'secretsmanager:GetSecretValue')).toMatch(/MpasSecret/);
+    expect(grantOf(statements, 'secretsmanager:GetSecretValue')).not.toMatch(/SiemSecret/);
+    expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"/);
+  });
+
+  it('lets the forwarder use only its table, consume and re-send on the queue, dead-letter, and read its secrets', () => {
+    const statements = statementsOf(example, 'ForwarderRole');
+    expect(grantOf(statements, 'dynamodb:PutItem')).toMatch(/IdempotencyTable/);
+    expect(grantOf(statements, 'dynamodb:PutItem')).not.toMatch(/CursorTable/);
+    expect(grantOf(statements, 'sqs:ReceiveMessage')).toMatch(/Queue4A7E3555Arn/);
+    expect(grantOf(statements, 'sqs:ChangeMessageVisibility')).toMatch(/Queue4A7E3555Arn/);
+    expect(grantOf(statements, 'sqs:SendMessage')).toMatch(/DeadLetterQueue9F481546Arn.*Queue4A7E3555Arn|Queue4A7E3555Arn.*DeadLetterQueue9F481546Arn/);
+    const secrets = statements.filter((statement) => ([] as string[]).concat(statement.Action).includes('secretsmanager:GetSecretValue'));
+    expect(JSON.stringify(secrets)).toMatch(/SiemSecret/);
+    // lib/config validates the whole configuration, MPAS credentials included, in both functions.
+    expect(JSON.stringify(secrets)).toMatch(/MpasSecret/);
+  });
+
+  it('grants imported secrets by name, with the suffix Secrets Manager adds', () => {
+    const resources = JSON.stringify(statementsOf(northwind, 'ForwarderRole').filter((statement) => ([] as string[]).concat(statement.Action).includes('secretsmanager:GetSecretValue')));
+    expect(resources).toContain(':secret:northwind/mpas-log-sync/siem-??????');
+    expect(resources).toContain(':secret:northwind/mpas-log-sync/mpas-??????');
+  });
+
+  it('attaches no managed policy to any role', () => {
+    for (const template of [example, northwind]) {
+      for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+        expect(role['Properties']['ManagedPolicyArns']).toBeUndefined();
+      }
+    }
+  });
+
+  it('fails the synth when the forwarder may run longer than a sixth of the visibility timeout', () => {
+    const tenant = shippedTenant('example');
+    const slow = { ...tenant, deployment: { ...tenant.deployment, forwarder: { ...tenant.deployment.forwarder, timeoutSeconds: 300 } } };
+    const app = new App({ context: cdkContext() });
+    expect(() => addTenantStacks(app, [slow])).toThrow(DeploymentRuleError);
+    expect(() => addTenantStacks(new App({ context: cdkContext() }), [slow])).toThrow(
+      'tenant example: the deployment settings break a rule (1 problem):\n' +
+        'deployment.queue.visibilityTimeoutSeconds: must be at least 6 x deployment.forwarder.timeoutSeconds (300 s), that is 1800 s, ' +
+        "but is 900 s: lower the forwarder's timeout or raise the visibility timeout",
+    );
+  });
+});
