@@ -42,7 +42,8 @@ export interface SynthesizedApp {
  */
 export function synthesizeTenants(tenants: readonly TenantDeployment[], options: { nag?: boolean } = {}): SynthesizedApp {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
-  const app = new App({ outdir, context: cdkContext() });
+  // The CLI asks for asset metadata: it tells where each function's bundle is.
+  const app = new App({ outdir, context: { ...cdkContext(), 'aws:cdk:enable-asset-metadata': true } });
   const stacks = addTenantStacks(app, tenants);
   if (options.nag === true) {
     for (const tenantStacks of stacks.values()) addNagSuppressions(tenantStacks);
