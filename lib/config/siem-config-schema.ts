@@ -85,8 +85,46 @@ export const splunkHecSiemSchema = z.strictObject(
   objectError,
 );
 
+/** Elasticsearch / OpenSearch take an API key (SIEM_API_KEY), basic credentials, or none (security off). */
+const elasticAuthSchema = z
+  .discriminatedUnion(
+    'kind',
+    [
+      z.strictObject({ kind: z.literal('none') }),
+      // The encoded key as Kibana shows it, or id:api_key; one word either way.
+      z.strictObject({ kind: z.literal('apiKey'), apiKey: secret().regex(/^\S+$/, { error: 'must be one word: the encoded key, or id:api_key' }) }),
+      z.strictObject({ kind: z.literal('basic'), username: text().regex(/^[^:]*$/, { error: 'must not contain ":"' }), password: secret() }),
+    ],
+    { error: unionErrorFor('must be one of none, apiKey, basic: SIEM_API_KEY, or SIEM_USERNAME and SIEM_PASSWORD') },
+  )
+  .default({ kind: 'none' });
+
+/** Elasticsearch's rules for index and data stream names. */
+const elasticIndexName = text()
+  .regex(/^(?![-_+])[^A-Z\\/*?"<>| ,#:]{1,255}$/, { error: 'must be an index or data stream name: lowercase, no spaces or \\/*?"<>|,#:, not starting with -, _ or +' })
+  .refine((name) => name !== '.' && name !== '..', { error: 'must not be . or ..' });
+
+/** Elasticsearch or OpenSearch `_bulk`: `url` is the cluster's base URL (`https://es.example.com:9200`). */
+export const elasticSiemSchema = z.strictObject(
+  {
+    type: z.literal('elastic'),
+    ...siemCommonShape,
+    auth: elasticAuthSchema,
+    elastic: z
+      .strictObject(
+        {
+          /** A data stream of the built-in `logs-*-*` template by default. */
+          index: elasticIndexName.default('logs-mpas-default'),
+        },
+        objectError,
+      )
+      .prefault({}),
+  },
+  objectError,
+);
+
 /** The SIEM types this build knows, as the list the error message quotes. */
-export const SIEM_TYPES = ['https', 'splunk-hec'] as const;
+export const SIEM_TYPES = ['https', 'splunk-hec', 'elastic'] as const;
 
 /** `type` defaults to `https`, the only type the original product had. */
 function defaultType(value: unknown): unknown {
@@ -96,6 +134,6 @@ function defaultType(value: unknown): unknown {
 /** The SIEM destination: one variant per SIEM type, chosen by `type`. */
 export const siemConfigSchema = z.preprocess(
   defaultType,
-  z.discriminatedUnion('type', [httpsSiemSchema, splunkHecSiemSchema], { error: unionErrorFor(`must be one of ${SIEM_TYPES.join(', ')}`) }),
+  z.discriminatedUnion('type', [httpsSiemSchema, splunkHecSiemSchema, elasticSiemSchema], { error: unionErrorFor(`must be one of ${SIEM_TYPES.join(', ')}`) }),
 );
 export type SiemConfig = z.infer<typeof siemConfigSchema>;

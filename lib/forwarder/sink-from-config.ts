@@ -1,4 +1,5 @@
 import type { SiemConfig } from '../config/siem-config-schema.js';
+import { createElasticBulkSink } from '../sinks/elastic-bulk-sink.js';
 import { createHttpsSink } from '../sinks/https-sink.js';
 import type { Sink } from '../sinks/sink.js';
 import { createSplunkHecSink } from '../sinks/splunk-hec-sink.js';
@@ -30,5 +31,7 @@ export function sinkFromConfig(siem: SiemConfig): Sink {
         useAck: siem.splunk.useAck,
         ackTimeoutMs: siem.splunk.ackTimeoutMs,
       });
+    case 'elastic':
+      return createElasticBulkSink({ ...shared, auth: siem.auth, index: siem.elastic.index });
   }
 }

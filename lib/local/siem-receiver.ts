@@ -9,12 +9,15 @@ import { BodyRejection, parseSiemBody } from './siem-body-parser.js';
 import type { ExpectedAuth } from './siem-receiver-auth.js';
 import { isAuthorized } from './siem-receiver-auth.js';
 import type { AcceptedItem, ProtocolHandler } from './siem-receiver-protocol.js';
+import { createElasticHandler } from './siem-receiver-elastic.js';
+import type { BulkItemRejecter, ElasticReceiverOptions } from './siem-receiver-elastic.js';
 import { createSplunkHandler } from './siem-receiver-splunk.js';
 import type { SplunkReceiverOptions } from './siem-receiver-splunk.js';
 import { ItemWaiters } from './siem-receiver-waiters.js';
 
 export type { ExpectedAuth } from './siem-receiver-auth.js';
 export type { SplunkReceiverOptions } from './siem-receiver-splunk.js';
+export type { BulkItemRejecter, BulkItemView, ElasticReceiverOptions } from './siem-receiver-elastic.js';
 
 /** One accepted event, as the SIEM stored it. */
 export interface ReceivedItem {
@@ -57,6 +60,8 @@ export interface SiemReceiverOptions {
   port?: number;
   /** Serve Splunk HEC at `/services/collector/event` and `/services/collector/ack`. */
   splunk?: SplunkReceiverOptions;
+  /** Serve Elasticsearch `_bulk` at `/_bulk` and `/{index}/_bulk`. */
+  elastic?: ElasticReceiverOptions;
 }
 
 /** A planned failure of the next requests. */
@@ -101,6 +106,13 @@ export interface SiemReceiver {
   hangNext(count: number): void;
   /** HEC: while held, ack queries answer `false` (the indexers have not confirmed). */
   holdAcks(held: boolean): void;
+  /** `_bulk`: an item for which `predicate` returns a status fails alone with it (429, 503, 400...); `undefined` clears. */
+  rejectItemsWhen(predicate: BulkItemRejecter | undefined): void;
+  /**
+   * The next `count` requests that would succeed are processed and stored, then answered with
+   * `status`: a response lost after the SIEM committed (a proxy timeout), the way duplicates happen.
+   */
+  failNextAfterStoring(options: { count: number; status: number }): void;
   stats(): ReceiverStats;
   close(): Promise<void>;
 }
@@ -122,7 +134,9 @@ export async function startSiemReceiver(options: SiemReceiverOptions = {}): Prom
   let hangCount = 0;
   let rejecter: ((item: ParsedItem & { path: string }) => number | undefined) | undefined;
   const splunk = options.splunk ? createSplunkHandler(options.splunk, () => rejecter) : undefined;
-  const products: ProtocolHandler[] = splunk ? [splunk] : [];
+  const elastic = options.elastic ? createElasticHandler(options.elastic, () => rejecter) : undefined;
+  const products: ProtocolHandler[] = [splunk, elastic].filter((product) => product !== undefined);
+  const lateFaults: Array<{ count: number; status: number }> = [];
 
   const accept = (path: string, parsed: ReadonlyArray<ParsedItem | AcceptedItem>, entry: ReceivedRequest): ReceivedItem[] => {
     const now = clock.now();
@@ -149,6 +163,12 @@ export async function startSiemReceiver(options: SiemReceiverOptions = {}): Prom
     }
     if (latencyMs > 0) await delay(latencyMs, timers);
     const answer = (status: number, text: string, headers: Record<string, string> = {}): void => {
+      const late = status >= 200 && status < 300 ? lateFaults[0] : undefined;
+      if (late) {
+        late.count -= 1;
+        if (late.count <= 0) lateFaults.shift();
+        return answer(late.status, JSON.stringify({ error: `injected ${late.status} after storing` }));
+      }
       entry.status = status;
       stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(text);
@@ -227,6 +247,10 @@ export async function startSiemReceiver(options: SiemReceiverOptions = {}): Prom
       hangCount += count;
     },
     holdAcks: (held) => splunk?.holdAcks(held),
+    rejectItemsWhen: (predicate) => elastic?.rejectItemsWhen(predicate),
+    failNextAfterStoring: (fault) => {
+      if (fault.count > 0) lateFaults.push({ ...fault });
+    },
     stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
     close: async () => {
       for (const timer of timers) clearTimeout(timer);

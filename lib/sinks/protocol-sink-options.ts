@@ -48,14 +48,15 @@ export interface ProtocolSinkOptions {
  * Checks the shared settings with the generic sink's own rules (URL scheme, no user info,
  * positive integers, credentials) and adds the protocol's `extra` problems; throws one
  * `SinkConfigError` naming `sink` with all of them. `authSetting` renames the generic
- * `auth.*` settings to the protocol's (`token`, `apiKey`).
+ * `auth.*` settings to the protocol's (`token`, `apiKey`), or leaves one out (undefined) that
+ * the protocol checks itself.
  */
 export function validateProtocolSinkOptions(
   sink: string,
   options: ProtocolSinkOptions,
   auth: SinkAuth,
   extra: SinkConfigProblem[],
-  authSetting: (setting: string) => string = (setting) => setting,
+  authSetting: (setting: string) => string | undefined = (setting) => setting,
 ): void {
   const problems: SinkConfigProblem[] = [];
   try {
@@ -63,7 +64,8 @@ export function validateProtocolSinkOptions(
   } catch (error) {
     if (!(error instanceof SinkConfigError)) throw error;
     for (const problem of error.problems) {
-      problems.push(problem.setting.startsWith('auth.') ? { ...problem, setting: authSetting(problem.setting) } : problem);
+      const setting = problem.setting.startsWith('auth.') ? authSetting(problem.setting) : problem.setting;
+      if (setting !== undefined) problems.push({ ...problem, setting });
     }
   }
   problems.push(...extra);

@@ -52,3 +52,30 @@ describe('siemConfigSchema (splunk-hec)', () => {
     expect(problemsOf({ ...baseEnv, SIEM_TYPE: 'https', SPLUNK_INDEX: 'mpas' }).map((problem) => problem.setting)).toEqual([expect.stringMatching(/siem|SPLUNK_INDEX/)]);
   });
 });
+
+describe('siemConfigSchema (elastic)', () => {
+  const API_KEY = 'VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==';
+  const elasticEnv = { ...baseEnv, SIEM_TYPE: 'elastic', SIEM_URL: 'https://es.example.com:9200' };
+
+  it('reads SIEM_API_KEY (trimmed) and defaults the target to the logs-mpas-default data stream', () => {
+    const config = loadConfig({ env: { ...elasticEnv, SIEM_API_KEY: ` ${API_KEY}\n` } });
+    expect(config.siem).toMatchObject({ type: 'elastic', auth: { kind: 'apiKey', apiKey: API_KEY }, elastic: { index: 'logs-mpas-default' } });
+  });
+
+  it('takes basic credentials, or none, and ELASTIC_INDEX', () => {
+    const config = loadConfig({ env: { ...elasticEnv, SIEM_USERNAME: 'ingest', SIEM_PASSWORD: 'pw', ELASTIC_INDEX: 'mpas-audit' } });
+    expect(config.siem).toMatchObject({ auth: { kind: 'basic', username: 'ingest', password: 'pw' }, elastic: { index: 'mpas-audit' } });
+    expect(loadConfig({ env: elasticEnv }).siem.auth).toEqual({ kind: 'none' });
+  });
+
+  it('names a bad index, a second credential and a key in the wrong SIEM type, never quoting the key', () => {
+    expect(problemsOf({ ...elasticEnv, ELASTIC_INDEX: 'Logs MPAS' })).toEqual([
+      { setting: 'ELASTIC_INDEX', message: 'must be an index or data stream name: lowercase, no spaces or \\/*?"<>|,#:, not starting with -, _ or +, got "Logs MPAS"' },
+    ]);
+    const twice = problemsOf({ ...elasticEnv, SIEM_API_KEY: API_KEY, SIEM_TOKEN: 't' });
+    expect(twice).toEqual([{ setting: 'SIEM_TOKEN, SIEM_API_KEY', message: expect.stringContaining('set only one SIEM authentication') }]);
+    const wrongType = problemsOf({ ...baseEnv, SIEM_API_KEY: API_KEY });
+    expect(wrongType.map((problem) => problem.message)).toEqual(['must be one of none, bearer, header, basic, got "apiKey"']);
+    expect(JSON.stringify([...twice, ...wrongType])).not.toContain(API_KEY);
+  });
+});

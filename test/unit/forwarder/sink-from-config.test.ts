@@ -13,6 +13,7 @@ describe('sinkFromConfig', () => {
   it.each([
     [{}, 'https'],
     [{ SIEM_TYPE: 'splunk-hec', SIEM_TOKEN: 't' }, 'splunk-hec'],
+    [{ SIEM_TYPE: 'elastic', SIEM_API_KEY: 'k' }, 'elastic'],
   ])('builds the sink of SIEM_TYPE (%j)', (env, name) => {
     const sink = sinkFromConfig(loadConfig({ env: { ...baseEnv, ...env } }).siem);
     sinks.push(sink);
