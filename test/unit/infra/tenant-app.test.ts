@@ -71,11 +71,12 @@ describe('addTenantStacks', () => {
   it('gives each suppression a reason and, for IAM wildcards, names the wildcard', () => {
     let count = 0;
     for (const stack of synthesized.assembly.stacks) {
-      const template = stack.template as { Metadata?: Record<string, unknown>; Resources: Record<string, { Metadata?: Record<string, any> }> };
+      type NagMetadata = { cdk_nag?: { rules_to_suppress?: Array<{ id: string; reason: string; applies_to?: unknown[] }> } };
+      const template = stack.template as { Metadata?: Record<string, unknown>; Resources: Record<string, { Metadata?: NagMetadata }> };
       // No stack-wide suppression: each one sits on the resource it is about.
       expect(template.Metadata?.['cdk_nag']).toBeUndefined();
       for (const resource of Object.values(template.Resources)) {
-        const rules = (resource.Metadata?.['cdk_nag']?.['rules_to_suppress'] ?? []) as Array<{ id: string; reason: string; applies_to?: unknown[] }>;
+        const rules = resource.Metadata?.cdk_nag?.rules_to_suppress ?? [];
         for (const rule of rules) {
           count += 1;
           expect(rule.reason.length, rule.id).toBeGreaterThan(40);
