@@ -1,0 +1,115 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { deliverInBatches, planGroups } from '../../../lib/sinks/batch-delivery.js';
+import type { BatchDeliverySettings, RequestOutcome } from '../../../lib/sinks/batch-delivery.js';
+import type { OutboundEvent } from '../../../lib/sinks/sink.js';
+import { ManualClock } from '../../../lib/time/clock.js';
+
+const events = (count: number): OutboundEvent[] =>
+  Array.from({ length: count }, (_, i) => ({ key: `k${i}`, time: i, realm: 'r', stream: 'user' as const, payload: 'x'.repeat(10) }));
+
+function settings(overrides: Partial<BatchDeliverySettings> = {}): BatchDeliverySettings & { slept: number[] } {
+  const slept: number[] = [];
+  return { concurrency: 1, attempts: 3, maxBatchEvents: 10, maxBatchBytes: 1_000, sleep: async (ms) => void slept.push(ms), random: () => 0.5, clock: new ManualClock(0), backoffBaseMs: 200, backoffMaxMs: 5_000, slept, ...overrides };
+}
+
+/** A sender answering from a script, one outcome per request, recording what each request held. */
+function scripted(...outcomes: RequestOutcome[]) {
+  const sent: number[][] = [];
+  const send = async (indices: readonly number[]): Promise<RequestOutcome> => {
+    sent.push([...indices]);
+    return outcomes.shift() ?? { kind: 'ok' };
+  };
+  return { send, sent };
+}
+
+describe('planGroups', () => {
+  it('cuts groups by count and bytes, in order, and lets one oversized event go alone', () => {
+    const sizes = [5, 5, 5, 50, 5];
+    const list = events(5);
+    expect(planGroups(list, (event) => sizes[Number(event.key.slice(1))]!, { maxBatchEvents: 2, maxBatchBytes: 12 })).toEqual([[0, 1], [2], [3], [4]]);
+  });
+
+  it('keeps every event exactly once and within the limits, for any sizes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 100 }), { maxLength: 60 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 300 }), (sizes, maxEvents, maxBytes) => {
+        const groups = planGroups(events(sizes.length), (event) => sizes[Number(event.key.slice(1))]!, { maxBatchEvents: maxEvents, maxBatchBytes: maxBytes });
+        expect(groups.flat()).toEqual(sizes.map((_, i) => i));
+        for (const group of groups) {
+          expect(group.length).toBeLessThanOrEqual(maxEvents);
+          if (group.length > 1) expect(group.reduce((sum, i) => sum + sizes[i]!, 0)).toBeLessThanOrEqual(maxBytes);
+        }
+      }),
+    );
+  });
+});
+
+describe('deliverInBatches', () => {
+  it('resends only the positions a partial answer names, and drops the ones it drops', async () => {
+    const { send, sent } = scripted({ kind: 'partial', reason: 'some', status: 200, retry: [1, 3], dropped: [{ position: 2, reason: 'bad', status: 400 }] });
+    const run = settings();
+    const result = await deliverInBatches(events(4), () => 1, send, run);
+    expect(sent).toEqual([[0, 1, 2, 3], [1, 3]]);
+    expect(result).toEqual({ retry: [], dropped: [{ index: 2, reason: 'bad', status: 400 }], errors: [{ status: 200, reason: 'some', auth: false }], latenciesMs: [0, 0] });
+    expect(run.slept).toEqual([100]);
+  });
+
+  it('hands back what is still failing once the attempts are spent, with the last Retry-After asked for', async () => {
+    const retry: RequestOutcome = { kind: 'retry', reason: 'busy', status: 503, auth: false, retryAfterMs: 1_000 };
+    const { send, sent } = scripted(retry, { kind: 'partial', reason: 'p', retry: [0], dropped: [], retryAfterMs: 2_000 }, retry);
+    const run = settings({ attempts: 3 });
+    const result = await deliverInBatches(events(2), () => 1, send, run);
+    expect(sent).toEqual([[0, 1], [0, 1], [0]]);
+    expect(result.retry).toEqual([0]);
+    expect(result.retryAfterMs).toBe(1_000);
+    expect(run.slept).toEqual([1_000, 2_000]);
+  });
+
+  it('returns auth failures at once, without sleeping', async () => {
+    const { send, sent } = scripted({ kind: 'retry', reason: 'denied', status: 401, auth: true });
+    const run = settings();
+    const result = await deliverInBatches(events(3), () => 1, send, run);
+    expect(sent).toHaveLength(1);
+    expect(result.retry).toEqual([0, 1, 2]);
+    expect(result.errors).toEqual([{ status: 401, reason: 'denied', auth: true }]);
+    expect(run.slept).toEqual([]);
+  });
+
+  it('splits on a split answer and sends the halves on their own attempts', async () => {
+    const { send, sent } = scripted({ kind: 'split', reason: 'too big', status: 413 }, { kind: 'drop', reason: 'no', status: 400 });
+    const result = await deliverInBatches(events(4), () => 1, send, settings());
+    expect(sent).toEqual([[0, 1, 2, 3], [0, 1], [2, 3]]);
+    expect(result.dropped.map((drop) => drop.index)).toEqual([0, 1]);
+  });
+
+  it('stops sending after a Retry-After too long to wait in-process, and skips the queued groups', async () => {
+    const { send, sent } = scripted({ kind: 'retry', reason: 'later', status: 429, auth: false, retryAfterMs: 60_000 });
+    const result = await deliverInBatches(events(6), () => 1, send, settings({ maxBatchEvents: 2 }));
+    expect(sent).toEqual([[0, 1]]);
+    expect(result.retry).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(result.retryAfterMs).toBe(60_000);
+  });
+
+  it('sends nothing once the signal is aborted', async () => {
+    const { send, sent } = scripted();
+    const controller = new AbortController();
+    controller.abort();
+    const result = await deliverInBatches(events(2), () => 1, send, settings(), controller.signal);
+    expect(sent).toEqual([]);
+    expect(result.retry).toEqual([0, 1]);
+  });
+
+  it('keeps at most `concurrency` requests in flight', async () => {
+    let open = 0;
+    let most = 0;
+    const send = async (): Promise<RequestOutcome> => {
+      open += 1;
+      most = Math.max(most, open);
+      await new Promise((resolve) => setImmediate(resolve));
+      open -= 1;
+      return { kind: 'ok' };
+    };
+    await deliverInBatches(events(20), () => 1, send, settings({ concurrency: 3, maxBatchEvents: 1 }));
+    expect(most).toBe(3);
+  });
+});
