@@ -123,8 +123,36 @@ export const elasticSiemSchema = z.strictObject(
   objectError,
 );
 
+/** Datadog takes its API key alone (SIEM_API_KEY), sent as `DD-API-KEY`. */
+const datadogKeySchema = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('apiKey'), apiKey: secret().regex(/^\S+$/, { error: 'must be one word' }) })], {
+  error: unionErrorFor('must be the Datadog API key alone: SIEM_API_KEY, or {"kind": "apiKey", "apiKey": "..."} in the file'),
+});
+
+/** Datadog Logs: `url` is the site's HTTP intake (`https://http-intake.logs.datadoghq.eu`). */
+export const datadogSiemSchema = z.strictObject(
+  {
+    type: z.literal('datadog'),
+    ...siemCommonShape,
+    auth: datadogKeySchema,
+    datadog: z
+      .strictObject(
+        {
+          /** `ddsource`: which log pipeline parses the events. */
+          source: text().default('mpas'),
+          service: text().default('mpas-log-sync'),
+          hostname: text().optional(),
+          /** `ddtags`: comma-separated `key:value` tags. */
+          tags: text().optional(),
+        },
+        objectError,
+      )
+      .prefault({}),
+  },
+  objectError,
+);
+
 /** The SIEM types this build knows, as the list the error message quotes. */
-export const SIEM_TYPES = ['https', 'splunk-hec', 'elastic'] as const;
+export const SIEM_TYPES = ['https', 'splunk-hec', 'elastic', 'datadog'] as const;
 
 /** `type` defaults to `https`, the only type the original product had. */
 function defaultType(value: unknown): unknown {
@@ -134,6 +162,6 @@ function defaultType(value: unknown): unknown {
 /** The SIEM destination: one variant per SIEM type, chosen by `type`. */
 export const siemConfigSchema = z.preprocess(
   defaultType,
-  z.discriminatedUnion('type', [httpsSiemSchema, splunkHecSiemSchema, elasticSiemSchema], { error: unionErrorFor(`must be one of ${SIEM_TYPES.join(', ')}`) }),
+  z.discriminatedUnion('type', [httpsSiemSchema, splunkHecSiemSchema, elasticSiemSchema, datadogSiemSchema], { error: unionErrorFor(`must be one of ${SIEM_TYPES.join(', ')}`) }),
 );
 export type SiemConfig = z.infer<typeof siemConfigSchema>;

@@ -1,4 +1,5 @@
 import type { SiemConfig } from '../config/siem-config-schema.js';
+import { createDatadogLogsSink } from '../sinks/datadog-logs-sink.js';
 import { createElasticBulkSink } from '../sinks/elastic-bulk-sink.js';
 import { createHttpsSink } from '../sinks/https-sink.js';
 import type { Sink } from '../sinks/sink.js';
@@ -33,5 +34,7 @@ export function sinkFromConfig(siem: SiemConfig): Sink {
       });
     case 'elastic':
       return createElasticBulkSink({ ...shared, auth: siem.auth, index: siem.elastic.index });
+    case 'datadog':
+      return createDatadogLogsSink({ ...shared, apiKey: siem.auth.apiKey, ...siem.datadog });
   }
 }

@@ -9,6 +9,8 @@ import { BodyRejection, parseSiemBody } from './siem-body-parser.js';
 import type { ExpectedAuth } from './siem-receiver-auth.js';
 import { isAuthorized } from './siem-receiver-auth.js';
 import type { AcceptedItem, ProtocolHandler } from './siem-receiver-protocol.js';
+import { createDatadogHandler } from './siem-receiver-datadog.js';
+import type { DatadogReceiverOptions } from './siem-receiver-datadog.js';
 import { createElasticHandler } from './siem-receiver-elastic.js';
 import type { BulkItemRejecter, ElasticReceiverOptions } from './siem-receiver-elastic.js';
 import { createSplunkHandler } from './siem-receiver-splunk.js';
@@ -18,6 +20,7 @@ import { ItemWaiters } from './siem-receiver-waiters.js';
 export type { ExpectedAuth } from './siem-receiver-auth.js';
 export type { SplunkReceiverOptions } from './siem-receiver-splunk.js';
 export type { BulkItemRejecter, BulkItemView, ElasticReceiverOptions } from './siem-receiver-elastic.js';
+export type { DatadogReceiverOptions } from './siem-receiver-datadog.js';
 
 /** One accepted event, as the SIEM stored it. */
 export interface ReceivedItem {
@@ -62,6 +65,8 @@ export interface SiemReceiverOptions {
   splunk?: SplunkReceiverOptions;
   /** Serve Elasticsearch `_bulk` at `/_bulk` and `/{index}/_bulk`. */
   elastic?: ElasticReceiverOptions;
+  /** Serve Datadog's logs intake at `/api/v2/logs`. */
+  datadog?: DatadogReceiverOptions;
 }
 
 /** A planned failure of the next requests. */
@@ -135,7 +140,8 @@ export async function startSiemReceiver(options: SiemReceiverOptions = {}): Prom
   let rejecter: ((item: ParsedItem & { path: string }) => number | undefined) | undefined;
   const splunk = options.splunk ? createSplunkHandler(options.splunk, () => rejecter) : undefined;
   const elastic = options.elastic ? createElasticHandler(options.elastic, () => rejecter) : undefined;
-  const products: ProtocolHandler[] = [splunk, elastic].filter((product) => product !== undefined);
+  const datadog = options.datadog ? createDatadogHandler(options.datadog, () => rejecter) : undefined;
+  const products: ProtocolHandler[] = [splunk, elastic, datadog].filter((product) => product !== undefined);
   const lateFaults: Array<{ count: number; status: number }> = [];
 
   const accept = (path: string, parsed: ReadonlyArray<ParsedItem | AcceptedItem>, entry: ReceivedRequest): ReceivedItem[] => {

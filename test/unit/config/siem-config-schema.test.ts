@@ -79,3 +79,22 @@ describe('siemConfigSchema (elastic)', () => {
     expect(JSON.stringify([...twice, ...wrongType])).not.toContain(API_KEY);
   });
 });
+
+describe('siemConfigSchema (datadog)', () => {
+  const ddEnv = { ...baseEnv, SIEM_TYPE: 'datadog', SIEM_URL: 'https://http-intake.logs.datadoghq.eu' };
+
+  it('reads SIEM_API_KEY and the DATADOG_* settings, with defaults', () => {
+    expect(loadConfig({ env: { ...ddEnv, SIEM_API_KEY: 'k', DATADOG_TAGS: 'env:prod', DATADOG_HOSTNAME: 'h' } }).siem).toMatchObject({
+      type: 'datadog',
+      auth: { kind: 'apiKey', apiKey: 'k' },
+      datadog: { source: 'mpas', service: 'mpas-log-sync', tags: 'env:prod', hostname: 'h' },
+    });
+  });
+
+  it('requires the API key and refuses other credentials', () => {
+    expect(problemsOf(ddEnv)).toEqual([{ setting: expect.stringContaining('SIEM_TOKEN'), message: 'is required' }]);
+    expect(problemsOf({ ...ddEnv, SIEM_TOKEN: 'k' }).map((problem) => problem.message)).toEqual([
+      'must be the Datadog API key alone: SIEM_API_KEY, or {"kind": "apiKey", "apiKey": "..."} in the file, got "bearer"',
+    ]);
+  });
+});
