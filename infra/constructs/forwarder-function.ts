@@ -3,7 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LAMBDA_ENV_VARS } from '../../lib/config/lambda-settings.js';
@@ -43,12 +43,14 @@ export class ForwarderFunction extends Construct {
   public readonly function: NodejsFunction;
   /** The function's role. */
   public readonly role: Role;
+  /** The function's log group. */
+  public readonly logGroup: LogGroup;
   public readonly eventSource: SqsEventSource;
 
   constructor(scope: Construct, id: string, props: ForwarderFunctionProps) {
     super(scope, id);
     const { settings } = props;
-    const { function: fn, role } = new TenantFunction(this, 'Forwarder', {
+    const { function: fn, role, logGroup } = new TenantFunction(this, 'Forwarder', {
       entry: 'functions/forwarder.ts',
       description: `mpas-log-sync ${props.tenant}: forwards queued events to the SIEM`,
       timeoutSeconds: settings.timeoutSeconds,
@@ -68,6 +70,7 @@ export class ForwarderFunction extends Construct {
     });
     this.function = fn;
     this.role = role;
+    this.logGroup = logGroup;
     props.idempotencyTable.grantReadWriteData(fn);
     props.queue.grantSendMessages(fn);
     props.deadLetterQueue.grantSendMessages(fn);

@@ -2,7 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -38,6 +38,8 @@ export class PollerFunction extends Construct {
   public readonly function: NodejsFunction;
   /** The function's role. */
   public readonly role: Role;
+  /** The function's log group. */
+  public readonly logGroup: LogGroup;
   public readonly schedule: Schedule;
   /** The role EventBridge Scheduler invokes the poller with. */
   public readonly scheduleRole: Role;
@@ -45,7 +47,7 @@ export class PollerFunction extends Construct {
   constructor(scope: Construct, id: string, props: PollerFunctionProps) {
     super(scope, id);
     const { settings } = props;
-    const { function: fn, role } = new TenantFunction(this, 'Poller', {
+    const { function: fn, role, logGroup } = new TenantFunction(this, 'Poller', {
       entry: 'functions/poller.ts',
       description: `mpas-log-sync ${props.tenant}: polls MPAS events into the queue`,
       timeoutSeconds: settings.timeoutSeconds,
@@ -63,6 +65,7 @@ export class PollerFunction extends Construct {
     });
     this.function = fn;
     this.role = role;
+    this.logGroup = logGroup;
     props.cursorTable.grantReadWriteData(fn);
     props.queue.grantSendMessages(fn);
     props.mpasSecret.secret.grantRead(fn);

@@ -7,6 +7,8 @@ import type { TenantDeployment } from '../config/load-tenants.js';
 import { serviceEnvironment } from '../config/service-environment.js';
 import { ForwarderFunction } from '../constructs/forwarder-function.js';
 import { PollerFunction } from '../constructs/poller-function.js';
+import { TenantAlarms } from '../constructs/tenant-alarms.js';
+import { TenantDashboard } from '../constructs/tenant-dashboard.js';
 import type { StatefulStack } from './stateful-stack.js';
 
 /** Props of {@link StatelessStack}. */
@@ -19,12 +21,15 @@ export interface StatelessStackProps extends StackProps {
 
 /**
  * The tenant's code and wiring, safe to replace at every deploy: the poller and its schedule,
- * the forwarder and its event source, their roles and log groups. Building it checks the
+ * the forwarder and its event source, their roles and log groups, the dashboard and the alarms
+ * with their topic. Building it checks the
  * rules between the deployment settings and throws every broken one.
  */
 export class StatelessStack extends Stack {
   public readonly poller: PollerFunction;
   public readonly forwarder: ForwarderFunction;
+  public readonly alarms: TenantAlarms;
+  public readonly dashboard: TenantDashboard;
   /** Whether both functions send traces to X-Ray. */
   public readonly tracing: boolean;
 
@@ -59,6 +64,23 @@ export class StatelessStack extends Stack {
       deadLetterQueue: stateful.deadLetterQueue,
       siemSecret: stateful.siemSecret,
       mpasSecret: stateful.mpasSecret,
+    });
+    this.alarms = new TenantAlarms(this, 'Alarms', {
+      tenant: tenant.name,
+      alarmEmail: deployment.alarmEmail,
+      lagAlarmSeconds: deployment.lagAlarmSeconds,
+      key: stateful.key,
+      poller: this.poller.function,
+      pollerLogs: this.poller.logGroup,
+      forwarderLogs: this.forwarder.logGroup,
+      deadLetterQueue: stateful.deadLetterQueue,
+    });
+    this.dashboard = new TenantDashboard(this, 'Dashboard', {
+      tenant: tenant.name,
+      poller: this.poller.function,
+      forwarder: this.forwarder.function,
+      queue: stateful.queue,
+      deadLetterQueue: stateful.deadLetterQueue,
     });
   }
 }

@@ -5,6 +5,9 @@ import { CREDENTIAL_PLACEHOLDER } from '../../../infra/config/service-settings.j
 import { shippedTenant, synthesizeTenants } from '../../support/infra-synth.js';
 import type { SynthesizedApp } from '../../support/infra-synth.js';
 
+// Synthesis (and bundling) is slow on a small, shared machine.
+const SYNTH_TIMEOUT_MS = 120_000;
+
 /** What an operator's shell might hold while running `cdk synth`: none of it may reach the output. */
 const SHELL_SECRETS = {
   MPAS_PASSWORD: 'mpas-pw-7f3a9c1e-not-for-templates',
@@ -30,7 +33,7 @@ describe('addTenantStacks', () => {
   beforeAll(() => {
     for (const [name, value] of Object.entries(SHELL_SECRETS)) vi.stubEnv(name, value);
     synthesized = synthesizeTenants([shippedTenant('example'), shippedTenant('northwind')], { nag: true });
-  });
+  }, SYNTH_TIMEOUT_MS);
   afterAll(() => {
     vi.unstubAllEnvs();
     synthesized?.dispose();

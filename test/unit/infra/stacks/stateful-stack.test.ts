@@ -5,6 +5,9 @@ import { cursorTable, idempotencyTable } from '../../../../lib/cursor/dynamodb-t
 import type { StatefulStack } from '../../../../infra/stacks/stateful-stack.js';
 import { shippedTenant, synthesizeStateful } from '../../../support/infra-synth.js';
 
+// Synthesis (and bundling) is slow on a small, shared machine.
+const SYNTH_TIMEOUT_MS = 120_000;
+
 const RETAINED = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
 
 describe('StatefulStack', () => {
@@ -13,7 +16,7 @@ describe('StatefulStack', () => {
   beforeAll(() => {
     example = synthesizeStateful(shippedTenant('example'));
     northwind = synthesizeStateful(shippedTenant('northwind'));
-  });
+  }, SYNTH_TIMEOUT_MS);
 
   it('has termination protection on, in the tenant file\'s account and region', () => {
     expect(example.stack.terminationProtection).toBe(true);

@@ -8,6 +8,9 @@ import { addTenantStacks } from '../../../../infra/tenant-app.js';
 import { cdkContext, shippedTenant, synthesizeTenants } from '../../../support/infra-synth.js';
 import type { SynthesizedApp } from '../../../support/infra-synth.js';
 
+// Synthesis (and bundling) is slow on a small, shared machine.
+const SYNTH_TIMEOUT_MS = 120_000;
+
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
 /** The statements of the policies attached to the role whose logical id starts with `rolePrefix`. */
@@ -42,7 +45,7 @@ describe('StatelessStack', () => {
     synthesized = synthesizeTenants([shippedTenant('example'), shippedTenant('northwind')]);
     example = synthesized.template('mpas-log-sync-example-service');
     northwind = synthesized.template('mpas-log-sync-northwind-service');
-  });
+  }, SYNTH_TIMEOUT_MS);
   afterAll(() => synthesized?.dispose());
 
   it('runs both functions on arm64 and the newest Node.js runtime, bundled as ES modules with source maps', () => {
@@ -180,6 +183,19 @@ describe('StatelessStack', () => {
       for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
         expect(role['Properties']['ManagedPolicyArns']).toBeUndefined();
       }
+    }
+  });
+
+  it("alarms the tenant's own mailbox at its own lag threshold, and has the tenant's dashboard", () => {
+    for (const [template, email, lag, tenant] of [[example, 'secops-alerts@example.com', 900, 'example'], [northwind, 'soc@northwind.example.org', 1800, 'northwind']] as const) {
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email });
+      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('Key961B73FDArn') } });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: lag,
+        Metrics: [Match.objectLike({ Expression: `SELECT MAX(LagSeconds) FROM MpasLogSync WHERE tenant = '${tenant}'` })],
+      });
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+      template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `mpas-log-sync-${tenant}` });
     }
   });
 

@@ -1,0 +1,103 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { LOG_METRICS, METRICS_NAMESPACE, tenantQuery } from './metric-names.js';
+
+/** Props of {@link TenantAlarms}. */
+export interface TenantAlarmsProps {
+  readonly tenant: string;
+  /** The team mailbox the alarms are sent to. */
+  readonly alarmEmail: string;
+  /** Seconds of poll lag (LagSeconds) above which the lag alarm fires. */
+  readonly lagAlarmSeconds: number;
+  /** The tenant's key: the alarm topic is encrypted with it. */
+  readonly key: IKey;
+  readonly poller: IFunction;
+  readonly pollerLogs: ILogGroup;
+  readonly forwarderLogs: ILogGroup;
+  readonly deadLetterQueue: IQueue;
+}
+
+/**
+ * The alarms an operator must act on, sent to an encrypted SNS topic with an e-mail
+ * subscription (and again when each recovers): lag above the threshold, any message in the
+ * dead-letter queue, poller errors, and MPAS or SIEM refusing the credentials.
+ */
+export class TenantAlarms extends Construct {
+  public readonly topic: Topic;
+  public readonly lag: Alarm;
+  public readonly deadLetters: Alarm;
+  public readonly pollerErrors: Alarm;
+  public readonly mpasAuth: Alarm;
+  public readonly siemAuth: Alarm;
+  private readonly tenant: string;
+
+  constructor(scope: Construct, id: string, props: TenantAlarmsProps) {
+    super(scope, id);
+    const { tenant } = props;
+    this.tenant = tenant;
+    this.topic = new Topic(this, 'Topic', { displayName: `mpas-log-sync ${tenant} alarms`, masterKey: props.key, enforceSSL: true });
+    this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const action = new SnsAction(this.topic);
+    const atLeastOne = (alarmId: string, metric: IMetric, description: string): Alarm => {
+      const alarm = new Alarm(this, alarmId, {
+        metric,
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        // No data means nothing happened: the metrics are only written when something does.
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `mpas-log-sync ${tenant}: ${description}`,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      return alarm;
+    };
+
+    this.lag = new Alarm(this, 'Lag', {
+      metric: tenantQuery(tenant, 'MAX', 'LagSeconds', Duration.minutes(5)),
+      threshold: props.lagAlarmSeconds,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: `mpas-log-sync ${tenant}: the newest event read is more than ${props.lagAlarmSeconds} s old`,
+    });
+    this.lag.addAlarmAction(action);
+    this.lag.addOkAction(action);
+
+    this.deadLetters = atLeastOne(
+      'DeadLetters',
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      'messages are waiting in the dead-letter queue: read their reason, fix, redrive',
+    );
+    this.pollerErrors = atLeastOne(
+      'PollerErrors',
+      props.poller.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      'the poller failed (MPAS unreachable, a stream unreadable, or a crash): see its logs',
+    );
+    this.mpasAuth = atLeastOne('MpasAuth', this.logMetric('MpasAuthLines', props.pollerLogs, LOG_METRICS.mpasAuth), 'MPAS refused the poller (403: the user lacks view-events, or bad credentials): check the MPAS secret');
+    this.siemAuth = atLeastOne('SiemAuth', this.logMetric('SiemAuthLines', props.forwarderLogs, LOG_METRICS.siemAuth), 'the SIEM refused the forwarder\'s credentials: check the SIEM secret');
+  }
+
+  /** A count of the log lines marked `"alarm": "<alarmField>"`, per tenant. */
+  private logMetric(id: string, logGroup: ILogGroup, { alarmField, metricName }: { alarmField: string; metricName: string }): IMetric {
+    const filter = new MetricFilter(this, id, {
+      logGroup,
+      filterPattern: FilterPattern.stringValue('$.alarm', '=', alarmField),
+      metricNamespace: METRICS_NAMESPACE,
+      metricName,
+      metricValue: '1',
+      dimensions: { tenant: '$.tenant' },
+    });
+    return filter.metric({ period: Duration.minutes(5), statistic: 'Sum', dimensionsMap: { tenant: this.tenant } });
+  }
+}
