@@ -7,10 +7,12 @@ import { addNagSuppressions } from '../nag/nag-suppressions.js';
 import { addTenantStacks } from '../tenant-app.js';
 
 // The CDK app: `cdk synth -c tenant=<name>` for one tenant, `-c tenant=all` (or nothing) for
-// every file in infra/tenants/. Tenant files are read once here and passed down as props.
+// every file in infra/tenants/ (or the directory `-c tenantsDir=<path>` names). Tenant files
+// are read once here and passed down as props.
 const app = new App();
 const selection: unknown = app.node.tryGetContext('tenant');
-const tenantsDirectory = fileURLToPath(new URL('../tenants/', import.meta.url));
+const directoryContext: unknown = app.node.tryGetContext('tenantsDir');
+const tenantsDirectory = typeof directoryContext === 'string' ? directoryContext : fileURLToPath(new URL('../tenants/', import.meta.url));
 try {
   const tenants = loadTenants(tenantsDirectory, typeof selection === 'string' ? selection : undefined);
   for (const stacks of addTenantStacks(app, tenants).values()) addNagSuppressions(stacks);
