@@ -2,6 +2,8 @@
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** Writes to stdout without a line break (a progress bar redrawn with `\r`); absent: lines only. */
+  write?(text: string): void;
   /** Whether stdout is a terminal (progress bars, colours) or a pipe (plain lines). */
   isTty: boolean;
 }

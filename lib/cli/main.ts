@@ -1,14 +1,18 @@
 import { ConfigError } from '../config/config-error.js';
 import { LeaseHeldError } from '../cursor/errors.js';
 import { VERSION } from '../version.js';
+import { backfillCommand } from './backfill-command.js';
 import { catalogCommand } from './catalog-command.js';
 import { demoCommand } from './demo-command.js';
 import { ExitCode, UsageError } from './exit-codes.js';
+import { replayCommand } from './replay-command.js';
 import { runCommand } from './run-command.js';
 import type { CliIo, Command } from './command.js';
 
 const commands: Record<string, Command> = {
   run: runCommand,
+  backfill: backfillCommand,
+  replay: replayCommand,
   demo: demoCommand,
   catalog: catalogCommand,
 };
@@ -68,6 +72,7 @@ function defaultIo(): CliIo {
   return {
     out: (text) => process.stdout.write(text + '\n'),
     err: (text) => process.stderr.write(text + '\n'),
+    write: (text) => process.stdout.write(text),
     isTty: process.stdout.isTTY === true,
   };
 }

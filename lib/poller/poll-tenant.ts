@@ -32,6 +32,8 @@ export interface PollTenantOptions {
   startFrom: 'now' | number;
   /** Epoch ms after which no new page is started (the invocation's time budget). */
   deadline?: number;
+  /** Epoch ms of the last event to read (a replay's end); `now - settle` when later or absent. */
+  windowEnd?: number;
   /** Aborting stops the poll after the chunk in hand is enqueued and committed. */
   signal?: AbortSignal;
   observer?: PollObserver;
@@ -151,7 +153,7 @@ async function pollStreamOnce(
       realm,
       stream,
       pageSize: options.pageSize,
-      windowEnd: clock.now() - options.settleMs,
+      windowEnd: Math.min(clock.now() - options.settleMs, options.windowEnd ?? Number.POSITIVE_INFINITY),
       now: () => clock.now(),
       signal: options.signal,
       deliver: async (chunk, next) => {

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import type { Stream } from '../mpas/event-schemas.js';
+
+/** What a backfill or replay reads: a time range of some realms' streams. */
+export interface ReplayRange {
+  kind: 'backfill' | 'replay';
+  /** Epoch ms, inclusive. */
+  from: number;
+  /** Epoch ms, inclusive; absent for a backfill without `--to`: `now - settle` at every run. */
+  to?: number;
+  realms: readonly string[];
+  streams: readonly Stream[];
+}
+
+/** A date the user typed that is not one. */
+export class ReplayRangeError extends Error {
+  constructor(
+    message: string,
+    readonly option: string,
+  ) {
+    super(message);
+    this.name = 'ReplayRangeError';
+  }
+}
+
+/**
+ * Parses `--from`/`--to`: `2026-11-01` (midnight UTC), an ISO date-time (`2026-11-01T08:00:00Z`,
+ * a zone offset, or none for UTC), or epoch milliseconds.
+ * @throws ReplayRangeError naming the option.
+ */
+export function parseReplayDate(option: string, value: string): number {
+  const text = value.trim();
+  if (/^\d{10,}$/.test(text)) return Number(text);
+  const withZone = /^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(text) ? `${text}Z` : text;
+  const time = /^\d{4}-\d{2}-\d{2}(T.+)?$/.test(withZone) ? Date.parse(withZone) : Number.NaN;
+  if (!Number.isFinite(time) || time < 0) {
+    throw new ReplayRangeError(`--${option} must be a date (2026-11-01), an ISO date-time (2026-11-01T08:00:00Z) or epoch milliseconds, got "${value}"`, option);
+  }
+  return time;
+}
+
+/**
+ * The name of the range's own cursor in the state directory (`<tenant>.replay-<hash>`), so a
+ * replay never moves the live cursor and an interrupted one resumes where it stopped. A backfill
+ * without an end is keyed without it: its end is "now" at every run, and a rerun continues.
+ */
+export function replayCursorName(tenant: string, range: ReplayRange): string {
+  const identity = JSON.stringify({ from: range.from, to: range.to ?? null, realms: [...range.realms].sort(), streams: [...range.streams].sort() });
+  const hash = createHash('sha256').update(identity).digest('hex').slice(0, 12);
+  return `${tenant}.${range.kind}-${hash}`;
+}

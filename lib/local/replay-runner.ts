@@ -1,0 +1,135 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { AppConfig } from '../config/app-config-schema.js';
+import type { CursorSnapshot } from '../cursor/cursor-store.js';
+import { FileCursorStore } from '../cursor/file-cursor-store.js';
+import { forwarderStagesFromConfig } from '../forwarder/stages-from-config.js';
+import { mpasClientFromConfig } from '../mpas/client-from-config.js';
+import type { Stream } from '../mpas/event-schemas.js';
+import { pollTenant } from '../poller/poll-tenant.js';
+import type { PollObserver } from '../poller/poll-observer.js';
+import { InProcessQueue } from '../queue/in-process-queue.js';
+import type { Sink } from '../sinks/sink.js';
+import { systemClock } from '../time/clock.js';
+import type { Clock } from '../time/clock.js';
+import { realSleep } from '../time/sleep.js';
+import type { Sleep } from '../time/sleep.js';
+import { consumeBatches } from './batch-consumer.js';
+import { DeadLetterFile } from './dead-letter-file.js';
+import type { ReplayRange } from './replay-range.js';
+import { RetainedLeaseStore } from './retained-lease-store.js';
+
+/** Options of {@link runReplay}. */
+export interface ReplayRunnerOptions {
+  config: AppConfig;
+  version: string;
+  range: ReplayRange;
+  /** The range's own cursor name (see `replayCursorName`); never the live tenant's. */
+  cursorName: string;
+  stateDir: string;
+  /** Aborting stops reading; what was read is delivered and committed first. */
+  signal?: AbortSignal;
+  clock?: Clock;
+  sleep?: Sleep;
+  random?: () => number;
+  /** Sees every commit, for the progress output. */
+  observer?: PollObserver;
+  /** Called once the range's cursor is open, with its positions before this run. */
+  onStart?: (snapshot: CursorSnapshot) => void;
+  sink?: Sink;
+}
+
+/** How a replay run ended. */
+export interface ReplaySummary {
+  /** `complete`: every stream read to the range's end; `stopped`: a signal came first; `failed`: a stream could not be read. */
+  status: 'complete' | 'stopped' | 'failed';
+  events: number;
+  deadLettered: number;
+  /** Streams MPAS would not serve; they resume from their position on the next run. */
+  failures: Array<{ realm: string; stream: Stream; message: string }>;
+  deadLetterFile: string;
+  /** The range cursor's positions at the end. */
+  positions: CursorSnapshot['positions'];
+  cursorFile: string;
+}
+
+/**
+ * Reads a past time range and delivers it through the configured pipeline, with the same poller,
+ * walks and in-process queue as `runLocal` (a page is committed only once the SIEM has it), but
+ * with its own cursor file and lock, so the live cursor never moves and a live `run` may go on
+ * meanwhile. Dead letters go to the tenant's dead-letter file, where `dlq` finds them.
+ * @throws LeaseHeldError when another process is replaying the same range.
+ */
+export async function runReplay(options: ReplayRunnerOptions): Promise<ReplaySummary> {
+  const { config, range } = options;
+  const clock = options.clock ?? systemClock;
+  const sleep = options.sleep ?? realSleep;
+  const owner = `${hostname()}:${process.pid}`;
+  const fileStore = new FileCursorStore({ stateDir: options.stateDir, tenant: options.cursorName });
+  const store = new RetainedLeaseStore(fileStore);
+  const acquired = await store.acquire({ owner, now: clock.now(), leaseMs: config.polling.leaseMs });
+  options.onStart?.({ positions: acquired.positions });
+
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) stop.abort();
+
+  const deadLetters = new DeadLetterFile(join(options.stateDir, `${config.tenant}.dead-letters.ndjson`));
+  let deadLettered = 0;
+  const stages = forwarderStagesFromConfig(config, {
+    version: options.version,
+    sink: options.sink,
+    observer: { deadLettered: (_reason, count) => void (deadLettered += count) },
+  });
+  const queue = new InProcessQueue({ maxBatches: 4 });
+  const consumer = consumeBatches({
+    queue,
+    stages,
+    deadLetters,
+    clock,
+    sleep,
+    retry: { baseDelayMs: 500, maxDelayMs: 30_000 },
+    random: options.random ?? Math.random,
+    stop: stop.signal,
+  });
+  const source = mpasClientFromConfig(config, { clock, sleep });
+  try {
+    const outcome = await pollTenant({
+      tenant: config.tenant,
+      owner,
+      realms: range.realms,
+      streams: range.streams,
+      source,
+      store,
+      queue,
+      clock,
+      settleMs: config.mpas.settleMs,
+      pageSize: config.mpas.pageSize,
+      leaseMs: config.polling.leaseMs,
+      startFrom: range.from,
+      windowEnd: range.to,
+      signal: stop.signal,
+      observer: options.observer,
+    });
+    if (outcome.status === 'lease-busy' || outcome.status === 'lease-lost') {
+      throw new Error(`the replay cursor ${fileStore.cursorPath} was ${outcome.status === 'lease-busy' ? `taken by ${outcome.holder}` : 'lost'}`);
+    }
+    return {
+      status: outcome.failures.length > 0 ? 'failed' : outcome.status === 'complete' ? 'complete' : 'stopped',
+      events: outcome.events,
+      deadLettered,
+      failures: outcome.failures.map(({ realm, stream, error }) => ({ realm, stream, message: error.message })),
+      deadLetterFile: deadLetters.path,
+      positions: (await fileStore.read()).positions,
+      cursorFile: fileStore.cursorPath,
+    };
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    stop.abort();
+    queue.close();
+    await consumer;
+    await stages.sink.close();
+    await store.releaseHeld();
+  }
+}
