@@ -7,12 +7,14 @@ import { demoCommand } from './demo-command.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { replayCommand } from './replay-command.js';
 import { runCommand } from './run-command.js';
+import { statusCommand } from './status-command.js';
 import type { CliIo, Command } from './command.js';
 
 const commands: Record<string, Command> = {
   run: runCommand,
   backfill: backfillCommand,
   replay: replayCommand,
+  status: statusCommand,
   demo: demoCommand,
   catalog: catalogCommand,
 };

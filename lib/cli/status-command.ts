@@ -1,0 +1,144 @@
+import { readdir } from 'node:fs/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { readEnvSettings } from '../config/env-settings.js';
+import type { CursorSnapshot, StreamKey } from '../cursor/cursor-store.js';
+import { DynamoDbCursorStore } from '../cursor/dynamodb-cursor-store.js';
+import { FileCursorStore } from '../cursor/file-cursor-store.js';
+import type { Command } from './command.js';
+import { ExitCode, UsageError } from './exit-codes.js';
+import { parseOptions } from './parse-options.js';
+
+const USAGE = `usage: mpas-log-sync status [--state DIR | --table NAME [--region R] [--endpoint URL]] [--tenant T] [--json]
+
+Shows where the cursor stands, per realm and stream: the position (the time up to which every
+event was delivered, ISO), the lag behind now, how many events at exactly that millisecond were
+already sent (boundary), the API mode, when it was last committed, and who holds the lease
+until when. Reads the local state directory (with the cursors of backfills and replays beside
+the live one) or, with --table, the DynamoDB cursor table of the AWS deployment. Takes no lock:
+safe while the service runs.
+
+  --state DIR      local state directory (default: STATE_DIR or .state)
+  --table NAME     the DynamoDB cursor table instead (credentials from the AWS SDK's usual chain)
+  --region R       its region (default: AWS_REGION)
+  --endpoint URL   a DynamoDB endpoint other than AWS's (DynamoDB Local)
+  --tenant T       the tenant (default: TENANT or "default")
+  --json           one JSON document`;
+
+/** One stream's row of the status. */
+interface StreamStatus {
+  realm: string;
+  stream: string;
+  time: string;
+  lagSeconds: number;
+  boundary: number;
+  mode: string | null;
+  updatedAt: string;
+}
+
+/** One cursor (the live one, or a backfill's or replay's). */
+interface CursorStatus {
+  name: string;
+  lease: { owner: string; until: string; expired: boolean; fence: number } | null;
+  streams: StreamStatus[];
+}
+
+function describeCursor(name: string, snapshot: CursorSnapshot, now: number): CursorStatus {
+  const streams = (Object.entries(snapshot.positions) as Array<[StreamKey, NonNullable<CursorSnapshot['positions'][StreamKey]>]>)
+    .map(([key, position]) => {
+      const cut = key.lastIndexOf('#');
+      return {
+        realm: key.slice(0, cut),
+        stream: key.slice(cut + 1),
+        time: new Date(position.time).toISOString(),
+        lagSeconds: Math.max(0, Math.round((now - position.time) / 1000)),
+        boundary: position.boundary.length,
+        mode: position.mode ?? null,
+        updatedAt: new Date(position.updatedAt).toISOString(),
+      };
+    })
+    .sort((a, b) => `${a.realm}#${a.stream}`.localeCompare(`${b.realm}#${b.stream}`));
+  const lease = snapshot.lease
+    ? { owner: snapshot.lease.owner, until: new Date(snapshot.lease.leaseUntil).toISOString(), expired: snapshot.lease.leaseUntil < now, fence: snapshot.lease.fence }
+    : null;
+  return { name, lease, streams };
+}
+
+async function localCursors(stateDir: string, tenant: string): Promise<Array<{ name: string; snapshot: CursorSnapshot }>> {
+  let files: string[];
+  try {
+    files = await readdir(stateDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`--state ${stateDir} does not exist`);
+    throw error;
+  }
+  // The live cursor first, then the backfills' and replays' (`<tenant>.<kind>-<hash>.cursor.json`).
+  const names = files
+    .filter((file) => file.endsWith('.cursor.json'))
+    .map((file) => file.slice(0, -'.cursor.json'.length))
+    .filter((name) => name === tenant || /^\.(replay|backfill)-[0-9a-f]+$/.test(name.slice(tenant.length)) && name.startsWith(tenant))
+    .sort((a, b) => (a === tenant ? -1 : b === tenant ? 1 : a.localeCompare(b)));
+  return Promise.all(names.map(async (name) => ({ name, snapshot: await new FileCursorStore({ stateDir, tenant: name }).read() })));
+}
+
+/** `mpas-log-sync status`. */
+export const statusCommand: Command = {
+  summary: 'show each realm and stream cursor: position, lag, boundary, mode, lease (local or DynamoDB)',
+  usage: USAGE,
+  async run(args, env, io) {
+    const { values } = parseOptions(args, {
+      state: { type: 'string' },
+      table: { type: 'string' },
+      region: { type: 'string' },
+      endpoint: { type: 'string' },
+      tenant: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (values.help) {
+      io.out(USAGE);
+      return ExitCode.ok;
+    }
+    if (values.table !== undefined && values.state !== undefined) throw new UsageError('give --state or --table, not both');
+    if (values.table === undefined && (values.region !== undefined || values.endpoint !== undefined)) throw new UsageError('--region and --endpoint go with --table');
+    const settings = readEnvSettings(env).values as { tenant?: unknown; stateDir?: unknown };
+    const tenant = values.tenant ?? (typeof settings.tenant === 'string' ? settings.tenant : 'default');
+    const now = Date.now();
+
+    let cursors: CursorStatus[];
+    let source: string;
+    if (values.table !== undefined) {
+      const region = values.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
+      if (!region) throw new UsageError('--table needs --region (or AWS_REGION)');
+      const client = new DynamoDBClient({ region, ...(values.endpoint ? { endpoint: values.endpoint } : {}) });
+      try {
+        const snapshot = await new DynamoDbCursorStore({ client, tableName: values.table, tenant }).read();
+        cursors = [describeCursor(tenant, snapshot, now)];
+      } finally {
+        client.destroy();
+      }
+      source = `DynamoDB table ${values.table} (${region})`;
+    } else {
+      const stateDir = values.state ?? (typeof settings.stateDir === 'string' ? settings.stateDir : '.state');
+      cursors = (await localCursors(stateDir, tenant)).map(({ name, snapshot }) => describeCursor(name, snapshot, now));
+      source = `state directory ${stateDir}`;
+    }
+
+    if (values.json) {
+      io.out(JSON.stringify({ tenant, source, now: new Date(now).toISOString(), cursors }, null, 2));
+      return ExitCode.ok;
+    }
+    io.out(`tenant ${tenant}, ${source}`);
+    if (cursors.length === 0 || cursors.every((cursor) => cursor.streams.length === 0 && !cursor.lease)) {
+      io.out('no cursor yet: nothing has been read (run starts at MPAS_START_FROM)');
+      return ExitCode.ok;
+    }
+    for (const cursor of cursors) {
+      const lease = cursor.lease ? `lease: ${cursor.lease.owner} until ${cursor.lease.until}${cursor.lease.expired ? ' (expired)' : ''}` : 'lease: free';
+      io.out(`\n${cursor.name === tenant ? 'live cursor' : cursor.name}  ${lease}`);
+      io.out(`  ${'REALM'.padEnd(16)} ${'STREAM'.padEnd(6)} ${'POSITION'.padEnd(24)} ${'LAG'.padStart(8)} ${'BOUNDARY'.padStart(8)}  ${'MODE'.padEnd(6)}  UPDATED`);
+      for (const row of cursor.streams) {
+        io.out(`  ${row.realm.padEnd(16)} ${row.stream.padEnd(6)} ${row.time.padEnd(24)} ${`${row.lagSeconds}s`.padStart(8)} ${String(row.boundary).padStart(8)}  ${(row.mode ?? '-').padEnd(6)}  ${row.updatedAt}`);
+      }
+    }
+    return ExitCode.ok;
+  },
+};
