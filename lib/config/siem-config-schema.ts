@@ -151,8 +151,34 @@ export const datadogSiemSchema = z.strictObject(
   objectError,
 );
 
+/** Sumo Logic: `url` is the collection endpoint, the token (SIEM_TOKEN) the source URL's last part. */
+export const sumoLogicSiemSchema = z.strictObject(
+  {
+    type: z.literal('sumo-logic'),
+    ...siemCommonShape,
+    auth: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('bearer'), token: secret().regex(/^[^/?#\s]+$/, { error: 'must be the last part of the source URL alone' }) })], {
+      error: unionErrorFor('must be the HTTP Source token alone: SIEM_TOKEN, or {"kind": "bearer", "token": "..."} in the file'),
+    }),
+    sumo: z
+      .strictObject(
+        {
+          category: text().optional(),
+          sourceName: text().optional(),
+          host: text().optional(),
+          /** `X-Sumo-Fields`: `key=value` pairs, comma-separated. */
+          fields: text()
+            .regex(/^[A-Za-z0-9_.-]+=[^,=\r\n]*(,[A-Za-z0-9_.-]+=[^,=\r\n]*)*$/, { error: 'must be key=value pairs separated by commas, such as tenant=acme,env=prod' })
+            .optional(),
+        },
+        objectError,
+      )
+      .prefault({}),
+  },
+  objectError,
+);
+
 /** The SIEM types this build knows, as the list the error message quotes. */
-export const SIEM_TYPES = ['https', 'splunk-hec', 'elastic', 'datadog'] as const;
+export const SIEM_TYPES = ['https', 'splunk-hec', 'elastic', 'datadog', 'sumo-logic'] as const;
 
 /** `type` defaults to `https`, the only type the original product had. */
 function defaultType(value: unknown): unknown {
@@ -162,6 +188,6 @@ function defaultType(value: unknown): unknown {
 /** The SIEM destination: one variant per SIEM type, chosen by `type`. */
 export const siemConfigSchema = z.preprocess(
   defaultType,
-  z.discriminatedUnion('type', [httpsSiemSchema, splunkHecSiemSchema, elasticSiemSchema, datadogSiemSchema], { error: unionErrorFor(`must be one of ${SIEM_TYPES.join(', ')}`) }),
+  z.discriminatedUnion('type', [httpsSiemSchema, splunkHecSiemSchema, elasticSiemSchema, datadogSiemSchema, sumoLogicSiemSchema], { error: unionErrorFor(`must be one of ${SIEM_TYPES.join(', ')}`) }),
 );
 export type SiemConfig = z.infer<typeof siemConfigSchema>;

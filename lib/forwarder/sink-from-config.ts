@@ -4,6 +4,7 @@ import { createElasticBulkSink } from '../sinks/elastic-bulk-sink.js';
 import { createHttpsSink } from '../sinks/https-sink.js';
 import type { Sink } from '../sinks/sink.js';
 import { createSplunkHecSink } from '../sinks/splunk-hec-sink.js';
+import { createSumoLogicSink } from '../sinks/sumo-logic-sink.js';
 
 /** The sink of the configured SIEM type, with the shared `batch` and `request` settings. */
 export function sinkFromConfig(siem: SiemConfig): Sink {
@@ -36,5 +37,7 @@ export function sinkFromConfig(siem: SiemConfig): Sink {
       return createElasticBulkSink({ ...shared, auth: siem.auth, index: siem.elastic.index });
     case 'datadog':
       return createDatadogLogsSink({ ...shared, apiKey: siem.auth.apiKey, ...siem.datadog });
+    case 'sumo-logic':
+      return createSumoLogicSink({ ...shared, token: siem.auth.token, ...siem.sumo });
   }
 }

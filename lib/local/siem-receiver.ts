@@ -14,6 +14,8 @@ import type { DatadogReceiverOptions } from './siem-receiver-datadog.js';
 import { createElasticHandler } from './siem-receiver-elastic.js';
 import type { BulkItemRejecter, ElasticReceiverOptions } from './siem-receiver-elastic.js';
 import { createSplunkHandler } from './siem-receiver-splunk.js';
+import { createSumoHandler } from './siem-receiver-sumo.js';
+import type { SumoReceiverOptions } from './siem-receiver-sumo.js';
 import type { SplunkReceiverOptions } from './siem-receiver-splunk.js';
 import { ItemWaiters } from './siem-receiver-waiters.js';
 
@@ -21,6 +23,7 @@ export type { ExpectedAuth } from './siem-receiver-auth.js';
 export type { SplunkReceiverOptions } from './siem-receiver-splunk.js';
 export type { BulkItemRejecter, BulkItemView, ElasticReceiverOptions } from './siem-receiver-elastic.js';
 export type { DatadogReceiverOptions } from './siem-receiver-datadog.js';
+export type { SumoReceiverOptions } from './siem-receiver-sumo.js';
 
 /** One accepted event, as the SIEM stored it. */
 export interface ReceivedItem {
@@ -67,6 +70,8 @@ export interface SiemReceiverOptions {
   elastic?: ElasticReceiverOptions;
   /** Serve Datadog's logs intake at `/api/v2/logs`. */
   datadog?: DatadogReceiverOptions;
+  /** Serve a Sumo Logic HTTP Source at `/receiver/v1/http/{token}`. */
+  sumo?: SumoReceiverOptions;
 }
 
 /** A planned failure of the next requests. */
@@ -141,7 +146,8 @@ export async function startSiemReceiver(options: SiemReceiverOptions = {}): Prom
   const splunk = options.splunk ? createSplunkHandler(options.splunk, () => rejecter) : undefined;
   const elastic = options.elastic ? createElasticHandler(options.elastic, () => rejecter) : undefined;
   const datadog = options.datadog ? createDatadogHandler(options.datadog, () => rejecter) : undefined;
-  const products: ProtocolHandler[] = [splunk, elastic, datadog].filter((product) => product !== undefined);
+  const sumo = options.sumo ? createSumoHandler(options.sumo, () => rejecter) : undefined;
+  const products: ProtocolHandler[] = [splunk, elastic, datadog, sumo].filter((product) => product !== undefined);
   const lateFaults: Array<{ count: number; status: number }> = [];
 
   const accept = (path: string, parsed: ReadonlyArray<ParsedItem | AcceptedItem>, entry: ReceivedRequest): ReceivedItem[] => {

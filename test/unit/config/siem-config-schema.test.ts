@@ -98,3 +98,25 @@ describe('siemConfigSchema (datadog)', () => {
     ]);
   });
 });
+
+describe('siemConfigSchema (sumo-logic)', () => {
+  const sumoEnv = { ...baseEnv, SIEM_TYPE: 'sumo-logic', SIEM_URL: 'https://endpoint4.collection.sumologic.com' };
+
+  it('reads the source token and the SUMO_* settings', () => {
+    expect(loadConfig({ env: { ...sumoEnv, SIEM_TOKEN: 'abc==', SUMO_CATEGORY: 'sec/mpas', SUMO_FIELDS: 'tenant=acme,env=prod' } }).siem).toMatchObject({
+      type: 'sumo-logic',
+      auth: { kind: 'bearer', token: 'abc==' },
+      sumo: { category: 'sec/mpas', fields: 'tenant=acme,env=prod' },
+    });
+  });
+
+  it('refuses a whole source URL as the token without quoting it, and malformed fields', () => {
+    const url = 'https://endpoint4.collection.sumologic.com/receiver/v1/http/abc==';
+    const problems = problemsOf({ ...sumoEnv, SIEM_TOKEN: url, SUMO_FIELDS: 'tenant' });
+    expect(problems).toEqual([
+      { setting: 'SIEM_TOKEN', message: 'must be the last part of the source URL alone' },
+      { setting: 'SUMO_FIELDS', message: 'must be key=value pairs separated by commas, such as tenant=acme,env=prod, got "tenant"' },
+    ]);
+    expect(JSON.stringify(problems)).not.toContain('abc==');
+  });
+});

@@ -15,6 +15,7 @@ describe('sinkFromConfig', () => {
     [{ SIEM_TYPE: 'splunk-hec', SIEM_TOKEN: 't' }, 'splunk-hec'],
     [{ SIEM_TYPE: 'elastic', SIEM_API_KEY: 'k' }, 'elastic'],
     [{ SIEM_TYPE: 'datadog', SIEM_API_KEY: 'k' }, 'datadog'],
+    [{ SIEM_TYPE: 'sumo-logic', SIEM_TOKEN: 'k' }, 'sumo-logic'],
   ])('builds the sink of SIEM_TYPE (%j)', (env, name) => {
     const sink = sinkFromConfig(loadConfig({ env: { ...baseEnv, ...env } }).siem);
     sinks.push(sink);
