@@ -11,6 +11,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 30_000,
+          // CDK synthesis with bundling runs once per file in beforeAll; on a loaded 2-core
+          // machine it takes far longer than vitest's 10 s default.
+          hookTimeout: 180_000,
         },
       },
       {
