@@ -21,13 +21,15 @@ const mpasSecretSchema = z.union([
 const siemSecretSchema = z.union([
   z.strictObject({ token: z.string().min(1) }),
   z.strictObject({ authHeader: z.string().min(1) }),
+  // Elasticsearch and Datadog API keys (SIEM_API_KEY).
+  z.strictObject({ apiKey: z.string().min(1) }),
   z.strictObject({ username: z.string().min(1), password: z.string().min(1) }),
 ]);
 
 // The variables a secret stands for: all of its group are replaced, so a credential left in
 // the environment can neither mix with nor contradict the one in the secret.
 const MPAS_CREDENTIAL_VARS = ['MPAS_USERNAME', 'MPAS_PASSWORD', 'MPAS_CLIENT_SECRET'];
-const SIEM_CREDENTIAL_VARS = ['SIEM_TOKEN', 'SIEM_AUTH_HEADER', 'SIEM_USERNAME', 'SIEM_PASSWORD'];
+const SIEM_CREDENTIAL_VARS = ['SIEM_TOKEN', 'SIEM_AUTH_HEADER', 'SIEM_API_KEY', 'SIEM_USERNAME', 'SIEM_PASSWORD'];
 
 /** The Lambda's configuration: the tenant's settings and the Lambda's own wiring. */
 export interface LambdaConfig {
@@ -69,6 +71,7 @@ export async function withSecrets(env: Environment, settings: LambdaSettings, se
     for (const name of SIEM_CREDENTIAL_VARS) delete merged[name];
     if ('token' in siem) merged['SIEM_TOKEN'] = siem.token;
     else if ('authHeader' in siem) merged['SIEM_AUTH_HEADER'] = siem.authHeader;
+    else if ('apiKey' in siem) merged['SIEM_API_KEY'] = siem.apiKey;
     else Object.assign(merged, { SIEM_USERNAME: siem.username, SIEM_PASSWORD: siem.password });
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -114,5 +117,5 @@ async function readSecret<T>(
 function describeShapes(variable: string): string {
   return variable === 'MPAS_SECRET_ARN'
     ? '"username" and "password", or "clientSecret" (and optionally "clientId"), and no other keys'
-    : '"token", "authHeader" ("Name: value"), or "username" and "password", and no other keys';
+    : '"token", "authHeader" ("Name: value"), "apiKey", or "username" and "password", and no other keys';
 }

@@ -54,6 +54,11 @@ describe('loadLambdaConfig', () => {
       secrets: secretsOf({ [MPAS_ARN]: { username: 'u', password: 'p' }, [SIEM_ARN]: { username: 'siem', password: 'pw' } }),
     });
     expect(basic.config.siem.auth).toEqual({ kind: 'basic', username: 'siem', password: 'pw' });
+    const apiKey = await loadLambdaConfig({
+      env: { ...BASE_ENV, SIEM_TYPE: 'elastic', SIEM_API_KEY: 'stale' },
+      secrets: secretsOf({ [MPAS_ARN]: { username: 'u', password: 'p' }, [SIEM_ARN]: { apiKey: 'a2V5OnNlY3JldA==' } }),
+    });
+    expect(apiKey.config.siem.auth).toEqual({ kind: 'apiKey', apiKey: 'a2V5OnNlY3JldA==' });
   });
 
   it('lets a secret replace the credentials of its group left in the environment, instead of clashing', async () => {
