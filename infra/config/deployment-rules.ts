@@ -12,6 +12,13 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
 export const POLLER_MIN_MARGIN_SECONDS = 5;
 /** Without a batching window, an SQS event source takes at most this many records. */
 const MAX_BATCH_WITHOUT_WINDOW = 10;
+/** Lambda's limit on a function's environment: every name and value together. */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+/**
+ * Kept for what the stack adds to the service settings: table names, queue URLs and secret
+ * ARNs (known only at deploy, about 100 bytes each) and the smaller wiring settings.
+ */
+export const WIRING_RESERVE_BYTES = 1024;
 
 /**
  * The rules between a tenant's deployment settings, each valid on its own. Returns every
@@ -48,8 +55,28 @@ export function deploymentRuleProblems(deployment: DeploymentSettings): TenantPr
   return problems;
 }
 
-/** Throws a {@link DeploymentRuleError} with every rule `deployment` breaks. */
-export function assertDeploymentRules(tenant: string, deployment: DeploymentSettings): void {
-  const problems = deploymentRuleProblems(deployment);
+/**
+ * The service settings must leave room in Lambda's 4 KB environment for the wiring; the usual
+ * culprit is a long filter, named with the largest variables.
+ */
+export function environmentSizeProblems(environment: Readonly<Record<string, string>>): TenantProblem[] {
+  const sizes = Object.entries(environment).map(([name, value]) => ({ name, bytes: Buffer.byteLength(name) + Buffer.byteLength(value) }));
+  const total = sizes.reduce((sum, { bytes }) => sum + bytes, 0);
+  const allowed = LAMBDA_ENVIRONMENT_LIMIT_BYTES - WIRING_RESERVE_BYTES;
+  if (total <= allowed) return [];
+  const largest = [...sizes].sort((a, b) => b.bytes - a.bytes).slice(0, 3).map(({ name, bytes }) => `${name} ${bytes} B`);
+  return [
+    {
+      setting: 'service',
+      message:
+        `takes ${total} bytes of the functions' environment, above the ${allowed} bytes Lambda's 4 KB limit leaves after the wiring ` +
+        `(largest: ${largest.join(', ')}): shorten the filter or the field lists`,
+    },
+  ];
+}
+
+/** Throws a {@link DeploymentRuleError} with every rule `deployment` and the service `environment` break. */
+export function assertDeploymentRules(tenant: string, deployment: DeploymentSettings, environment: Readonly<Record<string, string>> = {}): void {
+  const problems = [...deploymentRuleProblems(deployment), ...environmentSizeProblems(environment)];
   if (problems.length > 0) throw new DeploymentRuleError(tenant, problems);
 }

@@ -40,11 +40,13 @@ export interface ForwarderFunctionProps {
  * dead-letter queue, use the idempotency table and read its secrets, nothing else.
  */
 export class ForwarderFunction extends Construct {
+  /** The forwarder function. */
   public readonly function: NodejsFunction;
   /** The function's role. */
   public readonly role: Role;
   /** The function's log group. */
   public readonly logGroup: LogGroup;
+  /** Its SQS event source on the queue. */
   public readonly eventSource: SqsEventSource;
 
   constructor(scope: Construct, id: string, props: ForwarderFunctionProps) {

@@ -35,11 +35,13 @@ export interface PollerFunctionProps {
  * the MPAS secret, nothing else.
  */
 export class PollerFunction extends Construct {
+  /** The poller function. */
   public readonly function: NodejsFunction;
   /** The function's role. */
   public readonly role: Role;
   /** The function's log group. */
   public readonly logGroup: LogGroup;
+  /** The EventBridge Scheduler schedule that starts it. */
   public readonly schedule: Schedule;
   /** The role EventBridge Scheduler invokes the poller with. */
   public readonly scheduleRole: Role;

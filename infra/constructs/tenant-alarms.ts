@@ -33,11 +33,17 @@ export interface TenantAlarmsProps {
  * dead-letter queue, poller errors, and MPAS or SIEM refusing the credentials.
  */
 export class TenantAlarms extends Construct {
+  /** The encrypted topic every alarm notifies. */
   public readonly topic: Topic;
+  /** The newest event read is older than the threshold. */
   public readonly lag: Alarm;
+  /** A message waits in the dead-letter queue. */
   public readonly deadLetters: Alarm;
+  /** The poller failed. */
   public readonly pollerErrors: Alarm;
+  /** MPAS refused the poller's credentials or role. */
   public readonly mpasAuth: Alarm;
+  /** The SIEM refused the forwarder's credentials. */
   public readonly siemAuth: Alarm;
   private readonly tenant: string;
 

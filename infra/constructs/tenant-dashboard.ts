@@ -24,6 +24,7 @@ const HEIGHT = 6;
  * functions' errors, throttles and duration.
  */
 export class TenantDashboard extends Construct {
+  /** The dashboard `mpas-log-sync-<tenant>`. */
   public readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: TenantDashboardProps) {

@@ -35,8 +35,11 @@ export interface TenantFunctionProps {
  * everything else it may do is granted by the caller, resource by resource.
  */
 export class TenantFunction extends Construct {
+  /** The bundled function. */
   public readonly function: NodejsFunction;
+  /** Its role: its log group only, until the caller grants more. */
   public readonly role: Role;
+  /** Its log group, with the tenant's retention. */
   public readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: TenantFunctionProps) {

@@ -26,9 +26,13 @@ export interface StatelessStackProps extends StackProps {
  * rules between the deployment settings and throws every broken one.
  */
 export class StatelessStack extends Stack {
+  /** The poller, its role and schedule. */
   public readonly poller: PollerFunction;
+  /** The forwarder, its role and event source. */
   public readonly forwarder: ForwarderFunction;
+  /** The alarm topic and the alarms. */
   public readonly alarms: TenantAlarms;
+  /** The tenant's CloudWatch dashboard. */
   public readonly dashboard: TenantDashboard;
   /** Whether both functions send traces to X-Ray. */
   public readonly tracing: boolean;
@@ -37,9 +41,9 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const { tenant, stateful } = props;
     const { deployment } = tenant;
-    assertDeploymentRules(tenant.name, deployment);
-    this.tracing = deployment.xray;
     const environment = serviceEnvironment(tenant.service.config);
+    assertDeploymentRules(tenant.name, deployment, environment);
+    this.tracing = deployment.xray;
     const logRetention = deployment.logRetentionDays as RetentionDays;
 
     this.poller = new PollerFunction(this, 'Poller', {

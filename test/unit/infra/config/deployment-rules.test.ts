@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deploymentSchema } from '../../../../infra/config/deployment-schema.js';
-import { assertDeploymentRules, deploymentRuleProblems } from '../../../../infra/config/deployment-rules.js';
+import { assertDeploymentRules, deploymentRuleProblems, environmentSizeProblems } from '../../../../infra/config/deployment-rules.js';
 import { DeploymentRuleError } from '../../../../infra/config/infra-errors.js';
 
 function deployment(overrides: Record<string, unknown> = {}) {
@@ -41,10 +41,29 @@ describe('deploymentRuleProblems', () => {
   });
 });
 
+describe('environmentSizeProblems', () => {
+  it('leaves 1 KB of the 4 KB environment for the wiring and names the largest variables', () => {
+    expect(environmentSizeProblems({ FILTER: 'x'.repeat(3072 - 'FILTER'.length) })).toEqual([]);
+    expect(environmentSizeProblems({ FILTER: 'x'.repeat(3073 - 'FILTER'.length), TENANT: 'acme' })).toEqual([
+      {
+        setting: 'service',
+        message:
+          "takes 3083 bytes of the functions' environment, above the 3072 bytes Lambda's 4 KB limit leaves after the wiring " +
+          '(largest: FILTER 3073 B, TENANT 10 B): shorten the filter or the field lists',
+      },
+    ]);
+  });
+
+  it('counts bytes, not characters', () => {
+    expect(environmentSizeProblems({ F: 'é'.repeat(1536) })).toHaveLength(1);
+  });
+});
+
 describe('assertDeploymentRules', () => {
   it('throws every broken rule at once, under the tenant', () => {
     const broken = deployment({ forwarder: { timeoutSeconds: 900, batchSize: 100 }, poller: { timeoutSeconds: 10, budgetShare: 1 } });
     expect(() => assertDeploymentRules('acme', broken)).toThrow(DeploymentRuleError);
     expect(() => assertDeploymentRules('acme', broken)).toThrow(/^tenant acme: the deployment settings break a rule \(3 problems\):\n/);
+    expect(() => assertDeploymentRules('acme', broken, { FILTER: 'x'.repeat(4000) })).toThrow(/\(4 problems\)/);
   });
 });
