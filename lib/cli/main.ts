@@ -7,6 +7,7 @@ import { demoCommand } from './demo-command.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { replayCommand } from './replay-command.js';
 import { runCommand } from './run-command.js';
+import { simulatorCommand } from './simulator-command.js';
 import { statusCommand } from './status-command.js';
 import type { CliIo, Command } from './command.js';
 
@@ -17,6 +18,7 @@ const commands: Record<string, Command> = {
   status: statusCommand,
   demo: demoCommand,
   catalog: catalogCommand,
+  simulator: simulatorCommand,
 };
 
 function usage(): string {

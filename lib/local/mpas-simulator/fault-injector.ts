@@ -43,6 +43,8 @@ export class FaultInjector implements FaultControls {
   private latency = 0;
   private malformedRemaining = 0;
   private malformedServed = 0;
+  private failRate = 0;
+  private failRandom: () => number = () => 1;
 
   constructor(private readonly onRevokeTokens: () => void) {}
 
@@ -69,6 +71,12 @@ export class FaultInjector implements FaultControls {
     this.malformedRemaining = count;
   }
 
+  setFailRate(rate: number, random: () => number): void {
+    if (!(Number.isFinite(rate) && rate >= 0 && rate <= 1)) throw new SimulatorUsageError(`setFailRate: rate must be from 0 to 1, got ${rate}`, 'rate');
+    this.failRate = rate;
+    this.failRandom = random;
+  }
+
   /** The current response delay in ms. */
   latencyMs(): number {
     return this.latency;
@@ -78,7 +86,10 @@ export class FaultInjector implements FaultControls {
   takeFailure(route: SimulatorRoute): InjectedFailure | undefined {
     const index = this.rules.findIndex((rule) => (rule.options.endpoint ?? 'any') === 'any' || rule.options.endpoint === route);
     const rule = this.rules[index];
-    if (!rule) return undefined;
+    if (!rule) {
+      const eventRoute = route === 'events' || route === 'admin-events';
+      return eventRoute && this.failRate > 0 && this.failRandom() < this.failRate ? failureFor({ count: 1, status: 503 }) : undefined;
+    }
     rule.remaining -= 1;
     if (rule.remaining <= 0) this.rules.splice(index, 1);
     return failureFor(rule.options);

@@ -66,6 +66,8 @@ export interface FaultControls {
   revokeAllTokens(): void;
   /** The next `count` event responses (either stream) are 200s whose body is not a valid event array. */
   setMalformedNext(count: number): void;
+  /** Fails this share (0..1) of event requests with 503, drawn from `random` (0 turns it off). */
+  setFailRate(rate: number, random: () => number): void;
 }
 
 /** `startLiveTraffic`: a steady flow of generated events, for the demo and the lag benchmark. */
