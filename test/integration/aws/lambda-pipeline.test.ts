@@ -12,8 +12,11 @@ import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
 import type { ReceivedItem, SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { eventKey } from '../../../lib/mpas/event-key.js';
-import type { MpasEvent, UserEvent } from '../../../lib/mpas/event-schemas.js';
+import { canonicalJson, eventKey } from '../../../lib/mpas/event-key.js';
+import { toEnvelope } from '../../../lib/formats/json-envelope.js';
+import { scrubCredentials } from '../../../lib/pipeline/credential-scrubber.js';
+import { DEFAULT_ADMIN_REDACTED_FIELDS, DEFAULT_USER_REDACTED_FIELDS, createRedactor } from '../../../lib/pipeline/redactor.js';
+import type { AdminEvent, MpasEvent, UserEvent } from '../../../lib/mpas/event-schemas.js';
 import { batchIdFor } from '../../../lib/queue/event-batch.js';
 import type { EventBatch } from '../../../lib/queue/event-batch.js';
 import { SqsEventQueue } from '../../../lib/queue/sqs-event-queue.js';
@@ -143,6 +146,48 @@ describe('poller and forwarder Lambdas on DynamoDB Local, fauxqs, the MPAS simul
     }
     // Most generated user events carry an address: the checks above were not vacuous.
     expect(masked).toBeGreaterThan(generated.user.length / 2);
+    expect(await queueIsEmpty(queues.dlqUrl)).toBe(true);
+  });
+
+  it('reads a Keycloak older than 26.2 (dates only, newest first, no ids) and delivers each event once', async () => {
+    simulator.setMode('legacy');
+    const generated = generateEvents({ seed: 8, realm: REALM, count: 1_200, startTime: NOW - 30 * 3_600_000, spacingMs: 60_000, adminShare: 0.3, withIds: false });
+    simulator.add(REALM, 'user', generated.user);
+    simulator.add(REALM, 'admin', generated.admin);
+    env.MPAS_START_FROM = String(NOW - 31 * 3_600_000);
+
+    const outcome = await poller()(undefined, fakeLambdaContext({ functionName: 'poller' }));
+    expect(outcome).toMatchObject({ status: 'complete', failures: [] });
+    const forwarder = driver();
+    await forwarder.runUntil(async () => receiver.received().length >= 1_200 && (await queueIsEmpty()), { timeoutMs: 60_000 });
+
+    // Without ids, events are compared whole, as the SIEM sees them (scrubbed, then redacted);
+    // events equal in every field are one event (a documented limit of those servers).
+    const redact = createRedactor({ mode: 'mask', userFields: DEFAULT_USER_REDACTED_FIELDS, adminFields: DEFAULT_ADMIN_REDACTED_FIELDS });
+    const distinct = new Map<string, { stream: 'user' | 'admin'; event: MpasEvent }>();
+    for (const event of generated.user) distinct.set(canonicalJson(event), { stream: 'user', event });
+    for (const event of generated.admin) distinct.set(canonicalJson(event), { stream: 'admin', event });
+    const expected = [...distinct.values()]
+      .map(({ stream, event }) => canonicalJson(toEnvelope(redact(stream === 'admin' ? scrubCredentials(event as AdminEvent) : event, stream), stream)))
+      .sort();
+    const received = receiver.received().map((item) => canonicalJson(item.json)).sort();
+    expect(received).toEqual(expected);
+  });
+
+  it('waits out SIEM 429s with Retry-After and a timed-out request, then delivers each event once', async () => {
+    env.SIEM_TIMEOUT_MS = '500';
+    const generated = generateEvents({ seed: 9, realm: REALM, count: 300, startTime: NOW - 3_600_000, spacingMs: 5_000 });
+    simulator.add(REALM, 'user', generated.user);
+    simulator.add(REALM, 'admin', generated.admin);
+    await poller()(undefined, fakeLambdaContext({ functionName: 'poller' }));
+    receiver.failNext({ count: 2, status: 429, retryAfterSeconds: 1 });
+    receiver.hangNext(1);
+
+    const forwarder = driver();
+    await forwarder.runUntil(async () => receiver.received().length >= 300 && (await queueIsEmpty()), { timeoutMs: 60_000 });
+    expect(idsOf(receiver.received())).toEqual([...generated.user, ...generated.admin].map(({ id }) => id).sort());
+    expect(receiver.stats().byStatus[429]).toBe(2);
+    expect(receiver.stats().hung).toBe(1);
     expect(await queueIsEmpty(queues.dlqUrl)).toBe(true);
   });
 
