@@ -17,7 +17,7 @@ import { SqsForwarderPorts } from '../lib/aws/sqs-forwarder-ports.js';
 import { loadLambdaConfig } from '../lib/config/lambda-config.js';
 import type { LambdaConfig } from '../lib/config/lambda-config.js';
 import { requireSetting } from '../lib/config/lambda-settings.js';
-import { forwarderStagesFromConfig } from '../lib/forwarder/stages-from-config.js';
+import { routesFromConfig } from '../lib/forwarder/routes-from-config.js';
 import type { Sink } from '../lib/sinks/sink.js';
 import { systemClock } from '../lib/time/clock.js';
 import type { Clock } from '../lib/time/clock.js';
@@ -34,8 +34,10 @@ export interface ForwarderHandlerDeps {
   random?: () => number;
   logger?: Logger;
   metrics?: Metrics;
-  /** A sink instead of the configured one. */
+  /** A sink instead of the configured one (of the route `default`). */
   sink?: Sink;
+  /** Sinks instead of the configured ones, by route name. */
+  sinks?: Readonly<Record<string, Sink>>;
 }
 
 /** A record left on the queue for a later try; its visibility was already set. */
@@ -58,7 +60,11 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
   const metrics = deps.metrics ?? new Metrics({ namespace: 'MpasLogSync', serviceName: 'mpas-log-sync-forwarder' });
   let tenantDimension: string | undefined;
   const wiring = rebuildOnChange(({ config, settings }: LambdaConfig) => ({
-    stages: forwarderStagesFromConfig(config, { version: VERSION, observer: new ForwardMetrics(metrics, logger, clock), sink: deps.sink }),
+    routes: routesFromConfig(config, {
+      version: VERSION,
+      observer: new ForwardMetrics(metrics, logger, clock),
+      sinks: deps.sink ? { default: deps.sink, ...deps.sinks } : deps.sinks,
+    }),
     queues: new SqsForwarderPorts({
       client: deps.sqs,
       queueUrl: requireSetting(settings, 'queueUrl'),
@@ -74,7 +80,7 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
 
   const forwardAll = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const loaded = await deps.load();
-    const { stages, queues, batches } = wiring(loaded);
+    const { routes, queues, batches } = wiring(loaded);
     const backoff = { baseSeconds: loaded.settings.retryBaseSeconds, maxSeconds: loaded.settings.retryMaxSeconds };
     // Set once per container: setting it again on every invocation only draws warnings.
     if (tenantDimension !== loaded.config.tenant) {
@@ -97,7 +103,7 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
         receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
       };
       try {
-        const outcome = await forwardRecord(queueRecord, { stages, queues, oncePerBatch: batches.oncePerBatch, backoff, random }, deadline.signal);
+        const outcome = await forwardRecord(queueRecord, { routes, queues, oncePerBatch: batches.oncePerBatch, backoff, random }, deadline.signal);
         if (outcome.status === 'retry') throw new RecordRetryError(outcome);
         tally[outcome.invalid === undefined ? 'done' : 'invalid'] += 1;
       } catch (error) {

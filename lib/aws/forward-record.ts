@@ -1,5 +1,7 @@
 import { forwardBatch } from '../forwarder/forward-batch.js';
 import type { ForwarderStages } from '../forwarder/forward-batch.js';
+import type { Route } from '../forwarder/routes-from-config.js';
+import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
 import type { EventBatch } from '../queue/event-batch.js';
 import { messageBody } from '../queue/message-body.js';
 import { parseBatchMessage } from '../queue/parse-batch-message.js';
@@ -27,7 +29,8 @@ export interface BatchSummary {
 }
 
 /**
- * Runs `work` at most once per batch id. `in-progress`: another invocation holds the batch now.
+ * Runs `work` at most once per batch id and route (`batch.route`; the route `default`, the
+ * only one of a single-SIEM configuration, is keyed by the batch id alone). `in-progress`: another invocation holds the batch now.
  * When `work` throws, nothing is remembered, so the next delivery runs it again.
  */
 export type OncePerBatch = (batch: EventBatch, work: () => Promise<BatchSummary>) => Promise<
@@ -36,12 +39,20 @@ export type OncePerBatch = (batch: EventBatch, work: () => Promise<BatchSummary>
 
 /** What {@link forwardRecord} works with. */
 export interface ForwardRecordDeps {
-  stages: ForwarderStages;
+  /** The destinations; every batch goes to each, or to its `route` alone. */
+  routes: readonly Route[];
   queues: ForwarderQueuePorts;
   oncePerBatch: OncePerBatch;
   backoff: { baseSeconds: number; maxSeconds: number };
   /** Uniform in [0, 1), for the jitter. */
   random: () => number;
+  /** Takes every batch the first time it arrives (not its retried remainders), for the event archive. */
+  archive?: { offer(batch: EventBatch): void };
+}
+
+/** The one-destination form of {@link ForwardRecordDeps}: `stages` is the route `default`. */
+export function singleRoute(stages: ForwarderStages): Route[] {
+  return [{ name: DEFAULT_ROUTE_NAME, stages }];
 }
 
 /** How a record ended: `done` is acknowledged (deleted); `retry` stays, visible again after `visibilitySeconds`. */
@@ -49,36 +60,91 @@ export type RecordOutcome =
   | { status: 'done'; summary?: BatchSummary; invalid?: string }
   | { status: 'retry'; reason: 'nothing-delivered' | 'in-progress' | 'auth-failure'; visibilitySeconds: number };
 
+type Wait = (retryAfterMs: number | undefined, limitSeconds?: number) => number;
+
 /**
  * Forwards one queue message (DESIGN.md, "Forwarder"): an invalid body goes to the DLQ at once
- * and is acknowledged; a batch is forwarded once per batch id; its dead letters go to the DLQ,
- * one message each; what the SIEM did not take is retried without sending anything twice:
- * - nothing delivered (and nothing dead-lettered): the message itself waits (its visibility set
- *   to the backoff) and its next delivery starts over;
- * - some delivered: the undelivered rest becomes a new message with its own batch id, delayed by
- *   the backoff, and this message is done.
+ * and is acknowledged; a batch is forwarded once per batch id and route; its dead letters go to
+ * the DLQ, one message each; what a SIEM did not take is retried without sending anything twice:
+ * - nothing delivered (and nothing dead-lettered) to the batch's only route: the message itself
+ *   waits (its visibility set to the backoff) and its next delivery starts over;
+ * - some delivered: the undelivered rest becomes a new message with its own batch id and its
+ *   `route`, delayed by the backoff, and this message is done;
+ * - with several routes, each is forwarded on its own: a route that took nothing gets the batch
+ *   as a new message for it alone (same batch id, its `route` set), so a failing SIEM never holds
+ *   back the others nor makes them deliver twice.
  * Errors of SQS or the idempotency store are thrown: the record fails and comes back after the
- * queue's visibility timeout.
+ * queue's visibility timeout (the routes already done are then skipped by their records).
  */
 export async function forwardRecord(record: QueueRecord, deps: ForwardRecordDeps, signal?: AbortSignal): Promise<RecordOutcome> {
   const parsed = parseBatchMessage(record.body);
-  if (!parsed.ok) {
-    await deps.queues.deadLetter({
-      body: record.body,
-      reason: 'invalid-message',
-      detail: parsed.reason,
-      sourceMessageId: record.messageId,
-      batchId: batchIdOf(record.body),
-    });
-    deps.stages.observer?.deadLettered?.('invalid-message', 1);
-    return { status: 'done', invalid: parsed.reason };
-  }
+  if (!parsed.ok) return deadLetterMessage(record, deps, parsed.reason);
   const batch = parsed.batch;
-  const wait = (retryAfterMs: number | undefined, limitSeconds?: number): number =>
+  const wait: Wait = (retryAfterMs, limitSeconds) =>
     backoffSeconds({ receiveCount: record.receiveCount, ...deps.backoff, retryAfterMs, limitSeconds, random: deps.random });
+  if (batch.route === undefined) deps.archive?.offer(batch);
+  const targets = batch.route === undefined ? deps.routes : deps.routes.filter(({ name }) => name === batch.route);
+  if (targets.length === 0) return deadLetterMessage(record, deps, `route: "${batch.route}" is not configured`);
+  if (targets.length === 1) return forwardAlone(batch, targets[0]!, record, deps, wait, signal);
 
+  const outcomes = await Promise.allSettled(
+    targets.map(async (route, index) => {
+      try {
+        const once = await deps.oncePerBatch({ ...batch, route: route.name }, () =>
+          forwardOnce(batch, route, index === 0, record, deps, wait, signal),
+        );
+        return once.status === 'done' ? once.summary : 'in-progress';
+      } catch (error) {
+        if (!(error instanceof NothingDeliveredError)) throw error;
+        // This route alone waits: the batch goes back for it, under the same id and so the same record.
+        await deps.queues.requeue({ ...batch, route: route.name }, wait(error.retryAfterMs, MAX_DELAY_SECONDS));
+        return { batchId: batch.batchId, delivered: 0, filtered: 0, deadLettered: 0, requeued: batch.events.length };
+      }
+    }),
+  );
+  const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  const summaries = outcomes.map((outcome) => (outcome as PromiseFulfilledResult<BatchSummary | 'in-progress'>).value);
+  if (summaries.includes('in-progress')) {
+    const visibilitySeconds = wait(undefined);
+    await deps.queues.retryLater(record.receiptHandle, visibilitySeconds);
+    return { status: 'retry', reason: 'in-progress', visibilitySeconds };
+  }
+  const summary: BatchSummary = { batchId: batch.batchId, delivered: 0, filtered: 0, deadLettered: 0, requeued: 0 };
+  for (const each of summaries as BatchSummary[]) {
+    summary.delivered += each.delivered;
+    summary.filtered += each.filtered;
+    summary.deadLettered += each.deadLettered;
+    summary.requeued += each.requeued;
+  }
+  return { status: 'done', summary };
+}
+
+async function deadLetterMessage(record: QueueRecord, deps: ForwardRecordDeps, reason: string): Promise<RecordOutcome> {
+  await deps.queues.deadLetter({
+    body: record.body,
+    reason: 'invalid-message',
+    detail: reason,
+    sourceMessageId: record.messageId,
+    batchId: batchIdOf(record.body),
+  });
+  deps.routes[0]?.stages.observer?.deadLettered?.('invalid-message', 1);
+  return { status: 'done', invalid: reason };
+}
+
+/** The batch's only route: the message itself waits while that SIEM takes nothing. */
+async function forwardAlone(
+  batch: EventBatch,
+  route: Route,
+  record: QueueRecord,
+  deps: ForwardRecordDeps,
+  wait: Wait,
+  signal: AbortSignal | undefined,
+): Promise<RecordOutcome> {
   try {
-    const once = await deps.oncePerBatch(batch, () => forwardOnce(batch, record, deps, wait, signal));
+    const once = await deps.oncePerBatch({ ...batch, route: route.name }, () =>
+      forwardOnce(batch, route, batch.route === undefined, record, deps, wait, signal),
+    );
     if (once.status === 'done') return { status: 'done', summary: once.summary };
     const visibilitySeconds = wait(undefined);
     await deps.queues.retryLater(record.receiptHandle, visibilitySeconds);
@@ -91,34 +157,42 @@ export async function forwardRecord(record: QueueRecord, deps: ForwardRecordDeps
   }
 }
 
+/**
+ * One route's delivery of the batch. Invalid events are dead-lettered once: by the first route of
+ * a batch seen for the first time (a batch for one route was seen before, its invalid events too).
+ */
 async function forwardOnce(
   batch: EventBatch,
+  route: Route,
+  reportsInvalid: boolean,
   record: QueueRecord,
   deps: ForwardRecordDeps,
-  wait: (retryAfterMs: number | undefined, limitSeconds?: number) => number,
+  wait: Wait,
   signal: AbortSignal | undefined,
 ): Promise<BatchSummary> {
-  const result = await forwardBatch(batch, deps.stages, signal);
+  const result = await forwardBatch(batch, route.stages, signal);
+  const deadLetters = reportsInvalid ? result.deadLetters : result.deadLetters.filter(({ reason }) => reason !== 'invalid-event');
   const { retry } = result;
-  if (retry && result.delivered === 0 && result.deadLetters.length === 0) {
+  if (retry && result.delivered === 0 && deadLetters.length === 0) {
     throw new NothingDeliveredError(batch.batchId, retry.retryAfterMs, retry.authFailure);
   }
-  for (const deadLetter of result.deadLetters) {
+  for (const deadLetter of deadLetters) {
     await deps.queues.deadLetter({
       body: messageBody({ ...batch, events: deadLetter.events }),
       reason: deadLetter.reason,
-      detail: deadLetter.detail,
+      detail: route.name === DEFAULT_ROUTE_NAME ? deadLetter.detail : `route ${route.name}: ${deadLetter.detail}`,
       sourceMessageId: record.messageId,
       batchId: batch.batchId,
     });
   }
-  // Delivered events must not go out again, so the rest travels alone, with its own batch id.
-  if (retry) await deps.queues.requeue(retry.batch, wait(retry.retryAfterMs, MAX_DELAY_SECONDS));
+  // Delivered events must not go out again, so the rest travels alone, with its own batch id,
+  // for this route only.
+  if (retry) await deps.queues.requeue({ ...retry.batch, route: route.name }, wait(retry.retryAfterMs, MAX_DELAY_SECONDS));
   return {
     batchId: batch.batchId,
     delivered: result.delivered,
     filtered: result.filtered,
-    deadLettered: result.deadLetters.reduce((sum, { events }) => sum + events.length, 0),
+    deadLettered: deadLetters.reduce((sum, { events }) => sum + events.length, 0),
     requeued: retry?.batch.events.length ?? 0,
   };
 }

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
 import type { EventBatch } from '../queue/event-batch.js';
 import type { BatchSummary, OncePerBatch } from './forward-record.js';
 
@@ -27,8 +28,17 @@ export interface IdempotentBatches {
 }
 
 /**
- * Once-per-batch-id processing with Powertools Idempotency on DynamoDB (the layout of
- * `idempotencyTable`): the key is the batch id alone, so a page enqueued twice (a poller crash
+ * The record's key: the batch id and the route, so each destination delivers a batch once on its
+ * own. The route `default` (or none) is the batch id alone, the key of single-SIEM releases, so a
+ * deploy that adds routes does not forward the batches in flight again to the first SIEM.
+ */
+export function idempotencyKeyOf(batch: Pick<EventBatch, 'batchId' | 'route'>): string {
+  return batch.route === undefined || batch.route === DEFAULT_ROUTE_NAME ? batch.batchId : `${batch.batchId}#${batch.route}`;
+}
+
+/**
+ * Once-per-batch-id-and-route processing with Powertools Idempotency on DynamoDB (the layout of
+ * `idempotencyTable`): the key is the batch id and route ({@link idempotencyKeyOf}), so a page enqueued twice (a poller crash
  * between enqueue and commit) is forwarded once. A failed run leaves no record behind;
  * a run in progress elsewhere is reported as `in-progress`.
  */
@@ -44,8 +54,8 @@ export function idempotentBatches(options: IdempotentBatchesOptions): Idempotent
     registerLambdaContext: (context) => config.registerLambdaContext(context as Parameters<IdempotencyConfig['registerLambdaContext']>[0]),
     oncePerBatch: async (batch: EventBatch, work) => {
       try {
-        // Only the id is hashed: the same id with other contents cannot happen (the id is a hash of the keys).
-        return { status: 'done', summary: await run({ batchId: batch.batchId }, work) };
+        // Only the id (and route) is hashed: the same id with other contents cannot happen (the id is a hash of the keys).
+        return { status: 'done', summary: await run({ batchId: idempotencyKeyOf(batch) }, work) };
       } catch (error) {
         if (error instanceof IdempotencyAlreadyInProgressError) return { status: 'in-progress' };
         throw error;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { dottedPath, errorFor, intIn, isPlainObject, oneOf, secret, text } from './config-values.js';
+import { archiveConfigSchema } from './archive-config-schema.js';
+import { booleanValue, dottedPath, errorFor, intIn, isPlainObject, oneOf, secret, text } from './config-values.js';
 import { mpasConfigSchema } from './mpas-config-schema.js';
 import { siemConfigSchema } from './siem-config-schema.js';
 
@@ -53,11 +54,55 @@ export const fieldsSchema = z.union(
   { error: fieldsError },
 );
 
+/** The name of the route that `siem`, `filter`, `fields` and `redaction` make up. */
+export const DEFAULT_ROUTE_NAME = 'default';
+
+const routeNameError = 'must be 1 to 40 lowercase letters, digits or dashes';
+
+/**
+ * One destination (a route): its own SIEM (with its format), filter, field selection and
+ * redaction. A route without `redaction` uses the top-level one.
+ */
+export const routeConfigSchema = z.strictObject(
+  {
+    name: text(routeNameError).regex(/^[a-z0-9-]{1,40}$/, { error: routeNameError }),
+    siem: siemConfigSchema,
+    redaction: redactionConfigSchema.optional(),
+    filter: z.record(z.string(), z.unknown(), objectError).optional(),
+    fields: fieldsSchema.optional(),
+  },
+  objectError,
+);
+export type RouteConfig = z.infer<typeof routeConfigSchema>;
+
+const routesSchema = z
+  .array(routeConfigSchema, { error: errorFor('must be a list of routes ({"name", "siem", ...})') })
+  .min(1, { error: 'must name at least one route' })
+  .superRefine((routes, context) => {
+    const seen = new Set<string>();
+    routes.forEach((route, index) => {
+      if (seen.has(route.name)) context.addIssue({ code: 'custom', path: [index, 'name'], message: `"${route.name}" names two routes` });
+      seen.add(route.name);
+    });
+  });
+
+/**
+ * With `routes` and no `siem`, the routes are the only destinations: `siem` takes the first
+ * route's (for code that knows one SIEM) and `defaultRoute` is false. With both, `siem` is one
+ * more destination, the route named `default`.
+ */
+function routesWithoutSiem(value: unknown): unknown {
+  if (!isPlainObject(value) || value['siem'] !== undefined || !Array.isArray(value['routes'])) return value;
+  const first: unknown = value['routes'][0];
+  if (!isPlainObject(first) || first['siem'] === undefined) return value;
+  return { ...value, siem: first['siem'], defaultRoute: value['defaultRoute'] ?? false };
+}
+
 /**
  * Every setting of one tenant's service. The JSON config file has exactly this shape; the
  * environment variables of `env-settings.ts` fill the same shape and win over the file.
  */
-export const appConfigSchema = z.strictObject(
+export const appConfigSchema = z.preprocess(routesWithoutSiem, z.strictObject(
   {
     tenant: text('must be 1 to 40 lowercase letters, digits or dashes')
       .regex(/^[a-z0-9-]{1,40}$/, { error: 'must be 1 to 40 lowercase letters, digits or dashes' })
@@ -72,9 +117,14 @@ export const appConfigSchema = z.strictObject(
     polling: pollingConfigSchema.prefault({}),
     stateDir: text('must be a directory path').default('.state'),
     logLevel: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
+    // More destinations (routes.ts); absent: `siem` is the one destination.
+    routes: routesSchema.optional(),
+    // Whether `siem` (with `filter`, `fields`, `redaction`) is a destination; absent means true.
+    defaultRoute: booleanValue.optional(),
+    archive: archiveConfigSchema.optional(),
   },
   objectError,
-);
+));
 
 /** The validated configuration. */
 export type AppConfig = z.infer<typeof appConfigSchema>;

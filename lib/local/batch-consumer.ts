@@ -1,5 +1,8 @@
 import { forwardBatch } from '../forwarder/forward-batch.js';
 import type { ForwarderStages } from '../forwarder/forward-batch.js';
+import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
+import type { Route } from '../forwarder/routes-from-config.js';
+import type { EventBatch } from '../queue/event-batch.js';
 import type { InProcessQueue } from '../queue/in-process-queue.js';
 import type { Clock } from '../time/clock.js';
 import type { Sleep } from '../time/sleep.js';
@@ -11,40 +14,59 @@ export interface ConsumerRetryPolicy {
   maxDelayMs: number;
 }
 
-/**
- * Delivers what the local poller enqueued, one batch at a time, until the queue is closed and
- * drained. A batch the SIEM does not take is retried here, the undelivered rest only, with
- * exponential backoff (or the SIEM's Retry-After), so what was delivered is never sent again.
- * Once `stop` is aborted, a batch that still cannot be delivered is failed instead: its
- * `enqueue` rejects, and the poller does not commit it.
- */
-export async function consumeBatches(options: {
+/** Options of {@link consumeBatches}: `routes`, or `stages` for the one route `default`. */
+export interface ConsumeBatchesOptions {
   queue: InProcessQueue;
-  stages: ForwarderStages;
+  stages?: ForwarderStages;
+  routes?: readonly Route[];
   deadLetters: DeadLetterFile;
   clock: Clock;
   sleep: Sleep;
   retry: ConsumerRetryPolicy;
   random: () => number;
   stop: AbortSignal;
-}): Promise<void> {
+  /** Takes every batch once, before delivery, for the event archive; must not block. */
+  archive?: { offer(batch: EventBatch): void };
+}
+
+/**
+ * Delivers what the local poller enqueued, one batch at a time, until the queue is closed and
+ * drained. Each route gets the batch on its own, at the same time: a route its SIEM does not take
+ * is retried, the undelivered rest only, with exponential backoff (or the SIEM's Retry-After),
+ * so what was delivered is never sent again and the other routes are not held back. Once `stop`
+ * is aborted, a batch that a route still cannot deliver is failed instead: its `enqueue`
+ * rejects, and the poller does not commit it.
+ */
+export async function consumeBatches(options: ConsumeBatchesOptions): Promise<void> {
+  const routes = options.routes ?? (options.stages ? [{ name: DEFAULT_ROUTE_NAME, stages: options.stages }] : []);
   for (;;) {
     const queued = await options.queue.next();
     if (!queued) return;
-    let batch = queued.batch;
-    try {
-      for (let attempt = 0; ; attempt++) {
-        const result = await forwardBatch(batch, options.stages);
-        await options.deadLetters.append(batch, result.deadLetters, options.clock.now());
-        if (!result.retry) break;
-        if (options.stop.aborted) throw new Error(`stopping: the SIEM did not accept ${result.retry.batch.events.length} events yet`);
-        batch = result.retry.batch;
-        const backoff = Math.min(options.retry.maxDelayMs, options.retry.baseDelayMs * 2 ** attempt) * options.random();
-        await options.sleep(Math.max(backoff, result.retry.retryAfterMs ?? 0), options.stop);
-      }
-      queued.ack();
-    } catch (error) {
-      queued.fail(error instanceof Error ? error : new Error(String(error)));
+    options.archive?.offer(queued.batch);
+    const outcomes = await Promise.allSettled(routes.map((route, index) => deliverToRoute(queued.batch, route, index === 0, options)));
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) queued.fail(failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason)));
+    else queued.ack();
+  }
+}
+
+async function deliverToRoute(first: EventBatch, route: Route, reportsInvalid: boolean, options: ConsumeBatchesOptions): Promise<void> {
+  let batch = first;
+  for (let attempt = 0; ; attempt++) {
+    const result = await forwardBatch(batch, route.stages);
+    // Every route sees the same invalid events: the first one files them.
+    const deadLetters = (reportsInvalid ? result.deadLetters : result.deadLetters.filter(({ reason }) => reason !== 'invalid-event')).map(
+      (deadLetter) => (route.name === DEFAULT_ROUTE_NAME ? deadLetter : { ...deadLetter, detail: `route ${route.name}: ${deadLetter.detail}` }),
+    );
+    await options.deadLetters.append(batch, deadLetters, options.clock.now());
+    if (!result.retry) return;
+    if (options.stop.aborted) {
+      const where = route.name === DEFAULT_ROUTE_NAME ? 'the SIEM' : `the SIEM of route ${route.name}`;
+      throw new Error(`stopping: ${where} did not accept ${result.retry.batch.events.length} events yet`);
     }
+    batch = result.retry.batch;
+    reportsInvalid = false;
+    const backoff = Math.min(options.retry.maxDelayMs, options.retry.baseDelayMs * 2 ** attempt) * options.random();
+    await options.sleep(Math.max(backoff, result.retry.retryAfterMs ?? 0), options.stop);
   }
 }

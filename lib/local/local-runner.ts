@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config-schema.js';
 import { FileCursorStore } from '../cursor/file-cursor-store.js';
-import { forwarderStagesFromConfig } from '../forwarder/stages-from-config.js';
+import { routesFromConfig } from '../forwarder/routes-from-config.js';
 import type { ForwardObserver } from '../forwarder/forward-observer.js';
 import { mpasClientFromConfig } from '../mpas/client-from-config.js';
 import { pollTenant } from '../poller/poll-tenant.js';
@@ -38,8 +38,10 @@ export interface LocalRunnerOptions {
   forwardObserver?: ForwardObserver;
   /** Called after every poll, for logs and the health endpoint. */
   onPoll?: (outcome: PollOutcome) => void;
-  /** A sink to use instead of the configured one (tests). */
+  /** A sink to use instead of the configured one (of the route `default`; tests). */
   sink?: Sink;
+  /** Sinks to use instead of the configured ones, by route name (tests). */
+  sinks?: Readonly<Record<string, Sink>>;
 }
 
 /** What a run did, for the exit code. */
@@ -82,11 +84,15 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
       options.forwardObserver?.deadLettered?.(reason, count);
     },
   };
-  const stages = forwarderStagesFromConfig(config, { version: options.version, observer: forwardObserver, sink: options.sink });
+  const routes = routesFromConfig(config, {
+    version: options.version,
+    observer: forwardObserver,
+    sinks: options.sink ? { default: options.sink, ...options.sinks } : options.sinks,
+  });
   const queue = new InProcessQueue({ maxBatches: 4 });
   const consumer = consumeBatches({
     queue,
-    stages,
+    routes,
     deadLetters,
     clock,
     sleep,
@@ -130,7 +136,7 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
     stop.abort();
     queue.close();
     await consumer;
-    await stages.sink.close();
+    await Promise.all(routes.map(({ stages }) => stages.sink.close()));
     await store.releaseHeld();
   }
   summary.failures += deadLettered;

@@ -14,6 +14,8 @@ export const eventBatchSchema = z.object({
   realm: z.string().min(1),
   stream: streamSchema,
   batchId: z.string().min(1),
+  // Set on a retried remainder: the one route (destination) it is still owed to; absent, every route.
+  route: z.string().min(1).optional(),
   events: z.array(z.record(z.string(), z.unknown())).min(1),
 });
 export type EventBatch = Omit<z.infer<typeof eventBatchSchema>, 'events' | 'stream'> & {
