@@ -1,8 +1,11 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CREDENTIAL_PLACEHOLDER } from '../../../infra/config/service-settings.js';
-import { shippedTenant, synthesizeTenants } from '../../support/infra-synth.js';
+import { ROOT, shippedTenant, synthesizeTenants } from '../../support/infra-synth.js';
 import type { SynthesizedApp } from '../../support/infra-synth.js';
 
 // Synthesis (and bundling) is slow on a small, shared machine.
@@ -118,6 +121,36 @@ describe('addTenantStacks', () => {
       }
     }
     expect(bundles).toBe(4);
+  });
+
+  it('makes bundles that load as ES modules and export the handler, with the AWS SDK from the runtime', () => {
+    const directories = new Set(
+      synthesized.assembly.stacks.flatMap((stack) =>
+        Object.values((stack.template as { Resources: Record<string, { Type: string; Metadata?: Record<string, string> }> }).Resources)
+          .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+          .map((resource) => resource.Metadata?.['aws:asset:path'] as string),
+      ),
+    );
+    expect(directories.size).toBe(2);
+    // The runtime provides @aws-sdk/*: here the repository's node_modules stands in for it.
+    const runtime = mkdtempSync(join(tmpdir(), 'lambda-runtime-'));
+    try {
+      symlinkSync(join(ROOT, 'node_modules'), join(runtime, 'node_modules'), 'dir');
+      for (const directory of directories) {
+        const bundle = join(runtime, `${directory}.mjs`);
+        copyFileSync(join(synthesized.outdir, directory, 'index.mjs'), bundle);
+        const result = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); process.stdout.write(typeof m.handler);`], {
+          env: { PATH: process.env['PATH'], AWS_REGION: 'eu-central-1', AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1' },
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        // The error's last lines only: the first ones quote the minified bundle.
+        const error = result.stderr.split('\n').filter((line) => line.length < 300).slice(-6).join('\n');
+        expect(result.stdout, `${directory}: ${error}`).toBe('function');
+      }
+    } finally {
+      rmSync(runtime, { recursive: true, force: true });
+    }
   });
 
   it('writes no secret (from the shell or a placeholder) anywhere in the output', () => {
