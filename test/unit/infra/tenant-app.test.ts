@@ -151,7 +151,7 @@ describe('addTenantStacks', () => {
     } finally {
       rmSync(runtime, { recursive: true, force: true });
     }
-  });
+  }, SYNTH_TIMEOUT_MS);
 
   it('writes no secret (from the shell or a placeholder) anywhere in the output', () => {
     const needles = [...Object.values(SHELL_SECRETS), 'siem-header-key-9d9d', CREDENTIAL_PLACEHOLDER];
