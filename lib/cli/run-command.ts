@@ -1,13 +1,17 @@
 import { loadConfig } from '../config/load-config.js';
 import { describeConfig } from '../config/describe-config.js';
+import { startHealthServer } from '../local/health-server.js';
+import type { HealthServer } from '../local/health-server.js';
+import { HealthTracker } from '../local/health-tracker.js';
 import { runLocal } from '../local/local-runner.js';
+import { systemClock } from '../time/clock.js';
 import { VERSION } from '../version.js';
 import type { Command } from './command.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, UsageError } from './exit-codes.js';
 import { createJsonLog } from './json-log.js';
 import { parseOptions, positiveInteger } from './parse-options.js';
 
-const USAGE = `usage: mpas-log-sync run [--config FILE] [--once] [--state DIR] [--poll-interval MS]
+const USAGE = `usage: mpas-log-sync run [--config FILE] [--once] [--state DIR] [--poll-interval MS] [--health-port PORT [--health-host HOST] [--health-max-lag S]]
 
 Runs the whole pipeline as one process (the on-prem mode): reads MPAS user and admin events,
 redacts them and delivers them to the SIEM, keeping its cursor in the state directory.
@@ -19,6 +23,11 @@ docs/configuration.md.
                         (exit 1 if anything could not be delivered)
   --state DIR           state directory (cursor, lock, dead letters); default: STATE_DIR or .state
   --poll-interval MS    pause between polls (default: POLL_INTERVAL_MS, else 10000)
+  --health-port PORT    serve GET /health on this port (0: any free one, logged): JSON
+                        { status, lagSeconds, lastSuccessAt, lastPoll, deadLetters, reasons },
+                        200 when ok, 503 when the last poll failed or the lag is too high
+  --health-host HOST    address of the health endpoint (default 127.0.0.1)
+  --health-max-lag S    lag in seconds above which /health answers 503 (default 300)
 
 Stops cleanly on Ctrl-C or SIGTERM: what was read is delivered and committed, or not committed.`;
 
@@ -32,6 +41,9 @@ export const runCommand: Command = {
       once: { type: 'boolean' },
       state: { type: 'string' },
       'poll-interval': { type: 'string' },
+      'health-port': { type: 'string' },
+      'health-host': { type: 'string' },
+      'health-max-lag': { type: 'string' },
     });
     if (values.help) {
       io.out(USAGE);
@@ -40,8 +52,22 @@ export const runCommand: Command = {
     // The service polls every minute; one local process can afford to look more often.
     const config = loadConfig({ env, configFile: values.config, defaults: { polling: { intervalMs: 10_000 } } });
     const pollIntervalMs = positiveInteger('poll-interval', values['poll-interval'], config.polling.intervalMs);
+    const healthPort = values['health-port'] === undefined ? undefined : Number(values['health-port']);
+    if (healthPort !== undefined && !(Number.isInteger(healthPort) && healthPort >= 0 && healthPort <= 65_535)) {
+      throw new UsageError(`--health-port must be an integer from 0 to 65535, got "${values['health-port']}"`);
+    }
+    if (healthPort === undefined && (values['health-host'] !== undefined || values['health-max-lag'] !== undefined)) {
+      throw new UsageError('--health-host and --health-max-lag go with --health-port');
+    }
+    const maxLagSeconds = positiveInteger('health-max-lag', values['health-max-lag'], 300);
     const log = createJsonLog(io.out, config.logLevel);
     log('info', 'starting', { version: VERSION, once: values.once === true, config: describeConfig(config) });
+    const health = new HealthTracker({ clock: systemClock, settleMs: config.mpas.settleMs, maxLagMs: maxLagSeconds * 1000 });
+    let healthServer: HealthServer | undefined;
+    if (healthPort !== undefined) {
+      healthServer = await startHealthServer({ host: values['health-host'] ?? '127.0.0.1', port: healthPort, report: () => health.report() });
+      log('info', 'health endpoint listening', { url: `${healthServer.url}/health` });
+    }
 
     const stop = new AbortController();
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -58,7 +84,9 @@ export const runCommand: Command = {
         stateDir: values.state,
         pollIntervalMs,
         signal: stop.signal,
+        forwardObserver: { deadLettered: (_reason, count) => health.deadLettered(count) },
         onPoll: (outcome) => {
+          health.pollFinished(outcome);
           const failures = 'failures' in outcome ? outcome.failures.map(({ realm, stream, error }) => ({ realm, stream, error: error.message })) : [];
           log(failures.length > 0 ? 'error' : 'info', 'poll', { status: outcome.status, events: 'events' in outcome ? outcome.events : 0, failures });
         },
@@ -68,6 +96,7 @@ export const runCommand: Command = {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await healthServer?.close();
     }
   },
 };

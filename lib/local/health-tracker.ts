@@ -1,0 +1,80 @@
+import type { Stream } from '../mpas/event-schemas.js';
+import type { PollOutcome } from '../poller/poll-tenant.js';
+import type { Clock } from '../time/clock.js';
+
+/** What GET /health answers. */
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  /** Seconds between now and the newest moment up to which everything was delivered; null before the first full poll. */
+  lagSeconds: number | null;
+  /** ISO time of the last poll that read every stream up to now minus settle; null before one. */
+  lastSuccessAt: string | null;
+  lastPoll: {
+    at: string;
+    status: PollOutcome['status'];
+    events: number;
+    failures: Array<{ realm: string; stream: Stream; error: string }>;
+  } | null;
+  /** Events dead-lettered since the process started. */
+  deadLetters: number;
+  /** Why the status is degraded, for a human; empty when ok. */
+  reasons: string[];
+}
+
+/** Options of {@link HealthTracker}. */
+export interface HealthTrackerOptions {
+  clock: Clock;
+  settleMs: number;
+  /** Lag above which the service counts as degraded. */
+  maxLagMs: number;
+}
+
+/**
+ * Keeps what the health endpoint reports, fed by the local runner's poll outcomes and dead
+ * letters. Lag is measured from the last complete poll, not from cursor positions: a quiet
+ * realm's position stays at its newest event, which says nothing about how current the service is.
+ */
+export class HealthTracker {
+  private readonly startedAt: number;
+  private lastSuccess: number | undefined;
+  private lastPoll: HealthReport['lastPoll'] = null;
+  private deadLetters = 0;
+
+  constructor(private readonly options: HealthTrackerOptions) {
+    this.startedAt = options.clock.now();
+  }
+
+  /** Records one poll's outcome. */
+  pollFinished(outcome: PollOutcome): void {
+    const now = this.options.clock.now();
+    const failures = 'failures' in outcome ? outcome.failures.map(({ realm, stream, error }) => ({ realm, stream, error: error.message })) : [];
+    this.lastPoll = { at: new Date(now).toISOString(), status: outcome.status, events: 'events' in outcome ? outcome.events : 0, failures };
+    if (outcome.status === 'complete' && failures.length === 0) this.lastSuccess = now;
+  }
+
+  /** Counts dead-lettered events. */
+  deadLettered(count: number): void {
+    this.deadLetters += count;
+  }
+
+  /** The report as of now. */
+  report(): HealthReport {
+    const now = this.options.clock.now();
+    const reasons: string[] = [];
+    const lagMs = this.lastSuccess === undefined ? undefined : now - this.lastSuccess + this.options.settleMs;
+    if (this.lastPoll && this.lastPoll.status !== 'complete' && this.lastPoll.status !== 'budget-spent') reasons.push(`the last poll ended ${this.lastPoll.status}`);
+    if (this.lastPoll && this.lastPoll.failures.length > 0) reasons.push(`the last poll failed for ${this.lastPoll.failures.map(({ realm, stream }) => `${realm} ${stream}`).join(', ')}`);
+    const behindMs = lagMs ?? now - this.startedAt;
+    if (behindMs > this.options.maxLagMs) {
+      reasons.push(lagMs === undefined ? `no complete poll in ${Math.round(behindMs / 1000)} s` : `lag ${Math.round(lagMs / 1000)} s is above ${Math.round(this.options.maxLagMs / 1000)} s`);
+    }
+    return {
+      status: reasons.length === 0 ? 'ok' : 'degraded',
+      lagSeconds: lagMs === undefined ? null : Math.round(lagMs / 100) / 10,
+      lastSuccessAt: this.lastSuccess === undefined ? null : new Date(this.lastSuccess).toISOString(),
+      lastPoll: this.lastPoll,
+      deadLetters: this.deadLetters,
+      reasons,
+    };
+  }
+}
