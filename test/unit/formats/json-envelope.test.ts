@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonEnvelopeFormatter, toEnvelope } from '../../../lib/formats/json-envelope.js';
+import { isoTimestamp, jsonEnvelopeFormatter, toEnvelope } from '../../../lib/formats/json-envelope.js';
 import { canonicalJson } from '../../../lib/mpas/event-key.js';
 import type { AdminEvent, UserEvent } from '../../../lib/mpas/event-schemas.js';
 import { adminEventSchema, userEventSchema } from '../../../lib/mpas/event-schemas.js';
@@ -89,5 +90,21 @@ describe('toEnvelope', () => {
 
   it('wraps the event itself, without copying it', () => {
     expect(toEnvelope(rawAdminEvent, 'admin').event).toBe(rawAdminEvent);
+  });
+});
+
+describe('isoTimestamp', () => {
+  it('equals Date#toISOString for any time, in any order (seeded property)', () => {
+    const seed = 4242;
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 8.64e15 }), fc.integer({ min: 1_700_000_000_000, max: 1_700_000_005_000 })), { maxLength: 50 }), (times) => {
+        for (const time of times) expect(isoTimestamp(time), `seed ${seed}, time ${time}`).toBe(new Date(time).toISOString());
+      }),
+      { seed, numRuns: 300 },
+    );
+  });
+
+  it('throws for a time no Date holds, as toISOString does', () => {
+    expect(() => isoTimestamp(8.64e15 + 1)).toThrow(RangeError);
   });
 });
