@@ -7,7 +7,7 @@ import { realSleep } from '../time/sleep.js';
 import { authHeaders, hideSecrets, secretsOf } from './http-auth.js';
 import type { HttpOutcome } from './http-classify.js';
 import { classifyFailure, classifyResponse, excerpt } from './http-classify.js';
-import { frameBody, planRequests } from './http-framing.js';
+import { frameBodyBytes, planRequests } from './http-framing.js';
 import type { HttpsSinkOptions } from './https-sink-options.js';
 import { validateHttpsSinkOptions } from './https-sink-options.js';
 import { Semaphore } from './semaphore.js';
@@ -140,13 +140,13 @@ class Delivery {
   /** One POST; never throws. Failures are recorded in `errors` as they happen. */
   private async post(indices: number[]): Promise<HttpOutcome> {
     const { settings } = this;
-    const framed = frameBody(
+    const framed = frameBodyBytes(
       indices.map((index) => this.events[index]!.payload),
       settings.batch,
       settings.format,
     );
     const headers: Record<string, string> = { ...settings.headers, 'content-type': framed.contentType };
-    let body: Buffer = Buffer.from(framed.body, 'utf8');
+    let body: Buffer = framed.body;
     if (settings.gzip) {
       body = await gzip(body);
       headers['content-encoding'] = 'gzip';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { frameBody, planRequests } from '../../../lib/sinks/http-framing.js';
+import { frameBody, frameBodyBytes, planRequests } from '../../../lib/sinks/http-framing.js';
 import type { HttpBatchMode } from '../../../lib/sinks/https-sink-options.js';
 
 describe('frameBody', () => {
@@ -74,5 +74,32 @@ describe('planRequests', () => {
       ),
       { seed, numRuns: 300 },
     );
+  });
+});
+
+describe('frameBodyBytes', () => {
+  it('writes the same bytes as frameBody encoded as UTF-8, non-ASCII and lone surrogates included (seeded property)', () => {
+    const seed = 1311;
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 10 })), { minLength: 0, maxLength: 30 }),
+        fc.constantFrom<HttpBatchMode>('array', 'ndjson', 'single'),
+        fc.constantFrom<'json' | 'cef'>('json', 'cef'),
+        (payloads, batch, format) => {
+          const items = batch === 'single' ? payloads.slice(0, 1) : payloads;
+          if (batch === 'single' && items.length === 0) return;
+          const text = frameBody(items, batch, format);
+          const bytes = frameBodyBytes(items, batch, format);
+          expect(bytes.contentType, `seed ${seed}`).toBe(text.contentType);
+          expect(bytes.body.equals(Buffer.from(text.body, 'utf8')), `seed ${seed}: ${JSON.stringify(items)}`).toBe(true);
+        },
+      ),
+      { seed, numRuns: 500 },
+    );
+  });
+
+  it('frames no payloads as an empty array or an empty body', () => {
+    expect(frameBodyBytes([], 'array', 'json').body.toString()).toBe('[]');
+    expect(frameBodyBytes([], 'ndjson', 'cef').body.length).toBe(0);
   });
 });
