@@ -1,6 +1,7 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
+import { InfraError } from '../config/infra-errors.js';
 import type { TenantStacks } from '../tenant-app.js';
 
 /**
@@ -50,6 +51,7 @@ export function addNagSuppressions({ stateful, stateless }: TenantStacks): void 
 
 function defaultPolicyOf(role: IConstruct): IConstruct {
   const policy = role.node.tryFindChild('DefaultPolicy');
-  if (policy === undefined) throw new Error(`${role.node.path} has no default policy`);
+  // A role without grants has no policy: a suppression for it would be one for nothing.
+  if (policy === undefined) throw new InfraError(`${role.node.path} has no default policy to suppress a cdk-nag finding on`);
   return policy;
 }
