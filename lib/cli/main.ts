@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { backfillCommand } from './backfill-command.js';
 import { catalogCommand } from './catalog-command.js';
 import { demoCommand } from './demo-command.js';
+import { dlqCommand } from './dlq-command.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { replayCommand } from './replay-command.js';
 import { runCommand } from './run-command.js';
@@ -16,6 +17,7 @@ const commands: Record<string, Command> = {
   backfill: backfillCommand,
   replay: replayCommand,
   status: statusCommand,
+  dlq: dlqCommand,
   demo: demoCommand,
   catalog: catalogCommand,
   simulator: simulatorCommand,

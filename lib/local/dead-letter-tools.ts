@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../cursor/atomic-file.js';
+import { forwardBatch } from '../forwarder/forward-batch.js';
+import type { ForwarderStages } from '../forwarder/forward-batch.js';
+import { eventKey } from '../mpas/event-key.js';
+import type { MpasEvent, Stream } from '../mpas/event-schemas.js';
+import { batchIdFor } from '../queue/event-batch.js';
+import type { EventBatch } from '../queue/event-batch.js';
+import type { Clock } from '../time/clock.js';
+import type { DeadLetterRecord } from './dead-letter-file.js';
+
+/** A line of the dead-letter file that is not a record (a hand edit, a torn write). */
+export class DeadLetterFileError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly line: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DeadLetterFileError';
+  }
+}
+
+/** The file's text and its records, in order; an absent file has none. */
+export async function readDeadLetterFile(path: string): Promise<{ text: string; records: DeadLetterRecord[] }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', records: [] };
+    throw error;
+  }
+  return { text, records: parseRecords(text, path) };
+}
+
+function parseRecords(text: string, path: string): DeadLetterRecord[] {
+  const records: DeadLetterRecord[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    let record: DeadLetterRecord;
+    try {
+      record = JSON.parse(line) as DeadLetterRecord;
+    } catch (error) {
+      throw new DeadLetterFileError(`${path} line ${index + 1} is not JSON: ${(error as Error).message}`, path, index + 1, { cause: error });
+    }
+    if (typeof record.realm !== 'string' || (record.stream !== 'user' && record.stream !== 'admin') || !Array.isArray(record.events)) {
+      throw new DeadLetterFileError(`${path} line ${index + 1} is not a dead-letter record (realm, stream, events)`, path, index + 1);
+    }
+    records.push(record);
+  });
+  return records;
+}
+
+/** How a local redrive went. */
+export interface LocalRedriveResult {
+  delivered: number;
+  /** Records left in the file: refused again (with the new reason), or the SIEM was unavailable. */
+  remaining: Array<Pick<DeadLetterRecord, 'reason' | 'detail' | 'realm' | 'stream' | 'batchId'> & { events: number }>;
+}
+
+/**
+ * Delivers the dead-lettered events of the file again through `stages` (one attempt per record;
+ * a SIEM that asks to retry keeps the record), and rewrites the file atomically with what was not
+ * delivered. Records appended meanwhile (by a backfill) are kept: the file is re-read before the
+ * rewrite. The caller holds the state directory's lock, so `run` does not append meanwhile.
+ */
+export async function redriveDeadLetterFile(options: { path: string; stages: ForwarderStages; clock: Clock; max?: number }): Promise<LocalRedriveResult> {
+  const { text, records } = await readDeadLetterFile(options.path);
+  const kept: DeadLetterRecord[] = [];
+  const result: LocalRedriveResult = { delivered: 0, remaining: [] };
+  for (const [index, record] of records.entries()) {
+    if (index >= (options.max ?? Number.POSITIVE_INFINITY) || record.events.length === 0) {
+      kept.push(record);
+      continue;
+    }
+    const stream = record.stream as Stream;
+    const events = record.events as MpasEvent[];
+    const keys = events.map((event) => (event !== null && typeof event === 'object' ? eventKey(event) : String(event)));
+    const batch: EventBatch = { v: 1, tenant: record.tenant, realm: record.realm, stream, batchId: batchIdFor(record.tenant, record.realm, stream, keys), events };
+    const outcome = await forwardBatch(batch, options.stages);
+    result.delivered += outcome.delivered + outcome.filtered;
+    const at = new Date(options.clock.now()).toISOString();
+    for (const deadLetter of outcome.deadLetters) {
+      kept.push({ ...record, at, reason: deadLetter.reason, detail: deadLetter.detail, events: deadLetter.events });
+    }
+    // The SIEM is unavailable right now: the undelivered rest stays, with why it was here.
+    if (outcome.retry) kept.push({ ...record, events: outcome.retry.batch.events });
+  }
+  for (const record of kept) result.remaining.push({ reason: record.reason, detail: record.detail, realm: record.realm, stream: record.stream, batchId: record.batchId, events: record.events.length });
+  const now = await readDeadLetterFile(options.path);
+  const appended = now.text.startsWith(text) ? now.text.slice(text.length) : '';
+  const content = kept.map((record) => JSON.stringify(record)).join('\n') + (kept.length > 0 ? '\n' : '') + appended;
+  await writeFileAtomic(options.path, content, { pid: process.pid, mode: 0o600 });
+  return result;
+}

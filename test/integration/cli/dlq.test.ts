@@ -1,0 +1,156 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { SqsForwarderPorts } from '../../../lib/aws/sqs-forwarder-ports.js';
+import { generateEvents } from '../../../lib/local/event-generator.js';
+import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
+import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
+import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
+import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
+import { messageBody } from '../../../lib/queue/message-body.js';
+import { cleanupAwsFixtures, createQueuePair, sqsClient, testAwsConfig } from '../../support/aws-fixtures.js';
+import { killAllCli, runCli } from '../../support/cli-process.js';
+
+const awsEnv = {
+  AWS_ACCESS_KEY_ID: testAwsConfig.credentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: testAwsConfig.credentials.secretAccessKey,
+  AWS_REGION: testAwsConfig.region,
+};
+
+interface InspectJson {
+  messages: Array<{ messageId: string; reason: string | null; detail: string | null; batchId: string | null; realm: string | null; stream: string | null; events: number | null }>;
+}
+
+describe('mpas-log-sync dlq on SQS (fauxqs)', () => {
+  afterEach(async () => {
+    await killAllCli();
+    await cleanupAwsFixtures();
+  });
+
+  async function queueDepth(url: string): Promise<number> {
+    const output = await sqsClient().send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
+    return Number(output.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  }
+
+  it('inspect lists the dead letters with reasons and batch ids and leaves them; redrive re-sends each to the queue and deletes it', async () => {
+    const pair = await createQueuePair('dlq-cli');
+    const ports = new SqsForwarderPorts({ client: sqsClient(), queueUrl: pair.queueUrl, deadLetterQueueUrl: pair.dlqUrl });
+    const events = generateEvents({ seed: 3, realm: 'acme', count: 6, startTime: Date.UTC(2026, 10, 1), spacingMs: 1000, adminShare: 0 }).user;
+    const batches = [0, 1, 2].map((index) => ({ v: 1 as const, tenant: 'acme', realm: 'acme', stream: 'user' as const, batchId: `batch-${index}`, events: events.slice(index * 2, index * 2 + 2) }));
+    for (const [index, batch] of batches.entries()) {
+      await ports.deadLetter({ body: messageBody(batch), reason: index === 0 ? 'invalid-message' : 'rejected-by-siem', detail: `SIEM said no to ${index}`, sourceMessageId: `m-${index}`, batchId: batch.batchId });
+    }
+    const endpoint = inject('sqsEndpoint');
+
+    for (let round = 0; round < 2; round++) {
+      const inspect = await runCli(['dlq', 'inspect', '--queue-url', pair.dlqUrl, '--endpoint', endpoint, '--json'], awsEnv);
+      expect(inspect.code, inspect.stderr).toBe(0);
+      const listed = (JSON.parse(inspect.stdout) as InspectJson).messages;
+      expect(listed.map((message) => message.batchId).sort()).toEqual(['batch-0', 'batch-1', 'batch-2']);
+      expect(listed.find((message) => message.batchId === 'batch-1')).toMatchObject({ reason: 'rejected-by-siem', detail: 'SIEM said no to 1', realm: 'acme', stream: 'user', events: 2 });
+    }
+    const text = await runCli(['dlq', 'inspect', '--queue-url', pair.dlqUrl, '--endpoint', endpoint], awsEnv);
+    expect(text.stdout).toContain('3 dead-lettered message(s)');
+    expect(text.stdout).toMatch(/invalid-message +batch batch-0 +acme user +2 events/);
+    expect(await queueDepth(pair.dlqUrl)).toBe(3);
+
+    const redrive = await runCli(['dlq', 'redrive', '--queue-url', pair.dlqUrl, '--to', pair.queueUrl, '--endpoint', endpoint, '--json'], awsEnv);
+    expect(redrive.code, redrive.stderr).toBe(0);
+    expect(JSON.parse(redrive.stdout)).toMatchObject({ method: 'resend', moved: 3, fallbackReason: expect.stringContaining('not a queue of a real AWS account') });
+    expect(await queueDepth(pair.dlqUrl)).toBe(0);
+    const back = await sqsClient().send(new ReceiveMessageCommand({ QueueUrl: pair.queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 1 }));
+    expect(back.Messages).toHaveLength(3);
+    for (const message of back.Messages!) {
+      const batch = batches.find((candidate) => candidate.batchId === message.MessageAttributes?.batchId?.StringValue);
+      expect(message.Body).toBe(messageBody(batch));
+      expect(message.MessageAttributes?.reason).toBeUndefined();
+    }
+  });
+
+  it('redrive --max moves only that many, and exits 2 without --to or with both --queue-url and --state', async () => {
+    const pair = await createQueuePair('dlq-max');
+    const ports = new SqsForwarderPorts({ client: sqsClient(), queueUrl: pair.queueUrl, deadLetterQueueUrl: pair.dlqUrl });
+    for (let index = 0; index < 4; index++) await ports.deadLetter({ body: `{"broken":${index}`, reason: 'invalid-message', detail: 'not JSON', sourceMessageId: `m-${index}` });
+    const endpoint = inject('sqsEndpoint');
+    const redrive = await runCli(['dlq', 'redrive', '--queue-url', pair.dlqUrl, '--to', pair.queueUrl, '--endpoint', endpoint, '--max', '3'], awsEnv);
+    expect(redrive.code, redrive.stderr).toBe(0);
+    expect(redrive.stdout).toContain('3 message(s) re-sent');
+    expect(await queueDepth(pair.dlqUrl)).toBe(1);
+    expect(await queueDepth(pair.queueUrl)).toBe(3);
+
+    const noTarget = await runCli(['dlq', 'redrive', '--queue-url', pair.dlqUrl, '--endpoint', endpoint], awsEnv);
+    expect(noTarget.code).toBe(2);
+    expect(noTarget.stderr).toContain('needs --to');
+    expect((await runCli(['dlq', 'inspect', '--queue-url', pair.dlqUrl, '--state', '/tmp'], awsEnv)).code).toBe(2);
+    expect((await runCli(['dlq'], {})).code).toBe(2);
+  });
+});
+
+describe('mpas-log-sync dlq on the local dead-letter file', () => {
+  const PASSWORD = 'dlq-test-password-0c9e';
+  let simulator: MpasSimulator;
+  let receiver: SiemReceiver;
+  let stateDir: string;
+  let env: Record<string, string>;
+
+  beforeEach(async () => {
+    simulator = await startMpasSimulator({ realms: ['acme'], users: [{ username: 'sync', password: PASSWORD, roles: ['view-events'] }] });
+    receiver = await startSiemReceiver();
+    stateDir = await mkdtemp(join(tmpdir(), 'cli-dlq-'));
+    env = {
+      MPAS_BASE_URL: simulator.url,
+      MPAS_REALMS: 'acme',
+      MPAS_AUTH_REALM: 'master',
+      MPAS_USERNAME: 'sync',
+      MPAS_PASSWORD: PASSWORD,
+      MPAS_START_FROM: new Date(Date.now() - 3_600_000).toISOString(),
+      SIEM_URL: `${receiver.url}/ingest`,
+      SIEM_BATCH: 'single',
+      STATE_DIR: stateDir,
+    };
+  });
+
+  afterEach(async () => {
+    await killAllCli();
+    await receiver.close();
+    await simulator.close();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('inspect lists what the SIEM refused; redrive delivers it once the SIEM takes it and empties the file, and keeps what is refused again', async () => {
+    const events = generateEvents({ seed: 8, realm: 'acme', count: 30, startTime: Date.now() - 600_000, spacingMs: 1000, adminShare: 0 }).user;
+    simulator.add('acme', 'user', events);
+    const refused = new Set([events[3]!.id!, events[17]!.id!]);
+    receiver.rejectWhen((item) => ([...refused].some((id) => item.text.includes(id)) ? 400 : undefined));
+    const run = await runCli(['run', '--once'], env);
+    expect(run.code).toBe(1);
+    expect(receiver.received()).toHaveLength(28);
+
+    const inspect = await runCli(['dlq', 'inspect', '--state', stateDir, '--json'], {});
+    expect(inspect.code, inspect.stderr).toBe(0);
+    const listed = JSON.parse(inspect.stdout) as { records: Array<{ reason: string; realm: string; stream: string; events: number }> };
+    expect(listed.records).toHaveLength(2);
+    expect(listed.records[0]).toMatchObject({ reason: 'rejected-by-siem', realm: 'acme', stream: 'user', events: 1 });
+
+    // The SIEM now takes one of the two.
+    refused.delete(events[3]!.id!);
+    const partly = await runCli(['dlq', 'redrive', '--state', stateDir, '--json'], env);
+    expect(partly.code, partly.stderr).toBe(1);
+    expect(JSON.parse(partly.stdout)).toMatchObject({ delivered: 1, remaining: [{ reason: 'rejected-by-siem', events: 1 }] });
+    expect(receiver.received()).toHaveLength(29);
+
+    refused.clear();
+    const rest = await runCli(['dlq', 'redrive', '--state', stateDir], env);
+    expect(rest.code, rest.stderr).toBe(0);
+    expect(rest.stdout).toContain('1 event(s) delivered again');
+    expect(receiver.received()).toHaveLength(30);
+    expect(new Set(receiver.received().map((item) => (item.json as { event: { id: string } }).event.id)).size).toBe(30);
+    expect(await readFile(join(stateDir, 'default.dead-letters.ndjson'), 'utf8')).toBe('');
+    const empty = await runCli(['dlq', 'inspect', '--state', stateDir], {});
+    expect(empty.stdout).toContain('no dead letters');
+  });
+});
