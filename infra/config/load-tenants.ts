@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { deploymentSchema, tenantFileSchema } from './deployment-schema.js';
+import { settingsLostInEnvironment } from './environment-round-trip.js';
 import type { DeploymentSettings } from './deployment-schema.js';
 import { TenantConfigError } from './infra-errors.js';
 import type { TenantProblem } from './infra-errors.js';
@@ -40,6 +41,7 @@ export function parseTenant(name: string, content: unknown, file = `${name}.json
   const serviceInput = parsed.success ? parsed.data.service : serviceOf(content);
   const service = serviceInput === undefined ? undefined : validateServiceSettings(serviceInput, name);
   problems.push(...(service?.problems ?? []).map((problem) => ({ ...problem, file })));
+  if (service?.settings !== undefined) problems.push(...settingsLostInEnvironment(service.settings).map((problem) => ({ ...problem, file })));
   if (problems.length > 0 || !parsed.success || service?.settings === undefined) throw new TenantConfigError(problems);
   return { name, deployment: deploymentSchema.parse(parsed.data.deployment), service: service.settings };
 }

@@ -31,6 +31,7 @@ const REFUSED: ReadonlyArray<readonly [string, string]> = [
   ['siem.auth.token', SECRET],
   ['siem.auth.value', SECRET],
   ['siem.auth.password', SECRET],
+  ['siem.auth.apiKey', SECRET],
   ['redaction.hashKey', SECRET],
   ['mpas.credentials.username', SECRET_PART],
   ['siem.auth.username', SECRET_PART],
@@ -116,6 +117,7 @@ function placeholderAuth(kind: unknown): Record<string, string> {
   if (kind === 'bearer') return { token: CREDENTIAL_PLACEHOLDER };
   if (kind === 'header') return { name: 'X-Placeholder', value: CREDENTIAL_PLACEHOLDER };
   if (kind === 'basic') return { username: CREDENTIAL_PLACEHOLDER, password: CREDENTIAL_PLACEHOLDER };
+  if (kind === 'apiKey') return { apiKey: CREDENTIAL_PLACEHOLDER };
   return {};
 }
 

@@ -23,6 +23,7 @@ const SIEM_SECRET_SHAPES: Readonly<Record<string, string>> = {
   bearer: '{"token"}',
   header: '{"authHeader": "Name: value"}',
   basic: '{"username", "password"}',
+  apiKey: '{"apiKey"}',
 };
 
 /** Props of {@link StatefulStack}. */

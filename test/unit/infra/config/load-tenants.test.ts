@@ -203,3 +203,29 @@ describe('loadTenants', () => {
     expect(() => loadTenants(dir, undefined)).toThrow(/no tenant file \(<name>\.json\)/);
   });
 });
+
+describe('parseTenant and the functions\' environment', () => {
+  it('refuses settings that no environment variable carries to the functions, naming each', () => {
+    const content = tenantFile({
+      service: {
+        routes: [{ name: 'archive-siem', siem: { url: 'https://other.example.com', auth: { kind: 'none' } } }],
+        archive: { enabled: true },
+      },
+    });
+    const problems = problemsOf(() => parseTenant('acme', content, 'acme.json'));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        { file: 'acme.json', setting: 'service.routes', message: 'cannot reach the Lambda functions yet: no environment variable carries it' },
+        { file: 'acme.json', setting: 'service.archive', message: 'cannot reach the Lambda functions yet: no environment variable carries it' },
+      ]),
+    );
+    expect(problems.every((problem) => problem.setting.startsWith('service.routes') || problem.setting.startsWith('service.archive'))).toBe(true);
+  });
+
+  it('accepts an API key SIEM auth, the key itself refused like every secret', () => {
+    const withKind = tenantFile({ service: { siem: { type: 'elastic', url: 'https://es.example.com:9200', auth: { kind: 'apiKey' } } } });
+    expect(parseTenant('acme', withKind).service.siemAuthKind).toBe('apiKey');
+    const withKey = tenantFile({ service: { siem: { type: 'elastic', url: 'https://es.example.com:9200', auth: { kind: 'apiKey', apiKey: 'k-123' } } } });
+    expect(problemsOf(() => parseTenant('acme', withKey)).map((problem) => problem.setting)).toContain('service.siem.auth.apiKey');
+  });
+});
