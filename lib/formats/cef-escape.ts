@@ -6,6 +6,10 @@
 
 const HEADER_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '|': '\\|' };
 const EXTENSION_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '=': '\\=', '\n': '\\n', '\r': '\\r' };
+// Not global: a global regex keeps `lastIndex` between `test` calls.
+const HEADER_SPECIAL = /[\\|]/;
+const EXTENSION_SPECIAL = /[\\=\r\n]/;
+const LINE_BREAK = /[\r\n]/;
 
 /**
  * A header field (vendor, product, version, signature id, name): `\` and `|` escaped. The
@@ -13,7 +17,8 @@ const EXTENSION_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '=':
  * see `headerText`.
  */
 export function escapeHeaderField(value: string): string {
-  return value.replace(/[\\|]/g, (char) => HEADER_ESCAPES[char] as string);
+  // Most values need no escape: a test allocates nothing, a replace always builds a new string.
+  return HEADER_SPECIAL.test(value) ? value.replace(/[\\|]/g, (char) => HEADER_ESCAPES[char] as string) : value;
 }
 
 /**
@@ -21,12 +26,12 @@ export function escapeHeaderField(value: string): string {
  * `\r`, so the event stays on one line. `|` is left alone: only the header splits on it.
  */
 export function escapeExtensionValue(value: string): string {
-  return value.replace(/[\\=\r\n]/g, (char) => EXTENSION_ESCAPES[char] as string);
+  return EXTENSION_SPECIAL.test(value) ? value.replace(/[\\=\r\n]/g, (char) => EXTENSION_ESCAPES[char] as string) : value;
 }
 
 /** A header value made one line: every line break (`\r\n`, `\n`, `\r`) becomes a space. */
 export function headerText(value: string, maxLength: number): string {
-  return truncate(value.replace(/\r\n|[\r\n]/g, ' '), maxLength);
+  return truncate(LINE_BREAK.test(value) ? value.replace(/\r\n|[\r\n]/g, ' ') : value, maxLength);
 }
 
 /**

@@ -37,11 +37,13 @@ function address(value: unknown): string | undefined {
 /** `record` without `keys` and without null members; undefined when nothing is left. */
 function remainder(record: unknown, keys: ReadonlyArray<string | false>): Rest | undefined {
   if (record === null || typeof record !== 'object') return undefined;
-  const rest: Rest = {};
-  for (const [key, value] of Object.entries(record)) {
-    if (value !== null && value !== undefined && !keys.includes(key)) rest[key] = value;
+  // Built only when a member is left: most records are all mapped, and this runs per event.
+  let rest: Rest | undefined;
+  for (const key of Object.keys(record)) {
+    const value = (record as Rest)[key];
+    if (value !== null && value !== undefined && !keys.includes(key)) (rest ??= {})[key] = value;
   }
-  return Object.keys(rest).length > 0 ? rest : undefined;
+  return rest;
 }
 
 interface Mapped {
@@ -99,6 +101,29 @@ function mapAdminEvent(event: AdminEvent, context: FormatContext): Mapped {
   };
 }
 
+// The extension keys of the custom string slots, written once rather than per event.
+const CUSTOM_LABEL_KEYS = CUSTOM_STRING_LABELS.map((_, index) => `cs${index + 1}Label`);
+const CUSTOM_VALUE_KEYS = CUSTOM_STRING_LABELS.map((_, index) => `cs${index + 1}`);
+
+// The device header made one line and truncated once, not per event: it is the same for every event.
+// Kept with the raw values it came from, so options changed in place still get their own header.
+interface DeviceHeader {
+  from: [vendor: string, product: string, version: string];
+  fields: Pick<CefFields, 'vendor' | 'product' | 'version'>;
+}
+const headers = new WeakMap<ResolvedCefOptions, DeviceHeader>();
+function headerOf(options: ResolvedCefOptions): DeviceHeader['fields'] {
+  const cached = headers.get(options);
+  if (cached && cached.from[0] === options.vendor && cached.from[1] === options.product && cached.from[2] === options.version) return cached.fields;
+  const fields = {
+    vendor: headerText(options.vendor, CEF_LIMITS.vendor),
+    product: headerText(options.product, CEF_LIMITS.product),
+    version: headerText(options.version, CEF_LIMITS.version),
+  };
+  headers.set(options, { from: [options.vendor, options.product, options.version], fields });
+  return fields;
+}
+
 /**
  * Maps an (already redacted) event onto the CEF dictionary: `rt` event time, `externalId` event id,
  * `act` type or operation, `outcome`, `reason` the error, `src` the client address, `suser`/`suid`
@@ -123,17 +148,18 @@ export function cefFields(event: MpasEvent, context: FormatContext, options: Res
   add('duid', mapped.duid, CEF_LIMITS.duid);
   add('request', mapped.request, CEF_LIMITS.request);
   const rest = options.extraDetails === 'cs' && mapped.rest ? canonicalJson(mapped.rest) : undefined;
-  const custom = [...mapped.custom, rest];
-  CUSTOM_STRING_LABELS.forEach((label, index) => {
-    const value = custom[index];
-    if (value === undefined || value.length === 0) return;
-    add(`cs${index + 1}Label`, label, CEF_LIMITS.customStringLabel);
-    add(`cs${index + 1}`, value, CEF_LIMITS.customString);
-  });
+  const custom = mapped.custom;
+  for (let index = 0; index < CUSTOM_STRING_LABELS.length; index += 1) {
+    const value = index < custom.length ? custom[index] : rest;
+    if (value === undefined || value.length === 0) continue;
+    add(CUSTOM_LABEL_KEYS[index]!, CUSTOM_STRING_LABELS[index], CEF_LIMITS.customStringLabel);
+    add(CUSTOM_VALUE_KEYS[index]!, value, CEF_LIMITS.customString);
+  }
+  const header = headerOf(options);
   return {
-    vendor: headerText(options.vendor, CEF_LIMITS.vendor),
-    product: headerText(options.product, CEF_LIMITS.product),
-    version: headerText(options.version, CEF_LIMITS.version),
+    vendor: header.vendor,
+    product: header.product,
+    version: header.version,
     signatureId: headerText(mapped.describe.signatureId, CEF_LIMITS.signatureId),
     name: headerText(mapped.describe.name, CEF_LIMITS.name),
     severity: mapped.describe.severity,

@@ -7,9 +7,15 @@ import type { Formatter } from './formatter.js';
 
 /** Writes mapped fields as one CEF line; extension keys are fixed ASCII and need no escaping. */
 export function cefLine(fields: CefFields): string {
-  const header = [fields.vendor, fields.product, fields.version, fields.signatureId, fields.name].map(escapeHeaderField);
-  const extension = fields.extension.map(([key, value]) => `${key}=${escapeExtensionValue(value)}`).join(' ');
-  return `CEF:0|${header.join('|')}|${fields.severity}|${extension}`;
+  // Plain concatenation: this runs once per event, and arrays joined per line cost more than the text.
+  let line = 'CEF:0|' + escapeHeaderField(fields.vendor) + '|' + escapeHeaderField(fields.product) + '|' + escapeHeaderField(fields.version) +
+    '|' + escapeHeaderField(fields.signatureId) + '|' + escapeHeaderField(fields.name) + '|' + fields.severity + '|';
+  const { extension } = fields;
+  for (let index = 0; index < extension.length; index += 1) {
+    const [key, value] = extension[index]!;
+    line += (index > 0 ? ' ' : '') + key + '=' + escapeExtensionValue(value);
+  }
+  return line;
 }
 
 /**
