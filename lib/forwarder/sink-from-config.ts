@@ -5,6 +5,7 @@ import { createHttpsSink } from '../sinks/https-sink.js';
 import type { Sink } from '../sinks/sink.js';
 import { createSplunkHecSink } from '../sinks/splunk-hec-sink.js';
 import { createSumoLogicSink } from '../sinks/sumo-logic-sink.js';
+import { createSyslogTlsSink } from '../sinks/syslog-tls-sink.js';
 
 /** The sink of the configured SIEM type, with the shared `batch` and `request` settings. */
 export function sinkFromConfig(siem: SiemConfig): Sink {
@@ -39,5 +40,7 @@ export function sinkFromConfig(siem: SiemConfig): Sink {
       return createDatadogLogsSink({ ...shared, apiKey: siem.auth.apiKey, ...siem.datadog });
     case 'sumo-logic':
       return createSumoLogicSink({ ...shared, token: siem.auth.token, ...siem.sumo });
+    case 'syslog':
+      return createSyslogTlsSink({ ...shared, ...siem.syslog });
   }
 }

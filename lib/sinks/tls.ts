@@ -26,16 +26,17 @@ export function createSinkAgent(options: SinkAgentOptions): Agent {
   });
 }
 
-function readCaFile(path: string): string {
+/** The PEM text of a private CA file; a `SinkConfigError` of `sink` naming `caFile` when it is unusable. */
+export function readCaFile(path: string, sink = 'https'): string {
   let pem: string;
   try {
     pem = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new SinkConfigError('https', [{ setting: 'caFile', message: `cannot read ${path} (${code})` }], { cause: error });
+    throw new SinkConfigError(sink, [{ setting: 'caFile', message: `cannot read ${path} (${code})` }], { cause: error });
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new SinkConfigError('https', [{ setting: 'caFile', message: `${path} holds no PEM certificate` }]);
+    throw new SinkConfigError(sink, [{ setting: 'caFile', message: `${path} holds no PEM certificate` }]);
   }
   return pem;
 }

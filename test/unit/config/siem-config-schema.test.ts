@@ -120,3 +120,20 @@ describe('siemConfigSchema (sumo-logic)', () => {
     expect(JSON.stringify(problems)).not.toContain('abc==');
   });
 });
+
+describe('siemConfigSchema (syslog)', () => {
+  const syslogEnv = { ...baseEnv, SIEM_TYPE: 'syslog', SIEM_URL: 'syslog+tls://qradar.example.com:6514' };
+
+  it('reads a syslog+tls URL, CEF by default, and the SYSLOG_* settings', () => {
+    expect(loadConfig({ env: syslogEnv }).siem).toMatchObject({ type: 'syslog', format: 'cef', auth: { kind: 'none' }, syslog: { facility: 10, appName: 'mpas-log-sync', resendBytes: 1_048_576 } });
+    const config = loadConfig({ env: { ...syslogEnv, SIEM_FORMAT: 'json', SYSLOG_FACILITY: '13', SYSLOG_HOSTNAME: 'sync-acme', SYSLOG_APP_NAME: 'mpas', SYSLOG_RESEND_BYTES: '0' } });
+    expect(config.siem).toMatchObject({ format: 'json', syslog: { facility: 13, hostname: 'sync-acme', appName: 'mpas', resendBytes: 0 } });
+  });
+
+  it('refuses other URLs, a facility out of range, spaces in a header field, and credentials', () => {
+    const problems = problemsOf({ ...syslogEnv, SIEM_URL: 'tcp://qradar.example.com:514', SYSLOG_FACILITY: '24', SYSLOG_HOSTNAME: 'sync acme', SIEM_TOKEN: 'syslog-secret-token' });
+    expect(problems.map((problem) => problem.setting)).toEqual(['SIEM_URL', 'SIEM_TOKEN', 'SYSLOG_FACILITY', 'SYSLOG_HOSTNAME']);
+    expect(problems[0]!.message).toMatch(/^must be syslog\+tls:\/\/host:port/);
+    expect(JSON.stringify(problems)).not.toContain('syslog-secret-token');
+  });
+});

@@ -16,6 +16,7 @@ describe('sinkFromConfig', () => {
     [{ SIEM_TYPE: 'elastic', SIEM_API_KEY: 'k' }, 'elastic'],
     [{ SIEM_TYPE: 'datadog', SIEM_API_KEY: 'k' }, 'datadog'],
     [{ SIEM_TYPE: 'sumo-logic', SIEM_TOKEN: 'k' }, 'sumo-logic'],
+    [{ SIEM_TYPE: 'syslog', SIEM_URL: 'syslog+tls://qradar.example.com:6514' }, 'syslog'],
   ])('builds the sink of SIEM_TYPE (%j)', (env, name) => {
     const sink = sinkFromConfig(loadConfig({ env: { ...baseEnv, ...env } }).siem);
     sinks.push(sink);
