@@ -1,5 +1,8 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { archiveFromConfig } from '../archive/archive-from-config.js';
+import type { ArchiveObserver } from '../archive/archive-writer.js';
+import type { ArchiveStore } from '../archive/archive-store.js';
 import type { AppConfig } from '../config/app-config-schema.js';
 import { FileCursorStore } from '../cursor/file-cursor-store.js';
 import { routesFromConfig } from '../forwarder/routes-from-config.js';
@@ -17,6 +20,8 @@ import type { Sleep } from '../time/sleep.js';
 import { consumeBatches } from './batch-consumer.js';
 import { DeadLetterFile } from './dead-letter-file.js';
 import { RetainedLeaseStore } from './retained-lease-store.js';
+
+const ARCHIVE_CLOSE_MS = 10_000;
 
 /** Options of the local (on-prem) runner. */
 export interface LocalRunnerOptions {
@@ -42,6 +47,10 @@ export interface LocalRunnerOptions {
   sink?: Sink;
   /** Sinks to use instead of the configured ones, by route name (tests). */
   sinks?: Readonly<Record<string, Sink>>;
+  /** Counts of the event archive (when `archive.enabled`): written, dropped, failed. */
+  archiveObserver?: ArchiveObserver;
+  /** An archive store instead of the configured one (tests). */
+  archiveStore?: ArchiveStore;
 }
 
 /** What a run did, for the exit code. */
@@ -89,10 +98,12 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
     observer: forwardObserver,
     sinks: options.sink ? { default: options.sink, ...options.sinks } : options.sinks,
   });
+  const archive = archiveFromConfig(config, { stateDir, clock, observer: options.archiveObserver, store: options.archiveStore });
   const queue = new InProcessQueue({ maxBatches: 4 });
   const consumer = consumeBatches({
     queue,
     routes,
+    archive,
     deadLetters,
     clock,
     sleep,
@@ -137,6 +148,8 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
     queue.close();
     await consumer;
     await Promise.all(routes.map(({ stages }) => stages.sink.close()));
+    // Bounded: a hung archive store must not keep the process (and its lock) alive.
+    await archive?.close(ARCHIVE_CLOSE_MS);
     await store.releaseHeld();
   }
   summary.failures += deadLettered;

@@ -1,0 +1,81 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { ArchiveWriter } from '../../../lib/archive/archive-writer.js';
+import type { ArchiveStore } from '../../../lib/archive/archive-store.js';
+import { routesFromConfig } from '../../../lib/forwarder/routes-from-config.js';
+import { consumeBatches } from '../../../lib/local/batch-consumer.js';
+import { DeadLetterFile } from '../../../lib/local/dead-letter-file.js';
+import { createRedactor } from '../../../lib/pipeline/redactor.js';
+import { InProcessQueue } from '../../../lib/queue/in-process-queue.js';
+import { ManualClock } from '../../../lib/time/clock.js';
+import type { Sleep } from '../../../lib/time/sleep.js';
+import { adminEvent, batchOf, twoRouteConfig, userEvent } from '../../support/route-fixtures.js';
+import { ScriptedSink } from '../../support/scripted-sink.js';
+
+/** A sleep that returns after one turn of the event loop (counted), or rejects once aborted, as the real one does. */
+function instantSleep(): Sleep & { calls: number } {
+  const sleep = (async (_ms: number, signal?: AbortSignal) => {
+    sleep.calls += 1;
+    if (signal?.aborted) throw signal.reason;
+    await nextTurn();
+  }) as Sleep & { calls: number };
+  sleep.calls = 0;
+  return sleep;
+}
+
+function setup(options: { archive?: ArchiveWriter } = {}) {
+  const qradar = new ScriptedSink('qradar');
+  const webhook = new ScriptedSink('webhook');
+  const routes = routesFromConfig(twoRouteConfig(), { version: '1.0.0', sinks: { qradar, webhook } });
+  const queue = new InProcessQueue({ maxBatches: 4 });
+  const stop = new AbortController();
+  const sleep = instantSleep();
+  const consumer = consumeBatches({
+    queue,
+    routes,
+    archive: options.archive,
+    deadLetters: new DeadLetterFile('/nonexistent/never-written.ndjson'),
+    clock: new ManualClock(0),
+    sleep,
+    retry: { baseDelayMs: 10, maxDelayMs: 100 },
+    random: () => 0.5,
+    stop: stop.signal,
+  });
+  return { qradar, webhook, queue, stop, sleep, consumer };
+}
+
+describe('consumeBatches', () => {
+  it('delivers to every route, each with its own filter', async () => {
+    const { qradar, webhook, queue, consumer } = setup();
+    await queue.enqueue([batchOf('user', [userEvent('a', 'LOGIN', 1), userEvent('b', 'LOGIN_ERROR', 2)]), batchOf('admin', [adminEvent('d', 'DELETE', 'USER', 3), adminEvent('e', 'CREATE', 'USER', 4)])]);
+    queue.close();
+    await consumer;
+    expect(qradar.accepted).toHaveLength(4);
+    expect(webhook.accepted.map(({ payload }) => (JSON.parse(payload) as { event: { id: string } }).event.id)).toEqual(['b', 'd']);
+  });
+
+  it('retries a failing route on its own while the other has delivered, sending nothing twice', async () => {
+    const { qradar, webhook, queue, consumer, sleep } = setup();
+    qradar.answer = 'retry-all';
+    const delivered = queue.enqueue([batchOf('user', [userEvent('a', 'LOGIN_ERROR', 1)])]);
+    await expect.poll(() => webhook.accepted.length).toBe(1);
+    await expect.poll(() => sleep.calls).toBeGreaterThanOrEqual(2);
+    qradar.answer = 'accept';
+    await delivered;
+    queue.close();
+    await consumer;
+    expect(webhook.accepted).toHaveLength(1);
+    expect(qradar.accepted).toHaveLength(1);
+  });
+
+  it('delivers while the archive store hangs', async () => {
+    const hanging: ArchiveStore = { write: () => new Promise(() => {}), deleteOlderThan: async () => 0, close: async () => {} };
+    const archive = new ArchiveWriter({ store: hanging, redact: createRedactor({ mode: 'mask', userFields: [], adminFields: [] }), maxRecords: 1, retentionDays: 1, clock: new ManualClock(0) });
+    const { qradar, queue, consumer } = setup({ archive });
+    await queue.enqueue([batchOf('user', [userEvent('a', 'LOGIN', 1)]), batchOf('user', [userEvent('b', 'LOGIN', 2), userEvent('c', 'LOGIN', 3)])]);
+    queue.close();
+    await consumer;
+    expect(qradar.accepted).toHaveLength(3);
+    expect(archive.pending).toBe(1);
+  });
+});
