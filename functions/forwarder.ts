@@ -137,7 +137,7 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
 
 /** The deployed forwarder: configuration from the environment and Secrets Manager. */
 export const handler = createForwarderHandler({
-  load: () => loadLambdaConfig({ secrets: secretsManagerProvider }),
+  load: () => loadLambdaConfig({ secrets: secretsManagerProvider, role: 'forwarder' }),
   dynamodb: new DynamoDBClient({}),
   sqs: new SQSClient({}),
 });

@@ -25,19 +25,18 @@ export interface ForwarderFunctionProps {
   readonly idempotencyTable: ITable;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
-  /** The SIEM credentials. @default undefined: the SIEM takes no authentication */
-  readonly siemSecret?: TenantSecretRef | undefined;
   /**
-   * The MPAS credentials: the forwarder does not use them, but lib/config validates the whole
-   * configuration in both functions, MPAS credentials included.
+   * The SIEM credentials: the only secret the forwarder reads (it never calls MPAS, and
+   * functions/forwarder.ts loads its configuration without the MPAS secret).
+   * @default undefined: the SIEM takes no authentication
    */
-  readonly mpasSecret: TenantSecretRef;
+  readonly siemSecret?: TenantSecretRef | undefined;
 }
 
 /**
  * The forwarder: the queue's consumer, with partial batch responses and bounded concurrency.
  * It may consume and send to the queue (a partly delivered batch is re-enqueued), send to the
- * dead-letter queue, use the idempotency table and read its secrets, nothing else.
+ * dead-letter queue, use the idempotency table and read the SIEM secret, nothing else.
  */
 export class ForwarderFunction extends Construct {
   /** The forwarder function. */
@@ -64,7 +63,6 @@ export class ForwarderFunction extends Construct {
         [LAMBDA_ENV_VARS.idempotencyTableName]: props.idempotencyTable.tableName,
         [LAMBDA_ENV_VARS.queueUrl]: props.queue.queueUrl,
         [LAMBDA_ENV_VARS.deadLetterQueueUrl]: props.deadLetterQueue.queueUrl,
-        [LAMBDA_ENV_VARS.mpasSecretArn]: props.mpasSecret.secretId,
         ...(props.siemSecret === undefined ? {} : { [LAMBDA_ENV_VARS.siemSecretArn]: props.siemSecret.secretId }),
         // A delivered batch id is remembered as long as a copy of it can wait in the queue.
         [LAMBDA_ENV_VARS.idempotencyTtlSeconds]: String(QUEUE_RETENTION.toSeconds()),
@@ -76,7 +74,6 @@ export class ForwarderFunction extends Construct {
     props.idempotencyTable.grantReadWriteData(fn);
     props.queue.grantSendMessages(fn);
     props.deadLetterQueue.grantSendMessages(fn);
-    props.mpasSecret.secret.grantRead(fn);
     props.siemSecret?.secret.grantRead(fn);
 
     this.eventSource = new SqsEventSource(props.queue, {

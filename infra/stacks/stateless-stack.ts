@@ -67,7 +67,6 @@ export class StatelessStack extends Stack {
       queue: stateful.queue,
       deadLetterQueue: stateful.deadLetterQueue,
       siemSecret: stateful.siemSecret,
-      mpasSecret: stateful.mpasSecret,
     });
     this.alarms = new TenantAlarms(this, 'Alarms', {
       tenant: tenant.name,

@@ -31,6 +31,19 @@ const siemSecretSchema = z.union([
 const MPAS_CREDENTIAL_VARS = ['MPAS_USERNAME', 'MPAS_PASSWORD', 'MPAS_CLIENT_SECRET'];
 const SIEM_CREDENTIAL_VARS = ['SIEM_TOKEN', 'SIEM_AUTH_HEADER', 'SIEM_API_KEY', 'SIEM_USERNAME', 'SIEM_PASSWORD'];
 
+/**
+ * Which function loads the configuration. Only the poller signs in to MPAS: the forwarder is
+ * not given the MPAS secret (least privilege) and loads without it.
+ */
+export type LambdaRole = 'poller' | 'forwarder';
+
+/**
+ * The MPAS credentials of the forwarder's configuration. The schema asks every configuration for
+ * MPAS credentials, but the forwarder never calls MPAS and may not read the MPAS secret, so it
+ * gets these instead: visibly not a credential, and refused by any MPAS if ever sent.
+ */
+export const FORWARDER_MPAS_CREDENTIAL = 'not-available-to-the-forwarder';
+
 /** The Lambda's configuration: the tenant's settings and the Lambda's own wiring. */
 export interface LambdaConfig {
   config: AppConfig;
@@ -42,26 +55,34 @@ export interface LambdaConfig {
  * same variables as everywhere, see env-var-table.ts), credentials from the secrets that
  * `MPAS_SECRET_ARN` and `SIEM_SECRET_ARN` name, merged in as the variables they replace before
  * anything is validated, so a bad secret is reported like a bad variable (under the ARN's
- * variable, never with its value). Throws a {@link ConfigError}.
+ * variable, never with its value). The forwarder (`role: 'forwarder'`) never reads the MPAS
+ * secret. Throws a {@link ConfigError}.
  */
-export async function loadLambdaConfig(options: { env?: Environment; secrets: SecretProvider }): Promise<LambdaConfig> {
+export async function loadLambdaConfig(options: { env?: Environment; secrets: SecretProvider; role?: LambdaRole }): Promise<LambdaConfig> {
   const env = options.env ?? process.env;
   const settings = readLambdaSettings(env);
-  const merged = await withSecrets(env, settings, options.secrets);
+  const merged = await withSecrets(env, settings, options.secrets, options.role);
   return { config: loadConfig({ env: merged }), settings };
 }
 
 /**
  * The environment with the secrets' credentials in place of the variables they stand for.
- * Every problem of both secrets is reported at once.
+ * Every problem of both secrets is reported at once. For the forwarder, the MPAS credentials
+ * are {@link FORWARDER_MPAS_CREDENTIAL} whatever the environment holds, and `MPAS_SECRET_ARN`
+ * is not read.
  */
-export async function withSecrets(env: Environment, settings: LambdaSettings, secrets: SecretProvider): Promise<Environment> {
+export async function withSecrets(env: Environment, settings: LambdaSettings, secrets: SecretProvider, role: LambdaRole = 'poller'): Promise<Environment> {
   const merged: Record<string, string | undefined> = { ...env };
   const problems: ConfigProblem[] = [];
   const [mpas, siem] = await Promise.all([
-    readSecret('MPAS_SECRET_ARN', settings.mpasSecretArn, secrets, mpasSecretSchema, problems),
+    role === 'poller' ? readSecret('MPAS_SECRET_ARN', settings.mpasSecretArn, secrets, mpasSecretSchema, problems) : undefined,
     readSecret('SIEM_SECRET_ARN', settings.siemSecretArn, secrets, siemSecretSchema, problems),
   ]);
+  if (role === 'forwarder') {
+    for (const name of MPAS_CREDENTIAL_VARS) delete merged[name];
+    // The password grant: valid with any client id the environment names, and no secret needed.
+    Object.assign(merged, { MPAS_USERNAME: FORWARDER_MPAS_CREDENTIAL, MPAS_PASSWORD: FORWARDER_MPAS_CREDENTIAL });
+  }
   if (mpas) {
     for (const name of MPAS_CREDENTIAL_VARS) delete merged[name];
     if ('username' in mpas) Object.assign(merged, { MPAS_USERNAME: mpas.username, MPAS_PASSWORD: mpas.password });

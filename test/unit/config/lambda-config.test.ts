@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/config/config-error.js';
-import { loadLambdaConfig, withSecrets } from '../../../lib/config/lambda-config.js';
+import { FORWARDER_MPAS_CREDENTIAL, loadLambdaConfig, withSecrets } from '../../../lib/config/lambda-config.js';
 import type { SecretProvider } from '../../../lib/config/lambda-config.js';
 import { readLambdaSettings } from '../../../lib/config/lambda-settings.js';
 
@@ -92,6 +92,27 @@ describe('loadLambdaConfig', () => {
       expect.stringMatching(/^MPAS_SECRET_ARN: the secret .* cannot be read: AccessDeniedException/),
       `SIEM_SECRET_ARN: the secret ${SIEM_ARN} has no value`,
     ]);
+  });
+
+  it('loads the forwarder without reading the MPAS secret, whatever MPAS credentials the environment holds', async () => {
+    const asked: string[] = [];
+    const secrets: SecretProvider = async (arn) => {
+      asked.push(arn);
+      if (arn === MPAS_ARN) throw new Error('AccessDeniedException: the forwarder may not read the MPAS secret');
+      return JSON.stringify({ token: 't0ken' });
+    };
+    for (const env of [BASE_ENV, { ...BASE_ENV, MPAS_CLIENT_ID: 'mpas-log-sync', MPAS_CLIENT_SECRET: 'left-over' }]) {
+      const { config } = await loadLambdaConfig({ env, secrets, role: 'forwarder' });
+      expect(config.mpas.credentials).toMatchObject({ grant: 'password', username: FORWARDER_MPAS_CREDENTIAL, password: FORWARDER_MPAS_CREDENTIAL });
+      expect(JSON.stringify(config.mpas.credentials)).not.toContain('left-over');
+      expect(config.siem.auth).toEqual({ kind: 'bearer', token: 't0ken' });
+    }
+    expect(asked).toEqual([SIEM_ARN, SIEM_ARN]);
+    // The poller (the default role) still needs the MPAS secret.
+    const problems = await problemsOf(loadLambdaConfig({ env: BASE_ENV, secrets }));
+    expect(problems).toEqual([expect.stringMatching(/^MPAS_SECRET_ARN: the secret .* cannot be read: AccessDeniedException/)]);
+    const { MPAS_SECRET_ARN: _unused, ...withoutMpasSecret } = BASE_ENV;
+    expect(await problemsOf(loadLambdaConfig({ env: withoutMpasSecret, secrets, role: 'poller' }))).toEqual([expect.stringMatching(/^MPAS_USERNAME or MPAS_CLIENT_SECRET: is required/)]);
   });
 
   it('leaves the environment alone when no secret ARN is set', async () => {

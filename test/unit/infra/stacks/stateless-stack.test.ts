@@ -159,7 +159,7 @@ describe('StatelessStack', () => {
     expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"/);
   });
 
-  it('lets the forwarder use only its table, consume and re-send on the queue, dead-letter, and read its secrets', () => {
+  it('lets the forwarder use only its table, consume and re-send on the queue, dead-letter, and read the SIEM secret', () => {
     const statements = statementsOf(example, 'ForwarderRole');
     expect(grantOf(statements, 'dynamodb:PutItem')).toMatch(/IdempotencyTable/);
     expect(grantOf(statements, 'dynamodb:PutItem')).not.toMatch(/CursorTable/);
@@ -168,14 +168,22 @@ describe('StatelessStack', () => {
     expect(grantOf(statements, 'sqs:SendMessage')).toMatch(/DeadLetterQueue9F481546Arn.*Queue4A7E3555Arn|Queue4A7E3555Arn.*DeadLetterQueue9F481546Arn/);
     const secrets = statements.filter((statement) => ([] as string[]).concat(statement.Action).includes('secretsmanager:GetSecretValue'));
     expect(JSON.stringify(secrets)).toMatch(/SiemSecret/);
-    // lib/config validates the whole configuration, MPAS credentials included, in both functions.
-    expect(JSON.stringify(secrets)).toMatch(/MpasSecret/);
+  });
+
+  it('gives the forwarder neither access to the MPAS secret nor its ARN: it never calls MPAS', () => {
+    for (const template of [example, northwind]) {
+      const statements = statementsOf(template, 'ForwarderRole');
+      expect(JSON.stringify(statements)).not.toMatch(/MpasSecret|mpas-log-sync\/mpas/);
+      expect(functionOf(template, 'Forwarder')['Environment']['Variables']).not.toHaveProperty('MPAS_SECRET_ARN');
+      expect(JSON.stringify(statementsOf(template, 'PollerRole'))).toMatch(/MpasSecret|mpas-log-sync\/mpas/);
+    }
   });
 
   it('grants imported secrets by name, with the suffix Secrets Manager adds', () => {
-    const resources = JSON.stringify(statementsOf(northwind, 'ForwarderRole').filter((statement) => ([] as string[]).concat(statement.Action).includes('secretsmanager:GetSecretValue')));
-    expect(resources).toContain(':secret:northwind/mpas-log-sync/siem-??????');
-    expect(resources).toContain(':secret:northwind/mpas-log-sync/mpas-??????');
+    const secretGrants = (rolePrefix: string) =>
+      JSON.stringify(statementsOf(northwind, rolePrefix).filter((statement) => ([] as string[]).concat(statement.Action).includes('secretsmanager:GetSecretValue')));
+    expect(secretGrants('ForwarderRole')).toContain(':secret:northwind/mpas-log-sync/siem-??????');
+    expect(secretGrants('PollerRole')).toContain(':secret:northwind/mpas-log-sync/mpas-??????');
   });
 
   it('attaches no managed policy to any role', () => {
