@@ -3,6 +3,7 @@ import { LeaseHeldError } from '../cursor/errors.js';
 import { VERSION } from '../version.js';
 import { backfillCommand } from './backfill-command.js';
 import { catalogCommand } from './catalog-command.js';
+import { checkCommand } from './check-command.js';
 import { demoCommand } from './demo-command.js';
 import { dlqCommand } from './dlq-command.js';
 import { ExitCode, UsageError } from './exit-codes.js';
@@ -14,6 +15,7 @@ import type { CliIo, Command } from './command.js';
 
 const commands: Record<string, Command> = {
   run: runCommand,
+  check: checkCommand,
   backfill: backfillCommand,
   replay: replayCommand,
   status: statusCommand,

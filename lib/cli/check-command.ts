@@ -1,0 +1,56 @@
+import { describeConfig } from '../config/describe-config.js';
+import { loadConfig } from '../config/load-config.js';
+import { runSetupChecks } from '../local/setup-checks.js';
+import type { CheckResult } from '../local/setup-checks.js';
+import { VERSION } from '../version.js';
+import type { Command } from './command.js';
+import { ExitCode } from './exit-codes.js';
+import { parseOptions } from './parse-options.js';
+
+const USAGE = `usage: mpas-log-sync check [--config FILE] [--send-test-event] [--json]
+
+Validates the configuration, then tries it for real, one line per check:
+  config                      every setting (a bad one: exit 2, naming it)
+  mpas token                  the token endpoint with the configured grant and credentials
+  mpas <realm> <stream> events  one events read (max=1) per realm and stream; a missing
+                              view-events role is reported as such, with where to grant it
+  siem <type>                 the generic HTTPS SIEM: a HEAD with the configured credentials
+                              (a 401/403 means they are wrong; nothing is stored); the other
+                              types: reachability only
+Each line says ok, or what is wrong and which setting or role fixes it. Secrets are never shown.
+
+  --config FILE        JSON config file (default: $MPAS_LOG_SYNC_CONFIG, else the environment only)
+  --send-test-event    also store something at the SIEM: an empty JSON array for the generic
+                       HTTPS SIEM, one test event (type MPAS_LOG_SYNC_CHECK) for the others
+  --json               one JSON document { ok, checks: [{ check, ok, detail }] }
+
+Exit codes: 0 every check passed, 1 a check failed, 2 the configuration is invalid.`;
+
+/** `mpas-log-sync check`. */
+export const checkCommand: Command = {
+  summary: 'validate the config and try MPAS (token, events per realm) and the SIEM for real',
+  usage: USAGE,
+  async run(args, env, io) {
+    const { values } = parseOptions(args, { config: { type: 'string' }, 'send-test-event': { type: 'boolean' }, json: { type: 'boolean' } });
+    if (values.help) {
+      io.out(USAGE);
+      return ExitCode.ok;
+    }
+    const config = loadConfig({ env, configFile: values.config });
+    const line = (result: CheckResult): string => `${result.ok ? 'ok  ' : 'FAIL'}  ${result.check.padEnd(28)} ${result.detail.replace(/^ok: /, '')}`;
+    const configResult: CheckResult = { check: 'config', ok: true, detail: `ok: tenant ${config.tenant}, realms ${config.mpas.realms.join(', ')}, SIEM ${config.siem.type} (${config.siem.format})` };
+    if (!values.json) io.out(line(configResult));
+    const results = await runSetupChecks(config, {
+      version: VERSION,
+      sendTestEvent: values['send-test-event'] === true,
+      onResult: (result) => {
+        if (!values.json) io.out(line(result));
+      },
+    });
+    const all = [configResult, ...results];
+    const ok = all.every((result) => result.ok);
+    if (values.json) io.out(JSON.stringify({ ok, config: describeConfig(config), checks: all }, null, 2));
+    else io.out(ok ? '\nall checks passed' : `\n${all.filter((result) => !result.ok).length} check(s) failed`);
+    return ok ? ExitCode.ok : ExitCode.failure;
+  },
+};
