@@ -131,6 +131,7 @@ export const statusCommand: Command = {
       io.out('no cursor yet: nothing has been read (run starts at MPAS_START_FROM)');
       return ExitCode.ok;
     }
+    if (values.table === undefined && !cursors.some((cursor) => cursor.name === tenant)) io.out('\nlive cursor  none yet (run starts at MPAS_START_FROM, or backfill --set-live-cursor sets it)');
     for (const cursor of cursors) {
       const lease = cursor.lease ? `lease: ${cursor.lease.owner} until ${cursor.lease.until}${cursor.lease.expired ? ' (expired)' : ''}` : 'lease: free';
       io.out(`\n${cursor.name === tenant ? 'live cursor' : cursor.name}  ${lease}`);
