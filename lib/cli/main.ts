@@ -8,6 +8,7 @@ import { demoCommand } from './demo-command.js';
 import { dlqCommand } from './dlq-command.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { replayCommand } from './replay-command.js';
+import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
 import { simulatorCommand } from './simulator-command.js';
 import { statusCommand } from './status-command.js';
@@ -23,6 +24,7 @@ const commands: Record<string, Command> = {
   demo: demoCommand,
   catalog: catalogCommand,
   simulator: simulatorCommand,
+  report: reportCommand,
 };
 
 function usage(): string {

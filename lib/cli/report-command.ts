@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { ArchiveReader } from '../archive/archive-store.js';
+import { S3Archive, parseS3Url } from '../archive/s3-archive.js';
+import { SqliteArchive } from '../archive/sqlite-archive.js';
+import { parseReportDefinition } from '../reports/report-definition.js';
+import { ReportError } from '../reports/report-error.js';
+import { renderReport } from '../reports/report-output.js';
+import type { ReportFormat } from '../reports/report-output.js';
+import { runReport } from '../reports/run-report.js';
+import { systemClock } from '../time/clock.js';
+import type { Clock } from '../time/clock.js';
+import type { Command } from './command.js';
+import { ExitCode, UsageError } from './exit-codes.js';
+
+const USAGE = `usage: mpas-log-sync report <definition.json> [--param NAME=VALUE ...] [--format table|csv|json]
+                            [--from DATE] [--to DATE] [--s3 s3://BUCKET/PREFIX | --archive FILE | --state DIR]
+
+Runs a report (seed 002's report definitions: a query on audit_events, params, and a
+post-processing filter over the events' CEF params) over the event archive; see
+docs/routes-archive-reports.md and the definitions in reports/.
+
+  --param NAME=VALUE   a value for the definition's {{NAME}} (repeat for each param)
+  --format F           table (default on a terminal), csv, or json (default otherwise)
+  --from DATE          only events at or after DATE (2026-11-01 or 2026-11-01T08:00:00Z)
+  --to DATE            only events before DATE
+  --s3 URL             read the S3 archive (only the date partitions the report needs); AWS
+                       credentials and region from the usual AWS settings
+  --archive FILE       the local SQLite archive (default: <state dir>/audit-events.sqlite)
+  --state DIR          the state directory (default: STATE_DIR, else .state)`;
+
+/** What the report command may be given instead of its defaults (tests). */
+export interface ReportCommandDeps {
+  s3?: S3Client;
+  clock?: Clock;
+}
+
+function dateOption(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const withZone = /^\d{4}-\d{2}-\d{2}$/.test(value) || /(Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`;
+  const time = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(withZone) : Number.NaN;
+  if (!Number.isFinite(time)) throw new UsageError(`--${name} must be a date such as 2026-11-01 or 2026-11-01T08:00:00Z, got "${value}"`);
+  return new Date(time).toISOString();
+}
+
+function paramsOf(pairs: readonly string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    if (equals <= 0) throw new UsageError(`--param must be NAME=VALUE, got "${pair}"`);
+    params[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return params;
+}
+
+/** `mpas-log-sync report`, with its S3 client and clock injectable. */
+export function createReportCommand(deps: ReportCommandDeps = {}): Command {
+  return {
+    summary: 'run a report (definition JSON) over the event archive, as a table, CSV or JSON',
+    usage: USAGE,
+    async run(args, env, io) {
+      let parsed;
+      try {
+        parsed = parseArgs({
+          args: [...args],
+          options: {
+            param: { type: 'string', multiple: true },
+            format: { type: 'string' },
+            from: { type: 'string' },
+            to: { type: 'string' },
+            s3: { type: 'string' },
+            archive: { type: 'string' },
+            state: { type: 'string' },
+            help: { type: 'boolean', short: 'h' },
+          },
+          strict: true,
+          allowPositionals: true,
+        });
+      } catch (error) {
+        throw new UsageError(error instanceof Error ? error.message : String(error));
+      }
+      const { values, positionals } = parsed;
+      if (values.help) {
+        io.out(USAGE);
+        return ExitCode.ok;
+      }
+      if (positionals.length !== 1) throw new UsageError('give exactly one report definition file');
+      const format = (values.format ?? (io.isTty ? 'table' : 'json')) as ReportFormat;
+      if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`--format must be table, csv or json, got "${values.format}"`);
+      if (values.s3 !== undefined && values.archive !== undefined) throw new UsageError('give --s3 or --archive, not both');
+      const window = { from: dateOption('from', values.from), to: dateOption('to', values.to) };
+      const file = positionals[0] as string;
+
+      let definition;
+      try {
+        definition = parseReportDefinition(readFileSync(file, 'utf8'));
+      } catch (error) {
+        if (error instanceof ReportError) throw new UsageError(`${file}: ${error.message}`);
+        throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      const reader = readerOf(values, env, deps);
+      try {
+        const result = await runReport({ definition, params: paramsOf(values.param ?? []), reader, now: (deps.clock ?? systemClock).now(), window });
+        io.out(renderReport(result, format));
+        return ExitCode.ok;
+      } catch (error) {
+        if (error instanceof ReportError) throw new UsageError(`${file}: ${error.message}`);
+        throw error;
+      } finally {
+        await reader.close();
+      }
+    },
+  };
+}
+
+function readerOf(values: { s3?: string; archive?: string; state?: string }, env: NodeJS.ProcessEnv, deps: ReportCommandDeps): ArchiveReader {
+  if (values.s3 !== undefined) {
+    let location;
+    try {
+      location = parseS3Url(values.s3);
+    } catch (error) {
+      throw new UsageError(`--s3: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return new S3Archive(deps.s3 ?? new S3Client({}), location);
+  }
+  const stateDir = values.state ?? (env['STATE_DIR']?.trim() || '.state');
+  return new SqliteArchive(values.archive ?? join(stateDir, 'audit-events.sqlite'), { readOnly: true });
+}
+
+/** `mpas-log-sync report`. */
+export const reportCommand: Command = createReportCommand();
