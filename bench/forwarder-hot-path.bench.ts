@@ -1,0 +1,164 @@
+/**
+ * Benchmark 1: the forwarder's per-batch work on one core, against the floor of what any
+ * forwarder must do (parse the SQS body, stringify the events). Run with `--cpu-prof` to see
+ * where the time goes: `node --cpu-prof --cpu-prof-dir=bench/results bin/run-ts.js bench/forwarder-hot-path.bench.ts`.
+ */
+import { createCefFormatter } from '../lib/formats/cef-formatter.js';
+import { jsonEnvelopeFormatter, toEnvelope } from '../lib/formats/json-envelope.js';
+import type { Formatter } from '../lib/formats/formatter.js';
+import { forwardBatch } from '../lib/forwarder/forward-batch.js';
+import type { ForwarderStages } from '../lib/forwarder/forward-batch.js';
+import { eventKey } from '../lib/mpas/event-key.js';
+import type { MpasEvent, Stream } from '../lib/mpas/event-schemas.js';
+import { compileFilter } from '../lib/pipeline/event-filter.js';
+import { createRedactor, DEFAULT_ADMIN_REDACTED_FIELDS, DEFAULT_USER_REDACTED_FIELDS } from '../lib/pipeline/redactor.js';
+import { batchIdFor } from '../lib/queue/event-batch.js';
+import type { EventBatch } from '../lib/queue/event-batch.js';
+import { messageBody } from '../lib/queue/message-body.js';
+import { parseBatchMessage } from '../lib/queue/parse-batch-message.js';
+import { splitToFit } from '../lib/queue/split-batch.js';
+import { VERSION } from '../lib/version.js';
+import { encodingSink } from './support/encoding-sink.js';
+import { bulkEvents } from './support/event-pool.js';
+import { machineInfo } from './support/machine.js';
+import { report } from './support/report.js';
+import { median, rounded } from './support/stats.js';
+
+const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 7);
+const PAGE_SIZE = 1000;
+const MAX_MESSAGE_BYTES = 1_048_576;
+const REALM = 'acme';
+const TENANT = 'acme-prod';
+// A filter of the kind a tenant writes: drop the noisiest successful token refreshes.
+const FILTER = { NOT: { AND: [{ 'event.type': { equals: 'REFRESH_TOKEN' } }, { eventType: { equals: 'user-event' } }] } };
+
+/** The SQS bodies the poller would enqueue for the events: pages of one stream, split to fit. */
+function queueBodies(): { bodies: string[]; events: number; bytes: number } {
+  const generated = bulkEvents({ realm: REALM, count: EVENTS, startTime: Date.parse('2025-03-01T00:00:00Z'), spacingMs: 7 });
+  const bodies: string[] = [];
+  for (const [stream, events] of [['user', generated.user], ['admin', generated.admin]] as Array<[Stream, MpasEvent[]]>) {
+    for (let start = 0; start < events.length; start += PAGE_SIZE) {
+      const page = events.slice(start, start + PAGE_SIZE);
+      const batch: EventBatch = { v: 1, tenant: TENANT, realm: REALM, stream, batchId: batchIdFor(TENANT, REALM, stream, page.map(eventKey)), events: page };
+      for (const part of splitToFit(batch, MAX_MESSAGE_BYTES)) bodies.push(messageBody(part));
+    }
+  }
+  return { bodies, events: EVENTS, bytes: bodies.reduce((sum, body) => sum + Buffer.byteLength(body), 0) };
+}
+
+function stagesFor(formatter: Formatter): ForwarderStages & { sink: ReturnType<typeof encodingSink> } {
+  return {
+    redact: createRedactor({ mode: 'mask', userFields: DEFAULT_USER_REDACTED_FIELDS, adminFields: DEFAULT_ADMIN_REDACTED_FIELDS }),
+    formatter,
+    filter: compileFilter(FILTER),
+    sink: encodingSink({ batch: 'ndjson', maxBatchEvents: 500, maxBatchBytes: 1_000_000 }, formatter.format),
+  };
+}
+
+type Variant = { name: string; run: (bodies: readonly string[]) => Promise<number> };
+
+/** What every forwarder must do at least: read the body, write the events. */
+const floor: Variant = {
+  name: 'floor: JSON.parse + JSON.stringify',
+  run: async (bodies) => {
+    let chars = 0;
+    for (const body of bodies) {
+      const { events } = JSON.parse(body) as { events: unknown[] };
+      for (const event of events) chars += JSON.stringify(event).length;
+    }
+    return chars;
+  },
+};
+
+/** The issue's reference: a plain loop that parses, masks and stringifies, with no checks. */
+function plainLoop(): Variant {
+  const redact = stagesFor(jsonEnvelopeFormatter).redact;
+  return {
+    name: 'reference: parse + redact + stringify',
+    run: async (bodies) => {
+      let chars = 0;
+      for (const body of bodies) {
+        const batch = JSON.parse(body) as EventBatch;
+        for (const event of batch.events) chars += JSON.stringify(toEnvelope(redact(event, batch.stream), batch.stream)).length;
+      }
+      return chars;
+    },
+  };
+}
+
+function forwarder(name: string, formatter: Formatter): Variant {
+  const stages = stagesFor(formatter);
+  return {
+    name,
+    run: async (bodies) => {
+      let delivered = 0;
+      for (const body of bodies) {
+        const parsed = parseBatchMessage(body);
+        if (!parsed.ok) throw new Error(`bench body refused: ${parsed.reason}`);
+        const result = await forwardBatch(parsed.batch, stages);
+        if (result.deadLetters.length > 0) throw new Error(`bench events dead-lettered: ${result.deadLetters[0]!.detail}`);
+        delivered += result.delivered + result.filtered;
+      }
+      if (delivered !== EVENTS) throw new Error(`${name}: ${delivered} of ${EVENTS} events came out`);
+      return stages.sink.bytes();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const machine = machineInfo();
+  const { bodies, bytes } = queueBodies();
+  const all = [floor, plainLoop(), forwarder('forwarder, JSON envelope', jsonEnvelopeFormatter), forwarder('forwarder, CEF', createCefFormatter({ version: VERSION }))];
+  // BENCH_ONLY=CEF profiles one variant alone (with --cpu-prof); the report then has no floor to compare.
+  const only = process.env['BENCH_ONLY'];
+  const variants = only ? all.filter(({ name }) => name === floor.name || name.includes(only)) : all;
+  const rates = new Map<string, number[]>(variants.map(({ name }) => [name, []]));
+  const wallRates = new Map<string, number[]>(variants.map(({ name }) => [name, []]));
+  // Interleaved, after one warm-up round, so a burst of load from elsewhere hits every variant alike.
+  for (let round = 0; round <= RUNS; round += 1) {
+    for (const variant of variants) {
+      // CPU time, not wall time: on a machine shared with other work, time spent waiting for a core
+      // is not the forwarder's cost. (It counts every thread of the process, GC helpers included.)
+      const start = process.cpuUsage();
+      const wallStart = performance.now();
+      await variant.run(bodies);
+      const used = process.cpuUsage(start);
+      const cpuSeconds = (used.user + used.system) / 1e6;
+      if (round > 0) {
+        rates.get(variant.name)!.push(EVENTS / cpuSeconds);
+        wallRates.get(variant.name)!.push(EVENTS / ((performance.now() - wallStart) / 1000));
+      }
+    }
+  }
+  // Ratios are taken round by round (each variant against the floor measured beside it), then the
+  // median: a burst of load from another process moves a round's figures together, not its ratios.
+  const ratiosOf = (name: string): number[] => rates.get(name)!.map((rate, round) => rate / rates.get(floor.name)![round]!);
+  const rows = variants.map(({ name }) => {
+    const samples = rates.get(name)!;
+    return {
+      variant: name,
+      'events per CPU-second': rounded(median(samples)),
+      min: rounded(Math.min(...samples)),
+      max: rounded(Math.max(...samples)),
+      'wall events/s': rounded(median(wallRates.get(name)!)),
+      'ratio to floor': rounded(median(ratiosOf(name))),
+    };
+  });
+  const ratioOf = (name: string): number => (rates.has(name) ? median(ratiosOf(name)) : Number.NaN);
+  const json = ratioOf('forwarder, JSON envelope');
+  const cef = ratioOf('forwarder, CEF');
+  report({
+    name: 'forwarder-hot-path',
+    description: 'validate + filter + redact + format + encode, one core, vs the parse+stringify floor',
+    machine,
+    parameters: { events: EVENTS, runs: RUNS, messages: bodies.length, messageBytes: bytes, pageSize: PAGE_SIZE, adminShare: 0.1, filter: FILTER, redaction: 'mask, default fields', sinkFraming: 'ndjson, 500 events / 1 MB per request, UTF-8 encoded' },
+    rows,
+    targets: [
+      { target: 'JSON envelope >= 0.6 of the floor', measured: json.toFixed(2), met: json >= 0.6 },
+      { target: 'CEF >= 0.5 of the floor', measured: cef.toFixed(2), met: cef >= 0.5 },
+    ],
+  });
+}
+
+await main();
