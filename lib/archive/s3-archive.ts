@@ -74,7 +74,8 @@ export class S3Archive implements ArchiveStore, ArchiveReader {
 
   async read(query: ArchiveQuery): Promise<ArchiveRecord[]> {
     const fromDay = query.from === undefined ? undefined : dayOf(query.from);
-    const toDay = query.to === undefined ? undefined : dayOf(query.to);
+    // `to` is exclusive: a window ending at midnight needs nothing of the day that starts then.
+    const toDay = query.to === undefined ? undefined : dayOf(new Date(Date.parse(query.to) - 1).toISOString());
     const days = (await this.days()).filter((day) => (fromDay === undefined || day >= fromDay) && (toDay === undefined || day <= toDay));
     days.sort();
     if (query.order === 'desc') days.reverse();
