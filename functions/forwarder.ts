@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -7,6 +8,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { archiveFromConfig } from '../lib/archive/archive-from-config.js';
+import { ArchiveMetrics } from '../lib/aws/archive-metrics.js';
 import { ForwardMetrics } from '../lib/aws/forward-metrics.js';
 import { forwardRecord } from '../lib/aws/forward-record.js';
 import type { RecordOutcome } from '../lib/aws/forward-record.js';
@@ -29,6 +32,8 @@ export interface ForwarderHandlerDeps {
   load: () => Promise<LambdaConfig>;
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
+  /** For the event archive, when `archive.s3` is set. @default new S3Client({}) */
+  s3?: S3Client;
   clock?: Clock;
   /** Uniform in [0, 1), for the backoff's jitter. @default Math.random */
   random?: () => number;
@@ -70,6 +75,10 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
       queueUrl: requireSetting(settings, 'queueUrl'),
       deadLetterQueueUrl: requireSetting(settings, 'deadLetterQueueUrl'),
     }),
+    // On Lambda only the S3 archive makes sense: the file system does not outlive the container.
+    archive: config.archive?.enabled && config.archive.s3
+      ? archiveFromConfig(config, { stateDir: '/tmp', clock, observer: new ArchiveMetrics(metrics, logger), s3: deps.s3 })
+      : undefined,
     batches: idempotentBatches({
       client: deps.dynamodb,
       tableName: requireSetting(settings, 'idempotencyTableName'),
@@ -80,7 +89,7 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
 
   const forwardAll = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const loaded = await deps.load();
-    const { routes, queues, batches } = wiring(loaded);
+    const { routes, queues, batches, archive } = wiring(loaded);
     const backoff = { baseSeconds: loaded.settings.retryBaseSeconds, maxSeconds: loaded.settings.retryMaxSeconds };
     // Set once per container: setting it again on every invocation only draws warnings.
     if (tenantDimension !== loaded.config.tenant) {
@@ -103,7 +112,7 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
         receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
       };
       try {
-        const outcome = await forwardRecord(queueRecord, { routes, queues, oncePerBatch: batches.oncePerBatch, backoff, random }, deadline.signal);
+        const outcome = await forwardRecord(queueRecord, { routes, queues, oncePerBatch: batches.oncePerBatch, backoff, random, archive }, deadline.signal);
         if (outcome.status === 'retry') throw new RecordRetryError(outcome);
         tally[outcome.invalid === undefined ? 'done' : 'invalid'] += 1;
       } catch (error) {
@@ -128,6 +137,9 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
       });
     } finally {
       clearTimeout(timer);
+      // The container may freeze once the handler returns: the archive gets what is left of the
+      // time (deliveries are done by now), and what it cannot write in it waits for the next invocation.
+      await archive?.flush(Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS));
       logger.info('forwarder invocation finished', { records: event.Records.length, ...tally });
     }
   };
