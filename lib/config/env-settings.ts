@@ -100,23 +100,25 @@ interface Setter {
 
 /**
  * SIEM_TOKEN (bearer), SIEM_AUTH_HEADER (`Name: value`), SIEM_API_KEY (an Elasticsearch API
- * key) and SIEM_USERNAME + SIEM_PASSWORD (basic) each replace the file's whole `siem.auth`;
+ * key), SIEM_CLIENT_SECRET (Sentinel's Entra ID app) and SIEM_USERNAME + SIEM_PASSWORD (basic) each replace the file's whole `siem.auth`;
  * setting more than one is a mistake, because which one wins would be a guess.
  */
 function readSiemAuth(env: Environment, { set, note }: Setter, problems: ConfigProblem[]): void {
   const token = env['SIEM_TOKEN'];
   const header = env['SIEM_AUTH_HEADER'];
   const apiKey = env['SIEM_API_KEY'];
+  const clientSecret = env['SIEM_CLIENT_SECRET'];
   const username = env['SIEM_USERNAME'];
   const password = env['SIEM_PASSWORD'];
   const basic = [present(username) ? 'SIEM_USERNAME' : '', present(password) ? 'SIEM_PASSWORD' : ''].filter(Boolean);
-  const chosen = [present(token) ? ['SIEM_TOKEN'] : [], present(header) ? ['SIEM_AUTH_HEADER'] : [], present(apiKey) ? ['SIEM_API_KEY'] : [], basic].filter(
+  const chosen = [present(token) ? ['SIEM_TOKEN'] : [], present(header) ? ['SIEM_AUTH_HEADER'] : [], present(apiKey) ? ['SIEM_API_KEY'] : [], present(clientSecret) ? ['SIEM_CLIENT_SECRET'] : [], basic].filter(
     (names) => names.length > 0,
   );
   if (chosen.length > 1) {
     problems.push({
       setting: chosen.flat().join(', '),
-      message: 'set only one SIEM authentication: SIEM_TOKEN (bearer), SIEM_AUTH_HEADER (a header), SIEM_API_KEY (an API key) or SIEM_USERNAME and SIEM_PASSWORD (basic)',
+      message:
+        'set only one SIEM authentication: SIEM_TOKEN (bearer), SIEM_AUTH_HEADER (a header), SIEM_API_KEY (an API key), SIEM_CLIENT_SECRET (an Entra ID client secret) or SIEM_USERNAME and SIEM_PASSWORD (basic)',
     });
     return;
   }
@@ -129,6 +131,10 @@ function readSiemAuth(env: Environment, { set, note }: Setter, problems: ConfigP
     // Trimmed: a key is one word, and a pasted key often ends with a newline.
     set('siem.auth', { kind: 'apiKey', apiKey: apiKey.trim() }, { name: 'SIEM_API_KEY' });
     note('siem.auth.apiKey', { name: 'SIEM_API_KEY' });
+  } else if (present(clientSecret)) {
+    // As is, like every secret: Entra ID secrets may hold `~` and `.`, and a space would be the operator's.
+    set('siem.auth', { kind: 'clientSecret', clientSecret }, { name: 'SIEM_CLIENT_SECRET' });
+    note('siem.auth.clientSecret', { name: 'SIEM_CLIENT_SECRET' });
   } else if (present(username) !== present(password)) {
     const [given, missing] = present(username) ? ['SIEM_USERNAME', 'SIEM_PASSWORD'] : ['SIEM_PASSWORD', 'SIEM_USERNAME'];
     problems.push({ setting: given, message: `is set but ${missing} is not: basic authentication needs both` });

@@ -23,13 +23,15 @@ const siemSecretSchema = z.union([
   z.strictObject({ authHeader: z.string().min(1) }),
   // Elasticsearch and Datadog API keys (SIEM_API_KEY).
   z.strictObject({ apiKey: z.string().min(1) }),
+  // Sentinel's Entra ID app registration (SIEM_CLIENT_SECRET).
+  z.strictObject({ clientSecret: z.string().min(1) }),
   z.strictObject({ username: z.string().min(1), password: z.string().min(1) }),
 ]);
 
 // The variables a secret stands for: all of its group are replaced, so a credential left in
 // the environment can neither mix with nor contradict the one in the secret.
 const MPAS_CREDENTIAL_VARS = ['MPAS_USERNAME', 'MPAS_PASSWORD', 'MPAS_CLIENT_SECRET'];
-const SIEM_CREDENTIAL_VARS = ['SIEM_TOKEN', 'SIEM_AUTH_HEADER', 'SIEM_API_KEY', 'SIEM_USERNAME', 'SIEM_PASSWORD'];
+const SIEM_CREDENTIAL_VARS = ['SIEM_TOKEN', 'SIEM_AUTH_HEADER', 'SIEM_API_KEY', 'SIEM_CLIENT_SECRET', 'SIEM_USERNAME', 'SIEM_PASSWORD'];
 
 /**
  * Which function loads the configuration. Only the poller signs in to MPAS: the forwarder is
@@ -93,6 +95,7 @@ export async function withSecrets(env: Environment, settings: LambdaSettings, se
     if ('token' in siem) merged['SIEM_TOKEN'] = siem.token;
     else if ('authHeader' in siem) merged['SIEM_AUTH_HEADER'] = siem.authHeader;
     else if ('apiKey' in siem) merged['SIEM_API_KEY'] = siem.apiKey;
+    else if ('clientSecret' in siem) merged['SIEM_CLIENT_SECRET'] = siem.clientSecret;
     else Object.assign(merged, { SIEM_USERNAME: siem.username, SIEM_PASSWORD: siem.password });
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -138,5 +141,5 @@ async function readSecret<T>(
 function describeShapes(variable: string): string {
   return variable === 'MPAS_SECRET_ARN'
     ? '"username" and "password", or "clientSecret" (and optionally "clientId"), and no other keys'
-    : '"token", "authHeader" ("Name: value"), "apiKey", or "username" and "password", and no other keys';
+    : '"token", "authHeader" ("Name: value"), "apiKey", "clientSecret", or "username" and "password", and no other keys';
 }

@@ -177,6 +177,43 @@ export const sumoLogicSiemSchema = z.strictObject(
   objectError,
 );
 
+/** A GUID, the form of Entra ID's tenant and application ids. */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Microsoft Sentinel through the Logs Ingestion API: `url` is the data collection endpoint (or
+ * the DCR's own logs ingestion endpoint); an Entra ID app registration's client secret
+ * (SIEM_CLIENT_SECRET) buys the tokens.
+ */
+export const sentinelSiemSchema = z.strictObject(
+  {
+    type: z.literal('sentinel'),
+    ...siemCommonShape,
+    auth: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('clientSecret'), clientSecret: secret() })], {
+      error: unionErrorFor('must be the app registration\'s client secret alone: SIEM_CLIENT_SECRET, or {"kind": "clientSecret", "clientSecret": "..."} in the file'),
+    }),
+    sentinel: z
+      .strictObject(
+        {
+          tenantId: text().refine((value) => GUID.test(value) || /^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$/i.test(value), {
+            error: 'must be the directory (tenant) id, a GUID, or a domain such as contoso.onmicrosoft.com',
+          }),
+          clientId: text().regex(GUID, { error: 'must be the application (client) id, a GUID' }),
+          dcrImmutableId: text().regex(/^dcr-[0-9a-f]{32}$/i, { error: 'must be the DCR immutable id: dcr- and 32 hexadecimal digits' }),
+          streamName: text()
+            .regex(/^(Custom|Microsoft)-[A-Za-z0-9_]+$/, { error: 'must be a DCR stream name such as Custom-MpasEvents_CL' })
+            .default('Custom-MpasEvents_CL'),
+          /** Entra ID's authority; a sovereign cloud's, or the local receiver in tests. */
+          authorityHost: httpUrl().default('https://login.microsoftonline.com'),
+        },
+        objectError,
+      )
+      // An absent block is parsed as {}, so each missing id is reported under its own variable.
+      .prefault({} as { tenantId: string; clientId: string; dcrImmutableId: string }),
+  },
+  objectError,
+);
+
 /** `syslog+tls://host:port`, the scheme RFC 5425's port 6514 speaks; nothing else in it. */
 const syslogUrl = z.string({ error: errorFor('must be syslog+tls://host:port') }).refine(
   (value) => {
@@ -222,7 +259,7 @@ export const syslogSiemSchema = z.strictObject(
 );
 
 /** The SIEM types this build knows, as the list the error message quotes. */
-export const SIEM_TYPES = ['https', 'splunk-hec', 'elastic', 'datadog', 'sumo-logic', 'syslog'] as const;
+export const SIEM_TYPES = ['https', 'splunk-hec', 'elastic', 'datadog', 'sumo-logic', 'sentinel', 'syslog'] as const;
 
 /** `type` defaults to `https`, the only type the original product had. */
 function defaultType(value: unknown): unknown {
@@ -232,6 +269,6 @@ function defaultType(value: unknown): unknown {
 /** The SIEM destination: one variant per SIEM type, chosen by `type`. */
 export const siemConfigSchema = z.preprocess(
   defaultType,
-  z.discriminatedUnion('type', [httpsSiemSchema, splunkHecSiemSchema, elasticSiemSchema, datadogSiemSchema, sumoLogicSiemSchema, syslogSiemSchema], { error: unionErrorFor(`must be one of ${SIEM_TYPES.join(', ')}`) }),
+  z.discriminatedUnion('type', [httpsSiemSchema, splunkHecSiemSchema, elasticSiemSchema, datadogSiemSchema, sumoLogicSiemSchema, sentinelSiemSchema, syslogSiemSchema], { error: unionErrorFor(`must be one of ${SIEM_TYPES.join(', ')}`) }),
 );
 export type SiemConfig = z.infer<typeof siemConfigSchema>;

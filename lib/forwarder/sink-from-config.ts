@@ -2,6 +2,7 @@ import type { SiemConfig } from '../config/siem-config-schema.js';
 import { createDatadogLogsSink } from '../sinks/datadog-logs-sink.js';
 import { createElasticBulkSink } from '../sinks/elastic-bulk-sink.js';
 import { createHttpsSink } from '../sinks/https-sink.js';
+import { createSentinelLogsSink } from '../sinks/sentinel-logs-sink.js';
 import type { Sink } from '../sinks/sink.js';
 import { createSplunkHecSink } from '../sinks/splunk-hec-sink.js';
 import { createSumoLogicSink } from '../sinks/sumo-logic-sink.js';
@@ -40,6 +41,8 @@ export function sinkFromConfig(siem: SiemConfig): Sink {
       return createDatadogLogsSink({ ...shared, apiKey: siem.auth.apiKey, ...siem.datadog });
     case 'sumo-logic':
       return createSumoLogicSink({ ...shared, token: siem.auth.token, ...siem.sumo });
+    case 'sentinel':
+      return createSentinelLogsSink({ ...shared, clientSecret: siem.auth.clientSecret, ...siem.sentinel });
     case 'syslog':
       return createSyslogTlsSink({ ...shared, ...siem.syslog });
   }

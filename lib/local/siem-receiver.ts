@@ -14,6 +14,8 @@ import type { DatadogReceiverOptions } from './siem-receiver-datadog.js';
 import { createElasticHandler } from './siem-receiver-elastic.js';
 import type { BulkItemRejecter, ElasticReceiverOptions } from './siem-receiver-elastic.js';
 import { createSplunkHandler } from './siem-receiver-splunk.js';
+import { createSentinelHandler } from './siem-receiver-sentinel.js';
+import type { SentinelReceiverOptions } from './siem-receiver-sentinel.js';
 import { createSumoHandler } from './siem-receiver-sumo.js';
 import type { SumoReceiverOptions } from './siem-receiver-sumo.js';
 import type { SplunkReceiverOptions } from './siem-receiver-splunk.js';
@@ -24,6 +26,7 @@ export type { SplunkReceiverOptions } from './siem-receiver-splunk.js';
 export type { BulkItemRejecter, BulkItemView, ElasticReceiverOptions } from './siem-receiver-elastic.js';
 export type { DatadogReceiverOptions } from './siem-receiver-datadog.js';
 export type { SumoReceiverOptions } from './siem-receiver-sumo.js';
+export type { SentinelReceiverOptions } from './siem-receiver-sentinel.js';
 
 /** One accepted event, as the SIEM stored it. */
 export interface ReceivedItem {
@@ -72,6 +75,8 @@ export interface SiemReceiverOptions {
   datadog?: DatadogReceiverOptions;
   /** Serve a Sumo Logic HTTP Source at `/receiver/v1/http/{token}`. */
   sumo?: SumoReceiverOptions;
+  /** Serve Entra ID's token endpoint and the Logs Ingestion API (Microsoft Sentinel); tokens expire by `clock`. */
+  sentinel?: SentinelReceiverOptions;
 }
 
 /** A planned failure of the next requests. */
@@ -147,7 +152,8 @@ export async function startSiemReceiver(options: SiemReceiverOptions = {}): Prom
   const elastic = options.elastic ? createElasticHandler(options.elastic, () => rejecter) : undefined;
   const datadog = options.datadog ? createDatadogHandler(options.datadog, () => rejecter) : undefined;
   const sumo = options.sumo ? createSumoHandler(options.sumo, () => rejecter) : undefined;
-  const products: ProtocolHandler[] = [splunk, elastic, datadog, sumo].filter((product) => product !== undefined);
+  const sentinel = options.sentinel ? createSentinelHandler(options.sentinel, clock, () => rejecter) : undefined;
+  const products: ProtocolHandler[] = [splunk, elastic, datadog, sumo, sentinel].filter((product) => product !== undefined);
   const lateFaults: Array<{ count: number; status: number }> = [];
 
   const accept = (path: string, parsed: ReadonlyArray<ParsedItem | AcceptedItem>, entry: ReceivedRequest): ReceivedItem[] => {

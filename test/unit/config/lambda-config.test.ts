@@ -59,6 +59,18 @@ describe('loadLambdaConfig', () => {
       secrets: secretsOf({ [MPAS_ARN]: { username: 'u', password: 'p' }, [SIEM_ARN]: { apiKey: 'a2V5OnNlY3JldA==' } }),
     });
     expect(apiKey.config.siem.auth).toEqual({ kind: 'apiKey', apiKey: 'a2V5OnNlY3JldA==' });
+    const sentinel = await loadLambdaConfig({
+      env: {
+        ...BASE_ENV,
+        SIEM_TYPE: 'sentinel',
+        SIEM_CLIENT_SECRET: 'stale',
+        SENTINEL_TENANT_ID: 'contoso.onmicrosoft.com',
+        SENTINEL_CLIENT_ID: '0d8a7c39-5f1e-4b9a-9a55-3c3e6f1d2b4a',
+        SENTINEL_DCR_ID: 'dcr-0123456789abcdef0123456789abcdef',
+      },
+      secrets: secretsOf({ [MPAS_ARN]: { username: 'u', password: 'p' }, [SIEM_ARN]: { clientSecret: 'Qx8Q~fresh' } }),
+    });
+    expect(sentinel.config.siem.auth).toEqual({ kind: 'clientSecret', clientSecret: 'Qx8Q~fresh' });
   });
 
   it('lets a secret replace the credentials of its group left in the environment, instead of clashing', async () => {

@@ -137,3 +137,40 @@ describe('siemConfigSchema (syslog)', () => {
     expect(JSON.stringify(problems)).not.toContain('syslog-secret-token');
   });
 });
+
+describe('siemConfigSchema (sentinel)', () => {
+  const SECRET = 'Qx8Q~sentinel.secret_value';
+  const sentinelEnv = {
+    ...baseEnv,
+    SIEM_TYPE: 'sentinel',
+    SIEM_URL: 'https://mpas-dce-a1b2.westeurope-1.ingest.monitor.azure.com',
+    SENTINEL_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+    SENTINEL_CLIENT_ID: '0d8a7c39-5f1e-4b9a-9a55-3c3e6f1d2b4a',
+    SENTINEL_DCR_ID: 'dcr-0123456789abcdef0123456789abcdef',
+  };
+
+  it('reads the client secret and the SENTINEL_* settings, with the stream and authority defaults', () => {
+    expect(loadConfig({ env: { ...sentinelEnv, SIEM_CLIENT_SECRET: SECRET } }).siem).toMatchObject({
+      type: 'sentinel',
+      auth: { kind: 'clientSecret', clientSecret: SECRET },
+      sentinel: { tenantId: sentinelEnv.SENTINEL_TENANT_ID, clientId: sentinelEnv.SENTINEL_CLIENT_ID, dcrImmutableId: sentinelEnv.SENTINEL_DCR_ID, streamName: 'Custom-MpasEvents_CL', authorityHost: 'https://login.microsoftonline.com' },
+    });
+    expect(loadConfig({ env: { ...sentinelEnv, SIEM_CLIENT_SECRET: SECRET, SENTINEL_STREAM: 'Custom-Audit_CL', SENTINEL_AUTHORITY: 'https://login.microsoftonline.us' } }).siem).toMatchObject({
+      sentinel: { streamName: 'Custom-Audit_CL', authorityHost: 'https://login.microsoftonline.us' },
+    });
+  });
+
+  it('names every missing or malformed id, and never quotes the secret', () => {
+    const { SENTINEL_TENANT_ID: _tenant, ...withoutTenant } = sentinelEnv;
+    const problems = problemsOf({ ...withoutTenant, SIEM_CLIENT_SECRET: SECRET, SENTINEL_CLIENT_ID: 'my-app', SENTINEL_DCR_ID: 'dcr-123', SENTINEL_STREAM: 'MpasEvents_CL' });
+    expect(problems.map((problem) => [problem.setting, problem.message.replace(/, got .*/, '')])).toEqual([
+      ['SENTINEL_TENANT_ID', 'is required'],
+      ['SENTINEL_CLIENT_ID', 'must be the application (client) id, a GUID'],
+      ['SENTINEL_DCR_ID', 'must be the DCR immutable id: dcr- and 32 hexadecimal digits'],
+      ['SENTINEL_STREAM', 'must be a DCR stream name such as Custom-MpasEvents_CL'],
+    ]);
+    const twice = problemsOf({ ...sentinelEnv, SIEM_CLIENT_SECRET: SECRET, SIEM_TOKEN: 't' });
+    expect(twice).toContainEqual({ setting: 'SIEM_TOKEN, SIEM_CLIENT_SECRET', message: expect.stringContaining('set only one SIEM authentication') });
+    expect(JSON.stringify([problems, twice])).not.toContain(SECRET);
+  });
+});

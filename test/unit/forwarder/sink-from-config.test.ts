@@ -17,6 +17,7 @@ describe('sinkFromConfig', () => {
     [{ SIEM_TYPE: 'datadog', SIEM_API_KEY: 'k' }, 'datadog'],
     [{ SIEM_TYPE: 'sumo-logic', SIEM_TOKEN: 'k' }, 'sumo-logic'],
     [{ SIEM_TYPE: 'syslog', SIEM_URL: 'syslog+tls://qradar.example.com:6514' }, 'syslog'],
+    [{ SIEM_TYPE: 'sentinel', SIEM_CLIENT_SECRET: 's', SENTINEL_TENANT_ID: 'contoso.onmicrosoft.com', SENTINEL_CLIENT_ID: '0d8a7c39-5f1e-4b9a-9a55-3c3e6f1d2b4a', SENTINEL_DCR_ID: 'dcr-0123456789abcdef0123456789abcdef' }, 'sentinel'],
   ])('builds the sink of SIEM_TYPE (%j)', (env, name) => {
     const sink = sinkFromConfig(loadConfig({ env: { ...baseEnv, ...env } }).siem);
     sinks.push(sink);
