@@ -59,6 +59,19 @@ export const secretNamesSchema = z.strictObject(
 );
 
 /**
+ * The event archive on AWS (lib/archive's S3 writer): an S3 bucket with a Glue table over it,
+ * made only when enabled, its objects deleted after `retentionDays`.
+ */
+export const archiveDeploymentSchema = z.strictObject(
+  {
+    enabled: z.boolean({ error: errorFor('must be true or false') }).default(false),
+    // lib/config's archive.retentionDays has the same bounds.
+    retentionDays: intIn(1, 36_500, ' (days)').default(90),
+  },
+  objectError,
+);
+
+/**
  * Where and how one tenant is deployed: the AWS environment, the schedule, the functions'
  * limits, the queue, alarms and logs. The service's own settings are the `service` section
  * of the tenant file, validated by lib/config's schema.
@@ -84,6 +97,7 @@ export const deploymentSchema = z.strictObject(
       .strictObject({ visibilityTimeoutSeconds: intIn(0, 43_200, ' (seconds)').default(900) }, objectError)
       .prefault({}),
     secretNames: secretNamesSchema.prefault({}),
+    archive: archiveDeploymentSchema.prefault({}),
   },
   objectError,
 );
@@ -105,3 +119,5 @@ export const tenantFileSchema = z.strictObject(
 export type PollerDeployment = z.infer<typeof pollerDeploymentSchema>;
 /** The forwarder's validated settings. */
 export type ForwarderDeployment = z.infer<typeof forwarderDeploymentSchema>;
+/** The event archive's validated settings. */
+export type ArchiveDeployment = z.infer<typeof archiveDeploymentSchema>;

@@ -19,6 +19,7 @@ function secretVariables({ mpasGrant, siemAuthKind }: ServiceSettings): Record<s
     header: { SIEM_AUTH_HEADER: `X-Placeholder: ${CREDENTIAL_PLACEHOLDER}` },
     basic: { SIEM_USERNAME: CREDENTIAL_PLACEHOLDER, SIEM_PASSWORD: CREDENTIAL_PLACEHOLDER },
     apiKey: { SIEM_API_KEY: CREDENTIAL_PLACEHOLDER },
+    clientSecret: { SIEM_CLIENT_SECRET: CREDENTIAL_PLACEHOLDER },
   };
   return { ...mpas, ...(siem[siemAuthKind] ?? {}) };
 }

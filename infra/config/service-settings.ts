@@ -32,6 +32,7 @@ const REFUSED: ReadonlyArray<readonly [string, string]> = [
   ['siem.auth.value', SECRET],
   ['siem.auth.password', SECRET],
   ['siem.auth.apiKey', SECRET],
+  ['siem.auth.clientSecret', SECRET],
   ['redaction.hashKey', SECRET],
   ['mpas.credentials.username', SECRET_PART],
   ['siem.auth.username', SECRET_PART],
@@ -118,6 +119,7 @@ function placeholderAuth(kind: unknown): Record<string, string> {
   if (kind === 'header') return { name: 'X-Placeholder', value: CREDENTIAL_PLACEHOLDER };
   if (kind === 'basic') return { username: CREDENTIAL_PLACEHOLDER, password: CREDENTIAL_PLACEHOLDER };
   if (kind === 'apiKey') return { apiKey: CREDENTIAL_PLACEHOLDER };
+  if (kind === 'clientSecret') return { clientSecret: CREDENTIAL_PLACEHOLDER };
   return {};
 }
 

@@ -8,6 +8,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LAMBDA_ENV_VARS } from '../../lib/config/lambda-settings.js';
 import type { ForwarderDeployment } from '../config/deployment-schema.js';
+import type { EventArchive } from './event-archive.js';
 import { QUEUE_RETENTION } from './secure-defaults.js';
 import type { TenantSecretRef } from './tenant-secret.js';
 import { TenantFunction } from './tenant-function.js';
@@ -31,12 +32,15 @@ export interface ForwarderFunctionProps {
    * @default undefined: the SIEM takes no authentication
    */
   readonly siemSecret?: TenantSecretRef | undefined;
+  /** The event archive the forwarder writes to. @default undefined: no archive */
+  readonly archive?: EventArchive | undefined;
 }
 
 /**
  * The forwarder: the queue's consumer, with partial batch responses and bounded concurrency.
  * It may consume and send to the queue (a partly delivered batch is re-enqueued), send to the
- * dead-letter queue, use the idempotency table and read the SIEM secret, nothing else.
+ * dead-letter queue, use the idempotency table, read the SIEM secret and write archive objects,
+ * nothing else.
  */
 export class ForwarderFunction extends Construct {
   /** The forwarder function. */
@@ -66,6 +70,7 @@ export class ForwarderFunction extends Construct {
         ...(props.siemSecret === undefined ? {} : { [LAMBDA_ENV_VARS.siemSecretArn]: props.siemSecret.secretId }),
         // A delivered batch id is remembered as long as a copy of it can wait in the queue.
         [LAMBDA_ENV_VARS.idempotencyTtlSeconds]: String(QUEUE_RETENTION.toSeconds()),
+        ...(props.archive?.environment() ?? {}),
       },
     });
     this.function = fn;
@@ -75,6 +80,7 @@ export class ForwarderFunction extends Construct {
     props.queue.grantSendMessages(fn);
     props.deadLetterQueue.grantSendMessages(fn);
     props.siemSecret?.secret.grantRead(fn);
+    props.archive?.grantWrite(fn);
 
     this.eventSource = new SqsEventSource(props.queue, {
       batchSize: settings.batchSize,

@@ -5,6 +5,8 @@ import type { IKey, KeyProps } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BucketProps } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { TableKeySchema } from '../../lib/cursor/dynamodb-tables.js';
@@ -61,6 +63,24 @@ export function queueDefaults(key: IKey): QueueProps {
     dataKeyReuse: Duration.minutes(5),
     enforceSSL: true,
     maxMessageSizeBytes: QUEUE_MAX_MESSAGE_BYTES,
+    removalPolicy: RemovalPolicy.RETAIN,
+  };
+}
+
+/**
+ * A private bucket encrypted with `key` (an S3 Bucket Key, so not every object costs a KMS
+ * call), TLS only, no ACLs, kept when the stack goes. Unversioned: its objects are written
+ * once under their batch's name, and a version history would only outlive the retention.
+ */
+export function bucketDefaults(key: IKey): BucketProps {
+  return {
+    encryption: BucketEncryption.KMS,
+    encryptionKey: key,
+    bucketKeyEnabled: true,
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    enforceSSL: true,
+    versioned: false,
     removalPolicy: RemovalPolicy.RETAIN,
   };
 }

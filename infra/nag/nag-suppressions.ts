@@ -2,6 +2,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
 import { InfraError } from '../config/infra-errors.js';
+import { ARCHIVE_PREFIX } from '../constructs/event-archive.js';
 import type { TenantStacks } from '../tenant-app.js';
 
 /**
@@ -37,6 +38,26 @@ export function addNagSuppressions({ stateful, stateless }: TenantStacks): void 
   };
   for (const role of [stateless.poller.role, stateless.forwarder.role]) {
     NagSuppressions.addResourceSuppressions(defaultPolicyOf(role), stateless.tracing ? [kmsWildcards, xrayWildcard] : [kmsWildcards]);
+  }
+
+  if (stateful.archive !== undefined) {
+    const { bucket } = stateful.archive;
+    NagSuppressions.addResourceSuppressions(bucket, [
+      {
+        id: 'AwsSolutions-S1',
+        reason:
+          `Only the forwarder writes to the archive bucket (PutObject under ${ARCHIVE_PREFIX}), and readers come through Athena: ` +
+          'server access logs would be a second bucket of logs about logs. Enable CloudTrail S3 data events for an audit of reads.',
+      },
+    ]);
+    const bucketId = stateful.getLogicalId(bucket.node.defaultChild as CfnElement);
+    NagSuppressions.addResourceSuppressions(defaultPolicyOf(stateless.forwarder.role), [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: `The forwarder writes one object per batch and day under the archive's ${ARCHIVE_PREFIX} prefix: PutObject on that prefix only.`,
+        appliesTo: [`Resource::<${bucketId}.Arn>/${ARCHIVE_PREFIX}*`],
+      },
+    ]);
   }
 
   const pollerId = stateless.getLogicalId(stateless.poller.function.node.defaultChild as CfnElement);

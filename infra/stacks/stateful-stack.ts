@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { cursorTable, idempotencyTable } from '../../lib/cursor/dynamodb-tables.js';
 import type { TenantDeployment } from '../config/load-tenants.js';
+import { EventArchive } from '../constructs/event-archive.js';
 import {
   DEAD_LETTER_RETENTION,
   MAX_RECEIVE_COUNT,
@@ -24,6 +25,7 @@ const SIEM_SECRET_SHAPES: Readonly<Record<string, string>> = {
   header: '{"authHeader": "Name: value"}',
   basic: '{"username", "password"}',
   apiKey: '{"apiKey"}',
+  clientSecret: '{"clientSecret"}',
 };
 
 /** Props of {@link StatefulStack}. */
@@ -34,8 +36,8 @@ export interface StatefulStackProps extends StackProps {
 
 /**
  * The tenant's data, apart from the code so a deploy of code can never replace it: the cursor
- * and idempotency tables, the queue and its dead-letter queue, their KMS key, and the secrets.
- * Termination protection is on and every resource is retained when the stack is deleted.
+ * and idempotency tables, the queue and its dead-letter queue, their KMS key, the secrets and,
+ * when the tenant file asks for it, the event archive. Termination protection is on and every resource is retained when the stack is deleted.
  */
 export class StatefulStack extends Stack {
   /** The cursor and lease of the tenant (lib/cursor/dynamodb-tables.ts' `cursorTable`). */
@@ -52,6 +54,8 @@ export class StatefulStack extends Stack {
   public readonly mpasSecret: TenantSecretRef;
   /** The SIEM credentials; undefined when the SIEM takes no authentication. */
   public readonly siemSecret: TenantSecretRef | undefined;
+  /** The event archive bucket and its Glue table; undefined unless `deployment.archive.enabled`. */
+  public readonly archive: EventArchive | undefined;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, { ...props, terminationProtection: true });
@@ -92,5 +96,20 @@ export class StatefulStack extends Stack {
             existingName: deployment.secretNames.siem,
             description: `SIEM credentials of mpas-log-sync ${name}: JSON ${SIEM_SECRET_SHAPES[service.siemAuthKind] ?? '{"token"}'}`,
           });
+    this.archive = deployment.archive.enabled
+      ? new EventArchive(this, 'Archive', { tenant: name, key: this.key, retentionDays: deployment.archive.retentionDays })
+      : undefined;
+
+    // What the runbook (docs/runbook.md) asks for by name: `aws cloudformation describe-stacks`.
+    const outputs: Record<string, string> = {
+      CursorTableName: this.cursorTable.tableName,
+      QueueUrl: this.queue.queueUrl,
+      QueueArn: this.queue.queueArn,
+      DeadLetterQueueUrl: this.deadLetterQueue.queueUrl,
+      DeadLetterQueueArn: this.deadLetterQueue.queueArn,
+      KeyArn: this.key.keyArn,
+      ...(this.archive === undefined ? {} : { ArchiveBucketName: this.archive.bucket.bucketName, ArchiveDatabaseName: this.archive.databaseName }),
+    };
+    for (const [outputId, value] of Object.entries(outputs)) new CfnOutput(this, outputId, { value });
   }
 }

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -67,6 +67,7 @@ export class StatelessStack extends Stack {
       queue: stateful.queue,
       deadLetterQueue: stateful.deadLetterQueue,
       siemSecret: stateful.siemSecret,
+      archive: stateful.archive,
     });
     this.alarms = new TenantAlarms(this, 'Alarms', {
       tenant: tenant.name,
@@ -85,5 +86,11 @@ export class StatelessStack extends Stack {
       queue: stateful.queue,
       deadLetterQueue: stateful.deadLetterQueue,
     });
+
+    // What the runbook (docs/runbook.md) pauses and resumes by name.
+    new CfnOutput(this, 'ScheduleName', { value: this.poller.schedule.scheduleName });
+    new CfnOutput(this, 'ForwarderEventSourceMappingId', { value: this.forwarder.eventSource.eventSourceMappingId });
+    new CfnOutput(this, 'PollerFunctionName', { value: this.poller.function.functionName });
+    new CfnOutput(this, 'ForwarderFunctionName', { value: this.forwarder.function.functionName });
   }
 }

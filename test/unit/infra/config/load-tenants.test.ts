@@ -53,6 +53,7 @@ describe('parseTenant', () => {
       forwarder: { timeoutSeconds: 60, memoryMb: 512, batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2 },
       queue: { visibilityTimeoutSeconds: 900 },
       secretNames: {},
+      archive: { enabled: false, retentionDays: 90 },
     });
     expect(tenant.service.config.tenant).toBe('example');
     expect(tenant.service.mpasGrant).toBe('password');
@@ -64,6 +65,7 @@ describe('parseTenant', () => {
     expect(tenant.deployment.scheduleMinutes).toBe(5);
     expect(tenant.deployment.forwarder).toMatchObject({ batchSize: 50, batchingWindowSeconds: 10, maxConcurrency: 5, timeoutSeconds: 90 });
     expect(tenant.deployment.secretNames).toEqual({ mpas: 'northwind/mpas-log-sync/mpas', siem: 'northwind/mpas-log-sync/siem' });
+    expect(tenant.deployment.archive).toEqual({ enabled: true, retentionDays: 400 });
     expect(tenant.service.mpasGrant).toBe('client_credentials');
     expect(tenant.service.siemAuthKind).toBe('header');
     expect(tenant.service.config.mpas.realms).toEqual(['staff', 'partners']);
@@ -227,5 +229,12 @@ describe('parseTenant and the functions\' environment', () => {
     expect(parseTenant('acme', withKind).service.siemAuthKind).toBe('apiKey');
     const withKey = tenantFile({ service: { siem: { type: 'elastic', url: 'https://es.example.com:9200', auth: { kind: 'apiKey', apiKey: 'k-123' } } } });
     expect(problemsOf(() => parseTenant('acme', withKey)).map((problem) => problem.setting)).toContain('service.siem.auth.apiKey');
+  });
+
+  it('refuses a SIEM client secret (an Entra ID app registration\'s) in the tenant file, with the reason', () => {
+    const file = tenantFile({ service: { siem: { url: 'https://siem.example.com/ingest', auth: { kind: 'clientSecret', clientSecret: 'cs-123' } } } });
+    const problems = problemsOf(() => parseTenant('acme', file));
+    expect(problems).toContainEqual(expect.objectContaining({ setting: 'service.siem.auth.clientSecret', message: expect.stringMatching(/^is a secret: it belongs in the tenant's Secrets Manager secret/) }));
+    expect(JSON.stringify(problems)).not.toContain('cs-123');
   });
 });

@@ -123,6 +123,14 @@ describe('StatefulStack', () => {
     expect(example.stack.mpasSecret.created).toBe(true);
   });
 
+  it('describes the SIEM secret\'s JSON shape for each kind of SIEM authentication, the API key of Elastic and Datadog included', () => {
+    const tenant = shippedTenant('example');
+    for (const [kind, shape] of [['apiKey', '{"apiKey"}'], ['basic', '{"username", "password"}'], ['header', '{"authHeader": "Name: value"}']] as const) {
+      const { template } = synthesizeStateful({ ...tenant, service: { ...tenant.service, siemAuthKind: kind } });
+      template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'mpas-log-sync/example/siem', Description: `SIEM credentials of mpas-log-sync example: JSON ${shape}` });
+    }
+  });
+
   it('imports the secrets the tenant file names instead of creating them', () => {
     northwind.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     expect(northwind.stack.mpasSecret).toMatchObject({ created: false, secretId: 'northwind/mpas-log-sync/mpas' });

@@ -179,6 +179,23 @@ describe('StatelessStack', () => {
     }
   });
 
+  it('lets the forwarder put archive objects under events/ only, and tells it where, when the tenant archives', () => {
+    const statements = statementsOf(northwind, 'ForwarderRole');
+    const s3Statements = statements.filter((statement) => ([] as string[]).concat(statement.Action).some((action) => action.startsWith('s3:')));
+    expect(s3Statements).toEqual([
+      expect.objectContaining({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::ImportValue': expect.stringMatching(/ArchiveBucket.*Arn/) }, '/events/*']] } }),
+    ]);
+    expect(grantOf(statements, 'kms:GenerateDataKey')).toMatch(/Key961B73FDArn/);
+    const forwarder = functionOf(northwind, 'Forwarder')['Environment']['Variables'];
+    expect(JSON.stringify(forwarder['ARCHIVE_BUCKET'])).toMatch(/ArchiveBucket/);
+    expect(forwarder['ARCHIVE_PREFIX']).toBe('events/');
+    expect(JSON.stringify(statementsOf(northwind, 'PollerRole'))).not.toMatch(/"s3:/);
+    expect(functionOf(northwind, 'Poller')['Environment']['Variables']).not.toHaveProperty('ARCHIVE_BUCKET');
+    // example.json does not archive.
+    expect(JSON.stringify(statementsOf(example, 'ForwarderRole'))).not.toMatch(/"s3:/);
+    expect(functionOf(example, 'Forwarder')['Environment']['Variables']).not.toHaveProperty('ARCHIVE_BUCKET');
+  });
+
   it('grants imported secrets by name, with the suffix Secrets Manager adds', () => {
     const secretGrants = (rolePrefix: string) =>
       JSON.stringify(statementsOf(northwind, rolePrefix).filter((statement) => ([] as string[]).concat(statement.Action).includes('secretsmanager:GetSecretValue')));
