@@ -92,7 +92,8 @@ export function createSyslogTlsSink(options: SyslogTlsSinkOptions): Sink {
 
   function onDrop(): void {
     tail.connectionDropped();
-    background = background.then(resendTail);
+    // Whatever goes wrong here leaves the tail owed: the next delivery sends it, or reports why not.
+    background = background.then(resendTail).catch(() => undefined);
   }
 
   return {
