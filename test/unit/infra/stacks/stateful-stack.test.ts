@@ -131,6 +131,16 @@ describe('StatefulStack', () => {
     }
   });
 
+  it('names its tables, queues and key in outputs for the runbook, and the archive only when there is one', () => {
+    const { template } = example;
+    template.hasOutput('CursorTableName', { Value: { Ref: template.getResourceId('AWS::DynamoDB::Table', { Properties: { TimeToLiveSpecification: Match.absent() } }) } });
+    template.hasOutput('DeadLetterQueueArn', { Value: { 'Fn::GetAtt': [template.getResourceId('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.absent() } }), 'Arn'] } });
+    for (const name of ['QueueUrl', 'QueueArn', 'DeadLetterQueueUrl', 'KeyArn']) template.hasOutput(name, {});
+    const archiveOutputs = (of: Template) => Object.keys(of.findOutputs('*')).filter((name) => name.startsWith('Archive')).sort();
+    expect(archiveOutputs(template)).toEqual([]);
+    expect(archiveOutputs(northwind.template)).toEqual(['ArchiveBucketName', 'ArchiveDatabaseName']);
+  });
+
   it('imports the secrets the tenant file names instead of creating them', () => {
     northwind.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     expect(northwind.stack.mpasSecret).toMatchObject({ created: false, secretId: 'northwind/mpas-log-sync/mpas' });

@@ -203,6 +203,12 @@ describe('StatelessStack', () => {
     expect(secretGrants('PollerRole')).toContain(':secret:northwind/mpas-log-sync/mpas-??????');
   });
 
+  it('names the schedule and the event source mapping in outputs, for pausing and resuming', () => {
+    example.hasOutput('ScheduleName', { Value: { Ref: example.getResourceId('AWS::Scheduler::Schedule') } });
+    example.hasOutput('ForwarderEventSourceMappingId', { Value: { Ref: example.getResourceId('AWS::Lambda::EventSourceMapping') } });
+    for (const name of ['PollerFunctionName', 'ForwarderFunctionName']) example.hasOutput(name, { Value: { Ref: Match.stringLikeRegexp(name.replace('Name', '')) } });
+  });
+
   it('attaches no managed policy to any role', () => {
     for (const template of [example, northwind]) {
       for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
