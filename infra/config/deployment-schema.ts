@@ -91,6 +91,8 @@ export const deploymentSchema = z.strictObject(
       .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), { error: `must be one of ${LOG_RETENTION_DAYS.join(', ')}` })
       .default(90),
     xray: z.boolean({ error: errorFor('must be true or false') }).default(false),
+    // Both functions stopped by the template itself, so a deploy during a pause keeps it.
+    paused: z.boolean({ error: errorFor('must be true or false') }).default(false),
     poller: pollerDeploymentSchema.prefault({}),
     forwarder: forwarderDeploymentSchema.prefault({}),
     queue: z

@@ -23,6 +23,8 @@ export interface ForwarderFunctionProps {
   readonly xray?: boolean;
   /** The tenant's service settings as environment variables (service-environment.ts). */
   readonly serviceEnvironment: Record<string, string>;
+  /** False disables the event source: messages wait in the queue (4 days at most). @default true */
+  readonly enabled?: boolean;
   readonly idempotencyTable: ITable;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
@@ -87,6 +89,7 @@ export class ForwarderFunction extends Construct {
       maxBatchingWindow: Duration.seconds(settings.batchingWindowSeconds),
       maxConcurrency: settings.maxConcurrency,
       reportBatchItemFailures: true,
+      enabled: props.enabled ?? true,
     });
     fn.addEventSource(this.eventSource);
   }

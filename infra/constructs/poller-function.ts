@@ -24,6 +24,8 @@ export interface PollerFunctionProps {
   readonly xray?: boolean;
   /** The tenant's service settings as environment variables (service-environment.ts). */
   readonly serviceEnvironment: Record<string, string>;
+  /** False disables the schedule: no poll starts, the cursor waits. @default true */
+  readonly enabled?: boolean;
   readonly cursorTable: ITable;
   readonly queue: IQueue;
   readonly mpasSecret: TenantSecretRef;
@@ -81,6 +83,7 @@ export class PollerFunction extends Construct {
     this.schedule = new Schedule(this, 'Schedule', {
       description: `mpas-log-sync ${props.tenant}: one poll every ${props.scheduleMinutes ?? 1} minute(s)`,
       schedule: ScheduleExpression.rate(Duration.minutes(props.scheduleMinutes ?? 1)),
+      enabled: props.enabled ?? true,
       // No retry: a poll that did not start is made up by the next one, which reads from the cursor.
       target: new LambdaInvoke(fn, { role: this.scheduleRole, retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
     });

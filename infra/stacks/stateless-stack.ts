@@ -50,6 +50,7 @@ export class StatelessStack extends Stack {
       tenant: tenant.name,
       settings: deployment.poller,
       scheduleMinutes: deployment.scheduleMinutes,
+      enabled: !deployment.paused,
       logRetention,
       xray: deployment.xray,
       serviceEnvironment: environment,
@@ -60,6 +61,7 @@ export class StatelessStack extends Stack {
     this.forwarder = new ForwarderFunction(this, 'Forwarder', {
       tenant: tenant.name,
       settings: deployment.forwarder,
+      enabled: !deployment.paused,
       logRetention,
       xray: deployment.xray,
       serviceEnvironment: environment,

@@ -49,6 +49,7 @@ describe('parseTenant', () => {
       lagAlarmSeconds: 900,
       logRetentionDays: 90,
       xray: false,
+      paused: false,
       poller: { timeoutSeconds: 60, memoryMb: 512, budgetShare: 0.8 },
       forwarder: { timeoutSeconds: 60, memoryMb: 512, batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2 },
       queue: { visibilityTimeoutSeconds: 900 },

@@ -41,10 +41,14 @@ describe('StatelessStack', () => {
   let synthesized: SynthesizedApp;
   let example: Template;
   let northwind: Template;
+  let paused: Template;
   beforeAll(() => {
-    synthesized = synthesizeTenants([shippedTenant('example'), shippedTenant('northwind')]);
+    const exampleTenant = shippedTenant('example');
+    const pausedTenant = { ...exampleTenant, name: 'paused', deployment: { ...exampleTenant.deployment, paused: true } };
+    synthesized = synthesizeTenants([exampleTenant, shippedTenant('northwind'), pausedTenant]);
     example = synthesized.template('mpas-log-sync-example-service');
     northwind = synthesized.template('mpas-log-sync-northwind-service');
+    paused = synthesized.template('mpas-log-sync-paused-service');
   }, SYNTH_TIMEOUT_MS);
   afterAll(() => synthesized?.dispose());
 
@@ -207,6 +211,13 @@ describe('StatelessStack', () => {
     example.hasOutput('ScheduleName', { Value: { Ref: example.getResourceId('AWS::Scheduler::Schedule') } });
     example.hasOutput('ForwarderEventSourceMappingId', { Value: { Ref: example.getResourceId('AWS::Lambda::EventSourceMapping') } });
     for (const name of ['PollerFunctionName', 'ForwarderFunctionName']) example.hasOutput(name, { Value: { Ref: Match.stringLikeRegexp(name.replace('Name', '')) } });
+  });
+
+  it('pauses both functions when the tenant file says paused: the schedule disabled, the event source stopped', () => {
+    paused.hasResourceProperties('AWS::Scheduler::Schedule', { State: 'DISABLED' });
+    paused.hasResourceProperties('AWS::Lambda::EventSourceMapping', { Enabled: false });
+    example.hasResourceProperties('AWS::Lambda::EventSourceMapping', { Enabled: true });
+    northwind.hasResourceProperties('AWS::Scheduler::Schedule', { State: 'ENABLED' });
   });
 
   it('attaches no managed policy to any role', () => {
