@@ -1,13 +1,11 @@
 import { isAbsolute, join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { AppConfig } from '../config/app-config-schema.js';
 import { createRedactor } from '../pipeline/redactor.js';
 import type { Clock } from '../time/clock.js';
 import { ArchiveWriter } from './archive-writer.js';
 import type { ArchiveObserver } from './archive-writer.js';
-import type { ArchiveStore } from './archive-store.js';
-import { S3Archive } from './s3-archive.js';
-import { SqliteArchive } from './sqlite-archive.js';
+import type { ArchiveStore, ArchiveUnit } from './archive-store.js';
 
 /** Options of {@link archiveFromConfig}. */
 export interface ArchiveFromConfigOptions {
@@ -29,11 +27,18 @@ export interface ArchiveFromConfigOptions {
 export function archiveFromConfig(config: AppConfig, options: ArchiveFromConfigOptions): ArchiveWriter | undefined {
   const archive = config.archive;
   if (!archive?.enabled) return undefined;
+  const { s3 } = archive;
+  const file = isAbsolute(archive.file) ? archive.file : join(options.stateDir, archive.file);
   const store =
     options.store ??
-    (archive.s3
-      ? new S3Archive(options.s3 ?? new S3Client({}), archive.s3)
-      : new SqliteArchive(isAbsolute(archive.file) ? archive.file : join(options.stateDir, archive.file)));
+    lazyStore(async () => {
+      if (s3) {
+        const [{ S3Client }, { S3Archive }] = await Promise.all([import('@aws-sdk/client-s3'), import('./s3-archive.js')]);
+        return new S3Archive(options.s3 ?? new S3Client({}), s3);
+      }
+      const { SqliteArchive } = await import('./sqlite-archive.js');
+      return new SqliteArchive(file);
+    });
   return new ArchiveWriter({
     store,
     redact: createRedactor(config.redaction),
@@ -42,4 +47,21 @@ export function archiveFromConfig(config: AppConfig, options: ArchiveFromConfigO
     clock: options.clock,
     observer: options.observer,
   });
+}
+
+/**
+ * A store whose module (the AWS SDK's S3 client, SQLite's WebAssembly) loads at its first use,
+ * so a process that never archives (every CLI command but `run`) does not pay for it at start.
+ * A store that fails to load fails every write, which the writer counts.
+ */
+function lazyStore(load: () => Promise<ArchiveStore>): ArchiveStore {
+  let loaded: Promise<ArchiveStore> | undefined;
+  const store = (): Promise<ArchiveStore> => (loaded ??= load());
+  return {
+    write: async (units: readonly ArchiveUnit[]) => (await store()).write(units),
+    deleteOlderThan: async (cutoff: string) => (await store()).deleteOlderThan(cutoff),
+    close: async () => {
+      if (loaded) await (await loaded).close();
+    },
+  };
 }

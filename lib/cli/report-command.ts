@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ArchiveReader } from '../archive/archive-store.js';
-import { S3Archive, parseS3Url } from '../archive/s3-archive.js';
-import { SqliteArchive } from '../archive/sqlite-archive.js';
 import { parseReportDefinition } from '../reports/report-definition.js';
 import { ReportError } from '../reports/report-error.js';
 import { renderReport } from '../reports/report-output.js';
@@ -100,7 +98,7 @@ export function createReportCommand(deps: ReportCommandDeps = {}): Command {
         if (error instanceof ReportError) throw new UsageError(`${file}: ${error.message}`);
         throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      const reader = readerOf(values, env, deps);
+      const reader = await readerOf(values, env, deps);
       try {
         const result = await runReport({ definition, params: paramsOf(values.param ?? []), reader, now: (deps.clock ?? systemClock).now(), window });
         io.out(renderReport(result, format));
@@ -115,16 +113,21 @@ export function createReportCommand(deps: ReportCommandDeps = {}): Command {
   };
 }
 
-function readerOf(values: { s3?: string; archive?: string; state?: string }, env: NodeJS.ProcessEnv, deps: ReportCommandDeps): ArchiveReader {
+// The archive modules (the AWS SDK's S3 client, SQLite's WebAssembly) load only when a report runs,
+// so the other commands start without them.
+async function readerOf(values: { s3?: string; archive?: string; state?: string }, env: NodeJS.ProcessEnv, deps: ReportCommandDeps): Promise<ArchiveReader> {
   if (values.s3 !== undefined) {
+    const { S3Archive, parseS3Url } = await import('../archive/s3-archive.js');
     let location;
     try {
       location = parseS3Url(values.s3);
     } catch (error) {
       throw new UsageError(`--s3: ${error instanceof Error ? error.message : String(error)}`);
     }
-    return new S3Archive(deps.s3 ?? new S3Client({}), location);
+    const client = deps.s3 ?? new (await import('@aws-sdk/client-s3')).S3Client({});
+    return new S3Archive(client, location);
   }
+  const { SqliteArchive } = await import('../archive/sqlite-archive.js');
   const stateDir = values.state ?? (env['STATE_DIR']?.trim() || '.state');
   return new SqliteArchive(values.archive ?? join(stateDir, 'audit-events.sqlite'), { readOnly: true });
 }
