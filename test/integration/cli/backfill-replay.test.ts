@@ -146,6 +146,7 @@ describe('mpas-log-sync backfill and replay', () => {
     child.kill('SIGTERM');
     const first = await child.exited;
     expect(first.code, first.stderr).toBe(1);
+    expect(first.stderr).toBe('');
     const done = jsonLines(first.stdout).find((line) => line.type === 'done');
     expect(done).toMatchObject({ status: 'stopped' });
     const deliveredFirst = receiver.received().length;
@@ -161,5 +162,36 @@ describe('mpas-log-sync backfill and replay', () => {
     const keys = receiver.received().map(keyOf);
     expect(keys).toHaveLength(3_000);
     expect(new Set(keys)).toEqual(new Set(all.map((event) => event.key)));
+  });
+
+  it('SIGTERM while an MPAS read is in flight is a clean stop too: that page was never committed, and a rerun reads it', async () => {
+    // Slow MPAS, fast SIEM: right after the first page reaches the SIEM, the next read is under way.
+    simulator.faults.setLatency(1_500);
+    const args = ['backfill', '--from', new Date(startTime - 1000).toISOString(), '--stream', 'user', '--json'];
+    const env = environment({ MPAS_PAGE_SIZE: '500' });
+    const child = startCli(args, env);
+    // Once the first page is committed, the next read (1.5 s) is under way.
+    const firstPageCommitted = async (): Promise<boolean> => {
+      const name = (await readdir(stateDir)).find((file) => /^default\.backfill-[0-9a-f]{12}\.cursor\.json$/.test(file));
+      if (!name) return false;
+      const text = await readFile(join(stateDir, name), 'utf8').catch(() => '{}');
+      const position = (JSON.parse(text) as { positions?: Record<string, { time: number }> }).positions?.['acme#user'];
+      return position !== undefined && position.time > startTime;
+    };
+    while (!(await firstPageCommitted())) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGTERM');
+    const first = await child.exited;
+    expect(first.code, first.stderr).toBe(1);
+    expect(first.stderr).toBe('');
+    expect(receiver.received()).toHaveLength(500);
+    expect(jsonLines(first.stdout).find((line) => line.type === 'done')).toMatchObject({ status: 'stopped', events: receiver.received().length });
+
+    simulator.faults.setLatency(0);
+    const second = await runCli(args, env);
+    expect(second.code, second.stderr).toBe(0);
+    const users = all.filter((event) => event.key.startsWith('user-event:')).map((event) => event.key);
+    const keys = receiver.received().map(keyOf);
+    expect(keys).toHaveLength(users.length);
+    expect(new Set(keys)).toEqual(new Set(users));
   });
 });

@@ -1,0 +1,71 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateEvents } from '../../../lib/local/event-generator.js';
+import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
+import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
+import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
+import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
+import { killAllCli, runCli, startCli } from '../../support/cli-process.js';
+
+const PASSWORD = 'signal-test-password-77aa';
+
+describe('mpas-log-sync run, stopped while an MPAS read is in flight', () => {
+  let simulator: MpasSimulator;
+  let receiver: SiemReceiver;
+  let stateDir: string;
+
+  beforeEach(async () => {
+    simulator = await startMpasSimulator({ realms: ['acme'], users: [{ username: 'sync', password: PASSWORD, roles: ['view-events'] }] });
+    receiver = await startSiemReceiver();
+    stateDir = await mkdtemp(join(tmpdir(), 'cli-run-signal-'));
+  });
+
+  afterEach(async () => {
+    await killAllCli();
+    await receiver.close();
+    await simulator.close();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('exits 0 with nothing on stderr, commits nothing of the aborted page, and the next run delivers the rest once', async () => {
+    const startTime = Date.now() - 3_600_000;
+    const events = generateEvents({ seed: 12, realm: 'acme', count: 1_200, startTime, spacingMs: 2_000, adminShare: 0 }).user;
+    simulator.add('acme', 'user', events);
+    const env = {
+      MPAS_BASE_URL: simulator.url,
+      MPAS_REALMS: 'acme',
+      MPAS_AUTH_REALM: 'master',
+      MPAS_USERNAME: 'sync',
+      MPAS_PASSWORD: PASSWORD,
+      MPAS_STREAMS: 'user',
+      MPAS_START_FROM: new Date(startTime - 1_000).toISOString(),
+      MPAS_PAGE_SIZE: '300',
+      SIEM_URL: `${receiver.url}/ingest`,
+      SIEM_BATCH: 'array',
+      STATE_DIR: stateDir,
+    };
+    simulator.faults.setLatency(1_500);
+    const child = startCli(['run'], env);
+    // Once the first page is committed, the next read (1.5 s) is under way.
+    for (;;) {
+      const text = await readFile(join(stateDir, 'default.cursor.json'), 'utf8').catch(() => '{}');
+      const position = (JSON.parse(text) as { positions?: Record<string, { time: number }> }).positions?.['acme#user'];
+      if (position !== undefined && position.time > startTime) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill('SIGTERM');
+    const stopped = await child.exited;
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stderr).toBe('');
+    expect(receiver.received()).toHaveLength(300);
+
+    simulator.faults.setLatency(0);
+    const rest = await runCli(['run', '--once'], env);
+    expect(rest.code, rest.stderr).toBe(0);
+    const ids = receiver.received().map((item) => (item.json as { event: { id: string } }).event.id);
+    expect(ids).toHaveLength(1_200);
+    expect(new Set(ids)).toEqual(new Set(events.map((event) => event.id)));
+  });
+});
