@@ -3,24 +3,30 @@
  * handed to the operating system can still die in its buffers or the server's when the
  * connection drops. So the latest frames written (up to a byte budget) are kept; when the
  * connection drops they become pending, and go out first on the next connection, again kept
- * until that one has carried more. Frames older than the budget count as delivered.
+ * until that one has carried more. Frames older than the budget (and than the latest write)
+ * count as delivered.
  */
 export class SyslogTail {
   private recent: Buffer[] = [];
   private recentBytes = 0;
   private pending: Buffer[] = [];
 
-  /** @param budgetBytes bytes of the latest frames kept; 0 keeps none (at-most-once on a drop). */
+  /** @param budgetBytes bytes of frames kept beyond the latest write; 0 keeps only that write's. */
   constructor(private readonly budgetBytes: number) {}
 
-  /** Notes frames written on a healthy connection; the oldest beyond the budget are forgotten. */
+  /**
+   * Notes the frames of one write on a healthy connection. The oldest frames beyond the budget
+   * are forgotten, never those of this write: they are all as unconfirmed as its last one (a
+   * write may carry a whole resent tail, and the next drop may cut it anywhere).
+   */
   written(frames: readonly Buffer[]): void {
     for (const frame of frames) {
       this.recent.push(frame);
       this.recentBytes += frame.length;
     }
+    const keepFrom = this.recent.length - frames.length;
     let drop = 0;
-    while (drop < this.recent.length && this.recentBytes > this.budgetBytes) {
+    while (drop < keepFrom && this.recentBytes > this.budgetBytes) {
       this.recentBytes -= this.recent[drop]!.length;
       drop += 1;
     }

@@ -155,6 +155,8 @@ describe('SyslogTlsSink', () => {
     const seed = Number(process.env['FAULT_SEED'] ?? 20_261_122);
     const random = createRandom(seed);
     const syslog = await startReceiver();
+    // More than a drop can catch in flight here: the client notices a reset a few writes late,
+    // as it would over a network, where the budget must cover what the round trip holds.
     const resendBytes = 256 * 1024;
     const maxBatchEvents = 100;
     const { sink } = syslogSink(syslog.url, { format: 'json', maxBatchEvents, resendBytes, random: () => random.next() });
@@ -175,9 +177,10 @@ describe('SyslogTlsSink', () => {
     expect(sortedKeys([...new Set(ids)]), `seed ${seed}: nothing lost`).toEqual(sortedKeys(events.map((event) => event.key)));
     const { drops } = syslog.stats();
     expect(drops, `seed ${seed}: connections were dropped`).toBeGreaterThan(3);
-    // Per drop: the tail kept (resendBytes of frames, each over 200 bytes) and the group being written.
+    // Per drop: the tail kept (resendBytes of frames, each over 200 bytes, plus the latest write,
+    // at most a resent tail and one group).
     const smallestFrame = 200;
-    expect(ids.length - events.length, `seed ${seed}: duplicates`).toBeLessThanOrEqual(drops * (Math.floor(resendBytes / smallestFrame) + maxBatchEvents));
+    expect(ids.length - events.length, `seed ${seed}: duplicates`).toBeLessThanOrEqual(drops * (2 * Math.floor(resendBytes / smallestFrame) + maxBatchEvents));
   });
 });
 

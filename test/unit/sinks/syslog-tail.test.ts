@@ -15,11 +15,20 @@ describe('SyslogTail', () => {
   it('owes the latest frames within the budget after a drop, in order', () => {
     const tail = new SyslogTail(6);
     tail.written([frame('aaa'), frame('bb')]);
-    tail.written([frame('cc'), frame('dd')]);
+    tail.written([frame('cc')]);
+    tail.written([frame('dd')]);
     tail.connectionDropped();
     expect(texts(tail.pendingResend())).toEqual(['bb', 'cc', 'dd']);
     tail.connectionDropped();
     expect(texts(tail.pendingResend())).toEqual(['bb', 'cc', 'dd']);
+  });
+
+  it('keeps the whole latest write, however large, since a drop may cut it anywhere', () => {
+    const tail = new SyslogTail(4);
+    tail.written([frame('old')]);
+    tail.written([frame('aaa'), frame('bbb'), frame('ccc')]);
+    tail.connectionDropped();
+    expect(texts(tail.pendingResend())).toEqual(['aaa', 'bbb', 'ccc']);
   });
 
   it('keeps owing a tail across a second drop until it is written, then forgets it', () => {
@@ -33,10 +42,11 @@ describe('SyslogTail', () => {
     expect(tail.hasPending()).toBe(false);
   });
 
-  it('keeps nothing with a budget of 0', () => {
+  it('keeps only the latest write with a budget of 0', () => {
     const tail = new SyslogTail(0);
     tail.written([frame('a')]);
+    tail.written([frame('b')]);
     tail.connectionDropped();
-    expect(tail.hasPending()).toBe(false);
+    expect(texts(tail.pendingResend())).toEqual(['b']);
   });
 });
