@@ -5,7 +5,7 @@ import { readEnvSettings } from '../config/env-settings.js';
 import { loadConfig } from '../config/load-config.js';
 import { FileCursorStore } from '../cursor/file-cursor-store.js';
 import { inspectDeadLetters, redriveDeadLetters } from '../aws/dlq-tools.js';
-import { forwarderStagesFromConfig } from '../forwarder/stages-from-config.js';
+import { routesFromConfig } from '../forwarder/routes-from-config.js';
 import { readDeadLetterFile, redriveDeadLetterFile } from '../local/dead-letter-tools.js';
 import { systemClock } from '../time/clock.js';
 import { VERSION } from '../version.js';
@@ -33,8 +33,8 @@ AWS (the deployment's dead-letter queue):
 Local (the on-prem process):
   inspect   lists <state>/<tenant>.dead-letters.ndjson
   redrive   delivers those events again through the configured redaction, format and SIEM
-            (--config and the environment, as for run) and removes what was delivered; what is
-            refused again stays, with the new reason. Takes the state directory's lock: stop
+            of the route that refused them (--config and the environment, as for run) and
+            removes what was delivered; what is refused again stays, with the new reason. Takes the state directory's lock: stop
             \`run\` first.
   --state DIR        the state directory;  --tenant T  default TENANT or "default"
   --config FILE      JSON config file (redrive)
@@ -117,9 +117,9 @@ async function localDlq(action: string, values: Values, env: NodeJS.ProcessEnv, 
   // The lock keeps a `run` of this state directory from appending while the file is rewritten.
   const store = new FileCursorStore({ stateDir, tenant: config.tenant });
   const { lease } = await store.acquire({ owner: `${hostname()}:${process.pid}:dlq`, now: systemClock.now(), leaseMs: config.polling.leaseMs });
-  const stages = forwarderStagesFromConfig(config, { version: VERSION });
+  const routes = routesFromConfig(config, { version: VERSION });
   try {
-    const result = await redriveDeadLetterFile({ path, stages, clock: systemClock, max });
+    const result = await redriveDeadLetterFile({ path, routes, clock: systemClock, max });
     if (values.json) io.out(JSON.stringify({ path, ...result }, null, 2));
     else {
       io.out(`${result.delivered} event(s) delivered again from ${path}; ${result.remaining.length} record(s) remain`);
@@ -127,7 +127,7 @@ async function localDlq(action: string, values: Values, env: NodeJS.ProcessEnv, 
     }
     return result.remaining.length === 0 ? ExitCode.ok : ExitCode.failure;
   } finally {
-    await stages.sink.close();
+    await Promise.all(routes.map(({ stages }) => stages.sink.close()));
     await store.release(lease);
   }
 }

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../cursor/atomic-file.js';
+import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
 import { forwardBatch } from '../forwarder/forward-batch.js';
-import type { ForwarderStages } from '../forwarder/forward-batch.js';
+import type { Route } from '../forwarder/routes-from-config.js';
 import { eventKey } from '../mpas/event-key.js';
 import type { MpasEvent, Stream } from '../mpas/event-schemas.js';
 import { batchIdFor } from '../queue/event-batch.js';
@@ -60,17 +61,28 @@ export interface LocalRedriveResult {
 }
 
 /**
- * Delivers the dead-lettered events of the file again through `stages` (one attempt per record;
- * a SIEM that asks to retry keeps the record), and rewrites the file atomically with what was not
- * delivered. Records appended meanwhile (by a backfill) are kept: the file is re-read before the
- * rewrite. The caller holds the state directory's lock, so `run` does not append meanwhile.
+ * The route a record was dead-lettered by: the local consumer prefixes the detail of every route
+ * but the default one with `route <name>: `.
  */
-export async function redriveDeadLetterFile(options: { path: string; stages: ForwarderStages; clock: Clock; max?: number }): Promise<LocalRedriveResult> {
+export function routeOfRecord(record: Pick<DeadLetterRecord, 'detail'>): string {
+  return /^route (\S+): /.exec(record.detail)?.[1] ?? DEFAULT_ROUTE_NAME;
+}
+
+/**
+ * Delivers the dead-lettered events of the file again through the route that refused them (one
+ * attempt per record; a SIEM that asks to retry keeps the record), and rewrites the file
+ * atomically with what was not delivered. A record of a route no longer configured stays.
+ * Records appended meanwhile (by a backfill) are kept: the file is re-read before the rewrite.
+ * The caller holds the state directory's lock, so `run` does not append meanwhile.
+ */
+export async function redriveDeadLetterFile(options: { path: string; routes: readonly Route[]; clock: Clock; max?: number }): Promise<LocalRedriveResult> {
   const { text, records } = await readDeadLetterFile(options.path);
   const kept: DeadLetterRecord[] = [];
   const result: LocalRedriveResult = { delivered: 0, remaining: [] };
   for (const [index, record] of records.entries()) {
-    if (index >= (options.max ?? Number.POSITIVE_INFINITY) || record.events.length === 0) {
+    const routeName = routeOfRecord(record);
+    const route = options.routes.find(({ name }) => name === routeName);
+    if (index >= (options.max ?? Number.POSITIVE_INFINITY) || record.events.length === 0 || !route) {
       kept.push(record);
       continue;
     }
@@ -78,11 +90,12 @@ export async function redriveDeadLetterFile(options: { path: string; stages: For
     const events = record.events as MpasEvent[];
     const keys = events.map((event) => (event !== null && typeof event === 'object' ? eventKey(event) : String(event)));
     const batch: EventBatch = { v: 1, tenant: record.tenant, realm: record.realm, stream, batchId: batchIdFor(record.tenant, record.realm, stream, keys), events };
-    const outcome = await forwardBatch(batch, options.stages);
+    const outcome = await forwardBatch(batch, route.stages);
     result.delivered += outcome.delivered + outcome.filtered;
     const at = new Date(options.clock.now()).toISOString();
     for (const deadLetter of outcome.deadLetters) {
-      kept.push({ ...record, at, reason: deadLetter.reason, detail: deadLetter.detail, events: deadLetter.events });
+      const detail = routeName === DEFAULT_ROUTE_NAME ? deadLetter.detail : `route ${routeName}: ${deadLetter.detail}`;
+      kept.push({ ...record, at, reason: deadLetter.reason, detail, events: deadLetter.events });
     }
     // The SIEM is unavailable right now: the undelivered rest stays, with why it was here.
     if (outcome.retry) kept.push({ ...record, events: outcome.retry.batch.events });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config-schema.js';
 import type { CursorSnapshot } from '../cursor/cursor-store.js';
 import { FileCursorStore } from '../cursor/file-cursor-store.js';
-import { forwarderStagesFromConfig } from '../forwarder/stages-from-config.js';
+import { routesFromConfig } from '../forwarder/routes-from-config.js';
 import { mpasClientFromConfig } from '../mpas/client-from-config.js';
 import type { Stream } from '../mpas/event-schemas.js';
 import { pollTenant } from '../poller/poll-tenant.js';
@@ -77,15 +77,16 @@ export async function runReplay(options: ReplayRunnerOptions): Promise<ReplaySum
 
   const deadLetters = new DeadLetterFile(join(options.stateDir, `${config.tenant}.dead-letters.ndjson`));
   let deadLettered = 0;
-  const stages = forwarderStagesFromConfig(config, {
+  // Every configured destination gets the range, as from `run`; the archive is not written again.
+  const routes = routesFromConfig(config, {
     version: options.version,
-    sink: options.sink,
+    sinks: options.sink ? { default: options.sink } : undefined,
     observer: { deadLettered: (_reason, count) => void (deadLettered += count) },
   });
   const queue = new InProcessQueue({ maxBatches: 4 });
   const consumer = consumeBatches({
     queue,
-    stages,
+    routes,
     deadLetters,
     clock,
     sleep,
@@ -146,7 +147,7 @@ export async function runReplay(options: ReplayRunnerOptions): Promise<ReplaySum
     stop.abort();
     queue.close();
     await consumer;
-    await stages.sink.close();
+    await Promise.all(routes.map(({ stages }) => stages.sink.close()));
     await store.releaseHeld();
   }
 }

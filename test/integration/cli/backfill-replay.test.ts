@@ -1,4 +1,4 @@
-import { access, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -193,5 +193,23 @@ describe('mpas-log-sync backfill and replay', () => {
     const keys = receiver.received().map(keyOf);
     expect(keys).toHaveLength(users.length);
     expect(new Set(keys)).toEqual(new Set(users));
+  });
+
+  it('replay delivers the range to every configured route, as run does', async () => {
+    const second = await startSiemReceiver();
+    try {
+      const configFile = join(stateDir, 'routes.json');
+      await writeFile(configFile, JSON.stringify({ routes: [{ name: 'second', siem: { type: 'https', url: `${second.url}/ingest`, batch: 'ndjson', format: 'cef' } }] }));
+      const from = startTime;
+      const to = startTime + HOUR / 2;
+      const result = await runCli(['replay', '--config', configFile, '--from', String(from), '--to', String(to)], environment());
+      expect(result.code, result.stderr + result.stdout).toBe(0);
+      const expected = all.filter((event) => event.time >= from && event.time <= to);
+      expect(receiver.received()).toHaveLength(expected.length);
+      expect(second.received()).toHaveLength(expected.length);
+      expect(second.received()[0]!.text).toMatch(/^CEF:0\|/);
+    } finally {
+      await second.close();
+    }
   });
 });

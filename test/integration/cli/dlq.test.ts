@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -152,5 +152,30 @@ describe('mpas-log-sync dlq on the local dead-letter file', () => {
     expect(await readFile(join(stateDir, 'default.dead-letters.ndjson'), 'utf8')).toBe('');
     const empty = await runCli(['dlq', 'inspect', '--state', stateDir], {});
     expect(empty.stdout).toContain('no dead letters');
+  });
+
+  it('redrive sends a record back through the route that refused it, not the others', async () => {
+    const second = await startSiemReceiver();
+    try {
+      const events = generateEvents({ seed: 9, realm: 'acme', count: 10, startTime: Date.now() - 600_000, spacingMs: 1000, adminShare: 0 }).user;
+      simulator.add('acme', 'user', events);
+      let refuse = true;
+      second.rejectWhen((item) => (refuse && item.text.includes(events[4]!.id!) ? 400 : undefined));
+      const configFile = join(stateDir, 'routes.json');
+      await writeFile(configFile, JSON.stringify({ routes: [{ name: 'second', siem: { type: 'https', url: `${second.url}/ingest`, batch: 'single' } }] }));
+      const run = await runCli(['run', '--once', '--config', configFile], env);
+      expect(run.code).toBe(1);
+      expect(receiver.received()).toHaveLength(10);
+      expect(second.received()).toHaveLength(9);
+
+      refuse = false;
+      const redrive = await runCli(['dlq', 'redrive', '--state', stateDir, '--config', configFile, '--json'], env);
+      expect(redrive.code, redrive.stderr).toBe(0);
+      expect(JSON.parse(redrive.stdout)).toMatchObject({ delivered: 1, remaining: [] });
+      expect(second.received()).toHaveLength(10);
+      expect(receiver.received()).toHaveLength(10);
+    } finally {
+      await second.close();
+    }
   });
 });
