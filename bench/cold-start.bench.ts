@@ -4,11 +4,10 @@
  * then its size, and the time a fresh Node process takes to import it and build the handler (the
  * module's top level does both), median of 10 processes.
  */
-import { execFile } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { REPO_ROOT } from './support/child-process.js';
 import { machineInfo } from './support/machine.js';
@@ -44,13 +43,18 @@ async function bundle(name: string): Promise<string> {
 // The child reads the clock before and after the import; process start-up itself is not counted.
 const IMPORT_TIMER = `const start = performance.now(); const m = await import(process.argv[1]); if (typeof m.handler !== 'function') throw new Error('no handler'); console.log(performance.now() - start);`;
 
-async function importMs(file: string): Promise<number> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', IMPORT_TIMER, pathToFileURL(file).href], {
+/** The import time in ms, or why the bundle could not be imported (its error line). */
+function importMs(file: string): number | { error: string } {
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', IMPORT_TIMER, pathToFileURL(file).href], {
     cwd: OUT_DIR,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
     // What the Lambda runtime sets; the handlers read nothing else at import.
-    env: { PATH: process.env['PATH'] ?? '', AWS_REGION: 'us-east-1', AWS_LAMBDA_FUNCTION_NAME: 'bench', NODE_OPTIONS: '' },
+    env: { PATH: process.env['PATH'] ?? '', AWS_REGION: 'us-east-1', AWS_LAMBDA_FUNCTION_NAME: 'bench' },
   });
-  return Number(stdout.trim().split('\n').pop());
+  if (result.status === 0) return Number(result.stdout.trim().split('\n').pop());
+  const reason = result.stderr.split('\n').find((line) => line.length < 300 && /^\w*Error\b/.test(line));
+  return { error: reason ?? `exit ${result.status ?? result.signal}` };
 }
 
 async function main(): Promise<void> {
@@ -58,12 +62,26 @@ async function main(): Promise<void> {
   await rm(OUT_DIR, { recursive: true, force: true });
   await mkdir(OUT_DIR, { recursive: true });
   const rows = [];
+  const notes: string[] = [];
   try {
     for (const name of FUNCTIONS) {
       const file = await bundle(name);
       const bytes = (await stat(file)).size;
       const times: number[] = [];
-      for (let run = 0; run < PROCESSES; run += 1) times.push(await importMs(file));
+      for (let run = 0; run < PROCESSES; run += 1) {
+        const measured = importMs(file);
+        if (typeof measured === 'number') {
+          times.push(measured);
+          continue;
+        }
+        // A bundle that cannot load is the finding: say why, and go on with the others.
+        notes.push(`the ${name} bundle fails to import: ${measured.error}`);
+        break;
+      }
+      if (times.length === 0) {
+        rows.push({ function: name, 'bundle KB': rounded(bytes / 1024), 'import + handler ms (median)': 'import failed', processes: 0 });
+        continue;
+      }
       rows.push({
         function: name,
         'bundle KB': rounded(bytes / 1024),
@@ -83,6 +101,7 @@ async function main(): Promise<void> {
     parameters: { esbuild: { platform: 'node', target: 'node22', format: 'esm', minify: true, external: ['@aws-sdk/*'] }, processes: PROCESSES, awsSdk: 'imported from node_modules (the runtime provides it in Lambda), counted in the import time' },
     rows,
     targets: [],
+    notes,
   });
 }
 
