@@ -17,6 +17,7 @@ import { idempotentBatches } from '../lib/aws/idempotent-batches.js';
 import { rebuildOnChange } from '../lib/aws/rebuild-on-change.js';
 import { secretsManagerProvider } from '../lib/aws/secrets-manager-provider.js';
 import { SqsForwarderPorts } from '../lib/aws/sqs-forwarder-ports.js';
+import { archiveConfigSchema } from '../lib/config/archive-config-schema.js';
 import { loadLambdaConfig } from '../lib/config/lambda-config.js';
 import type { LambdaConfig } from '../lib/config/lambda-config.js';
 import { requireSetting } from '../lib/config/lambda-settings.js';
@@ -75,10 +76,14 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
       queueUrl: requireSetting(settings, 'queueUrl'),
       deadLetterQueueUrl: requireSetting(settings, 'deadLetterQueueUrl'),
     }),
-    // On Lambda only the S3 archive makes sense: the file system does not outlive the container.
-    archive: config.archive?.enabled && config.archive.s3
-      ? archiveFromConfig(config, { stateDir: '/tmp', clock, observer: new ArchiveMetrics(metrics, logger), s3: deps.s3 })
-      : undefined,
+    // The stack names the bucket (ARCHIVE_BUCKET) when the tenant has an archive; its lifecycle
+    // rule expires records, and the function may only put objects.
+    archive: settings.archiveBucket === undefined
+      ? undefined
+      : archiveFromConfig(
+          { ...config, archive: archiveConfigSchema.parse({ ...config.archive, enabled: true, s3: { bucket: settings.archiveBucket, prefix: settings.archivePrefix } }) },
+          { stateDir: '/tmp', clock, observer: new ArchiveMetrics(metrics, logger), s3: deps.s3, retention: false },
+        ),
     batches: idempotentBatches({
       client: deps.dynamodb,
       tableName: requireSetting(settings, 'idempotencyTableName'),

@@ -17,6 +17,12 @@ export interface ArchiveFromConfigOptions {
   s3?: S3Client;
   /** A store instead of the configured one (tests). */
   store?: ArchiveStore;
+  /**
+   * Whether the writer deletes what is older than `retentionDays`. False where the store expires
+   * records itself and the writer may not delete (the stack's bucket: a lifecycle rule, PutObject
+   * only). @default true
+   */
+  retention?: boolean;
 }
 
 /**
@@ -43,7 +49,7 @@ export function archiveFromConfig(config: AppConfig, options: ArchiveFromConfigO
     store,
     redact: createRedactor(config.redaction),
     maxRecords: archive.bufferEvents,
-    retentionDays: archive.retentionDays,
+    retentionDays: options.retention === false ? undefined : archive.retentionDays,
     clock: options.clock,
     observer: options.observer,
   });

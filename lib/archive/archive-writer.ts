@@ -22,8 +22,11 @@ export interface ArchiveWriterOptions {
   redact: Redactor;
   /** Records held at most while the store catches up; beyond, new records are dropped and counted. */
   maxRecords: number;
-  /** Records older than this many days are deleted, at the first write and then once a day. */
-  retentionDays: number;
+  /**
+   * Records older than this many days are deleted, at the first write and then once a day.
+   * Undefined: the store's own expiry does it (an S3 lifecycle rule).
+   */
+  retentionDays?: number;
   clock: Clock;
   observer?: ArchiveObserver;
 }
@@ -118,7 +121,7 @@ export class ArchiveWriter {
 
   private async applyRetention(): Promise<void> {
     const now = this.options.clock.now();
-    if (now < this.nextRetentionAt) return;
+    if (this.options.retentionDays === undefined || now < this.nextRetentionAt) return;
     this.nextRetentionAt = now + DAY_MS;
     try {
       const expired = await this.options.store.deleteOlderThan(new Date(now - this.options.retentionDays * DAY_MS).toISOString());

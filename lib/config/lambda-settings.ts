@@ -31,6 +31,10 @@ export interface LambdaSettings {
   retryBaseSeconds: number;
   /** Largest backoff; SQS caps a visibility timeout at 12 hours. @default 43200 */
   retryMaxSeconds: number;
+  /** The forwarder archives every event (redacted) to this S3 bucket when set (lib/archive). */
+  archiveBucket?: string;
+  /** Key prefix of the archive's date partitions. @default 'audit-events/' */
+  archivePrefix?: string;
 }
 
 /** The variable behind each Lambda setting. */
@@ -45,6 +49,8 @@ export const LAMBDA_ENV_VARS = {
   idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
   retryBaseSeconds: 'RETRY_BASE_SECONDS',
   retryMaxSeconds: 'RETRY_MAX_SECONDS',
+  archiveBucket: 'ARCHIVE_BUCKET',
+  archivePrefix: 'ARCHIVE_PREFIX',
 } as const satisfies Record<keyof LambdaSettings, string>;
 
 const MAX_VISIBILITY_SECONDS = 43_200;
@@ -72,6 +78,8 @@ const lambdaSettingsSchema = z.object({
   idempotencyTtlSeconds: integer(60, 365 * 86_400, 4 * 86_400),
   retryBaseSeconds: integer(0, MAX_VISIBILITY_SECONDS, 30),
   retryMaxSeconds: integer(0, MAX_VISIBILITY_SECONDS, MAX_VISIBILITY_SECONDS),
+  archiveBucket: optionalText,
+  archivePrefix: optionalText,
 });
 
 /**

@@ -5,8 +5,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createForwarderHandler } from '../../../functions/forwarder.js';
 import { S3Archive } from '../../../lib/archive/s3-archive.js';
-import { appConfigSchema } from '../../../lib/config/app-config-schema.js';
-import type { AppConfig } from '../../../lib/config/app-config-schema.js';
 import type { LambdaConfig } from '../../../lib/config/lambda-config.js';
 import { readLambdaSettings } from '../../../lib/config/lambda-settings.js';
 import { createRandom } from '../../../lib/local/random.js';
@@ -39,11 +37,10 @@ describe('the forwarder Lambda with two routes and the S3 archive, on DynamoDB L
       IDEMPOTENCY_TABLE_NAME: await createIdempotencyTable(),
       RETRY_BASE_SECONDS: '1',
       RETRY_MAX_SECONDS: '1',
+      ARCHIVE_BUCKET: bucket,
+      ARCHIVE_PREFIX: 'events/',
     });
-    const config = appConfigSchema.parse({
-      ...twoRouteConfig(),
-      archive: { enabled: true, s3: { bucket, prefix: 'events/' } },
-    }) as AppConfig;
+    const config = twoRouteConfig();
     load = async () => ({ config, settings });
   });
 

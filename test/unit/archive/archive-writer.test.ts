@@ -86,6 +86,15 @@ describe('ArchiveWriter', () => {
     expect(writer.pending).toBe(0);
   });
 
+  it('leaves expiry to the store when no retention is given (an S3 lifecycle rule)', async () => {
+    const store = new ControlledStore();
+    const writer = new ArchiveWriter({ store, redact, maxRecords: 100, clock: new ManualClock(NOW) });
+    writer.offer(batch('a', 2));
+    await writer.flush();
+    expect(store.units).toHaveLength(1);
+    expect(store.cutoffs).toEqual([]);
+  });
+
   it('runs the retention once a day, not at every write', async () => {
     const store = new ControlledStore();
     const clock = new ManualClock(NOW);
