@@ -34,6 +34,8 @@ export interface SyslogTlsReceiverOptions {
   maxMessageBytes?: number;
   /** @default systemClock */
   clock?: Clock;
+  /** @default 0 (a free port); a fixed one to restart a server where a client expects it */
+  port?: number;
 }
 
 /** Counters since start. */
@@ -125,7 +127,7 @@ export async function startSyslogTlsReceiver(options: SyslogTlsReceiverOptions):
   const server = createServer({ key: options.tls.key, cert: options.tls.cert }, serve);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
 

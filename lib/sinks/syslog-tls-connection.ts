@@ -107,7 +107,7 @@ export class SyslogTlsConnection {
     if (this.droppedReason !== undefined) throw new SyslogConnectionError(this.droppedReason);
   }
 
-  /** Ends the connection with a TLS close_notify, or destroys it after `timeoutMs`. */
+  /** Ends the connection with a TLS close_notify (RFC 5425 section 4.4), or destroys it after `timeoutMs`. */
   async close(timeoutMs: number): Promise<void> {
     this.closing = true;
     if (this.socket.destroyed) return;

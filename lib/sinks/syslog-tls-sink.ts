@@ -104,8 +104,11 @@ export function createSyslogTlsSink(options: SyslogTlsSinkOptions): Sink {
       return deliverInBatches(events, (event) => frames.get(event)!.length, (indices, groupSignal) => lock.run(() => write(indices.map(frameOf), groupSignal)), settings, signal);
     },
     close: async () => {
+      // One I/O round first, so a FIN or reset that already arrived is seen as the drop it is;
+      // a drop that shows only later cannot be told from a clean close (syslog has no answers).
+      await new Promise((resolve) => setImmediate(resolve));
       await background;
-      if (tail.hasPending()) await lock.run(() => write([], undefined));
+      if (tail.hasPending() || connection?.droppedReason !== undefined) await lock.run(() => write([], undefined));
       await connection?.close(options.timeoutMs);
       connection = undefined;
     },

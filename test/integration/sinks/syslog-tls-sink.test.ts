@@ -140,6 +140,23 @@ describe('SyslogTlsSink', () => {
     expect(ids.length - events.length).toBeLessThanOrEqual(30);
   });
 
+  it('sends the tail again at once, without a delivery, when the server went away and came back', async () => {
+    const first = await startReceiver();
+    // Backoff waits for the restart instead of a time: the first reconnect finds nobody listening.
+    let restarted!: () => void;
+    const restart = new Promise<void>((resolve) => (restarted = resolve));
+    const { sink } = syslogSink(first.url, { format: 'json', maxBatchEvents: 10, sleep: () => restart });
+    const events = keyedEnvelopeEvents(10);
+    expect((await sink.deliver(events)).retry).toEqual([]);
+    await first.waitFor((items) => items.length === 10);
+    // A restart: whatever the sink wrote last may have died with the old process.
+    await first.close();
+    receiver = await startSyslogTlsReceiver({ tls, port: first.port });
+    restarted();
+    const again = await receiver.waitFor((items) => items.length === 10);
+    expect(sortedKeys(again.map(idOf))).toEqual(sortedKeys(events.map((event) => event.key)));
+  });
+
   it('refuses bad settings with every problem named', () => {
     let caught: unknown;
     try {
