@@ -5,14 +5,13 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { LAMBDA_ENV_VARS } from '../../lib/config/lambda-settings.js';
 import { bucketDefaults } from './secure-defaults.js';
 
 /** The key prefix of the archived events: lib/archive/s3-archive.ts writes `<prefix>date=YYYY-MM-DD/<batch id>.ndjson.gz`. */
 export const ARCHIVE_PREFIX = 'events/';
 /** The Glue table's name: the seed's `audit_events`, as the report definitions name it. */
 export const ARCHIVE_TABLE_NAME = 'audit_events';
-/** The variables that tell the forwarder where to archive. */
-export const ARCHIVE_ENV_VARS = { bucket: 'ARCHIVE_BUCKET', prefix: 'ARCHIVE_PREFIX' } as const;
 
 /** Props of {@link EventArchive}. */
 export interface EventArchiveProps {
@@ -118,8 +117,8 @@ export class EventArchive extends Construct {
     grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [this.key.keyArn] }));
   }
 
-  /** The forwarder's variables: where to archive. */
+  /** The forwarder's variables (lib/config/lambda-settings.ts): where to archive. */
   environment(): Record<string, string> {
-    return { [ARCHIVE_ENV_VARS.bucket]: this.bucket.bucketName, [ARCHIVE_ENV_VARS.prefix]: ARCHIVE_PREFIX };
+    return { [LAMBDA_ENV_VARS.archiveBucket]: this.bucket.bucketName, [LAMBDA_ENV_VARS.archivePrefix]: ARCHIVE_PREFIX };
   }
 }
