@@ -1,11 +1,14 @@
 import { escapeExtensionValue, escapeHeaderField } from './cef-escape.js';
-import { cefFields } from './cef-fields.js';
 import type { CefFields } from './cef-fields.js';
+import { writeCefLine } from './cef-line-writer.js';
 import { resolveCefOptions } from './cef-options.js';
 import type { CefFormatterOptions } from './cef-options.js';
 import type { Formatter } from './formatter.js';
 
-/** Writes mapped fields as one CEF line; extension keys are fixed ASCII and need no escaping. */
+/**
+ * Writes mapped fields as one CEF line; extension keys are fixed ASCII and need no escaping.
+ * `cefLine(cefFields(...))` is the reference the formatter's one-pass `writeCefLine` must equal.
+ */
 export function cefLine(fields: CefFields): string {
   // Plain concatenation: this runs once per event, and arrays joined per line cost more than the text.
   let line = 'CEF:0|' + escapeHeaderField(fields.vendor) + '|' + escapeHeaderField(fields.product) + '|' + escapeHeaderField(fields.version) +
@@ -28,7 +31,8 @@ export function createCefFormatter(options?: CefFormatterOptions): Formatter {
   return {
     format: 'cef',
     encode(event, context) {
-      return cefLine(cefFields(event, context, resolved));
+      // One pass, without the field list (the forwarder's hot path): see cef-line-writer.ts.
+      return writeCefLine(event, context, resolved);
     },
   };
 }
