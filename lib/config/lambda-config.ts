@@ -6,28 +6,19 @@ import type { Environment } from './env-settings.js';
 import { readLambdaSettings } from './lambda-settings.js';
 import type { LambdaSettings } from './lambda-settings.js';
 import { loadConfig } from './load-config.js';
+import { SIEM_SECRET_SHAPES, siemSecretSchema, siemSecretVariables } from './siem-secret.js';
+import { namedAfterRoutes, routesFromEnvironment } from './lambda-routes.js';
+import { readSecret } from './read-secret.js';
+import type { SecretProvider } from './read-secret.js';
 
-/**
- * Fetches a secret's text by ARN (Secrets Manager's `SecretString`). On Lambda, Powertools'
- * cached `getSecret`; in tests, a plain function.
- */
-export type SecretProvider = (arn: string) => Promise<string | Uint8Array | undefined>;
+export type { SecretProvider } from './read-secret.js';
 
 // Each secret's accepted shapes; strict, so a misspelt key is named instead of ignored.
 const mpasSecretSchema = z.union([
   z.strictObject({ username: z.string().min(1), password: z.string().min(1) }),
   z.strictObject({ clientSecret: z.string().min(1), clientId: z.string().min(1).optional() }),
 ]);
-const siemSecretSchema = z.union([
-  z.strictObject({ token: z.string().min(1) }),
-  z.strictObject({ authHeader: z.string().min(1) }),
-  // Elasticsearch and Datadog API keys (SIEM_API_KEY).
-  z.strictObject({ apiKey: z.string().min(1) }),
-  // Sentinel's Entra ID app registration (SIEM_CLIENT_SECRET).
-  z.strictObject({ clientSecret: z.string().min(1) }),
-  z.strictObject({ username: z.string().min(1), password: z.string().min(1) }),
-]);
-
+const MPAS_SECRET_SHAPES = '"username" and "password", or "clientSecret" (and optionally "clientId"), and no other keys';
 // The variables a secret stands for: all of its group are replaced, so a credential left in
 // the environment can neither mix with nor contradict the one in the secret.
 const MPAS_CREDENTIAL_VARS = ['MPAS_USERNAME', 'MPAS_PASSWORD', 'MPAS_CLIENT_SECRET'];
@@ -54,8 +45,9 @@ export interface LambdaConfig {
 
 /**
  * Loads the configuration of a Lambda function: non-secret settings from the environment (the
- * same variables as everywhere, see env-var-table.ts), credentials from the secrets that
- * `MPAS_SECRET_ARN` and `SIEM_SECRET_ARN` name, merged in as the variables they replace before
+ * same variables as everywhere, see env-var-table.ts, and the routes from `ROUTES`),
+ * credentials from the secrets that `MPAS_SECRET_ARN`, `SIEM_SECRET_ARN` and
+ * `ROUTE_SECRET_ARNS` name, merged in as the variables they replace before
  * anything is validated, so a bad secret is reported like a bad variable (under the ARN's
  * variable, never with its value). The forwarder (`role: 'forwarder'`) never reads the MPAS
  * secret. Throws a {@link ConfigError}.
@@ -63,8 +55,20 @@ export interface LambdaConfig {
 export async function loadLambdaConfig(options: { env?: Environment; secrets: SecretProvider; role?: LambdaRole }): Promise<LambdaConfig> {
   const env = options.env ?? process.env;
   const settings = readLambdaSettings(env);
-  const merged = await withSecrets(env, settings, options.secrets, options.role);
-  return { config: loadConfig({ env: merged }), settings };
+  // Both read before either fails, so one start-up reports the problems of every secret.
+  const [merged, routes] = await Promise.allSettled([withSecrets(env, settings, options.secrets, options.role), routesFromEnvironment(settings, options.secrets)]);
+  if (merged.status === 'rejected' || routes.status === 'rejected') {
+    const errors = [merged, routes].flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    const configErrors = errors.filter((error): error is ConfigError => error instanceof ConfigError);
+    if (configErrors.length < errors.length) throw errors.find((error) => !(error instanceof ConfigError));
+    throw new ConfigError(configErrors.flatMap((error) => error.problems));
+  }
+  try {
+    // Below the environment, as a config file would be: no variable sets `routes`.
+    return { config: loadConfig({ env: merged.value, ...(routes.value === undefined ? {} : { defaults: { routes: routes.value as never } }) }), settings };
+  } catch (error) {
+    throw error instanceof ConfigError ? namedAfterRoutes(error) : error;
+  }
 }
 
 /**
@@ -77,8 +81,12 @@ export async function withSecrets(env: Environment, settings: LambdaSettings, se
   const merged: Record<string, string | undefined> = { ...env };
   const problems: ConfigProblem[] = [];
   const [mpas, siem] = await Promise.all([
-    role === 'poller' ? readSecret('MPAS_SECRET_ARN', settings.mpasSecretArn, secrets, mpasSecretSchema, problems) : undefined,
-    readSecret('SIEM_SECRET_ARN', settings.siemSecretArn, secrets, siemSecretSchema, problems),
+    role === 'poller' && settings.mpasSecretArn !== undefined
+      ? readSecret(secrets, { setting: 'MPAS_SECRET_ARN', id: settings.mpasSecretArn, schema: mpasSecretSchema, shapes: MPAS_SECRET_SHAPES }, problems)
+      : undefined,
+    settings.siemSecretArn === undefined
+      ? undefined
+      : readSecret(secrets, { setting: 'SIEM_SECRET_ARN', id: settings.siemSecretArn, schema: siemSecretSchema, shapes: SIEM_SECRET_SHAPES }, problems),
   ]);
   if (role === 'forwarder') {
     for (const name of MPAS_CREDENTIAL_VARS) delete merged[name];
@@ -92,54 +100,8 @@ export async function withSecrets(env: Environment, settings: LambdaSettings, se
   }
   if (siem) {
     for (const name of SIEM_CREDENTIAL_VARS) delete merged[name];
-    if ('token' in siem) merged['SIEM_TOKEN'] = siem.token;
-    else if ('authHeader' in siem) merged['SIEM_AUTH_HEADER'] = siem.authHeader;
-    else if ('apiKey' in siem) merged['SIEM_API_KEY'] = siem.apiKey;
-    else if ('clientSecret' in siem) merged['SIEM_CLIENT_SECRET'] = siem.clientSecret;
-    else Object.assign(merged, { SIEM_USERNAME: siem.username, SIEM_PASSWORD: siem.password });
+    Object.assign(merged, siemSecretVariables(siem));
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return merged;
-}
-
-async function readSecret<T>(
-  variable: string,
-  arn: string | undefined,
-  secrets: SecretProvider,
-  schema: z.ZodType<T>,
-  problems: ConfigProblem[],
-): Promise<T | undefined> {
-  if (arn === undefined) return undefined;
-  let text: string | Uint8Array | undefined;
-  try {
-    text = await secrets(arn);
-  } catch (error) {
-    // The SDK's message names the ARN and the denial, never the secret's value.
-    problems.push({ setting: variable, message: `the secret ${arn} cannot be read: ${error instanceof Error ? error.message : String(error)}` });
-    return undefined;
-  }
-  if (text === undefined) {
-    problems.push({ setting: variable, message: `the secret ${arn} has no value` });
-    return undefined;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(typeof text === 'string' ? text : new TextDecoder().decode(text));
-  } catch {
-    // JSON.parse quotes the text it failed on: its message must not reach the error.
-    problems.push({ setting: variable, message: `the secret ${arn} is not JSON` });
-    return undefined;
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    problems.push({ setting: variable, message: `the secret ${arn} must be a JSON object with ${describeShapes(variable)}` });
-    return undefined;
-  }
-  return parsed.data;
-}
-
-function describeShapes(variable: string): string {
-  return variable === 'MPAS_SECRET_ARN'
-    ? '"username" and "password", or "clientSecret" (and optionally "clientId"), and no other keys'
-    : '"token", "authHeader" ("Name: value"), "apiKey", "clientSecret", or "username" and "password", and no other keys';
 }

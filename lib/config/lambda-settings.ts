@@ -35,6 +35,16 @@ export interface LambdaSettings {
   archiveBucket?: string;
   /** Key prefix of the archive's date partitions. @default 'audit-events/' */
   archivePrefix?: string;
+  /**
+   * The routes' non-secret settings, as JSON text: the config file's `routes` list
+   * (lambda-routes.ts parses it and lib/config's schema checks it).
+   */
+  routes?: string;
+  /**
+   * JSON text `{ "<route name>": "<secret ARN or name>" }`: each route's SIEM credentials, in
+   * the shapes of the SIEM secret.
+   */
+  routeSecretArns?: string;
 }
 
 /** The variable behind each Lambda setting. */
@@ -51,6 +61,8 @@ export const LAMBDA_ENV_VARS = {
   retryMaxSeconds: 'RETRY_MAX_SECONDS',
   archiveBucket: 'ARCHIVE_BUCKET',
   archivePrefix: 'ARCHIVE_PREFIX',
+  routes: 'ROUTES',
+  routeSecretArns: 'ROUTE_SECRET_ARNS',
 } as const satisfies Record<keyof LambdaSettings, string>;
 
 const MAX_VISIBILITY_SECONDS = 43_200;
@@ -80,6 +92,8 @@ const lambdaSettingsSchema = z.object({
   retryMaxSeconds: integer(0, MAX_VISIBILITY_SECONDS, MAX_VISIBILITY_SECONDS),
   archiveBucket: optionalText,
   archivePrefix: optionalText,
+  routes: optionalText,
+  routeSecretArns: optionalText,
 });
 
 /**
