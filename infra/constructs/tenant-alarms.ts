@@ -25,12 +25,15 @@ export interface TenantAlarmsProps {
   readonly pollerLogs: ILogGroup;
   readonly forwarderLogs: ILogGroup;
   readonly deadLetterQueue: IQueue;
+  /** Whether the forwarder archives events (its Archive* metrics exist). @default false */
+  readonly archive?: boolean;
 }
 
 /**
  * The alarms an operator must act on, sent to an encrypted SNS topic with an e-mail
  * subscription (and again when each recovers): lag above the threshold, any message in the
- * dead-letter queue, poller errors, and MPAS or SIEM refusing the credentials.
+ * dead-letter queue, poller errors, MPAS or SIEM refusing the credentials, and, with the
+ * event archive, archive writes failing or archive records dropped.
  */
 export class TenantAlarms extends Construct {
   /** The encrypted topic every alarm notifies. */
@@ -45,6 +48,10 @@ export class TenantAlarms extends Construct {
   public readonly mpasAuth: Alarm;
   /** The SIEM refused the forwarder's credentials. */
   public readonly siemAuth: Alarm;
+  /** The archive store refused a write (`ArchiveFailures`); undefined without the archive. */
+  public readonly archiveFailures: Alarm | undefined;
+  /** The archive buffer was full and records were dropped (`ArchiveRecordsDropped`); undefined without the archive. */
+  public readonly archiveDropped: Alarm | undefined;
   private readonly tenant: string;
 
   constructor(scope: Construct, id: string, props: TenantAlarmsProps) {
@@ -92,6 +99,14 @@ export class TenantAlarms extends Construct {
     );
     this.mpasAuth = atLeastOne('MpasAuth', this.logMetric('MpasAuthLines', props.pollerLogs, LOG_METRICS.mpasAuth), 'MPAS refused the poller (403: the user lacks view-events, or bad credentials): check the MPAS secret');
     this.siemAuth = atLeastOne('SiemAuth', this.logMetric('SiemAuthLines', props.forwarderLogs, LOG_METRICS.siemAuth), 'the SIEM refused the forwarder\'s credentials: check the SIEM secret');
+    // The archive never holds up delivery, so its losses are only seen here (lib/aws/archive-metrics.ts).
+    const archive = props.archive ?? false;
+    this.archiveFailures = archive
+      ? atLeastOne('ArchiveFailures', tenantQuery(tenant, 'SUM', 'ArchiveFailures', Duration.minutes(5)), 'the event archive refused writes (ArchiveFailures): events are missing from the archive, see the forwarder\'s logs')
+      : undefined;
+    this.archiveDropped = archive
+      ? atLeastOne('ArchiveDropped', tenantQuery(tenant, 'SUM', 'ArchiveRecordsDropped', Duration.minutes(5)), 'the event archive buffer was full and records were dropped (ArchiveRecordsDropped): the archive is too slow for the volume')
+      : undefined;
   }
 
   /** A count of the log lines marked `"alarm": "<alarmField>"`, per tenant. */

@@ -13,6 +13,8 @@ export interface TenantDashboardProps {
   readonly forwarder: IFunction;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
+  /** Whether the forwarder archives events: adds the archive's graph. @default false */
+  readonly archive?: boolean;
 }
 
 const WIDTH = 8;
@@ -21,7 +23,8 @@ const HEIGHT = 6;
 /**
  * One page per tenant, following the data flow: events read and delivered, lag, the SIEM's
  * latency and errors, what was filtered or dead-lettered, the lease, the queues, and the
- * functions' errors, throttles and duration.
+ * functions' errors, throttles and duration, and, with the event archive, its records
+ * written, dropped and failed.
  */
 export class TenantDashboard extends Construct {
   /** The dashboard `mpas-log-sync-<tenant>`. */
@@ -69,6 +72,9 @@ export class TenantDashboard extends Construct {
             props.poller.metricDuration({ ...minute, statistic: 'p99', label: 'poller' }),
             props.forwarder.metricDuration({ ...minute, statistic: 'p99', label: 'forwarder' }),
           ]),
+          ...(props.archive === true
+            ? [graph('Event archive: records written / dropped, failures', [total('ArchiveRecordsWritten')], [total('ArchiveRecordsDropped'), total('ArchiveRecordsFailed'), total('ArchiveFailures')])]
+            : []),
         ],
       ],
     });

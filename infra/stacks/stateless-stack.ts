@@ -80,6 +80,7 @@ export class StatelessStack extends Stack {
       pollerLogs: this.poller.logGroup,
       forwarderLogs: this.forwarder.logGroup,
       deadLetterQueue: stateful.deadLetterQueue,
+      archive: stateful.archive !== undefined,
     });
     this.dashboard = new TenantDashboard(this, 'Dashboard', {
       tenant: tenant.name,
@@ -87,6 +88,7 @@ export class StatelessStack extends Stack {
       forwarder: this.forwarder.function,
       queue: stateful.queue,
       deadLetterQueue: stateful.deadLetterQueue,
+      archive: stateful.archive !== undefined,
     });
 
     // What the runbook (docs/runbook.md) pauses and resumes by name.

@@ -90,3 +90,49 @@ describe('TenantAlarms', () => {
     expect(alarms.mpasAuth.alarmArn).toBeDefined();
   });
 });
+
+describe('TenantAlarms with the event archive', () => {
+  const withArchive = (archive: boolean | undefined) => {
+    const fixture = monitoringFixture();
+    const alarms = new TenantAlarms(fixture.stack, 'Alarms', {
+      tenant: 'acme',
+      alarmEmail: 'soc@acme.example',
+      lagAlarmSeconds: 1200,
+      key: fixture.key,
+      poller: fixture.poller,
+      pollerLogs: fixture.pollerLogs,
+      forwarderLogs: fixture.forwarderLogs,
+      deadLetterQueue: fixture.deadLetterQueue,
+      ...(archive === undefined ? {} : { archive }),
+    });
+    return { alarms, template: Template.fromStack(fixture.stack) };
+  };
+
+  it('fires to the topic on any archive failure and on any dropped archive record, over the whole tenant', () => {
+    const { alarms, template } = withArchive(true);
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(7);
+    const topic = { Ref: template.getResourceId('AWS::SNS::Topic') };
+    for (const metric of ['ArchiveFailures', 'ArchiveRecordsDropped']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topic],
+        OKActions: [topic],
+        AlarmDescription: Match.stringLikeRegexp(`^mpas-log-sync acme: .*\\(${metric}\\)`),
+        Metrics: [Match.objectLike({ Expression: `SELECT SUM(${metric}) FROM MpasLogSync WHERE tenant = 'acme'`, Period: 300, ReturnData: true })],
+      });
+    }
+    expect(alarms.archiveFailures).toBeDefined();
+    expect(alarms.archiveDropped).toBeDefined();
+  }, SYNTH_TIMEOUT_MS);
+
+  it('has no archive alarm when the archive is off or not said', () => {
+    for (const archive of [false, undefined]) {
+      const { alarms, template } = withArchive(archive);
+      expect(JSON.stringify(template.toJSON()), String(archive)).not.toMatch(/Archive(Failures|RecordsDropped)/);
+      expect(alarms.archiveFailures).toBeUndefined();
+      expect(alarms.archiveDropped).toBeUndefined();
+    }
+  }, SYNTH_TIMEOUT_MS);
+});

@@ -56,3 +56,22 @@ describe('TenantDashboard', () => {
     expect(queueWidget?.properties.metrics).toHaveLength(2);
   });
 });
+
+describe('TenantDashboard with the event archive', () => {
+  const bodyOf = (archive: boolean): string => {
+    const fixture = monitoringFixture();
+    new TenantDashboard(fixture.stack, 'Dashboard', { tenant: 'acme', ...fixture, archive });
+    const template = Template.fromStack(fixture.stack);
+    const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!;
+    return JSON.stringify(Stack.of(fixture.stack).resolve(dashboard['Properties']['DashboardBody']));
+  };
+
+  it('graphs the archive records written, dropped and failed, and the failures, only with the archive', () => {
+    const on = bodyOf(true);
+    expect(on).toContain('Event archive: records written / dropped, failures');
+    for (const metric of ['ArchiveRecordsWritten', 'ArchiveRecordsDropped', 'ArchiveRecordsFailed', 'ArchiveFailures']) {
+      expect(on, metric).toContain(`MetricName=\\\\\\"${metric}\\\\\\" tenant=\\\\\\"acme\\\\\\"`);
+    }
+    expect(bodyOf(false)).not.toContain('Archive');
+  }, SYNTH_TIMEOUT_MS);
+});

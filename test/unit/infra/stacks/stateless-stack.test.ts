@@ -236,8 +236,14 @@ describe('StatelessStack', () => {
         Threshold: lag,
         Metrics: [Match.objectLike({ Expression: `SELECT MAX(LagSeconds) FROM MpasLogSync WHERE tenant = '${tenant}'` })],
       });
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+      // northwind archives: two more alarms, on the archive's failures and dropped records.
+      template.resourceCountIs('AWS::CloudWatch::Alarm', tenant === 'northwind' ? 7 : 5);
       template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `mpas-log-sync-${tenant}` });
+    }
+    for (const metric of ['ArchiveFailures', 'ArchiveRecordsDropped']) {
+      northwind.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Metrics: [Match.objectLike({ Expression: `SELECT SUM(${metric}) FROM MpasLogSync WHERE tenant = 'northwind'` })],
+      });
     }
   });
 
