@@ -53,6 +53,9 @@ export type PollOutcome =
 
 const walks: Record<ApiMode, Walk> = { modern: walkModern, legacy: walkLegacy };
 
+/** Hands a chunk over for enqueue + commit; resolves once the previous chunk's are done. */
+type Commit = (realm: string, stream: Stream, chunk: KeyedEvent[], position: StreamPosition) => Promise<void>;
+
 // Chunks one stream may deliver before the next stream's turn: small enough to be fair, large
 // enough that a legacy walk's offset searches are not repeated for every page.
 const CHUNKS_PER_TURN = 10;
@@ -81,7 +84,7 @@ export async function pollTenant(options: PollTenantOptions): Promise<PollOutcom
   const stopRequested = (): boolean =>
     (options.signal?.aborted ?? false) || (options.deadline !== undefined && clock.now() >= options.deadline);
 
-  const commit = async (realm: string, stream: Stream, chunk: KeyedEvent[], position: StreamPosition): Promise<void> => {
+  const enqueueAndCommit = async (realm: string, stream: Stream, chunk: KeyedEvent[], position: StreamPosition): Promise<void> => {
     if (chunk.length > 0) await options.queue.enqueue([batchForChunk(options.tenant, realm, stream, chunk)]);
     const key = streamKey(realm, stream);
     const now = clock.now();
@@ -89,6 +92,28 @@ export async function pollTenant(options: PollTenantOptions): Promise<PollOutcom
     positions[key] = position;
     events += chunk.length;
     observer.committed?.(realm, stream, chunk.length, position);
+  };
+
+  // Pipelined: a chunk's enqueue + commit runs while the walk fetches the next page (the local
+  // queue resolves an enqueue only after the SIEM took it, so a serial loop left MPAS idle during
+  // every delivery). At most one chunk is pending; the next chunk first waits for it and rethrows
+  // its error, so commits stay in order and nothing after a failed enqueue or a lost lease is
+  // ever enqueued or committed.
+  let pending: Promise<void> | undefined;
+  const settle = async (): Promise<void> => {
+    const work = pending;
+    pending = undefined;
+    if (work) await work;
+  };
+  const commit: Commit = async (realm, stream, chunk, position) => {
+    await settle();
+    const work = enqueueAndCommit(realm, stream, chunk, position);
+    // Observed here so a failure waiting for the next settle() is never an unhandled rejection.
+    work.catch(() => undefined);
+    pending = work;
+    // A lease that ran out by our clock may have been taken over: then read nothing more before
+    // this commit says whether it is still ours (a successor would see our reads as duplicates).
+    if (clock.now() >= lease.leaseUntil) await settle();
   };
 
   try {
@@ -101,7 +126,7 @@ export async function pollTenant(options: PollTenantOptions): Promise<PollOutcom
           continue;
         }
         try {
-          const done = await pollStreamOnce(options, realm, stream, positions, commit);
+          const done = await pollStreamOnce(options, realm, stream, positions, commit, settle);
           if (!done) stillActive.push({ realm, stream });
         } catch (error) {
           // One realm's MPAS trouble (403, outage) must not hold back the others.
@@ -112,10 +137,13 @@ export async function pollTenant(options: PollTenantOptions): Promise<PollOutcom
       }
       active = stillActive;
     }
+    await settle();
     const status = active.length === 0 ? 'complete' : options.signal?.aborted ? 'stopped' : 'budget-spent';
     await store.release(lease);
     return { status, events, failures };
   } catch (error) {
+    // Nothing may still be writing to the store when the lease is released (or lost).
+    await settle().catch(() => undefined);
     if (error instanceof LeaseLostError) {
       observer.leaseLost?.();
       return { status: 'lease-lost', events };
@@ -135,7 +163,8 @@ async function pollStreamOnce(
   realm: string,
   stream: Stream,
   positions: Partial<Record<StreamKey, StreamPosition>>,
-  commit: (realm: string, stream: Stream, chunk: KeyedEvent[], position: StreamPosition) => Promise<void>,
+  commit: Commit,
+  settle: () => Promise<void>,
 ): Promise<boolean> {
   const { clock } = options;
   const mode = await options.source.apiMode(realm);
@@ -147,7 +176,7 @@ async function pollStreamOnce(
     await commit(realm, stream, [], position);
   }
   let chunks = 0;
-  const result = await walks[mode](
+  const walk = walks[mode](
     {
       source: options.source,
       realm,
@@ -164,5 +193,15 @@ async function pollStreamOnce(
     },
     { ...position, mode },
   );
-  return result.done;
+  // The last chunk's enqueue + commit finishes before the turn ends, so `positions` is current;
+  // its failure (a lost lease above all) wins over an MPAS error of the page read meanwhile.
+  let done: boolean;
+  try {
+    done = (await walk).done;
+  } catch (error) {
+    await settle();
+    throw error;
+  }
+  await settle();
+  return done;
 }
