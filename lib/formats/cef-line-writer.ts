@@ -72,18 +72,23 @@ function custom(ext: string, slot: number, value: string | undefined): string {
 
 // The header parts are the same for many events: made once per options object (device) and per
 // catalog entry (signature, name, severity), rather than truncated and escaped per event.
-const devices = new WeakMap<ResolvedCefOptions, { from: string; prefix: string }>();
+interface Device {
+  vendor: string;
+  product: string;
+  version: string;
+  prefix: string;
+}
+const devices = new WeakMap<ResolvedCefOptions, Device>();
 function devicePrefix(options: ResolvedCefOptions): string {
-  const from = options.vendor + '\u0000' + options.product + '\u0000' + options.version;
   const cached = devices.get(options);
   // Compared with the raw values, so options changed in place still get their own header.
-  if (cached && cached.from === from) return cached.prefix;
+  if (cached && cached.vendor === options.vendor && cached.product === options.product && cached.version === options.version) return cached.prefix;
   const prefix =
     'CEF:0|' +
     escapeHeaderField(headerText(options.vendor, CEF_LIMITS.vendor)) + '|' +
     escapeHeaderField(headerText(options.product, CEF_LIMITS.product)) + '|' +
     escapeHeaderField(headerText(options.version, CEF_LIMITS.version)) + '|';
-  devices.set(options, { from, prefix });
+  devices.set(options, { vendor: options.vendor, product: options.product, version: options.version, prefix });
   return prefix;
 }
 
