@@ -4,7 +4,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createForwarderHandler } from '../../../functions/forwarder.js';
 import { loadLambdaConfig } from '../../../lib/config/lambda-config.js';
-import type { CursorStore } from '../../../lib/cursor/cursor-store.js';
 import { DynamoDbCursorStore } from '../../../lib/cursor/dynamodb-cursor-store.js';
 import { generateEvents } from '../../../lib/local/event-generator.js';
 import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
@@ -24,6 +23,7 @@ import { ManualClock } from '../../../lib/time/clock.js';
 import { cleanupAwsFixtures, createCursorTable, createIdempotencyTable, createQueuePair, dynamoClient, sqsClient } from '../../support/aws-fixtures.js';
 import type { QueuePair } from '../../support/aws-fixtures.js';
 import { SqsEventSourceDriver } from '../../support/sqs-event-source-driver.js';
+import { SimulatedCrash, crashingAtCommit } from '../../support/crashing-cursor-store.js';
 
 // Seeds the events and the forwarder's jitter; FAULT_SEED=<n> replays a failing run.
 const SEED = Number(process.env.FAULT_SEED ?? 4_711);
@@ -35,9 +35,6 @@ const PAGE_SIZE = 200;
 const EVENTS = 3_000;
 const seedNote = `(seed ${SEED}; replay with FAULT_SEED=${SEED})`;
 
-/** A simulated process death: thrown by the decorators below, never by the code under test. */
-class SimulatedCrash extends Error {}
-
 /** Every batch the poller enqueued (to SQS as well), for counting keys and batch ids. */
 class TeeQueue implements EventQueue {
   readonly batches: EventBatch[] = [];
@@ -46,25 +43,6 @@ class TeeQueue implements EventQueue {
     await this.inner.enqueue(batches);
     this.batches.push(...batches);
   }
-}
-
-/** The cursor store of a poller that dies at its `crashAt`-th commit: the commit throws, and the dead process releases nothing. */
-function crashingAtCommit(inner: CursorStore, crashAt: number): CursorStore {
-  let commits = 0;
-  let crashed = false;
-  return {
-    acquire: (request) => inner.acquire(request),
-    read: () => inner.read(),
-    commit: async (request) => {
-      commits += 1;
-      if (commits === crashAt) {
-        crashed = true;
-        throw new SimulatedCrash(`simulated crash before commit ${crashAt}`);
-      }
-      return inner.commit(request);
-    },
-    release: async (lease) => (crashed ? undefined : inner.release(lease)),
-  };
 }
 
 function countKeys(batches: readonly EventBatch[]): Map<string, number> {

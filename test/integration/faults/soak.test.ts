@@ -4,7 +4,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createForwarderHandler } from '../../../functions/forwarder.js';
 import { loadLambdaConfig } from '../../../lib/config/lambda-config.js';
-import type { CursorStore } from '../../../lib/cursor/cursor-store.js';
 import { DynamoDbCursorStore } from '../../../lib/cursor/dynamodb-cursor-store.js';
 import { generateEvents } from '../../../lib/local/event-generator.js';
 import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
@@ -20,6 +19,7 @@ import { ManualClock } from '../../../lib/time/clock.js';
 import { cleanupAwsFixtures, createCursorTable, createIdempotencyTable, createQueuePair, dynamoClient, sqsClient } from '../../support/aws-fixtures.js';
 import type { QueuePair } from '../../support/aws-fixtures.js';
 import { SqsEventSourceDriver } from '../../support/sqs-event-source-driver.js';
+import { SimulatedCrash, crashingAtCommit } from '../../support/crashing-cursor-store.js';
 
 // Every fault is drawn from this seed; FAULT_SEED=<n> replays a failing run.
 const SEED = Number(process.env.FAULT_SEED ?? 90_210);
@@ -31,28 +31,6 @@ const EVENTS = 20_000;
 // Rounds with injected faults; after them the pipeline runs clean until everything arrived.
 const FAULT_ROUNDS = 8;
 const seedNote = `(seed ${SEED}; replay with FAULT_SEED=${SEED})`;
-
-/** A simulated process death between enqueue and commit. */
-class SimulatedCrash extends Error {}
-
-/** The store of a poller that dies at its `crashAt`-th commit, releasing nothing. */
-function crashingAtCommit(inner: CursorStore, crashAt: number): CursorStore {
-  let commits = 0;
-  let crashed = false;
-  return {
-    acquire: (request) => inner.acquire(request),
-    read: () => inner.read(),
-    commit: async (request) => {
-      commits += 1;
-      if (commits === crashAt) {
-        crashed = true;
-        throw new SimulatedCrash(`simulated crash before commit ${crashAt}`);
-      }
-      return inner.commit(request);
-    },
-    release: async (lease) => (crashed ? undefined : inner.release(lease)),
-  };
-}
 
 describe('soak: 20,000 events through the Lambda pipeline with seeded faults everywhere', () => {
   let clock: ManualClock;

@@ -1,0 +1,27 @@
+import type { CursorStore } from '../../lib/cursor/cursor-store.js';
+
+/** A simulated process death between enqueue and commit. */
+export class SimulatedCrash extends Error {}
+
+/**
+ * The cursor store of a poller that dies at its `crashAt`-th commit: that commit throws
+ * (after the page was enqueued), and the dead process releases nothing, so its lease stays
+ * until it expires, as after a real crash.
+ */
+export function crashingAtCommit(inner: CursorStore, crashAt: number): CursorStore {
+  let commits = 0;
+  let crashed = false;
+  return {
+    acquire: (request) => inner.acquire(request),
+    read: () => inner.read(),
+    commit: async (request) => {
+      commits += 1;
+      if (commits === crashAt) {
+        crashed = true;
+        throw new SimulatedCrash(`simulated crash before commit ${crashAt}`);
+      }
+      return inner.commit(request);
+    },
+    release: async (lease) => (crashed ? undefined : inner.release(lease)),
+  };
+}
