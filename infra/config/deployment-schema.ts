@@ -54,6 +54,16 @@ export const secretNamesSchema = z.strictObject(
     siem: z.string({ error: errorFor('must be a Secrets Manager secret name') }).regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, {
       error: 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)',
     }).optional(),
+    // Route name -> the existing secret of that route's SIEM credentials.
+    routes: z
+      .record(
+        z.string().regex(/^[a-z0-9-]{1,40}$/, { error: 'must be a route name (1 to 40 lowercase letters, digits or dashes)' }),
+        z.string({ error: errorFor('must be a Secrets Manager secret name') }).regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, {
+          error: 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)',
+        }),
+        objectError,
+      )
+      .optional(),
   },
   objectError,
 );

@@ -4,7 +4,8 @@ import { ConfigError } from '../../lib/config/config-error.js';
 import { isPlainObject } from '../../lib/config/config-values.js';
 import { loadConfig } from '../../lib/config/load-config.js';
 import type { TenantProblem } from './infra-errors.js';
-import { serviceEnvironment } from './service-environment.js';
+import { LAMBDA_ENV_VARS } from '../../lib/config/lambda-settings.js';
+import { forwarderEnvironment } from './service-environment.js';
 import { CREDENTIAL_PLACEHOLDER } from './service-settings.js';
 import type { ServiceSettings } from './service-settings.js';
 
@@ -26,14 +27,18 @@ function secretVariables({ mpasGrant, siemAuthKind }: ServiceSettings): Record<s
 
 /**
  * The service settings that would not reach the functions: the functions read their settings
- * from environment variables only, so each setting no variable carries (routes, the archive,
- * anything lib/config adds before env-var-table.ts has a row for it) is named here instead of
+ * from environment variables only (the forwarder's, with ROUTES), so each setting no variable
+ * carries (`defaultRoute` beside `siem`, the archive, anything lib/config adds before
+ * env-var-table.ts has a row for it) is named here instead of
  * being dropped without a word. Checked by reading the environment back with lib/config.
  */
 export function settingsLostInEnvironment(settings: ServiceSettings): TenantProblem[] {
   let loaded: AppConfig;
   try {
-    loaded = loadConfig({ env: { ...serviceEnvironment(settings.config), ...secretVariables(settings) } });
+    const environment = forwarderEnvironment(settings.config);
+    const routes = environment[LAMBDA_ENV_VARS.routes];
+    // As lib/config/lambda-config.ts reads ROUTES: below the variables, like a config file.
+    loaded = loadConfig({ env: { ...environment, ...secretVariables(settings) }, ...(routes === undefined ? {} : { defaults: { routes: JSON.parse(routes) as never } }) });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return error.problems.map((problem) => ({ setting: 'service', message: `does not read back in the functions: ${problem.setting}: ${problem.message}` }));
@@ -45,7 +50,11 @@ export function settingsLostInEnvironment(settings: ServiceSettings): TenantProb
 }
 
 function differences(expected: unknown, actual: unknown, path: string): string[] {
-  if (NOT_CARRIED.has(path)) return [];
+  // A route's credentials come from its own secret (ROUTE_SECRET_ARNS), like siem.auth.
+  if (NOT_CARRIED.has(path) || /^routes\.\d+\.siem\.auth$/.test(path)) return [];
+  if (Array.isArray(expected) && Array.isArray(actual) && expected.length === actual.length) {
+    return expected.flatMap((item, index) => differences(item, actual[index], `${path}.${index}`));
+  }
   if (isPlainObject(expected) && isPlainObject(actual)) {
     const keys = [...new Set([...Object.keys(expected), ...Object.keys(actual)])];
     return keys.flatMap((key) => differences(expected[key], actual[key], path === '' ? key : `${path}.${key}`));

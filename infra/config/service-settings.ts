@@ -19,9 +19,12 @@ export interface ServiceSettings {
   readonly config: AppConfig;
   readonly mpasGrant: MpasGrant;
   readonly siemAuthKind: SiemAuthKind;
+  /** Each route that authenticates, by name, and how: its credentials are in its own secret. */
+  readonly routeAuthKinds: ReadonlyMap<string, SiemAuthKind>;
 }
 
 const SECRET = 'is a secret: it belongs in the tenant\'s Secrets Manager secret, never in the tenant file';
+const ROUTE_SECRET = 'is a secret: it belongs in the route\'s Secrets Manager secret, never in the tenant file';
 const SECRET_PART = 'belongs in the Secrets Manager secret, next to the credential it goes with';
 
 /** Settings a tenant file may not hold, and why. */
@@ -57,6 +60,24 @@ export function validateServiceSettings(service: Record<string, unknown>, tenant
   for (const [path, message] of REFUSED) {
     if (valueAt(service, path) !== undefined) problems.push({ setting: `service.${path}`, message });
   }
+  // A route's siem and redaction hold the same secrets as the top-level ones: refused alike.
+  const routeInputs = Array.isArray(service['routes']) ? (service['routes'] as unknown[]) : [];
+  routeInputs.forEach((route, index) => {
+    for (const [path, message] of REFUSED) {
+      if ((path.startsWith('siem.') || path.startsWith('redaction.')) && valueAt(route, path) !== undefined) {
+        problems.push({ setting: `service.routes.${index}.${path}`, message: message === SECRET ? ROUTE_SECRET : message });
+      }
+    }
+    if (valueAt(route, 'redaction.mode') === 'hash') {
+      problems.push({ setting: `service.routes.${index}.redaction.mode`, message: 'hash needs a hash key, which the Lambdas cannot read from Secrets Manager yet: use mask or remove' });
+    }
+  });
+  if (service['defaultRoute'] === false && service['siem'] !== undefined) {
+    problems.push({
+      setting: 'service.defaultRoute',
+      message: 'false cannot reach the Lambda functions (no variable carries it): leave out siem instead, which makes the routes the only destinations',
+    });
+  }
   if (valueAt(service, 'redaction.mode') === 'hash') {
     problems.push({
       setting: 'service.redaction.mode',
@@ -79,7 +100,9 @@ export function validateServiceSettings(service: Record<string, unknown>, tenant
     // Hash mode is refused above; checked as mask, so the schema does not ask for its key too.
     ...(redaction?.['mode'] === 'hash' ? { redaction: { ...redaction, mode: 'mask' } } : {}),
     mpas: { ...mpas, credentials: { ...credentials, grant, ...placeholderCredentials(grant) } },
-    siem: { ...siem, auth: { ...auth, ...placeholderAuth(auth['kind']) } },
+    // Without siem, the routes are the only destinations (lib/config fills siem from the first).
+    ...(service['siem'] === undefined && routeInputs.length > 0 ? {} : { siem: { ...siem, auth: { ...auth, ...placeholderAuth(auth['kind']) } } }),
+    ...(Array.isArray(service['routes']) ? { routes: routeInputs.map(withPlaceholderAuth) } : {}),
   };
   const parsed = appConfigSchema.safeParse(input);
   if (!parsed.success) {
@@ -103,8 +126,27 @@ export function validateServiceSettings(service: Record<string, unknown>, tenant
     }
   }
   return {
-    settings: { config, mpasGrant: config.mpas.credentials.grant, siemAuthKind: config.siem.auth.kind },
+    settings: {
+      config,
+      mpasGrant: config.mpas.credentials.grant,
+      // With the routes as the only destinations, `siem` is the first route's copy: no SIEM secret.
+      siemAuthKind: config.defaultRoute === false ? 'none' : config.siem.auth.kind,
+      routeAuthKinds: new Map((config.routes ?? []).filter((route) => route.siem.auth.kind !== 'none').map((route) => [route.name, route.siem.auth.kind])),
+    },
     problems,
+  };
+}
+
+/** A route with placeholders for the credentials its route secret holds. */
+function withPlaceholderAuth(route: unknown): unknown {
+  if (!isPlainObject(route) || !isPlainObject(route['siem'])) return route;
+  const auth = isPlainObject(route['siem']['auth']) ? route['siem']['auth'] : { kind: 'none' };
+  const redaction = isPlainObject(route['redaction']) ? route['redaction'] : undefined;
+  return {
+    ...route,
+    // Hash mode is refused above; checked as mask, as the top-level redaction is.
+    ...(redaction?.['mode'] === 'hash' ? { redaction: { ...redaction, mode: 'mask' } } : {}),
+    siem: { ...route['siem'], auth: { ...auth, ...placeholderAuth(auth['kind']) } },
   };
 }
 

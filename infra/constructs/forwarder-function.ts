@@ -34,6 +34,8 @@ export interface ForwarderFunctionProps {
    * @default undefined: the SIEM takes no authentication
    */
   readonly siemSecret?: TenantSecretRef | undefined;
+  /** The SIEM credentials of each route that authenticates, by route name. @default none */
+  readonly routeSecrets?: ReadonlyMap<string, TenantSecretRef> | undefined;
   /** The event archive the forwarder writes to. @default undefined: no archive */
   readonly archive?: EventArchive | undefined;
 }
@@ -41,7 +43,7 @@ export interface ForwarderFunctionProps {
 /**
  * The forwarder: the queue's consumer, with partial batch responses and bounded concurrency.
  * It may consume and send to the queue (a partly delivered batch is re-enqueued), send to the
- * dead-letter queue, use the idempotency table, read the SIEM secret and write archive objects,
+ * dead-letter queue, use the idempotency table, read the SIEM and route secrets and write archive objects,
  * nothing else.
  */
 export class ForwarderFunction extends Construct {
@@ -57,6 +59,7 @@ export class ForwarderFunction extends Construct {
   constructor(scope: Construct, id: string, props: ForwarderFunctionProps) {
     super(scope, id);
     const { settings } = props;
+    const routeSecrets = props.routeSecrets ?? new Map<string, TenantSecretRef>();
     const { function: fn, role, logGroup } = new TenantFunction(this, 'Forwarder', {
       entry: 'functions/forwarder.ts',
       description: `mpas-log-sync ${props.tenant}: forwards queued events to the SIEM`,
@@ -73,6 +76,9 @@ export class ForwarderFunction extends Construct {
         // A delivered batch id is remembered as long as a copy of it can wait in the queue.
         [LAMBDA_ENV_VARS.idempotencyTtlSeconds]: String(QUEUE_RETENTION.toSeconds()),
         ...(props.archive?.environment() ?? {}),
+        ...(routeSecrets.size === 0
+          ? {}
+          : { [LAMBDA_ENV_VARS.routeSecretArns]: JSON.stringify(Object.fromEntries([...routeSecrets].map(([route, ref]) => [route, ref.secretId]))) }),
       },
     });
     this.function = fn;
@@ -82,6 +88,7 @@ export class ForwarderFunction extends Construct {
     props.queue.grantSendMessages(fn);
     props.deadLetterQueue.grantSendMessages(fn);
     props.siemSecret?.secret.grantRead(fn);
+    for (const ref of routeSecrets.values()) ref.secret.grantRead(fn);
     props.archive?.grantWrite(fn);
 
     this.eventSource = new SqsEventSource(props.queue, {

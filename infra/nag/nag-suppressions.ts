@@ -11,7 +11,7 @@ import type { TenantStacks } from '../tenant-app.js';
  * else cdk-nag finds fails the tests.
  */
 export function addNagSuppressions({ stateful, stateless }: TenantStacks): void {
-  for (const ref of [stateful.mpasSecret, stateful.siemSecret]) {
+  for (const ref of [stateful.mpasSecret, stateful.siemSecret, ...stateful.routeSecrets.values()]) {
     if (ref === undefined || !ref.created) continue;
     NagSuppressions.addResourceSuppressions(ref.secret, [
       {

@@ -54,6 +54,8 @@ export class StatefulStack extends Stack {
   public readonly mpasSecret: TenantSecretRef;
   /** The SIEM credentials; undefined when the SIEM takes no authentication. */
   public readonly siemSecret: TenantSecretRef | undefined;
+  /** The SIEM credentials of each route that authenticates, by route name. */
+  public readonly routeSecrets: ReadonlyMap<string, TenantSecretRef>;
   /** The event archive bucket and its Glue table; undefined unless `deployment.archive.enabled`. */
   public readonly archive: EventArchive | undefined;
 
@@ -96,6 +98,16 @@ export class StatefulStack extends Stack {
             existingName: deployment.secretNames.siem,
             description: `SIEM credentials of mpas-log-sync ${name}: JSON ${SIEM_SECRET_SHAPES[service.siemAuthKind] ?? '{"token"}'}`,
           });
+    this.routeSecrets = new Map(
+      [...service.routeAuthKinds].map(([route, kind]) => [
+        route,
+        tenantSecret(this, `RouteSecret-${route}`, {
+          name: `mpas-log-sync/${name}/route-${route}`,
+          existingName: deployment.secretNames.routes?.[route],
+          description: `SIEM credentials of mpas-log-sync ${name}, route ${route}: JSON ${SIEM_SECRET_SHAPES[kind] ?? '{"token"}'}`,
+        }),
+      ]),
+    );
     this.archive = deployment.archive.enabled
       ? new EventArchive(this, 'Archive', { tenant: name, key: this.key, retentionDays: deployment.archive.retentionDays })
       : undefined;

@@ -4,7 +4,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { assertDeploymentRules } from '../config/deployment-rules.js';
 import type { TenantDeployment } from '../config/load-tenants.js';
-import { serviceEnvironment } from '../config/service-environment.js';
+import { forwarderEnvironment, serviceEnvironment } from '../config/service-environment.js';
 import { ForwarderFunction } from '../constructs/forwarder-function.js';
 import { PollerFunction } from '../constructs/poller-function.js';
 import { TenantAlarms } from '../constructs/tenant-alarms.js';
@@ -42,7 +42,10 @@ export class StatelessStack extends Stack {
     const { tenant, stateful } = props;
     const { deployment } = tenant;
     const environment = serviceEnvironment(tenant.service.config);
-    assertDeploymentRules(tenant.name, deployment, environment);
+    const forwarderService = forwarderEnvironment(tenant.service.config);
+    // The larger of the two (the forwarder's, with ROUTES) is held to Lambda's 4 KB limit.
+    const bytes = (variables: Record<string, string>) => Object.entries(variables).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
+    assertDeploymentRules(tenant.name, deployment, bytes(forwarderService) > bytes(environment) ? forwarderService : environment);
     this.tracing = deployment.xray;
     const logRetention = deployment.logRetentionDays as RetentionDays;
 
@@ -64,11 +67,12 @@ export class StatelessStack extends Stack {
       enabled: !deployment.paused,
       logRetention,
       xray: deployment.xray,
-      serviceEnvironment: environment,
+      serviceEnvironment: forwarderService,
       idempotencyTable: stateful.idempotencyTable,
       queue: stateful.queue,
       deadLetterQueue: stateful.deadLetterQueue,
       siemSecret: stateful.siemSecret,
+      routeSecrets: stateful.routeSecrets,
       archive: stateful.archive,
     });
     this.alarms = new TenantAlarms(this, 'Alarms', {

@@ -217,12 +217,58 @@ describe('parseTenant and the functions\' environment', () => {
     });
     const problems = problemsOf(() => parseTenant('acme', content, 'acme.json'));
     expect(problems).toEqual(
+      expect.arrayContaining([{ file: 'acme.json', setting: 'service.archive', message: 'cannot reach the Lambda functions yet: no environment variable carries it' }]),
+    );
+    expect(problems.every((problem) => problem.setting.startsWith('service.archive'))).toBe(true);
+  });
+
+  it('refuses defaultRoute false beside siem, which no variable carries, and says what does the same', () => {
+    const content = tenantFile({ service: { routes: [{ name: 'other', siem: { url: 'https://other.example.com' } }], defaultRoute: false } });
+    expect(problemsOf(() => parseTenant('acme', content, 'acme.json'))).toEqual([
+      { file: 'acme.json', setting: 'service.defaultRoute', message: expect.stringMatching(/^false cannot reach the Lambda functions .*leave out siem instead/) },
+    ]);
+  });
+
+  it('takes routes beside siem, and knows which routes authenticate (each gets a secret)', () => {
+    const routes = [
+      { name: 'qradar', siem: { url: 'https://qradar.example.com/in', format: 'cef', auth: { kind: 'bearer' } } },
+      { name: 'webhook', siem: { url: 'https://hooks.example.com/mpas' }, filter: { 'event.type': { equals: 'LOGIN_ERROR' } }, redaction: { mode: 'remove' } },
+      { name: 'elastic', siem: { type: 'elastic', url: 'https://es.example.com:9200', auth: { kind: 'apiKey' } } },
+    ];
+    const { service } = parseTenant('acme', tenantFile({ service: { routes } }));
+    expect(service.config.routes?.map((route) => route.name)).toEqual(['qradar', 'webhook', 'elastic']);
+    expect([...service.routeAuthKinds]).toEqual([['qradar', 'bearer'], ['elastic', 'apiKey']]);
+    expect(service.siemAuthKind).toBe('bearer');
+  });
+
+  it('needs no SIEM secret when the routes are the only destinations', () => {
+    const content = tenantFile({ service: { routes: [{ name: 'qradar', siem: { url: 'https://qradar.example.com/in', auth: { kind: 'basic' } } }] } });
+    delete (content.service as Record<string, unknown>)['siem'];
+    const { service } = parseTenant('acme', content);
+    expect(service.config.defaultRoute).toBe(false);
+    expect(service.siemAuthKind).toBe('none');
+    expect([...service.routeAuthKinds]).toEqual([['qradar', 'basic']]);
+  });
+
+  it("refuses a route's secrets, local files and hash redaction by name, never repeating a value", () => {
+    const routes = [
+      { name: 'a', siem: { url: 'https://a.example.com', auth: { kind: 'bearer', token: 'tok-SECRET-1' }, caFile: '/etc/ca.pem' } },
+      { name: 'b', siem: { url: 'https://b.example.com', auth: { kind: 'basic', username: 'u', password: 'pw-SECRET-2' } }, redaction: { mode: 'hash', hashKey: 'key-SECRET-3-long-enough' } },
+    ];
+    const problems = problemsOf(() => parseTenant('acme', tenantFile({ service: { routes } }), 'acme.json'));
+    const settings = problems.map((problem) => problem.setting);
+    expect(settings).toEqual(
       expect.arrayContaining([
-        { file: 'acme.json', setting: 'service.routes', message: 'cannot reach the Lambda functions yet: no environment variable carries it' },
-        { file: 'acme.json', setting: 'service.archive', message: 'cannot reach the Lambda functions yet: no environment variable carries it' },
+        'service.routes.0.siem.auth.token',
+        'service.routes.0.siem.caFile',
+        'service.routes.1.siem.auth.password',
+        'service.routes.1.siem.auth.username',
+        'service.routes.1.redaction.hashKey',
+        'service.routes.1.redaction.mode',
       ]),
     );
-    expect(problems.every((problem) => problem.setting.startsWith('service.routes') || problem.setting.startsWith('service.archive'))).toBe(true);
+    expect(problems.find((problem) => problem.setting === 'service.routes.0.siem.auth.token')?.message).toMatch(/route's Secrets Manager secret/);
+    expect(JSON.stringify(problems)).not.toMatch(/SECRET-\d/);
   });
 
   it('accepts an API key SIEM auth, the key itself refused like every secret', () => {

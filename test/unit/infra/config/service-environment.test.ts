@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../../../lib/config/app-config-schema.js';
 import { loadConfig } from '../../../../lib/config/load-config.js';
 import { parseTenant } from '../../../../infra/config/load-tenants.js';
-import { serviceEnvironment } from '../../../../infra/config/service-environment.js';
+import { forwarderEnvironment, serviceEnvironment } from '../../../../infra/config/service-environment.js';
+import { loadLambdaConfig } from '../../../../lib/config/lambda-config.js';
 import { CREDENTIAL_PLACEHOLDER } from '../../../../infra/config/service-settings.js';
 import { shippedTenant } from '../../../support/infra-synth.js';
 
@@ -63,5 +64,48 @@ describe('serviceEnvironment', () => {
       FILTER: '{"OR":[{"eventType":{"equals":"user-event"}}]}',
       TENANT: 'acme',
     });
+  });
+});
+
+describe('forwarderEnvironment', () => {
+  const base = {
+    deployment: { account: '123456789012', region: 'eu-central-1', alarmEmail: 'soc@example.com' },
+    service: { mpas: { baseUrl: 'https://mpas.example.com', realms: ['customers'] } },
+  };
+  const routes = [
+    { name: 'qradar', siem: { url: 'https://qradar.example.com/in', format: 'cef', batch: 'ndjson', auth: { kind: 'bearer' } } },
+    { name: 'webhook', siem: { url: 'https://hooks.example.com/mpas' }, filter: { 'event.type': { equals: 'LOGIN_ERROR' } }, fields: ['type', 'time'] },
+  ];
+
+  it('is the service environment itself without routes', () => {
+    const config = shippedTenant('example').service.config;
+    expect(forwarderEnvironment(config)).toEqual(serviceEnvironment(config));
+  });
+
+  it('carries the routes without credentials, and no SIEM_* when the routes are the only destinations', () => {
+    const { service } = parseTenant('acme', { ...base, service: { ...base.service, routes } });
+    const environment = forwarderEnvironment(service.config);
+    expect(Object.keys(environment).filter((name) => name.startsWith('SIEM_'))).toEqual([]);
+    const carried = JSON.parse(environment['ROUTES'] ?? 'null') as Array<{ name: string; siem: Record<string, unknown> }>;
+    expect(carried.map((route) => route.name)).toEqual(['qradar', 'webhook']);
+    expect(carried.every((route) => !('auth' in route.siem))).toBe(true);
+    expect(environment['ROUTES']).not.toContain(CREDENTIAL_PLACEHOLDER);
+    // The poller keeps the first route's SIEM settings: its configuration needs a siem.
+    expect(serviceEnvironment(service.config)['SIEM_URL']).toBe('https://qradar.example.com/in');
+  });
+
+  it('reads back in the Lambda as the same routes, each with its route secret', async () => {
+    const { service } = parseTenant('acme', { ...base, service: { ...base.service, siem: { url: 'https://siem.example.com/in' }, routes } });
+    const environment = forwarderEnvironment(service.config);
+    expect(environment['SIEM_URL']).toBe('https://siem.example.com/in');
+    const { config } = await loadLambdaConfig({
+      env: { ...environment, ROUTE_SECRET_ARNS: JSON.stringify({ qradar: 'route-qradar' }) },
+      secrets: async (id) => (id === 'route-qradar' ? JSON.stringify({ token: 'q-token' }) : undefined),
+      role: 'forwarder',
+    });
+    expect(config.routes?.[0]?.siem.auth).toEqual({ kind: 'bearer', token: 'q-token' });
+    const withoutAuth = (list: AppConfig['routes']) => list?.map(({ siem: { auth: _auth, ...siem }, ...route }) => ({ ...route, siem }));
+    expect(withoutAuth(config.routes)).toEqual(withoutAuth(service.config.routes));
+    expect(config.defaultRoute).toBeUndefined();
   });
 });
