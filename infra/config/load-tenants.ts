@@ -42,6 +42,15 @@ export function parseTenant(name: string, content: unknown, file = `${name}.json
   const service = serviceInput === undefined ? undefined : validateServiceSettings(serviceInput, name);
   problems.push(...(service?.problems ?? []).map((problem) => ({ ...problem, file })));
   if (service?.settings !== undefined) problems.push(...settingsLostInEnvironment(service.settings).map((problem) => ({ ...problem, file })));
+  if (parsed.success && service?.settings !== undefined) {
+    // A secret name for no route would be imported and granted for nothing: a typo of the route's name.
+    const { routeAuthKinds } = service.settings;
+    for (const route of Object.keys(parsed.data.deployment.secretNames?.routes ?? {})) {
+      if (!routeAuthKinds.has(route)) {
+        problems.push({ file, setting: `deployment.secretNames.routes.${route}`, message: 'names no route of service.routes whose siem.auth kind needs a secret' });
+      }
+    }
+  }
   if (problems.length > 0 || !parsed.success || service?.settings === undefined) throw new TenantConfigError(problems);
   return { name, deployment: deploymentSchema.parse(parsed.data.deployment), service: service.settings };
 }

@@ -250,6 +250,20 @@ describe('parseTenant and the functions\' environment', () => {
     expect([...service.routeAuthKinds]).toEqual([['qradar', 'basic']]);
   });
 
+  it('refuses an existing secret named for a route that has no credentials or does not exist', () => {
+    const routes = [
+      { name: 'qradar', siem: { url: 'https://qradar.example.com/in', auth: { kind: 'bearer' } } },
+      { name: 'webhook', siem: { url: 'https://hooks.example.com/mpas' } },
+    ];
+    const content = tenantFile({ deployment: { secretNames: { routes: { qradar: 'soc/qradar', webhook: 'soc/webhook', qradr: 'soc/typo' } } }, service: { routes } });
+    expect(problemsOf(() => parseTenant('acme', content, 'acme.json'))).toEqual([
+      { file: 'acme.json', setting: 'deployment.secretNames.routes.webhook', message: 'names no route of service.routes whose siem.auth kind needs a secret' },
+      { file: 'acme.json', setting: 'deployment.secretNames.routes.qradr', message: 'names no route of service.routes whose siem.auth kind needs a secret' },
+    ]);
+    const fine = tenantFile({ deployment: { secretNames: { routes: { qradar: 'soc/qradar' } } }, service: { routes } });
+    expect(parseTenant('acme', fine).deployment.secretNames.routes).toEqual({ qradar: 'soc/qradar' });
+  });
+
   it("refuses a route's secrets, local files and hash redaction by name, never repeating a value", () => {
     const routes = [
       { name: 'a', siem: { url: 'https://a.example.com', auth: { kind: 'bearer', token: 'tok-SECRET-1' }, caFile: '/etc/ca.pem' } },
