@@ -91,9 +91,9 @@ async function main(): Promise<void> {
       { target: 'peak RSS < 300 MB', measured: `${rounded(peakRss)} MB (largest of ${RUNS} runs)`, met: peakRss < 300 },
     ],
     notes: [
-      "the runner's loop is serial by design: fetch a page, deliver it, commit the cursor, then fetch the next (the in-process queue resolves an enqueue on delivery, so the cursor never passes an event the SIEM does not have); a run takes the sum of the simulator's, the runner's and the receiver's time per page",
+      "the poller pipelines one page: page N+1 is fetched while page N is delivered and committed (the in-process queue resolves an enqueue on delivery, so the cursor never passes an event the SIEM does not have; commits stay in order, at most one page ahead)",
       'the runner and this process (simulator + receiver) share the two cores with whatever else runs on the machine: the CPU per event of each is in the table',
-      "not done: fetching the next page while the current one is delivered (commits still in order), the change the profile points to",
+      "--cpu-prof of the runner after pipelining: about 45% idle (waiting for the simulator and the receiver, which share one process and event loop here), then the page parser, the JSON envelope and GC; the CPU per event of both processes together (about 35-40 us) caps two cores near 50,000 events/s even with perfect overlap",
     ],
   });
 }
