@@ -116,15 +116,21 @@ export function validateServiceSettings(service: Record<string, unknown>, tenant
   }
   if (problems.length > 0 || !parsed.success) return { problems };
   const config = parsed.data;
-  if (config.filter !== undefined) {
-    // Compiled now, so a bad filter fails the synth instead of every forwarder invocation.
+  // Compiled now, so a bad filter fails the synth instead of every forwarder invocation.
+  const filters = [
+    { at: 'service', filter: config.filter },
+    ...(config.routes ?? []).map((route, index) => ({ at: `service.routes.${index}`, filter: route.filter })),
+  ];
+  for (const { at, filter } of filters) {
+    if (filter === undefined) continue;
     try {
-      compileFilter(config.filter);
+      compileFilter(filter);
     } catch (error) {
       if (!(error instanceof FilterError)) throw error;
-      return { problems: [{ setting: `service.${error.path}`, message: error.problem }] };
+      problems.push({ setting: `${at}.${error.path}`, message: error.problem });
     }
   }
+  if (problems.length > 0) return { problems };
   return {
     settings: {
       config,

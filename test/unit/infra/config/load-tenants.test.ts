@@ -250,6 +250,12 @@ describe('parseTenant and the functions\' environment', () => {
     expect([...service.routeAuthKinds]).toEqual([['qradar', 'basic']]);
   });
 
+  it("compiles each route's filter, so a bad one fails with the route and the path of its bad node", () => {
+    const routes = [{ name: 'webhook', siem: { url: 'https://hooks.example.com/mpas' }, filter: { OR: [{ 'event.type': { equalz: 'LOGIN_ERROR' } }] } }];
+    const problems = problemsOf(() => parseTenant('acme', tenantFile({ service: { routes } }), 'acme.json'));
+    expect(problems).toEqual([expect.objectContaining({ file: 'acme.json', setting: expect.stringMatching(/^service\.routes\.0\.filter\.OR/) })]);
+  });
+
   it('refuses an existing secret named for a route that has no credentials or does not exist', () => {
     const routes = [
       { name: 'qradar', siem: { url: 'https://qradar.example.com/in', auth: { kind: 'bearer' } } },

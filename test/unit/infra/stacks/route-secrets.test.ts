@@ -17,7 +17,12 @@ type Json = Record<string, any>;
 /** A tenant with the default SIEM and three routes: one with a created secret, one with an imported one, one without auth. */
 function routedTenant(routes: unknown[] = ROUTES, name = 'routed') {
   return parseTenant(name, {
-    deployment: { account: '123456789012', region: 'eu-central-1', alarmEmail: 'soc@routed.example', secretNames: { routes: { elastic: 'routed/es-key' } } },
+    deployment: {
+      account: '123456789012',
+      region: 'eu-central-1',
+      alarmEmail: 'soc@routed.example',
+      ...(routes === ROUTES ? { secretNames: { routes: { elastic: 'routed/es-key' } } } : {}),
+    },
     service: {
       mpas: { baseUrl: 'https://mpas.example.com', realms: ['customers'] },
       siem: { url: 'https://siem.example.com/in', auth: { kind: 'bearer' } },
