@@ -79,7 +79,7 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
 
 /** The deployed poller: configuration from the environment and Secrets Manager. */
 export const handler = createPollerHandler({
-  load: () => loadLambdaConfig({ secrets: secretsManagerProvider }),
+  load: () => loadLambdaConfig({ secrets: secretsManagerProvider, role: 'poller' }),
   dynamodb: new DynamoDBClient({}),
   sqs: new SQSClient({}),
 });

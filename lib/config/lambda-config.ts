@@ -5,6 +5,7 @@ import type { ConfigProblem } from './config-error.js';
 import type { Environment } from './env-settings.js';
 import { readLambdaSettings } from './lambda-settings.js';
 import type { LambdaSettings } from './lambda-settings.js';
+import { ENV_VARS } from './env-var-table.js';
 import { loadConfig } from './load-config.js';
 import { SIEM_SECRET_SHAPES, siemSecretSchema, siemSecretVariables } from './siem-secret.js';
 import { namedAfterRoutes, routesFromEnvironment } from './lambda-routes.js';
@@ -25,10 +26,21 @@ const MPAS_CREDENTIAL_VARS = ['MPAS_USERNAME', 'MPAS_PASSWORD', 'MPAS_CLIENT_SEC
 const SIEM_CREDENTIAL_VARS = ['SIEM_TOKEN', 'SIEM_AUTH_HEADER', 'SIEM_API_KEY', 'SIEM_CLIENT_SECRET', 'SIEM_USERNAME', 'SIEM_PASSWORD'];
 
 /**
- * Which function loads the configuration. Only the poller signs in to MPAS: the forwarder is
- * not given the MPAS secret (least privilege) and loads without it.
+ * Which function loads the configuration. Only the poller signs in to MPAS and only the
+ * forwarder talks to the SIEM: each is given only its own secret (least privilege) and loads
+ * without the other's. Without a role, both secrets are read (tests, tools).
  */
 export type LambdaRole = 'poller' | 'forwarder';
+
+/**
+ * The SIEM of the poller's configuration. The schema asks every configuration for a SIEM, but the
+ * poller only enqueues: it is not given the SIEM secret, and a SIEM type that requires one (Splunk
+ * HEC, Datadog, ...) must not stop it from loading. Visibly not a SIEM, and unresolvable.
+ */
+export const POLLER_SIEM_URL = 'https://siem-not-available-to-the-poller.invalid';
+
+// Every variable of the SIEM block (SIEM_*, SPLUNK_*, SENTINEL_*, ...), replaced whole for the poller.
+const SIEM_SETTING_VARS = ENV_VARS.filter(({ path }) => path === 'siem' || path.startsWith('siem.')).map(({ name }) => name);
 
 /**
  * The MPAS credentials of the forwarder's configuration. The schema asks every configuration for
@@ -77,14 +89,14 @@ export async function loadLambdaConfig(options: { env?: Environment; secrets: Se
  * are {@link FORWARDER_MPAS_CREDENTIAL} whatever the environment holds, and `MPAS_SECRET_ARN`
  * is not read.
  */
-export async function withSecrets(env: Environment, settings: LambdaSettings, secrets: SecretProvider, role: LambdaRole = 'poller'): Promise<Environment> {
+export async function withSecrets(env: Environment, settings: LambdaSettings, secrets: SecretProvider, role?: LambdaRole): Promise<Environment> {
   const merged: Record<string, string | undefined> = { ...env };
   const problems: ConfigProblem[] = [];
   const [mpas, siem] = await Promise.all([
-    role === 'poller' && settings.mpasSecretArn !== undefined
+    role !== 'forwarder' && settings.mpasSecretArn !== undefined
       ? readSecret(secrets, { setting: 'MPAS_SECRET_ARN', id: settings.mpasSecretArn, schema: mpasSecretSchema, shapes: MPAS_SECRET_SHAPES }, problems)
       : undefined,
-    settings.siemSecretArn === undefined
+    role === 'poller' || settings.siemSecretArn === undefined
       ? undefined
       : readSecret(secrets, { setting: 'SIEM_SECRET_ARN', id: settings.siemSecretArn, schema: siemSecretSchema, shapes: SIEM_SECRET_SHAPES }, problems),
   ]);
@@ -92,6 +104,10 @@ export async function withSecrets(env: Environment, settings: LambdaSettings, se
     for (const name of MPAS_CREDENTIAL_VARS) delete merged[name];
     // The password grant: valid with any client id the environment names, and no secret needed.
     Object.assign(merged, { MPAS_USERNAME: FORWARDER_MPAS_CREDENTIAL, MPAS_PASSWORD: FORWARDER_MPAS_CREDENTIAL });
+  }
+  if (role === 'poller') {
+    for (const name of SIEM_SETTING_VARS) delete merged[name];
+    Object.assign(merged, { SIEM_TYPE: 'https', SIEM_URL: POLLER_SIEM_URL });
   }
   if (mpas) {
     for (const name of MPAS_CREDENTIAL_VARS) delete merged[name];

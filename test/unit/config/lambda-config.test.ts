@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/config/config-error.js';
-import { FORWARDER_MPAS_CREDENTIAL, loadLambdaConfig, withSecrets } from '../../../lib/config/lambda-config.js';
+import { FORWARDER_MPAS_CREDENTIAL, POLLER_SIEM_URL, loadLambdaConfig, withSecrets } from '../../../lib/config/lambda-config.js';
 import type { SecretProvider } from '../../../lib/config/lambda-config.js';
 import { readLambdaSettings } from '../../../lib/config/lambda-settings.js';
 
@@ -134,6 +134,19 @@ describe('loadLambdaConfig', () => {
     });
     expect(merged).toEqual(env);
   });
+  it('loads the poller without the SIEM secret, whatever SIEM the tenant uses, never asking for it', async () => {
+    const asked: string[] = [];
+    const secrets: SecretProvider = async (arn) => {
+      asked.push(arn);
+      return JSON.stringify({ username: 'sync', password: 'pw 1' });
+    };
+    // A Splunk HEC needs a token the poller is not given: the SIEM block is replaced whole.
+    const env = { ...BASE_ENV, SIEM_TYPE: 'splunk-hec', SPLUNK_INDEX: 'security' };
+    const { config } = await loadLambdaConfig({ env, secrets, role: 'poller' });
+    expect(asked).toEqual([MPAS_ARN]);
+    expect(config.siem).toMatchObject({ type: 'https', url: POLLER_SIEM_URL, auth: { kind: 'none' } });
+    expect(config.mpas.credentials).toMatchObject({ grant: 'password', username: 'sync' });
+  });
 });
 
 describe('readLambdaSettings', () => {
@@ -150,4 +163,5 @@ describe('readLambdaSettings', () => {
       expect((error as ConfigError).problems.map(({ setting }) => setting)).toEqual(['POLL_BUDGET_SHARE', 'IDEMPOTENCY_TTL_SECONDS', 'RETRY_MAX_SECONDS']);
     }
   });
+
 });
