@@ -6,8 +6,8 @@ import { createDatadogLogsSink } from '../../../lib/sinks/datadog-logs-sink.js';
 import type { DatadogLogsSinkOptions } from '../../../lib/sinks/datadog-logs-sink.js';
 import type { OutboundEvent, Sink } from '../../../lib/sinks/sink.js';
 import { SinkConfigError } from '../../../lib/sinks/sink-errors.js';
-import { ManualClock } from '../../../lib/time/clock.js';
 import { keyedEnvelopeEvents, recordingSleep, seedSampleOutbound, sortedKeys } from '../../support/seed-sample-events.js';
+import { testSinkSettings } from '../../support/sink-test-settings.js';
 
 const API_KEY = 'dd0c6f4e8a1b2c3d4e5f60718293a4b5';
 
@@ -30,16 +30,7 @@ function ddSink(url: string, overrides: Partial<DatadogLogsSinkOptions> = {}) {
   const sink = createDatadogLogsSink({
     url,
     apiKey: API_KEY,
-    format: 'json',
-    timeoutMs: 5_000,
-    concurrency: 2,
-    maxBatchEvents: 100,
-    maxBatchBytes: 1_000_000,
-    attempts: 3,
-    gzip: false,
-    sleep,
-    random: () => 0.5,
-    clock: new ManualClock(1_739_388_500_000),
+    ...testSinkSettings(sleep),
     ...overrides,
   });
   sinks.push(sink);

@@ -6,8 +6,8 @@ import { createElasticBulkSink } from '../../../lib/sinks/elastic-bulk-sink.js';
 import type { ElasticBulkSinkOptions } from '../../../lib/sinks/elastic-bulk-sink.js';
 import type { OutboundEvent, Sink } from '../../../lib/sinks/sink.js';
 import { SinkConfigError } from '../../../lib/sinks/sink-errors.js';
-import { ManualClock } from '../../../lib/time/clock.js';
 import { keyedEnvelopeEvents, recordingSleep, seedSampleOutbound, sortedKeys } from '../../support/seed-sample-events.js';
+import { testSinkSettings } from '../../support/sink-test-settings.js';
 
 const API_KEY = 'VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==';
 const PASSWORD = 'es-pw-Hq41-very-secret';
@@ -31,16 +31,7 @@ function bulkSink(url: string, overrides: Partial<ElasticBulkSinkOptions> = {}) 
   const sink = createElasticBulkSink({
     url,
     auth: { kind: 'apiKey', apiKey: API_KEY },
-    format: 'json',
-    timeoutMs: 5_000,
-    concurrency: 2,
-    maxBatchEvents: 100,
-    maxBatchBytes: 1_000_000,
-    attempts: 3,
-    gzip: false,
-    sleep,
-    random: () => 0.5,
-    clock: new ManualClock(1_739_388_500_000),
+    ...testSinkSettings(sleep),
     ...overrides,
   });
   sinks.push(sink);

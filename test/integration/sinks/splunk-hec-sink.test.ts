@@ -8,6 +8,7 @@ import { createSplunkHecSink } from '../../../lib/sinks/splunk-hec-sink.js';
 import type { SplunkHecSinkOptions } from '../../../lib/sinks/splunk-hec-sink.js';
 import { ManualClock } from '../../../lib/time/clock.js';
 import { keyedEnvelopeEvents, recordingSleep, seedSampleOutbound, sortedKeys } from '../../support/seed-sample-events.js';
+import { testSinkSettings } from '../../support/sink-test-settings.js';
 
 const TOKEN = '6c1f0e55-hec-Tq93-very-secret';
 const BUSY = JSON.stringify({ text: 'Server is busy', code: 9 });
@@ -31,16 +32,7 @@ function hecSink(url: string, overrides: Partial<SplunkHecSinkOptions> = {}) {
   const sink = createSplunkHecSink({
     url,
     token: TOKEN,
-    format: 'json',
-    timeoutMs: 5_000,
-    concurrency: 2,
-    maxBatchEvents: 100,
-    maxBatchBytes: 1_000_000,
-    attempts: 3,
-    gzip: false,
-    sleep,
-    random: () => 0.5,
-    clock: new ManualClock(1_739_388_500_000),
+    ...testSinkSettings(sleep),
     ...overrides,
   });
   sinks.push(sink);

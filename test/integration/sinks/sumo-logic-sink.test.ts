@@ -6,8 +6,8 @@ import type { OutboundEvent, Sink } from '../../../lib/sinks/sink.js';
 import { SinkConfigError } from '../../../lib/sinks/sink-errors.js';
 import { createSumoLogicSink } from '../../../lib/sinks/sumo-logic-sink.js';
 import type { SumoLogicSinkOptions } from '../../../lib/sinks/sumo-logic-sink.js';
-import { ManualClock } from '../../../lib/time/clock.js';
 import { keyedEnvelopeEvents, recordingSleep, seedSampleOutbound, sortedKeys } from '../../support/seed-sample-events.js';
+import { testSinkSettings } from '../../support/sink-test-settings.js';
 
 const TOKEN = 'ZaVnC4dhaV2ZCWrx-sumo-source-token==';
 
@@ -30,16 +30,7 @@ function sumoSink(url: string, overrides: Partial<SumoLogicSinkOptions> = {}) {
   const sink = createSumoLogicSink({
     url,
     token: TOKEN,
-    format: 'json',
-    timeoutMs: 5_000,
-    concurrency: 2,
-    maxBatchEvents: 100,
-    maxBatchBytes: 1_000_000,
-    attempts: 3,
-    gzip: false,
-    sleep,
-    random: () => 0.5,
-    clock: new ManualClock(1_739_388_500_000),
+    ...testSinkSettings(sleep),
     ...overrides,
   });
   sinks.push(sink);
