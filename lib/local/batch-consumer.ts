@@ -14,6 +14,9 @@ export interface ConsumerRetryPolicy {
   maxDelayMs: number;
 }
 
+/** Half a second doubling up to 30 s: a local SIEM outage is retried briskly, then patiently. */
+export const LOCAL_CONSUMER_RETRY: ConsumerRetryPolicy = { baseDelayMs: 500, maxDelayMs: 30_000 };
+
 /** Options of {@link consumeBatches}: `routes`, or `stages` for the one route `default`. */
 export interface ConsumeBatchesOptions {
   queue: InProcessQueue;
@@ -22,7 +25,8 @@ export interface ConsumeBatchesOptions {
   deadLetters: DeadLetterFile;
   clock: Clock;
   sleep: Sleep;
-  retry: ConsumerRetryPolicy;
+  /** @default LOCAL_CONSUMER_RETRY */
+  retry?: ConsumerRetryPolicy;
   random: () => number;
   stop: AbortSignal;
   /** Takes every batch once, before delivery, for the event archive; must not block. */
@@ -66,7 +70,8 @@ async function deliverToRoute(first: EventBatch, route: Route, reportsInvalid: b
     }
     batch = result.retry.batch;
     reportsInvalid = false;
-    const backoff = Math.min(options.retry.maxDelayMs, options.retry.baseDelayMs * 2 ** attempt) * options.random();
+    const { baseDelayMs, maxDelayMs } = options.retry ?? LOCAL_CONSUMER_RETRY;
+    const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt) * options.random();
     await options.sleep(Math.max(backoff, result.retry.retryAfterMs ?? 0), options.stop);
   }
 }

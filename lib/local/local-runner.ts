@@ -107,7 +107,6 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
     deadLetters,
     clock,
     sleep,
-    retry: { baseDelayMs: 500, maxDelayMs: 30_000 },
     random: options.random ?? Math.random,
     stop: stop.signal,
   });

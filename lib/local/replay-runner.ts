@@ -90,7 +90,6 @@ export async function runReplay(options: ReplayRunnerOptions): Promise<ReplaySum
     deadLetters,
     clock,
     sleep,
-    retry: { baseDelayMs: 500, maxDelayMs: 30_000 },
     random: options.random ?? Math.random,
     stop: stop.signal,
   });
