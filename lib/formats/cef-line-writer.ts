@@ -11,8 +11,9 @@ import type { FormatContext } from './formatter.js';
 
 /*
  * The forwarder's CEF hot path: the line `cefLine(cefFields(...))` gives, written in one pass with
- * no intermediate field list, no remainder objects and no per-event closures. `cefFields` stays the
- * readable reference (the archive uses its fields), and a property test holds the two byte-equal.
+ * no intermediate field list, no remainder objects and no per-event closures, its parts joined
+ * once into a flat string. `cefFields` stays the readable reference (the archive uses its fields),
+ * and a property test holds the two byte-equal.
  */
 
 type Rest = Record<string, unknown>;
@@ -22,28 +23,49 @@ function text(value: unknown): string | undefined {
 }
 
 function address(value: unknown): string | undefined {
-  return typeof value === 'string' && isIP(value) !== 0 && !value.includes('%') ? value : undefined;
+  // Every address has a dot or a colon; a masked value has neither, and skips isIP's regexes.
+  if (typeof value !== 'string' || (!value.includes('.') && !value.includes(':'))) return undefined;
+  return isIP(value) !== 0 && !value.includes('%') ? value : undefined;
 }
 
-/** `ext` and `key=value` for a non-empty value, truncated on the raw text, then escaped. */
-function pair(ext: string, key: string, value: string | undefined, maxLength: number): string {
-  if (value === undefined || value.length === 0) return ext;
-  return ext + (ext.length > 0 ? ' ' : '') + key + '=' + escapeExtensionValue(truncate(value, maxLength));
+// The line's parts, joined once at the end: `+=` would build a rope of small strings that
+// the sink must flatten later, after they have survived a garbage collection or two.
+const parts: string[] = [];
+
+/** ` key=value` for a non-empty value, truncated on the raw text, then escaped. */
+function pair(key: string, value: string | undefined, maxLength: number): void {
+  if (value === undefined || value.length === 0) return;
+  parts.push(parts.length > 1 ? ' ' : '', key, '=', escapeExtensionValue(truncate(value, maxLength)));
 }
 
 /**
- * The members of `record` that are neither excluded nor null, as `"key":json` in sorted order, plus
+ * Which members of a record the mapping already used: always the `mapped` ones, and `alsoA` and
+ * `alsoB` when given (members mapped only when their value qualified, such as a valid address).
+ * Plain parameters rather than a predicate: a closure made per event costs more than the test.
+ */
+interface Used {
+  mapped: ReadonlySet<string>;
+  alsoA: string | undefined;
+  alsoB: string | undefined;
+}
+
+function isUsed(key: string, used: Used): boolean {
+  return used.mapped.has(key) || key === used.alsoA || key === used.alsoB;
+}
+
+/**
+ * The members of `record` that are neither used nor null, as `"key":json` in sorted order, plus
  * `extra` (already JSON) under `extraKey`; undefined when the mapping leaves no remainder at all.
  * Mirrors `remainder` + spread + `canonicalJson` of cef-fields: a `__proto__` member never became
  * an own member of the remainder there, so it is skipped here, though it still opens the remainder.
  */
-function remainderJson(record: unknown, exclude: (key: string) => boolean, extraKey?: string, extra?: string): string | undefined {
+function remainderJson(record: unknown, used: Used, extraKey?: string, extra?: string): string | undefined {
   let keys: string[] | undefined;
   let opened = false;
   if (record !== null && typeof record === 'object') {
     for (const key of Object.keys(record)) {
       const value = (record as Rest)[key];
-      if (value === null || value === undefined || exclude(key)) continue;
+      if (value === null || value === undefined || isUsed(key, used)) continue;
       opened = true;
       if (key !== '__proto__') (keys ??= []).push(key);
     }
@@ -62,12 +84,110 @@ function remainderJson(record: unknown, exclude: (key: string) => boolean, extra
   return json + '}';
 }
 
+/**
+ * Writes `cs6` (the remainder JSON of `record`, with the remainder of its member `nestedKey`
+ * nested) straight into `parts`, as `custom(5, remainderJson(...))` would, without building the
+ * JSON text first: each key and value is JSON-quoted and CEF-escaped on its own, which equals
+ * escaping the whole, since both escapes replace characters one by one. Writes nothing and
+ * returns false where the pieces could differ from the whole: a nested object or array (whose
+ * keys need sorting at every depth), a `__proto__` member, or text long enough to be truncated.
+ */
+function writeRemainder(record: Rest, used: Used, nestedKey: string, nestedUsed: Used): boolean {
+  const nested = record[nestedKey];
+  const nestedKeys = nested === null || nested === undefined ? undefined : keptKeys(nested as Rest, nestedUsed, undefined);
+  if (nestedKeys === null) return false;
+  const keys = keptKeys(record, used, nestedKeys === undefined ? undefined : nestedKey);
+  if (keys === null) return false;
+  if (keys === undefined) return true;
+  const start = parts.length;
+  parts.push(start > 1 ? ' ' : '', CUSTOM_PREFIXES[5]!);
+  const rawLength = writeMembers(record, keys, nestedKey, nestedKeys);
+  if (rawLength > CEF_LIMITS.customString) {
+    parts.length = start;
+    return false;
+  }
+  return true;
+}
+
+/** The sorted keys `remainderJson` keeps, `extraKey` added; null where `writeRemainder` must not go. */
+function keptKeys(record: Rest, used: Used, extraKey: string | undefined): string[] | undefined | null {
+  let keys: string[] | undefined;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (value === null || value === undefined || isUsed(key, used)) continue;
+    if (typeof value === 'object' || key === '__proto__') return null;
+    (keys ??= []).push(key);
+  }
+  if (extraKey !== undefined) (keys ??= []).push(extraKey);
+  if (keys !== undefined && keys.length > 1) keys.sort();
+  return keys;
+}
+
+/** Pushes `{"key":value,...}` escaped for CEF; returns the length of the JSON before escaping. */
+function writeMembers(record: Rest, keys: readonly string[], nestedKey: string | undefined, nestedKeys: readonly string[] | undefined): number {
+  let rawLength = 2 + keys.length;
+  parts.push('{');
+  for (let index = 0; index < keys.length; index += 1) {
+    const key = keys[index]!;
+    if (index > 0) parts.push(',');
+    const quoted = quotedKey(key);
+    parts.push(quoted.cef, ':');
+    rawLength += quoted.rawLength;
+    const value = record[key];
+    rawLength += key === nestedKey ? writeMembers(value as Rest, nestedKeys!, undefined, undefined) : writeValue(value);
+  }
+  parts.push('}');
+  return rawLength;
+}
+
+function writeValue(value: unknown): number {
+  if (typeof value !== 'string') {
+    // A number or a boolean: JSON has no character in it that CEF escapes.
+    const json = JSON.stringify(value);
+    parts.push(json);
+    return json.length;
+  }
+  if (isPlain(value)) {
+    parts.push('"', value, '"');
+    return value.length + 2;
+  }
+  const json = JSON.stringify(value);
+  parts.push(escapeExtensionValue(json));
+  return json.length;
+}
+
+/** True when neither JSON (quote, backslash, control, surrogate) nor CEF (`=`) escapes anything in `text`. */
+function isPlain(text: string): boolean {
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x22 || code === 0x3d || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) return false;
+  }
+  return true;
+}
+
+interface QuotedKey {
+  cef: string;
+  rawLength: number;
+}
+const quotedKeys = new Map<string, QuotedKey>();
+function quotedKey(key: string): QuotedKey {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    const json = JSON.stringify(key);
+    quoted = { cef: escapeExtensionValue(json), rawLength: json.length };
+    // Keys come from a small, schema-shaped set; a stream of odd keys must not grow this without end.
+    if (quotedKeys.size >= 10_000) quotedKeys.clear();
+    quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
 // The custom string pairs before their value: `cs1Label=realm cs1=`, fixed ASCII that needs no escape.
 const CUSTOM_PREFIXES = CUSTOM_STRING_LABELS.map((label, index) => `cs${index + 1}Label=${label} cs${index + 1}=`);
 
-function custom(ext: string, slot: number, value: string | undefined): string {
-  if (value === undefined || value.length === 0) return ext;
-  return ext + (ext.length > 0 ? ' ' : '') + CUSTOM_PREFIXES[slot] + escapeExtensionValue(truncate(value, CEF_LIMITS.customString));
+function custom(slot: number, value: string | undefined): void {
+  if (value === undefined || value.length === 0) return;
+  parts.push(parts.length > 1 ? ' ' : '', CUSTOM_PREFIXES[slot]!, escapeExtensionValue(truncate(value, CEF_LIMITS.customString)));
 }
 
 // The header parts are the same for many events: made once per options object (device) and per
@@ -109,25 +229,28 @@ function userLine(event: UserEvent, context: FormatContext, options: ResolvedCef
   const details = event.details ?? undefined;
   const username = text(details?.username);
   const src = address(event.ipAddress);
-  const header = devicePrefix(options) + describedPart(describeUserEvent(event.type, error !== undefined));
-  let ext = pair('', 'rt', String(event.time), Number.MAX_SAFE_INTEGER);
-  ext = pair(ext, 'externalId', text(event.id), CEF_LIMITS.externalId);
-  ext = pair(ext, 'act', event.type, CEF_LIMITS.act);
-  ext = pair(ext, 'outcome', error !== undefined || event.type.endsWith('_ERROR') ? 'failure' : 'success', CEF_LIMITS.outcome);
-  ext = pair(ext, 'reason', error, CEF_LIMITS.reason);
-  ext = pair(ext, 'src', src, Number.MAX_SAFE_INTEGER);
-  ext = pair(ext, 'duser', username, CEF_LIMITS.duser);
-  ext = pair(ext, 'duid', text(event.userId), CEF_LIMITS.duid);
-  ext = custom(ext, 0, context.realm);
-  ext = custom(ext, 1, text(event.clientId));
-  ext = custom(ext, 2, text(event.sessionId));
-  ext = custom(ext, 3, text(details?.auth_method));
-  if (options.extraDetails !== 'cs') return header + ext;
-  const restDetails = remainderJson(details, (key) => (key === 'username' && username !== undefined) || key === 'auth_method');
-  const rest = remainderJson(event, (key) => USER_MAPPED.has(key) || (key === 'ipAddress' && src !== undefined) || (key === 'realmId' && event.realmId === context.realm), 'details', restDetails);
-  return header + custom(ext, 5, rest);
+  parts.length = 0;
+  parts.push(devicePrefix(options) + describedPart(describeUserEvent(event.type, error !== undefined)));
+  pair('rt', String(event.time), Number.MAX_SAFE_INTEGER);
+  pair('externalId', text(event.id), CEF_LIMITS.externalId);
+  pair('act', event.type, CEF_LIMITS.act);
+  pair('outcome', error !== undefined || event.type.endsWith('_ERROR') ? 'failure' : 'success', CEF_LIMITS.outcome);
+  pair('reason', error, CEF_LIMITS.reason);
+  pair('src', src, Number.MAX_SAFE_INTEGER);
+  pair('duser', username, CEF_LIMITS.duser);
+  pair('duid', text(event.userId), CEF_LIMITS.duid);
+  custom(0, context.realm);
+  custom(1, text(event.clientId));
+  custom(2, text(event.sessionId));
+  custom(3, text(details?.auth_method));
+  if (options.extraDetails !== 'cs') return parts.join('');
+  const usedDetails: Used = { mapped: DETAILS_MAPPED, alsoA: username === undefined ? undefined : 'username', alsoB: undefined };
+  const usedMembers: Used = { mapped: USER_MAPPED, alsoA: src === undefined ? undefined : 'ipAddress', alsoB: event.realmId === context.realm ? 'realmId' : undefined };
+  if (!writeRemainder(event, usedMembers, 'details', usedDetails)) custom(5, remainderJson(event, usedMembers, 'details', remainderJson(details, usedDetails)));
+  return parts.join('');
 }
 
+const DETAILS_MAPPED = new Set(['auth_method']);
 const USER_MAPPED = new Set(['id', 'time', 'type', 'clientId', 'userId', 'sessionId', 'error', 'details']);
 const ADMIN_MAPPED = new Set(['id', 'time', 'operationType', 'resourceType', 'resourcePath', 'error', 'authDetails']);
 const AUTH_MAPPED = new Set(['userId', 'username', 'clientId']);
@@ -137,24 +260,26 @@ function adminLine(event: AdminEvent, context: FormatContext, options: ResolvedC
   const auth: Rest = event.authDetails ?? {};
   const src = address(auth.ipAddress);
   const userId = text(auth.userId);
-  const header = devicePrefix(options) + describedPart(describeAdminEvent(event.operationType, event.resourceType, error !== undefined));
-  let ext = pair('', 'rt', String(event.time), Number.MAX_SAFE_INTEGER);
-  ext = pair(ext, 'externalId', text(event.id), CEF_LIMITS.externalId);
-  ext = pair(ext, 'act', event.operationType, CEF_LIMITS.act);
-  ext = pair(ext, 'outcome', error !== undefined ? 'failure' : 'success', CEF_LIMITS.outcome);
-  ext = pair(ext, 'reason', error, CEF_LIMITS.reason);
-  ext = pair(ext, 'src', src, Number.MAX_SAFE_INTEGER);
+  parts.length = 0;
+  parts.push(devicePrefix(options) + describedPart(describeAdminEvent(event.operationType, event.resourceType, error !== undefined)));
+  pair('rt', String(event.time), Number.MAX_SAFE_INTEGER);
+  pair('externalId', text(event.id), CEF_LIMITS.externalId);
+  pair('act', event.operationType, CEF_LIMITS.act);
+  pair('outcome', error !== undefined ? 'failure' : 'success', CEF_LIMITS.outcome);
+  pair('reason', error, CEF_LIMITS.reason);
+  pair('src', src, Number.MAX_SAFE_INTEGER);
   // Keycloak records only the acting user's id; a username, where a newer server adds one, wins.
-  ext = pair(ext, 'suser', text(auth.username) ?? userId, CEF_LIMITS.suser);
-  ext = pair(ext, 'suid', userId, CEF_LIMITS.suid);
-  ext = pair(ext, 'request', text(event.resourcePath), CEF_LIMITS.request);
-  ext = custom(ext, 0, context.realm);
-  ext = custom(ext, 1, text(auth.clientId));
-  ext = custom(ext, 4, text(event.resourceType));
-  if (options.extraDetails !== 'cs') return header + ext;
-  const restAuth = remainderJson(auth, (key) => AUTH_MAPPED.has(key) || (key === 'ipAddress' && src !== undefined));
-  const rest = remainderJson(event, (key) => ADMIN_MAPPED.has(key) || (key === 'realmId' && event.realmId === context.realm), 'authDetails', restAuth);
-  return header + custom(ext, 5, rest);
+  pair('suser', text(auth.username) ?? userId, CEF_LIMITS.suser);
+  pair('suid', userId, CEF_LIMITS.suid);
+  pair('request', text(event.resourcePath), CEF_LIMITS.request);
+  custom(0, context.realm);
+  custom(1, text(auth.clientId));
+  custom(4, text(event.resourceType));
+  if (options.extraDetails !== 'cs') return parts.join('');
+  const usedAuth: Used = { mapped: AUTH_MAPPED, alsoA: src === undefined ? undefined : 'ipAddress', alsoB: undefined };
+  const usedMembers: Used = { mapped: ADMIN_MAPPED, alsoA: undefined, alsoB: event.realmId === context.realm ? 'realmId' : undefined };
+  if (!writeRemainder(event, usedMembers, 'authDetails', usedAuth)) custom(5, remainderJson(event, usedMembers, 'authDetails', remainderJson(auth, usedAuth)));
+  return parts.join('');
 }
 
 /**
