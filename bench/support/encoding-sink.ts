@@ -1,4 +1,4 @@
-import { frameBodyBytes, planRequests } from '../../lib/sinks/http-framing.js';
+import { frameBodyBytes, planRequestBodies } from '../../lib/sinks/http-framing.js';
 import type { BatchLimits } from '../../lib/sinks/http-framing.js';
 import type { OutboundEvent, Sink, SinkDelivery } from '../../lib/sinks/sink.js';
 
@@ -14,8 +14,8 @@ export function encodingSink(limits: BatchLimits, format: 'json' | 'cef'): Sink 
     bytes: () => bytes,
     deliver(events: readonly OutboundEvent[]): Promise<SinkDelivery> {
       const payloads = events.map(({ payload }) => payload);
-      for (const group of planRequests(payloads, limits, format)) {
-        bytes += frameBodyBytes(group.map((index) => payloads[index]!), limits.batch, format).body.length;
+      for (const request of planRequestBodies(payloads, limits, format)) {
+        bytes += frameBodyBytes(request.indices.map((index) => payloads[index]!), limits.batch, format, request.bytes).body.length;
       }
       return Promise.resolve({ retry: [], dropped: [], errors: [], latenciesMs: [] });
     },

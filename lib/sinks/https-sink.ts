@@ -7,7 +7,7 @@ import { realSleep } from '../time/sleep.js';
 import { authHeaders, hideSecrets, secretsOf } from './http-auth.js';
 import type { HttpOutcome } from './http-classify.js';
 import { classifyFailure, classifyResponse, excerpt } from './http-classify.js';
-import { frameBodyBytes, planRequests } from './http-framing.js';
+import { frameBodyBytes, planRequestBodies } from './http-framing.js';
 import type { HttpsSinkOptions } from './https-sink-options.js';
 import { validateHttpsSinkOptions } from './https-sink-options.js';
 import { Semaphore } from './semaphore.js';
@@ -76,20 +76,20 @@ class Delivery {
 
   async run(): Promise<SinkDelivery> {
     const payloads = this.events.map((event) => event.payload);
-    const groups = planRequests(payloads, this.settings, this.settings.format);
-    await Promise.all(groups.map((indices) => this.sendGroup(indices)));
+    const groups = planRequestBodies(payloads, this.settings, this.settings.format);
+    await Promise.all(groups.map(({ indices, bytes }) => this.sendGroup(indices, bytes)));
     this.result.retry.sort((a, b) => a - b);
     this.result.dropped.sort((a, b) => a.index - b.index);
     return this.result;
   }
 
   /** Sends one group until it is accepted, dropped, split, or out of attempts. */
-  private async sendGroup(indices: number[]): Promise<void> {
+  private async sendGroup(indices: number[], bytes?: number): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       // Checked once a permit is held: a group queued behind the one that got a long
       // Retry-After must not be sent either.
       const outcome = await this.semaphore.run<HttpOutcome | typeof SKIPPED>(async () =>
-        this.stopped || this.signal?.aborted ? SKIPPED : this.postAndNote(indices),
+        this.stopped || this.signal?.aborted ? SKIPPED : this.postAndNote(indices, bytes),
       );
       if (outcome === SKIPPED) {
         this.result.retry.push(...indices);
@@ -122,8 +122,8 @@ class Delivery {
    * Posts, and notes a long Retry-After before the permit is released, so that no queued
    * group slips out in between.
    */
-  private async postAndNote(indices: number[]): Promise<HttpOutcome> {
-    const outcome = await this.post(indices);
+  private async postAndNote(indices: number[], bytes: number | undefined): Promise<HttpOutcome> {
+    const outcome = await this.post(indices, bytes);
     if (outcome.kind === 'retry' && outcome.retryAfterMs !== undefined && outcome.retryAfterMs > MAX_IN_PROCESS_RETRY_AFTER_MS) {
       this.stopped = true;
       this.result.retryAfterMs = Math.max(this.result.retryAfterMs ?? 0, outcome.retryAfterMs);
@@ -138,12 +138,13 @@ class Delivery {
   }
 
   /** One POST; never throws. Failures are recorded in `errors` as they happen. */
-  private async post(indices: number[]): Promise<HttpOutcome> {
+  private async post(indices: number[], bytes: number | undefined): Promise<HttpOutcome> {
     const { settings } = this;
     const framed = frameBodyBytes(
       indices.map((index) => this.events[index]!.payload),
       settings.batch,
       settings.format,
+      bytes,
     );
     const headers: Record<string, string> = { ...settings.headers, 'content-type': framed.contentType };
     let body: Buffer = framed.body;

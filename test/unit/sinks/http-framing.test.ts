@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { frameBody, frameBodyBytes, planRequests } from '../../../lib/sinks/http-framing.js';
+import { frameBody, frameBodyBytes, planRequestBodies, planRequests } from '../../../lib/sinks/http-framing.js';
 import type { HttpBatchMode } from '../../../lib/sinks/https-sink-options.js';
 
 describe('frameBody', () => {
@@ -92,6 +92,26 @@ describe('frameBodyBytes', () => {
           const bytes = frameBodyBytes(items, batch, format);
           expect(bytes.contentType, `seed ${seed}`).toBe(text.contentType);
           expect(bytes.body.equals(Buffer.from(text.body, 'utf8')), `seed ${seed}: ${JSON.stringify(items)}`).toBe(true);
+        },
+      ),
+      { seed, numRuns: 500 },
+    );
+  });
+
+  it('uses the size the plan measured, and measures afresh when a given size is wrong (seeded property)', () => {
+    const seed = 2718;
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 10 })), { minLength: 1, maxLength: 30 }),
+        fc.constantFrom<HttpBatchMode>('array', 'ndjson'),
+        fc.constantFrom<'json' | 'cef'>('json', 'cef'),
+        fc.integer({ min: -6, max: 6 }),
+        (payloads, batch, format, error) => {
+          const [plan] = planRequestBodies(payloads, { batch, maxBatchEvents: 1000, maxBatchBytes: 1e9 }, format);
+          const expected = Buffer.from(frameBody(payloads, batch, format).body, 'utf8');
+          expect(plan!.bytes, `seed ${seed}`).toBe(expected.length);
+          const framed = frameBodyBytes(payloads, batch, format, Math.max(0, plan!.bytes + error));
+          expect(framed.body.equals(expected), `seed ${seed}: size off by ${error}, ${JSON.stringify(payloads)}`).toBe(true);
         },
       ),
       { seed, numRuns: 500 },
