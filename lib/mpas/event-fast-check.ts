@@ -57,7 +57,8 @@ function looseObject(members: readonly Member[]): Check {
     let unknownSeen = false;
     let requiredSeen = 0;
     for (const key in value) {
-      const index = position.get(key);
+      // Members mostly come in the schema's order: try the next one before the map.
+      const index = next < members.length && members[next]!.key === key ? next : position.get(key);
       if (index === undefined) {
         // zod never writes a `__proto__` member: its output would differ from the input.
         if (key === '__proto__') return false;
