@@ -28,14 +28,22 @@ function address(value: unknown): string | undefined {
   return isIP(value) !== 0 && !value.includes('%') ? value : undefined;
 }
 
-// The line's parts, joined once at the end: `+=` would build a rope of small strings that
-// the sink must flatten later, after they have survived a garbage collection or two.
-const parts: string[] = [];
+// The line being written. Pieces are appended to it, and it is flattened once at the end: left as
+// a rope of small strings, it would survive a garbage collection or two until the sink reads it.
+let line = '';
 
-/** ` key=value` for a non-empty value, truncated on the raw text, then escaped. */
-function pair(key: string, value: string | undefined, maxLength: number): void {
+/** `prefix` (` key=`) and the value, when non-empty: truncated on the raw text, then escaped. */
+function pair(prefix: string, value: string | undefined, maxLength: number): void {
   if (value === undefined || value.length === 0) return;
-  parts.push(parts.length > 1 ? ' ' : '', key, '=', escapeExtensionValue(truncate(value, maxLength)));
+  line += prefix + escapeExtensionValue(truncate(value, maxLength));
+}
+
+/** The line as one flat string: reading a character of a rope makes V8 flatten it in place. */
+function finished(): string {
+  const done = line;
+  line = '';
+  done.charCodeAt(0);
+  return done;
 }
 
 /**
@@ -86,7 +94,7 @@ function remainderJson(record: unknown, used: Used, extraKey?: string, extra?: s
 
 /**
  * Writes `cs6` (the remainder JSON of `record`, with the remainder of its member `nestedKey`
- * nested) straight into `parts`, as `custom(5, remainderJson(...))` would, without building the
+ * nested) straight into the line, as `custom(5, remainderJson(...))` would, without building the
  * JSON text first: each key and value is JSON-quoted and CEF-escaped on its own, which equals
  * escaping the whole, since both escapes replace characters one by one. Writes nothing and
  * returns false where the pieces could differ from the whole: a nested object or array (whose
@@ -99,11 +107,11 @@ function writeRemainder(record: Rest, used: Used, nestedKey: string, nestedUsed:
   const keys = keptKeys(record, used, nestedKeys === undefined ? undefined : nestedKey);
   if (keys === null) return false;
   if (keys === undefined) return true;
-  const start = parts.length;
-  parts.push(start > 1 ? ' ' : '', CUSTOM_PREFIXES[5]!);
+  const before = line;
+  line += CUSTOM_PREFIXES[5]!;
   const rawLength = writeMembers(record, keys, nestedKey, nestedKeys);
   if (rawLength > CEF_LIMITS.customString) {
-    parts.length = start;
+    line = before;
     return false;
   }
   return true;
@@ -126,17 +134,16 @@ function keptKeys(record: Rest, used: Used, extraKey: string | undefined): strin
 /** Pushes `{"key":value,...}` escaped for CEF; returns the length of the JSON before escaping. */
 function writeMembers(record: Rest, keys: readonly string[], nestedKey: string | undefined, nestedKeys: readonly string[] | undefined): number {
   let rawLength = 2 + keys.length;
-  parts.push('{');
+  line += '{';
   for (let index = 0; index < keys.length; index += 1) {
     const key = keys[index]!;
-    if (index > 0) parts.push(',');
     const quoted = quotedKey(key);
-    parts.push(quoted.cef, ':');
+    line += index > 0 ? ',' + quoted.cef : quoted.cef;
     rawLength += quoted.rawLength;
     const value = record[key];
     rawLength += key === nestedKey ? writeMembers(value as Rest, nestedKeys!, undefined, undefined) : writeValue(value);
   }
-  parts.push('}');
+  line += '}';
   return rawLength;
 }
 
@@ -144,27 +151,28 @@ function writeValue(value: unknown): number {
   if (typeof value !== 'string') {
     // A number or a boolean: JSON has no character in it that CEF escapes.
     const json = JSON.stringify(value);
-    parts.push(json);
+    line += json;
     return json.length;
   }
   if (isPlain(value)) {
-    parts.push('"', value, '"');
+    line += '"' + value + '"';
     return value.length + 2;
   }
   const json = JSON.stringify(value);
-  parts.push(escapeExtensionValue(json));
+  line += escapeExtensionValue(json);
   return json.length;
 }
 
-/** True when neither JSON (quote, backslash, control, surrogate) nor CEF (`=`) escapes anything in `text`. */
+// What JSON (quote, backslash, control characters, surrogates) or CEF (`=`, backslash) escapes.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be found
+const ESCAPED_BY_JSON_OR_CEF = /["\\=\u0000-\u001f\ud800-\udfff]/;
+
+/** True when neither JSON nor CEF escapes anything in `text`. */
 function isPlain(text: string): boolean {
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    if (code < 0x20 || code === 0x22 || code === 0x3d || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) return false;
-  }
-  return true;
+  return !ESCAPED_BY_JSON_OR_CEF.test(text);
 }
 
+/** A member's key as JSON with its colon, escaped for CEF, and its length before escaping. */
 interface QuotedKey {
   cef: string;
   rawLength: number;
@@ -174,7 +182,7 @@ function quotedKey(key: string): QuotedKey {
   let quoted = quotedKeys.get(key);
   if (quoted === undefined) {
     const json = JSON.stringify(key);
-    quoted = { cef: escapeExtensionValue(json), rawLength: json.length };
+    quoted = { cef: escapeExtensionValue(json) + ':', rawLength: json.length + 1 };
     // Keys come from a small, schema-shaped set; a stream of odd keys must not grow this without end.
     if (quotedKeys.size >= 10_000) quotedKeys.clear();
     quotedKeys.set(key, quoted);
@@ -183,11 +191,10 @@ function quotedKey(key: string): QuotedKey {
 }
 
 // The custom string pairs before their value: `cs1Label=realm cs1=`, fixed ASCII that needs no escape.
-const CUSTOM_PREFIXES = CUSTOM_STRING_LABELS.map((label, index) => `cs${index + 1}Label=${label} cs${index + 1}=`);
+const CUSTOM_PREFIXES = CUSTOM_STRING_LABELS.map((label, index) => ` cs${index + 1}Label=${label} cs${index + 1}=`);
 
 function custom(slot: number, value: string | undefined): void {
-  if (value === undefined || value.length === 0) return;
-  parts.push(parts.length > 1 ? ' ' : '', CUSTOM_PREFIXES[slot]!, escapeExtensionValue(truncate(value, CEF_LIMITS.customString)));
+  pair(CUSTOM_PREFIXES[slot]!, value, CEF_LIMITS.customString);
 }
 
 // The header parts are the same for many events: made once per options object (device) and per
@@ -229,25 +236,24 @@ function userLine(event: UserEvent, context: FormatContext, options: ResolvedCef
   const details = event.details ?? undefined;
   const username = text(details?.username);
   const src = address(event.ipAddress);
-  parts.length = 0;
-  parts.push(devicePrefix(options) + describedPart(describeUserEvent(event.type, error !== undefined)));
-  pair('rt', String(event.time), Number.MAX_SAFE_INTEGER);
-  pair('externalId', text(event.id), CEF_LIMITS.externalId);
-  pair('act', event.type, CEF_LIMITS.act);
-  pair('outcome', error !== undefined || event.type.endsWith('_ERROR') ? 'failure' : 'success', CEF_LIMITS.outcome);
-  pair('reason', error, CEF_LIMITS.reason);
-  pair('src', src, Number.MAX_SAFE_INTEGER);
-  pair('duser', username, CEF_LIMITS.duser);
-  pair('duid', text(event.userId), CEF_LIMITS.duid);
+  // `rt` is always there (the time is a number), so every later pair starts with its space.
+  line = devicePrefix(options) + describedPart(describeUserEvent(event.type, error !== undefined)) + 'rt=' + String(event.time);
+  pair(' externalId=', text(event.id), CEF_LIMITS.externalId);
+  pair(' act=', event.type, CEF_LIMITS.act);
+  pair(' outcome=', error !== undefined || event.type.endsWith('_ERROR') ? 'failure' : 'success', CEF_LIMITS.outcome);
+  pair(' reason=', error, CEF_LIMITS.reason);
+  pair(' src=', src, Number.MAX_SAFE_INTEGER);
+  pair(' duser=', username, CEF_LIMITS.duser);
+  pair(' duid=', text(event.userId), CEF_LIMITS.duid);
   custom(0, context.realm);
   custom(1, text(event.clientId));
   custom(2, text(event.sessionId));
   custom(3, text(details?.auth_method));
-  if (options.extraDetails !== 'cs') return parts.join('');
+  if (options.extraDetails !== 'cs') return finished();
   const usedDetails: Used = { mapped: DETAILS_MAPPED, alsoA: username === undefined ? undefined : 'username', alsoB: undefined };
   const usedMembers: Used = { mapped: USER_MAPPED, alsoA: src === undefined ? undefined : 'ipAddress', alsoB: event.realmId === context.realm ? 'realmId' : undefined };
   if (!writeRemainder(event, usedMembers, 'details', usedDetails)) custom(5, remainderJson(event, usedMembers, 'details', remainderJson(details, usedDetails)));
-  return parts.join('');
+  return finished();
 }
 
 const DETAILS_MAPPED = new Set(['auth_method']);
@@ -260,26 +266,24 @@ function adminLine(event: AdminEvent, context: FormatContext, options: ResolvedC
   const auth: Rest = event.authDetails ?? {};
   const src = address(auth.ipAddress);
   const userId = text(auth.userId);
-  parts.length = 0;
-  parts.push(devicePrefix(options) + describedPart(describeAdminEvent(event.operationType, event.resourceType, error !== undefined)));
-  pair('rt', String(event.time), Number.MAX_SAFE_INTEGER);
-  pair('externalId', text(event.id), CEF_LIMITS.externalId);
-  pair('act', event.operationType, CEF_LIMITS.act);
-  pair('outcome', error !== undefined ? 'failure' : 'success', CEF_LIMITS.outcome);
-  pair('reason', error, CEF_LIMITS.reason);
-  pair('src', src, Number.MAX_SAFE_INTEGER);
+  line = devicePrefix(options) + describedPart(describeAdminEvent(event.operationType, event.resourceType, error !== undefined)) + 'rt=' + String(event.time);
+  pair(' externalId=', text(event.id), CEF_LIMITS.externalId);
+  pair(' act=', event.operationType, CEF_LIMITS.act);
+  pair(' outcome=', error !== undefined ? 'failure' : 'success', CEF_LIMITS.outcome);
+  pair(' reason=', error, CEF_LIMITS.reason);
+  pair(' src=', src, Number.MAX_SAFE_INTEGER);
   // Keycloak records only the acting user's id; a username, where a newer server adds one, wins.
-  pair('suser', text(auth.username) ?? userId, CEF_LIMITS.suser);
-  pair('suid', userId, CEF_LIMITS.suid);
-  pair('request', text(event.resourcePath), CEF_LIMITS.request);
+  pair(' suser=', text(auth.username) ?? userId, CEF_LIMITS.suser);
+  pair(' suid=', userId, CEF_LIMITS.suid);
+  pair(' request=', text(event.resourcePath), CEF_LIMITS.request);
   custom(0, context.realm);
   custom(1, text(auth.clientId));
   custom(4, text(event.resourceType));
-  if (options.extraDetails !== 'cs') return parts.join('');
+  if (options.extraDetails !== 'cs') return finished();
   const usedAuth: Used = { mapped: AUTH_MAPPED, alsoA: src === undefined ? undefined : 'ipAddress', alsoB: undefined };
   const usedMembers: Used = { mapped: ADMIN_MAPPED, alsoA: undefined, alsoB: event.realmId === context.realm ? 'realmId' : undefined };
   if (!writeRemainder(event, usedMembers, 'authDetails', usedAuth)) custom(5, remainderJson(event, usedMembers, 'authDetails', remainderJson(auth, usedAuth)));
-  return parts.join('');
+  return finished();
 }
 
 /**
