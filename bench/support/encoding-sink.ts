@@ -15,7 +15,7 @@ export function encodingSink(limits: BatchLimits, format: 'json' | 'cef'): Sink 
     deliver(events: readonly OutboundEvent[]): Promise<SinkDelivery> {
       const payloads = events.map(({ payload }) => payload);
       for (const request of planRequestBodies(payloads, limits, format)) {
-        bytes += frameBodyBytes(request.indices.map((index) => payloads[index]!), limits.batch, format, request.bytes).body.length;
+        bytes += frameBodyBytes(request.indices.map((index) => payloads[index]!), limits.batch, format, request.maxBytes).body.length;
       }
       return Promise.resolve({ retry: [], dropped: [], errors: [], latenciesMs: [] });
     },

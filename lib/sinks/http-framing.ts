@@ -49,7 +49,7 @@ const NEWLINE = 0x0a;
  * straight into one buffer. Joining first costs a copy, and a single non-ASCII payload turns the
  * joined text into two-byte characters that are slow to join and to encode again.
  */
-export function frameBodyBytes(payloads: readonly string[], batch: HttpBatchMode, format: 'json' | 'cef', knownBytes?: number): FramedBytes {
+export function frameBodyBytes(payloads: readonly string[], batch: HttpBatchMode, format: 'json' | 'cef', maxBytes?: number): FramedBytes {
   if (batch === 'single') {
     const framed = frameBody(payloads, batch, format);
     return { body: Buffer.from(framed.body, 'utf8'), contentType: framed.contentType };
@@ -57,10 +57,10 @@ export function frameBodyBytes(payloads: readonly string[], batch: HttpBatchMode
   const items = batch === 'array' && format === 'cef' ? payloads.map((line) => JSON.stringify(line)) : payloads;
   const array = batch === 'array';
   const contentType = array ? 'application/json' : format === 'json' ? 'application/x-ndjson' : 'text/plain; charset=utf-8';
-  // The plan already measured each payload (`planRequestBodies`): measuring again costs a second
-  // pass over every byte. A size that does not match what was written is measured afresh.
-  if (knownBytes !== undefined) {
-    const body = writeItems(items, array, knownBytes);
+  // The plan's bound (`planRequestBodies`) saves measuring every payload before writing it, a
+  // second pass over every byte. A bound the body does not fit is measured afresh.
+  if (maxBytes !== undefined) {
+    const body = writeItems(items, array, maxBytes);
     if (body !== undefined) return { body, contentType };
   }
   // Brackets for an array, and one separator between each two items.
@@ -69,20 +69,20 @@ export function frameBodyBytes(payloads: readonly string[], batch: HttpBatchMode
   return { body: writeItems(items, array, size)!, contentType };
 }
 
-/** The items framed into `size` bytes; undefined when they take more or fewer. */
-function writeItems(items: readonly string[], array: boolean, size: number): Buffer | undefined {
-  // Four spare bytes (the longest UTF-8 character): text longer than `size` then always runs past
-  // it, where `write` would otherwise stop silently before a character that does not fit.
-  const body = Buffer.allocUnsafe(size + 4);
+/** The items framed into at most `maxBytes` bytes; undefined when they take more. */
+function writeItems(items: readonly string[], array: boolean, maxBytes: number): Buffer | undefined {
+  // Four spare bytes (the longest UTF-8 character): text longer than `maxBytes` then always runs
+  // past it, where `write` would otherwise stop silently before a character that does not fit.
+  const body = Buffer.allocUnsafe(maxBytes + 4);
   let offset = 0;
   if (array) body[offset++] = OPEN_BRACKET;
   for (let index = 0; index < items.length; index += 1) {
     if (index > 0) body[offset++] = array ? COMMA : NEWLINE;
-    if (offset > size) return undefined;
+    if (offset > maxBytes) return undefined;
     offset += body.write(items[index]!, offset, 'utf8');
   }
   if (array) body[offset++] = CLOSE_BRACKET;
-  return offset === size ? body.subarray(0, size) : undefined;
+  return offset <= maxBytes ? body.subarray(0, offset) : undefined;
 }
 
 /** The framed size of one payload plus its separator, in UTF-8 bytes. */
@@ -91,10 +91,13 @@ function framedBytes(payload: string, batch: HttpBatchMode, format: 'json' | 'ce
   return Buffer.byteLength(text, 'utf8') + 1;
 }
 
-/** One planned request: indices into the payloads, and the exact size of its framed body. */
+/**
+ * One planned request: indices into the payloads, and a bound on its framed body's size (exact
+ * where the plan had to measure), for `frameBodyBytes` to write into without measuring.
+ */
 export interface PlannedRequest {
   indices: number[];
-  bytes: number;
+  maxBytes: number;
 }
 
 /**
@@ -106,26 +109,48 @@ export function planRequests(payloads: readonly string[], limits: BatchLimits, f
   return planRequestBodies(payloads, limits, format).map(({ indices }) => indices);
 }
 
-/** `planRequests` with each request's body size, for `frameBodyBytes` to use rather than measure again. */
+/**
+ * `planRequests` with a bound on each request's body size. A payload counts three bytes per
+ * UTF-16 unit (no character takes more in UTF-8) until a request's bound would pass the byte
+ * limit; only then are its payloads measured, so the requests are the same as with exact sizes
+ * and a request that is cut by its event count measures nothing.
+ */
 export function planRequestBodies(payloads: readonly string[], limits: BatchLimits, format: 'json' | 'cef'): PlannedRequest[] {
-  if (limits.batch === 'single') return payloads.map((payload, index) => ({ indices: [index], bytes: Buffer.byteLength(payload, 'utf8') }));
+  if (limits.batch === 'single') return payloads.map((payload, index) => ({ indices: [index], maxBytes: Buffer.byteLength(payload, 'utf8') }));
+  // CEF lines in an array are sent as JSON strings, whose escapes have no simple bound: measured.
+  const measureAll = limits.batch === 'array' && format === 'cef';
   const groups: PlannedRequest[] = [];
   let current: number[] = [];
   // Each event counts one separator byte; the start corrects the total to the exact body size:
   // an array adds `[` (and its last "separator" is `]`), NDJSON has one separator fewer than lines.
-  let bytes = limits.batch === 'array' ? 1 : -1;
-  const start = bytes;
+  const start = limits.batch === 'array' ? 1 : -1;
+  let bytes = start;
+  let exact = true;
   for (let index = 0; index < payloads.length; index += 1) {
-    const size = framedBytes(payloads[index]!, limits.batch, format);
+    const payload = payloads[index]!;
+    let size = measureAll ? framedBytes(payload, limits.batch, format) : payload.length * 3 + 1;
+    let sizeExact = measureAll;
+    if (current.length > 0 && current.length < limits.maxBatchEvents && bytes + size > limits.maxBatchBytes) {
+      // The bound is too loose to decide: measure this request's payloads (each once) and this one.
+      if (!exact) {
+        bytes = start;
+        for (const earlier of current) bytes += framedBytes(payloads[earlier]!, limits.batch, format);
+        exact = true;
+      }
+      size = framedBytes(payload, limits.batch, format);
+      sizeExact = true;
+    }
     const full = current.length >= limits.maxBatchEvents || (current.length > 0 && bytes + size > limits.maxBatchBytes);
     if (full) {
-      groups.push({ indices: current, bytes });
+      groups.push({ indices: current, maxBytes: bytes });
       current = [];
       bytes = start;
+      exact = true;
     }
     current.push(index);
     bytes += size;
+    if (!sizeExact) exact = false;
   }
-  if (current.length > 0) groups.push({ indices: current, bytes });
+  if (current.length > 0) groups.push({ indices: current, maxBytes: bytes });
   return groups;
 }

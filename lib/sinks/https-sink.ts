@@ -77,19 +77,19 @@ class Delivery {
   async run(): Promise<SinkDelivery> {
     const payloads = this.events.map((event) => event.payload);
     const groups = planRequestBodies(payloads, this.settings, this.settings.format);
-    await Promise.all(groups.map(({ indices, bytes }) => this.sendGroup(indices, bytes)));
+    await Promise.all(groups.map(({ indices, maxBytes }) => this.sendGroup(indices, maxBytes)));
     this.result.retry.sort((a, b) => a - b);
     this.result.dropped.sort((a, b) => a.index - b.index);
     return this.result;
   }
 
   /** Sends one group until it is accepted, dropped, split, or out of attempts. */
-  private async sendGroup(indices: number[], bytes?: number): Promise<void> {
+  private async sendGroup(indices: number[], maxBytes?: number): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       // Checked once a permit is held: a group queued behind the one that got a long
       // Retry-After must not be sent either.
       const outcome = await this.semaphore.run<HttpOutcome | typeof SKIPPED>(async () =>
-        this.stopped || this.signal?.aborted ? SKIPPED : this.postAndNote(indices, bytes),
+        this.stopped || this.signal?.aborted ? SKIPPED : this.postAndNote(indices, maxBytes),
       );
       if (outcome === SKIPPED) {
         this.result.retry.push(...indices);
@@ -122,8 +122,8 @@ class Delivery {
    * Posts, and notes a long Retry-After before the permit is released, so that no queued
    * group slips out in between.
    */
-  private async postAndNote(indices: number[], bytes: number | undefined): Promise<HttpOutcome> {
-    const outcome = await this.post(indices, bytes);
+  private async postAndNote(indices: number[], maxBytes: number | undefined): Promise<HttpOutcome> {
+    const outcome = await this.post(indices, maxBytes);
     if (outcome.kind === 'retry' && outcome.retryAfterMs !== undefined && outcome.retryAfterMs > MAX_IN_PROCESS_RETRY_AFTER_MS) {
       this.stopped = true;
       this.result.retryAfterMs = Math.max(this.result.retryAfterMs ?? 0, outcome.retryAfterMs);
@@ -138,13 +138,13 @@ class Delivery {
   }
 
   /** One POST; never throws. Failures are recorded in `errors` as they happen. */
-  private async post(indices: number[], bytes: number | undefined): Promise<HttpOutcome> {
+  private async post(indices: number[], maxBytes: number | undefined): Promise<HttpOutcome> {
     const { settings } = this;
     const framed = frameBodyBytes(
       indices.map((index) => this.events[index]!.payload),
       settings.batch,
       settings.format,
-      bytes,
+      maxBytes,
     );
     const headers: Record<string, string> = { ...settings.headers, 'content-type': framed.contentType };
     let body: Buffer = framed.body;
