@@ -60,6 +60,8 @@ export async function forwardBatch(batch: EventBatch, stages: ForwarderStages, s
   const originals: MpasEvent[] = [];
   const outbound: OutboundEvent[] = [];
   let filtered = 0;
+  // One envelope view for the filter, its event swapped per event: the filter only reads it.
+  const view = { eventType: eventTypeOf[batch.stream], event: {} as Record<string, unknown> };
 
   batch.events.forEach((raw: unknown, index) => {
     let event: MpasEvent;
@@ -75,7 +77,8 @@ export async function forwardBatch(batch: EventBatch, stages: ForwarderStages, s
       }
       event = parsed.data;
     }
-    if (stages.filter && !stages.filter({ eventType: eventTypeOf[batch.stream], event })) {
+    view.event = event;
+    if (stages.filter && !stages.filter(view)) {
       filtered += 1;
       return;
     }
@@ -100,10 +103,14 @@ export async function forwardBatch(batch: EventBatch, stages: ForwarderStages, s
   for (const { index, reason, status } of delivery.dropped) {
     deadLetters.push({ reason: 'rejected-by-siem', detail: status ? `HTTP ${status}: ${reason}` : reason, events: [originals[index]] });
   }
-  const failed = new Set([...delivery.retry, ...delivery.dropped.map(({ index }) => index)]);
-  const delivered = outbound.filter((_, index) => !failed.has(index));
+  // Usually the SIEM took everything: then there is nothing to set apart.
+  const allTaken = delivery.retry.length === 0 && delivery.dropped.length === 0;
+  const failed = allTaken ? undefined : new Set([...delivery.retry, ...delivery.dropped.map(({ index }) => index)]);
+  const delivered = failed ? outbound.filter((_, index) => !failed.has(index)) : outbound;
   if (delivered.length > 0) {
-    observer.delivered?.(batch.realm, batch.stream, delivered.length, Math.max(...delivered.map(({ time }) => time)));
+    let newest = delivered[0]!.time;
+    for (const { time } of delivered) if (time > newest) newest = time;
+    observer.delivered?.(batch.realm, batch.stream, delivered.length, newest);
   }
 
   const result: ForwardResult = { delivered: delivered.length, filtered, deadLetters };
