@@ -23,9 +23,10 @@ import { bulkEvents } from './support/event-pool.js';
 import { machineInfo } from './support/machine.js';
 import { report } from './support/report.js';
 import { median, rounded } from './support/stats.js';
+import { fullGc } from './support/full-gc.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 7);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 15);
 const PAGE_SIZE = 1000;
 const MAX_MESSAGE_BYTES = 1_048_576;
 const REALM = 'acme';
@@ -124,6 +125,8 @@ async function main(): Promise<void> {
   // Interleaved, after one warm-up round, so a burst of load from elsewhere hits every variant alike.
   for (let round = 0; round <= RUNS; round += 1) {
     for (const variant of variants) {
+      // Each variant starts from a collected heap, so none pays for the garbage of the one before.
+      fullGc();
       // CPU time, not wall time: on a machine shared with other work, time spent waiting for a core
       // is not the forwarder's cost. (It counts every thread of the process, GC helpers included.)
       const start = process.cpuUsage();
