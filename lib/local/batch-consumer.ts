@@ -46,6 +46,10 @@ export async function consumeBatches(options: ConsumeBatchesOptions): Promise<vo
   for (;;) {
     const queued = await options.queue.next();
     if (!queued) return;
+    // Forwarding a batch keeps this thread busy for milliseconds: first let the poller, which
+    // continues as soon as the batch is enqueued, send its request for the next page, so MPAS
+    // serves it meanwhile rather than after.
+    await new Promise((resolve) => setImmediate(resolve));
     options.archive?.offer(queued.batch);
     const outcomes = await Promise.allSettled(routes.map((route, index) => deliverToRoute(queued.batch, route, index === 0, options)));
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
