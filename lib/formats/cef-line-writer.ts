@@ -124,11 +124,21 @@ function keptKeys(record: Rest, used: Used, extraKey: string | undefined): strin
     const value = record[key];
     if (value === null || value === undefined || isUsed(key, used)) continue;
     if (typeof value === 'object' || key === '__proto__') return null;
-    (keys ??= []).push(key);
+    insertSorted((keys ??= []), key);
   }
-  if (extraKey !== undefined) (keys ??= []).push(extraKey);
-  if (keys !== undefined && keys.length > 1) keys.sort();
+  if (extraKey !== undefined) insertSorted((keys ??= []), extraKey);
   return keys;
+}
+
+/** Inserts `key` in order (UTF-16 code units, as `sort()` orders): a record keeps a handful of keys. */
+function insertSorted(keys: string[], key: string): void {
+  let at = keys.length;
+  keys.push(key);
+  while (at > 0 && keys[at - 1]! > key) {
+    keys[at] = keys[at - 1]!;
+    at -= 1;
+  }
+  keys[at] = key;
 }
 
 /** Pushes `{"key":value,...}` escaped for CEF; returns the length of the JSON before escaping. */
