@@ -59,8 +59,8 @@ function stagesFor(formatter: Formatter): ForwarderStages & { sink: ReturnType<t
 
 /** What `--cpu-prof` showed after the optimizations (see the commits that made them). */
 const PROFILE_FINDINGS = [
-  'JSON: JSON.parse of the body and JSON.stringify of each event take most of the time, as in the floor; zod is gone from the hot path (a precompiled check, zod only for the rest); what is left above the floor is the redaction copies, framing into one UTF-8 buffer, the outbound bookkeeping and GC',
-  'CEF: the line is written in one pass (cef-line-writer.ts: no field list, header parts made once per options and catalog entry, the remainder JSON built from sorted keys without intermediate objects), byte-identical to the reference cefLine(cefFields(...)); what is left is the remainder JSON and its escape scan, the per-value escape tests, string building and GC; 0.5 of the floor would need CEF to cost about what the JSON envelope costs (not reached)',
+  'JSON: JSON.parse of the body and JSON.stringify of each event take most of the time, as in the floor; zod is gone from the hot path (a precompiled check, zod only for the rest); what is left above the floor is the redaction copies, the UTF-8 framing (requests planned on a length bound, so each payload is encoded once and never measured), per-event bookkeeping and GC',
+  "CEF: the line is written in one pass (cef-line-writer.ts), flattened once; cs6 is written piecewise, each key and value quoted and escaped on its own, with no intermediate JSON text; no closures per event. The profile left: flattening the line and encoding it (a CEF line with cs6 is about twice the envelope's length), the remainder's keys, the per-value escape tests and GC. 0.5 of the floor would need the line to cost what JSON.stringify of the event costs",
 ];
 
 type Variant = { name: string; run: (bodies: readonly string[]) => Promise<number> };
