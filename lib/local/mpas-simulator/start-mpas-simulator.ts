@@ -38,7 +38,9 @@ export async function startMpasSimulator(options: MpasSimulatorOptions): Promise
   const faults = new FaultInjector(() => tokens.revokeAll());
   const stats = new RequestStats();
   const server = createServer(createRequestListener({ options: resolved, tokens, faults, stats, mode: () => mode, storeFor }));
-  server.keepAliveTimeout = 1000;
+  // Node's default. undici keeps an idle connection for the server's hint minus one second, so
+  // the 1 s this was made every request to the simulator open a new connection.
+  server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(resolved.port, '127.0.0.1', () => {
