@@ -12,7 +12,7 @@ import { measureServingRate } from './support/serving-rate.js';
 import { median, rounded } from './support/stats.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const PAGE_SIZE = 1000;
 const SPACING_MS = 20;
 

@@ -26,7 +26,7 @@ import { median, rounded } from './support/stats.js';
 import { fullGc } from './support/full-gc.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 100_000);
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 15);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 25);
 const PAGE_SIZE = 1000;
 const MAX_MESSAGE_BYTES = 1_048_576;
 const REALM = 'acme';

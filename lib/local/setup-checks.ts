@@ -4,6 +4,7 @@ import { forwardBatch } from '../forwarder/forward-batch.js';
 import { forwarderStagesFromConfig } from '../forwarder/stages-from-config.js';
 import { mpasClientFromConfig } from '../mpas/client-from-config.js';
 import { MpasAuthError, MpasError, MpasForbiddenError, MpasNotFoundError, MpasUnavailableError } from '../mpas/errors.js';
+import { undiciFetch } from '../mpas/http-fetch.js';
 import { HttpTransport } from '../mpas/http-transport.js';
 import { RetryPolicy } from '../mpas/retry-policy.js';
 import { TokenProvider } from '../mpas/token-provider.js';
@@ -61,7 +62,7 @@ export async function runSetupChecks(config: AppConfig, options: SetupCheckOptio
     authRealm: config.mpas.authRealm,
     credentials,
     clock: systemClock,
-    transport: new HttpTransport({ fetch: globalThis.fetch, clock: systemClock, sleep: realSleep, policy: new RetryPolicy(CHECK_RETRY), requestTimeoutMs: config.mpas.requestTimeoutMs }),
+    transport: new HttpTransport({ fetch: undiciFetch, clock: systemClock, sleep: realSleep, policy: new RetryPolicy(CHECK_RETRY), requestTimeoutMs: config.mpas.requestTimeoutMs }),
   });
   let tokenOk = false;
   try {

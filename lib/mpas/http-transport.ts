@@ -1,6 +1,7 @@
 import type { Clock } from '../time/clock.js';
 import type { Sleep } from '../time/sleep.js';
 import { MpasUnavailableError } from './errors.js';
+import type { HttpFetch, HttpFetchResponse } from './http-fetch.js';
 import type { MpasRoute } from './errors.js';
 import { parseRetryAfter } from './retry-policy.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -8,7 +9,7 @@ import type { RetryPolicy } from './retry-policy.js';
 /** A response read to its end: a page is used whole or not at all, never half-consumed. */
 export interface HttpResult {
   status: number;
-  headers: Headers;
+  headers: HttpFetchResponse['headers'];
   body: string;
 }
 
@@ -32,7 +33,7 @@ export interface RequestInfo {
 
 /** How the transport sends, waits and gives up; built by `MpasClient` from its options. */
 export interface HttpTransportOptions {
-  fetch: typeof fetch;
+  fetch: HttpFetch;
   clock: Clock;
   sleep: Sleep;
   policy: RetryPolicy;
@@ -120,6 +121,7 @@ export class HttpTransport {
     } catch (error) {
       // fetch rejects with the abort reason; a bare AbortError can also surface from the body read.
       if (timer.signal.aborted && !signal?.aborted) throw timer.signal.reason;
+      if (signal?.aborted) throw signal.reason;
       throw error;
     } finally {
       clearTimeout(handle);
@@ -132,7 +134,8 @@ export class HttpTransport {
 function describeFailure(error: unknown): string {
   if (error instanceof RequestTimeout) return `a timeout (${error.message})`;
   if (error instanceof Error) {
-    const code = (error.cause as { code?: unknown } | undefined)?.code;
+    // fetch wraps the socket's error (its `code` in `cause`); undici's request() throws it as it is.
+    const code = (error.cause as { code?: unknown } | undefined)?.code ?? (error as { code?: unknown }).code;
     return typeof code === 'string' ? `a connection failure (${code})` : `a connection failure (${error.message})`;
   }
   return 'a connection failure';

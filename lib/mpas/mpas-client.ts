@@ -7,6 +7,8 @@ import { ApiModeProbe } from './api-mode-probe.js';
 import { MpasAuthError, MpasForbiddenError, MpasNotFoundError, MpasRequestRejectedError } from './errors.js';
 import type { MpasRoute } from './errors.js';
 import type { MpasEvent, Stream } from './event-schemas.js';
+import { undiciFetch } from './http-fetch.js';
+import type { HttpFetch } from './http-fetch.js';
 import { HttpTransport } from './http-transport.js';
 import type { HttpRequest, HttpResult, RequestInfo } from './http-transport.js';
 import { parseEventPage } from './page-parser.js';
@@ -31,8 +33,8 @@ export interface MpasClientOptions {
   sleep?: Sleep;
   /** The draw for backoff jitter, in [0, 1); tests pass a seeded one. @default Math.random */
   random?: () => number;
-  /** @default globalThis.fetch */
-  fetch?: typeof fetch;
+  /** @default undiciFetch (undici's request(), without fetch's WHATWG streams) */
+  fetch?: HttpFetch;
   /** Per attempt, body included. @default 10_000 */
   requestTimeoutMs?: number;
   /** @default { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 } */
@@ -72,7 +74,7 @@ export class MpasClient {
     if (!(requestTimeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be > 0 (got ${requestTimeoutMs})`);
     const clock = options.clock ?? systemClock;
     this.transport = new HttpTransport({
-      fetch: options.fetch ?? globalThis.fetch,
+      fetch: options.fetch ?? undiciFetch,
       clock,
       sleep: options.sleep ?? realSleep,
       policy: new RetryPolicy(options.retry, options.random),

@@ -1,0 +1,46 @@
+import { request } from 'undici';
+
+/** The request the MPAS transport makes: what it passes to `fetch`. */
+export interface HttpFetchInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  redirect: 'manual';
+}
+
+/** The part of a response the transport reads; a WHATWG `Response` has it. */
+export interface HttpFetchResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/** What the transport needs of `fetch`: global `fetch` (and a test's scripted one) fits. */
+export type HttpFetch = (url: string, init: HttpFetchInit) => Promise<HttpFetchResponse>;
+
+/**
+ * The transport's default: undici's `request()`, which never follows a redirect (as `manual`
+ * asks). Global `fetch` costs about twice its CPU for a page of a thousand events (measured
+ * here: 1.1-1.5 ms against 2.8-3.3 ms per 550 KB page, both ends of the loopback counted): its
+ * WHATWG streams are the difference. A caller's abort rejects with the signal's reason, as
+ * `fetch` does; a connection failure keeps its `code`.
+ */
+export const undiciFetch: HttpFetch = async (url, init) => {
+  try {
+    const response = await request(url, { method: init.method as 'GET' | 'POST', headers: init.headers, body: init.body, signal: init.signal });
+    return {
+      status: response.statusCode,
+      headers: { get: (name) => headerValue(response.headers[name.toLowerCase()]) },
+      text: () => response.body.text(),
+    };
+  } catch (error) {
+    if (init.signal.aborted) throw init.signal.reason;
+    throw error;
+  }
+};
+
+function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
