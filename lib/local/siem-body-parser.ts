@@ -64,11 +64,36 @@ function parseLines(text: string): ParsedItem[] {
     .filter((line) => line.trim().length > 0)
     .map((line, index) => {
       try {
-        return { format: 'json' as const, text: line, json: JSON.parse(line) as unknown };
+        JSON.parse(line);
       } catch {
         throw new BodyRejection(400, `NDJSON line ${index + 1} is not JSON`);
       }
+      return lazyJsonItem(line);
     });
+}
+
+/**
+ * A JSON item whose document is parsed (again) when first read. The body was checked line by
+ * line already; holding only the text keeps a receiver that takes hundreds of thousands of events
+ * small, and its garbage collections short (a catch-up benchmark's receiver spent a third less
+ * CPU per event so).
+ */
+function lazyJsonItem(text: string): ParsedItem {
+  let document: unknown;
+  let parsed = false;
+  const item: ParsedItem = { format: 'json', text };
+  Object.defineProperty(item, 'json', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!parsed) {
+        document = JSON.parse(text);
+        parsed = true;
+      }
+      return document;
+    },
+  });
+  return item;
 }
 
 function parseCefLines(text: string): ParsedItem[] {

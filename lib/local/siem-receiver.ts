@@ -157,7 +157,7 @@ export async function startSiemReceiver(options: SiemReceiverOptions = {}): Prom
 
   const accept = (path: string, parsed: ReadonlyArray<ParsedItem | AcceptedItem>, entry: ReceivedRequest): ReceivedItem[] => {
     const now = clock.now();
-    const accepted = parsed.map((item): ReceivedItem => ({ path, ...item, receivedAt: now }));
+    const accepted = parsed.map((item) => receivedItem(item, path, now));
     items.push(...accepted);
     stats.itemsAccepted += accepted.length;
     entry.items = accepted.length;
@@ -290,6 +290,19 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<{ body:
     if (bytes <= maxBytes) chunks.push(chunk as Buffer);
   }
   return { body: bytes <= maxBytes ? Buffer.concat(chunks) : undefined, bytes };
+}
+
+/**
+ * `{ path, ...item, receivedAt }`, except that a `json` read lazily (see siem-body-parser.ts)
+ * stays lazy: a spread would read it, and so parse every event as it arrives.
+ */
+function receivedItem(item: ParsedItem | AcceptedItem, path: string, receivedAt: number): ReceivedItem {
+  const received = { path, format: item.format, text: item.text } as ReceivedItem;
+  const json = Object.getOwnPropertyDescriptor(item, 'json');
+  if (json) Object.defineProperty(received, 'json', json);
+  received.receivedAt = receivedAt;
+  if ('meta' in item) received.meta = item.meta;
+  return received;
 }
 
 function delay(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
