@@ -108,8 +108,8 @@ function writeRemainder(record: Rest, used: Used, nestedKey: string, nestedUsed:
   if (keys === null) return false;
   if (keys === undefined) return true;
   const before = line;
-  line += CUSTOM_PREFIXES[5]!;
-  const rawLength = writeMembers(record, keys, nestedKey, nestedKeys);
+  line += REMAINDER_PREFIX;
+  const rawLength = writeMembers(record, keys, nestedKey, nestedKeys, true);
   if (rawLength > CEF_LIMITS.customString) {
     line = before;
     return false;
@@ -142,13 +142,13 @@ function insertSorted(keys: string[], key: string): void {
 }
 
 /** Pushes `{"key":value,...}` escaped for CEF; returns the length of the JSON before escaping. */
-function writeMembers(record: Rest, keys: readonly string[], nestedKey: string | undefined, nestedKeys: readonly string[] | undefined): number {
+function writeMembers(record: Rest, keys: readonly string[], nestedKey: string | undefined, nestedKeys: readonly string[] | undefined, opened = false): number {
   let rawLength = 2 + keys.length;
-  line += '{';
+  if (!opened) line += '{';
   for (let index = 0; index < keys.length; index += 1) {
     const key = keys[index]!;
     const quoted = quotedKey(key);
-    line += index > 0 ? ',' + quoted.cef : quoted.cef;
+    line += index > 0 ? quoted.cefAfterComma : quoted.cef;
     rawLength += quoted.rawLength;
     const value = record[key];
     rawLength += key === nestedKey ? writeMembers(value as Rest, nestedKeys!, undefined, undefined) : writeValue(value);
@@ -185,6 +185,8 @@ function isPlain(text: string): boolean {
 /** A member's key as JSON with its colon, escaped for CEF, and its length before escaping. */
 interface QuotedKey {
   cef: string;
+  /** `cef` after the comma that separates it from the member before. */
+  cefAfterComma: string;
   rawLength: number;
 }
 const quotedKeys = new Map<string, QuotedKey>();
@@ -192,7 +194,8 @@ function quotedKey(key: string): QuotedKey {
   let quoted = quotedKeys.get(key);
   if (quoted === undefined) {
     const json = JSON.stringify(key);
-    quoted = { cef: escapeExtensionValue(json) + ':', rawLength: json.length + 1 };
+    const cef = escapeExtensionValue(json) + ':';
+    quoted = { cef, cefAfterComma: ',' + cef, rawLength: json.length + 1 };
     // Keys come from a small, schema-shaped set; a stream of odd keys must not grow this without end.
     if (quotedKeys.size >= 10_000) quotedKeys.clear();
     quotedKeys.set(key, quoted);
@@ -202,6 +205,9 @@ function quotedKey(key: string): QuotedKey {
 
 // The custom string pairs before their value: `cs1Label=realm cs1=`, fixed ASCII that needs no escape.
 const CUSTOM_PREFIXES = CUSTOM_STRING_LABELS.map((label, index) => ` cs${index + 1}Label=${label} cs${index + 1}=`);
+
+// `cs6` opened: its prefix and the remainder object's brace, written as one piece.
+const REMAINDER_PREFIX = CUSTOM_PREFIXES[5]! + '{';
 
 function custom(slot: number, value: string | undefined): void {
   pair(CUSTOM_PREFIXES[slot]!, value, CEF_LIMITS.customString);
