@@ -95,8 +95,8 @@ async function main(): Promise<void> {
     ],
     notes: [
       "the poller pipelines one page: page N+1 is fetched while page N is delivered and committed (the in-process queue resolves an enqueue on delivery, so the cursor never passes an event the SIEM does not have; commits stay in order, at most one page ahead); the local consumer yields once before forwarding, so the request for page N+1 leaves before page N is forwarded",
-      "the runner and this process (simulator + receiver) share the two cores with whatever else runs on the machine: the CPU per event of each is in the table; the simulator keeps the JSON of each event it served (the ceiling is its warm serving rate, as the runner meets it)",
-      'a timeline of one page (about 24 ms): the next page is requested, the page is forwarded (about 5 ms of CPU), its two requests go to the receiver, the next page arrives and is parsed (about 2.5 ms), the receiver answers, the cursor file is committed with fsync (about 3 ms) and only then is the next page enqueued; the runner spends about 20 us of CPU per event (parse, envelope, framing, HTTP on both sides, GC), the simulator + receiver 11-14 us, so two cores would need to be busy more than 80% of the time for 50,000 events/s',
+      "the runner and this process (simulator + receiver) share the two cores with whatever else runs on the machine: the CPU per event of each is in the table; the simulator keeps the JSON of each event it served (the ceiling is its warm serving rate, as the runner meets it) and the receiver keeps each NDJSON event's text, parsed again when read",
+      "a page takes about 18-20 ms: the next page is requested, the page is forwarded (about 4-5 ms of CPU), its two requests reach the receiver, the next page arrives and is parsed, the receiver answers, the cursor file is committed with fsync (about 3 ms) and only then is the next page enqueued; this machine's speed moves from minute to minute, so compare the CPU per event of runs, not only their rate",
     ],
   });
 }
