@@ -11,8 +11,8 @@ import type { FormatContext } from './formatter.js';
 
 /*
  * The forwarder's CEF hot path: the line `cefLine(cefFields(...))` gives, written in one pass with
- * no intermediate field list, no remainder objects and no per-event closures, its parts joined
- * once into a flat string. `cefFields` stays the readable reference (the archive uses its fields),
+ * no intermediate field list, no remainder objects and no per-event closures, its pieces appended
+ * to one string that is flattened once. `cefFields` stays the readable reference (the archive uses its fields),
  * and a property test holds the two byte-equal.
  */
 

@@ -116,7 +116,8 @@ export function planRequests(payloads: readonly string[], limits: BatchLimits, f
  * and a request that is cut by its event count measures nothing.
  */
 export function planRequestBodies(payloads: readonly string[], limits: BatchLimits, format: 'json' | 'cef'): PlannedRequest[] {
-  if (limits.batch === 'single') return payloads.map((payload, index) => ({ indices: [index], maxBytes: Buffer.byteLength(payload, 'utf8') }));
+  // A single payload is sent as it is and encoded whole: its bound is the bound, never measured.
+  if (limits.batch === 'single') return payloads.map((payload, index) => ({ indices: [index], maxBytes: payload.length * 3 }));
   // CEF lines in an array are sent as JSON strings, whose escapes have no simple bound: measured.
   const measureAll = limits.batch === 'array' && format === 'cef';
   const groups: PlannedRequest[] = [];
