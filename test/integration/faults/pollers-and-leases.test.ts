@@ -24,6 +24,7 @@ import { cleanupAwsFixtures, createCursorTable, createIdempotencyTable, createQu
 import type { QueuePair } from '../../support/aws-fixtures.js';
 import { SqsEventSourceDriver } from '../../support/sqs-event-source-driver.js';
 import { SimulatedCrash, crashingAtCommit } from '../../support/crashing-cursor-store.js';
+import { trackInFlightWrites } from '../../support/in-flight-writes.js';
 
 // Seeds the events and the forwarder's jitter; FAULT_SEED=<n> replays a failing run.
 const SEED = Number(process.env.FAULT_SEED ?? 4_711);
@@ -206,6 +207,7 @@ describe('pollers, crashes and leases on DynamoDB Local and fauxqs', () => {
   it('stops a poller whose lease expired mid-run at its next commit while the successor finishes: nothing lost, repeats share batch ids', async () => {
     const successor: { outcome?: Awaited<ReturnType<typeof pollTenant>> } = {};
     const first = poller('poller-slow');
+    const writes = trackInFlightWrites(first.queue, first.store);
     let pages = 0;
     let pagesAfterTakeover = 0;
     // The slow poller stalls on its 4th page (a GC pause, a slow network): its lease runs out,
@@ -217,13 +219,15 @@ describe('pollers, crashes and leases on DynamoDB Local and fauxqs', () => {
         if (successor.outcome) pagesAfterTakeover += 1;
         const page = await first.source.getEvents(query, signal);
         if (pages === 4) {
+          // The third page's commit, still in flight, would otherwise renew the lease at the moved clock.
+          await writes.settled();
           clock.advance(LEASE_MS + 1);
           successor.outcome = await pollTenant(poller('poller-next'));
         }
         return page;
       },
     };
-    const outcome = await pollTenant({ ...first, source: stalling });
+    const outcome = await pollTenant({ ...first, queue: writes.queue, store: writes.store, source: stalling });
 
     expect(successor.outcome).toMatchObject({ status: 'complete', failures: [] });
     expect(outcome.status, 'the stalled poller learns at its commit that the lease is gone').toBe('lease-lost');
