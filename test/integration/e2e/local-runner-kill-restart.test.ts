@@ -17,6 +17,9 @@ const EVENTS = 10_000;
 const PAGE_SIZE = 200;
 const DEADLINE_MS = 150_000;
 const PASSWORD = 'e2e-Secret-Pw-4711';
+const LATENCY_MS = 20;
+// Longer than the test: a request held this long is never answered (close() drops it).
+const HOLD_MS = 600_000;
 
 interface Envelope {
   eventType: 'user-event' | 'admin-event';
@@ -55,8 +58,8 @@ describe('the run command, killed and restarted', () => {
       users: [{ username: 'mpas-log-sync', password: PASSWORD, roles: ['view-events'] }],
     });
     receiver = await startSiemReceiver();
-    // A little latency per SIEM request keeps the run long enough that a kill lands mid-run.
-    receiver.setLatency(20);
+    // A little latency per SIEM request keeps the run long enough that a stop lands mid-run.
+    receiver.setLatency(LATENCY_MS);
     const startTime = Date.now() - 3 * 3_600_000;
     const generated = generateEvents({ seed: SEED, realm: REALM, count: EVENTS, startTime, spacingMs: 700, adminShare: 0.3 });
     simulator.add(REALM, 'user', generated.user);
@@ -149,6 +152,10 @@ describe('the run command, killed and restarted', () => {
   it('loses nothing and repeats at most the page in flight when SIGKILLed mid-run, then refuses a second process', async () => {
     const first = startCli(['run'], env);
     await waitForCount(first, 2_000);
+    // The first process delivers the rest in about a second, less than the second one may take
+    // to start on a loaded machine: the SIEM holds its answers (the first process waits mid-run,
+    // retrying after its timeouts) until the kill. Held requests are never answered or stored.
+    receiver.setLatency(HOLD_MS);
 
     // A second process on the same state directory is refused while the first one runs.
     const second = await startCli(['run'], env).exited;
@@ -159,6 +166,7 @@ describe('the run command, killed and restarted', () => {
     first.kill('SIGKILL');
     const killed = await first.exited;
     expect(killed.signal).toBe('SIGKILL');
+    receiver.setLatency(LATENCY_MS);
     const atKill = receiver.received().length;
     expect(atKill, `the kill must land mid-run ${context()}`).toBeLessThan(expected.size);
 
