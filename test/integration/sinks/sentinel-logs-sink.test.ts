@@ -183,21 +183,29 @@ describe('SentinelLogsSink', () => {
   it('delivers 5,000 events through seeded 429/503 bursts and token expiries, nothing lost or duplicated', async () => {
     const seed = Number(process.env['FAULT_SEED'] ?? 20_261_122);
     const random = createRandom(seed);
+    // The sink's jitter has a stream of its own: drawn from the test's while four requests are in
+    // flight, it would take numbers in arrival order, and the seed would not replay the run.
+    const jitter = createRandom(random.uint32());
     const receiverClock = new ManualClock(START);
     const siem = await startReceiver({}, receiverClock);
-    const { sink } = sentinelSink(siem.url, { concurrency: 4, maxBatchEvents: 250, random: () => random.next() });
+    const { sink } = sentinelSink(siem.url, { concurrency: 4, maxBatchEvents: 250, random: () => jitter.next() });
     const events = keyedEnvelopeEvents(5_000);
     // The service's clock runs ahead of the sink's: its tokens expire while the sink still trusts
-    // them, also in the middle of a delivery with requests in flight.
+    // them, also in the middle of a delivery with requests in flight. The accepted events after
+    // which they do are drawn up front, so every seed has one (a chance per event left some seeds
+    // without), and each comes before the last 1,000 events, so requests follow it.
+    const expiries = new Set(Array.from({ length: random.int(1, 3) }, () => random.int(1, 4_000)));
+    let accepted = 0;
     siem.onReceive(() => {
-      if (random.chance(0.0005)) receiverClock.advance(3_600_000);
+      accepted += 1;
+      if (expiries.has(accepted)) receiverClock.advance(3_600_000);
     });
     let pending: OutboundEvent[] = events;
     let rounds = 0;
     while (pending.length > 0 && rounds < 100) {
       rounds += 1;
-      // A burst hits whatever comes next, token requests included.
-      if (random.chance(0.6)) siem.failNext({ count: random.int(1, 4), status: random.pick([429, 503]), ...(random.chance(0.5) ? { retryAfterSeconds: 1 } : {}) });
+      // A burst hits whatever comes next, token requests included; the first round always gets one.
+      if (rounds === 1 || random.chance(0.6)) siem.failNext({ count: random.int(1, 4), status: random.pick([429, 503]), ...(random.chance(0.5) ? { retryAfterSeconds: 1 } : {}) });
       const batch = pending.slice(0, 1_000);
       const result = await sink.deliver(batch);
       expect(result.dropped, `seed ${seed}`).toEqual([]);
