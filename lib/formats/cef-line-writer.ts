@@ -120,7 +120,9 @@ function writeRemainder(record: Rest, used: Used, nestedKey: string, nestedUsed:
 /** The sorted keys `remainderJson` keeps, `extraKey` added; null where `writeRemainder` must not go. */
 function keptKeys(record: Rest, used: Used, extraKey: string | undefined): string[] | undefined | null {
   let keys: string[] | undefined;
-  for (const key of Object.keys(record)) {
+  // `for...in` rather than Object.keys: no array per record, and V8 reads each value through the
+  // enumeration cache. Records are parsed JSON or copies of it, with nothing enumerable inherited.
+  for (const key in record) {
     const value = record[key];
     if (value === null || value === undefined || isUsed(key, used)) continue;
     if (typeof value === 'object' || key === '__proto__') return null;
