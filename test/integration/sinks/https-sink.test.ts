@@ -306,7 +306,9 @@ describe('HttpsSink', () => {
     it('retries a request that times out (hangNext), then succeeds', async () => {
       const siem = await startReceiver();
       siem.hangNext(1);
-      const { sink } = sinkFor(siem.url, { timeoutMs: 300, attempts: 2 });
+      // The retry must be answered within the same timeout: at 300 ms, a stall of the loaded
+      // machine made the answered retry time out as well.
+      const { sink } = sinkFor(siem.url, { timeoutMs: 2_000, attempts: 2 });
       const delivery = await sink.deliver(jsonEvents(1));
       expectClean(delivery);
       expect(delivery.errors).toEqual([{ reason: expect.stringMatching(/^timeout/), auth: false }]);
