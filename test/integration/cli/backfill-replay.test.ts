@@ -8,6 +8,7 @@ import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
 import type { ReceivedItem, SiemReceiver } from '../../../lib/local/siem-receiver.js';
 import { killAllCli, runCli, startCli } from '../../support/cli-process.js';
+import { holdMpasAfterReads, releaseMpasReads } from '../../support/hold-mpas-reads.js';
 
 const PASSWORD = 'replay-test-password-91b2';
 const SEED = 4242;
@@ -137,6 +138,14 @@ describe('mpas-log-sync backfill and replay', () => {
   it('SIGTERM in the middle of a backfill loses nothing: what was read is delivered and committed, and a rerun finishes it', async () => {
     simulator.faults.setLatency(15);
     receiver.setLatency(15);
+    // From the 500th event on, the SIEM takes half a second per chunk of 50: the run cannot
+    // finish within 25 s of that, however fast the machine or late the signal, and the stop
+    // still lands while chunks flow (it waits for the one in hand, half a second at most).
+    let arrived = 0;
+    receiver.onReceive(() => {
+      arrived += 1;
+      if (arrived === 500) receiver.setLatency(500);
+    });
     const args = ['backfill', '--from', new Date(startTime - 1000).toISOString(), '--json', '--progress-every', '1'];
     const env = environment({ MPAS_PAGE_SIZE: '50' });
     const child = startCli(args, env);
@@ -165,12 +174,13 @@ describe('mpas-log-sync backfill and replay', () => {
   });
 
   it('SIGTERM while an MPAS read is in flight is a clean stop too: that page was never committed, and a rerun reads it', async () => {
-    // Slow MPAS, fast SIEM: right after the first page reaches the SIEM, the next read is under way.
-    simulator.faults.setLatency(1_500);
+    // The API-mode probe and the first page are answered; the second page's read (sent while
+    // the first page is delivered) is held until the stop aborts it, however late that comes.
+    holdMpasAfterReads(simulator, 2);
     const args = ['backfill', '--from', new Date(startTime - 1000).toISOString(), '--stream', 'user', '--json'];
     const env = environment({ MPAS_PAGE_SIZE: '500' });
     const child = startCli(args, env);
-    // Once the first page is committed, the next read (1.5 s) is under way.
+    // Once the first page is committed, the next read is under way.
     const firstPageCommitted = async (): Promise<boolean> => {
       const name = (await readdir(stateDir)).find((file) => /^default\.backfill-[0-9a-f]{12}\.cursor\.json$/.test(file));
       if (!name) return false;
@@ -186,7 +196,7 @@ describe('mpas-log-sync backfill and replay', () => {
     expect(receiver.received()).toHaveLength(500);
     expect(jsonLines(first.stdout).find((line) => line.type === 'done')).toMatchObject({ status: 'stopped', events: receiver.received().length });
 
-    simulator.faults.setLatency(0);
+    releaseMpasReads(simulator);
     const second = await runCli(args, env);
     expect(second.code, second.stderr).toBe(0);
     const users = all.filter((event) => event.key.startsWith('user-event:')).map((event) => event.key);

@@ -8,6 +8,7 @@ import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
 import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
 import { killAllCli, runCli, startCli } from '../../support/cli-process.js';
+import { holdMpasAfterReads, releaseMpasReads } from '../../support/hold-mpas-reads.js';
 
 const PASSWORD = 'signal-test-password-77aa';
 
@@ -46,9 +47,11 @@ describe('mpas-log-sync run, stopped while an MPAS read is in flight', () => {
       SIEM_BATCH: 'array',
       STATE_DIR: stateDir,
     };
-    simulator.faults.setLatency(1_500);
+    // The API-mode probe and the first page are answered; the second page's read (sent while
+    // the first page is delivered) is held until the stop aborts it, however late that comes.
+    holdMpasAfterReads(simulator, 2);
     const child = startCli(['run'], env);
-    // Once the first page is committed, the next read (1.5 s) is under way.
+    // Once the first page is committed, the next read is under way.
     for (;;) {
       const text = await readFile(join(stateDir, 'default.cursor.json'), 'utf8').catch(() => '{}');
       const position = (JSON.parse(text) as { positions?: Record<string, { time: number }> }).positions?.['acme#user'];
@@ -61,7 +64,7 @@ describe('mpas-log-sync run, stopped while an MPAS read is in flight', () => {
     expect(stopped.stderr).toBe('');
     expect(receiver.received()).toHaveLength(300);
 
-    simulator.faults.setLatency(0);
+    releaseMpasReads(simulator);
     const rest = await runCli(['run', '--once'], env);
     expect(rest.code, rest.stderr).toBe(0);
     const ids = receiver.received().map((item) => (item.json as { event: { id: string } }).event.id);
