@@ -158,7 +158,7 @@ describe('SiemReceiver', () => {
       siem.setLatency(60_000);
       const controller = new AbortController();
       const pending = post(siem.url, '{}', {}, controller.signal).catch(() => 'aborted');
-      await expect.poll(() => siem.stats().requests).toBe(1);
+      await expect.poll(() => siem.stats().requests, { timeout: 10_000 }).toBe(1);
       // Read, and far from answered: a minute of latency remains.
       expect(siem.stats().byStatus).toEqual({});
       controller.abort();
@@ -174,7 +174,7 @@ describe('SiemReceiver', () => {
         () => 'answered',
         () => 'connection closed',
       );
-      await expect.poll(() => siem.stats().hung).toBe(1);
+      await expect.poll(() => siem.stats().hung, { timeout: 10_000 }).toBe(1);
       expect((await post(siem.url, '{"h":2}')).status).toBe(200);
       expect(siem.requests().map((request) => request.status)).toEqual(['hung', 200]);
       await siem.close();
@@ -187,7 +187,7 @@ describe('SiemReceiver', () => {
     const siem = await start();
     siem.hangNext(3);
     const pending = [1, 2, 3].map((i) => post(siem.url, `{"i":${i}}`).catch(() => 'closed'));
-    await expect.poll(() => siem.stats().hung).toBe(3);
+    await expect.poll(() => siem.stats().hung, { timeout: 10_000 }).toBe(3);
     expect(siem.stats().maxConcurrent).toBe(3);
     await siem.close();
     receiver = undefined;
