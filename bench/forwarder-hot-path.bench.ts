@@ -60,8 +60,8 @@ function stagesFor(formatter: Formatter): ForwarderStages & { sink: ReturnType<t
 /** What `--cpu-prof` showed after the optimizations (see the commits that made them). */
 const PROFILE_FINDINGS = [
   'JSON: JSON.parse of the body and JSON.stringify of each event take most of the time, as in the floor; zod is gone from the hot path (a precompiled check, zod only for the rest); what is left above the floor is the redaction copies, the UTF-8 framing (requests planned on a length bound, so each payload is encoded once and never measured), per-event bookkeeping and GC',
-  "CEF: the line is written in one pass (cef-line-writer.ts), flattened once; cs6 is written piecewise, each key and value quoted and escaped on its own, with no intermediate JSON text; no closures per event; the remainder's keys read with for...in. The profile left: flattening the line (a rope of about 40 pieces, 700 characters), the remainder's keys, the per-value escape tests and GC; alone, the line costs about twice JSON.stringify of the event. 0.5 of the floor would need the line to cost what JSON.stringify of the event costs",
-  'Both: writing the request bodies into fresh memory costs about 0.4 us per event in page faults (about 83 minor faults per 350 KB body; 0.62 us per event framed, 0.16 us into a reused buffer). A buffer reused across requests could still be in the socket\'s write queue, so the sink does not reuse one',
+  "CEF: the line is written in one pass (cef-line-writer.ts), flattened once; cs6 is written piecewise, each key and value quoted and escaped on its own, with no intermediate JSON text; no closures per event; the remainder's keys read with for...in. The profile left: flattening the line (a rope of about 40 pieces, 700 characters), the remainder's keys, the per-value escape tests and GC; alone, the line costs about twice JSON.stringify of the event, which leaves CEF just above 0.5 of the floor",
+  'Both: request bodies written into fresh memory (a few hundred KB each) were mapped, faulted in and unmapped by the allocator for every request, which slowed the whole process, the floor measured beside it included: on a freshly booted machine about 310,000 minor faults per run of this benchmark (10 rounds), JSON at 0.44-0.47 of the floor and CEF at 0.36-0.39. The HTTPS sink now writes bodies into a pool of buffers (body-buffer-pool.ts), taken back after a 2xx or once compressed: about 95,000 faults, the loops themselves almost none, JSON 0.64-0.69, CEF 0.51',
 ];
 
 type Variant = { name: string; run: (bodies: readonly string[]) => Promise<number> };
@@ -123,6 +123,7 @@ async function main(): Promise<void> {
   const variants = only ? all.filter(({ name }) => name === floor.name || name.includes(only)) : all;
   const rates = new Map<string, number[]>(variants.map(({ name }) => [name, []]));
   const wallRates = new Map<string, number[]>(variants.map(({ name }) => [name, []]));
+  const faultRates = new Map<string, number[]>(variants.map(({ name }) => [name, []]));
   // Interleaved, after one warm-up round, so a burst of load from elsewhere hits every variant alike.
   for (let round = 0; round <= RUNS; round += 1) {
     for (const variant of variants) {
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
       // CPU time, not wall time: on a machine shared with other work, time spent waiting for a core
       // is not the forwarder's cost. (It counts every thread of the process, GC helpers included.)
       const start = process.cpuUsage();
+      const faultsBefore = process.resourceUsage().minorPageFault;
       const wallStart = performance.now();
       await variant.run(bodies);
       const used = process.cpuUsage(start);
@@ -138,6 +140,7 @@ async function main(): Promise<void> {
       if (round > 0) {
         rates.get(variant.name)!.push(EVENTS / cpuSeconds);
         wallRates.get(variant.name)!.push(EVENTS / ((performance.now() - wallStart) / 1000));
+        faultRates.get(variant.name)!.push(((process.resourceUsage().minorPageFault - faultsBefore) * 1000) / EVENTS);
       }
     }
   }
@@ -153,6 +156,8 @@ async function main(): Promise<void> {
       max: rounded(Math.max(...samples)),
       'wall events/s': rounded(median(wallRates.get(name)!)),
       'ratio to floor': rounded(median(ratiosOf(name))),
+      // Fresh memory shows here: each fault is a page the process touched for the first time.
+      'page faults per 1k events': rounded(median(faultRates.get(name)!)),
     };
   });
   const ratioOf = (name: string): number => (rates.has(name) ? median(ratiosOf(name)) : Number.NaN);

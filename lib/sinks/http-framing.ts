@@ -1,3 +1,4 @@
+import type { BodyBufferPool } from './body-buffer-pool.js';
 import type { HttpBatchMode } from './https-sink-options.js';
 
 /** A request body before compression, with its content type. */
@@ -47,9 +48,16 @@ const NEWLINE = 0x0a;
 /**
  * `frameBody` encoded as UTF-8: the same bytes as `Buffer.from(frameBody(...).body)`, written
  * straight into one buffer. Joining first costs a copy, and a single non-ASCII payload turns the
- * joined text into two-byte characters that are slow to join and to encode again.
+ * joined text into two-byte characters that are slow to join and to encode again. With a
+ * `pool`, an array or NDJSON body is written into one of its buffers (give it back when done).
  */
-export function frameBodyBytes(payloads: readonly string[], batch: HttpBatchMode, format: 'json' | 'cef', maxBytes?: number): FramedBytes {
+export function frameBodyBytes(
+  payloads: readonly string[],
+  batch: HttpBatchMode,
+  format: 'json' | 'cef',
+  maxBytes?: number,
+  pool?: BodyBufferPool,
+): FramedBytes {
   if (batch === 'single') {
     const framed = frameBody(payloads, batch, format);
     return { body: Buffer.from(framed.body, 'utf8'), contentType: framed.contentType };
@@ -60,29 +68,31 @@ export function frameBodyBytes(payloads: readonly string[], batch: HttpBatchMode
   // The plan's bound (`planRequestBodies`) saves measuring every payload before writing it, a
   // second pass over every byte. A bound the body does not fit is measured afresh.
   if (maxBytes !== undefined) {
-    const body = writeItems(items, array, maxBytes);
+    const body = writeItems(items, array, maxBytes, pool);
     if (body !== undefined) return { body, contentType };
   }
   // Brackets for an array, and one separator between each two items.
   let size = (array ? 2 : 0) + Math.max(0, items.length - 1);
   for (const item of items) size += Buffer.byteLength(item, 'utf8');
-  return { body: writeItems(items, array, size)!, contentType };
+  return { body: writeItems(items, array, size, pool)!, contentType };
 }
 
 /** The items framed into at most `maxBytes` bytes; undefined when they take more. */
-function writeItems(items: readonly string[], array: boolean, maxBytes: number): Buffer | undefined {
+function writeItems(items: readonly string[], array: boolean, maxBytes: number, pool: BodyBufferPool | undefined): Buffer | undefined {
   // Four spare bytes (the longest UTF-8 character): text longer than `maxBytes` then always runs
   // past it, where `write` would otherwise stop silently before a character that does not fit.
-  const body = Buffer.allocUnsafe(maxBytes + 4);
+  const body = pool ? pool.take(maxBytes + 4) : Buffer.allocUnsafe(maxBytes + 4);
   let offset = 0;
   if (array) body[offset++] = OPEN_BRACKET;
   for (let index = 0; index < items.length; index += 1) {
     if (index > 0) body[offset++] = array ? COMMA : NEWLINE;
-    if (offset > maxBytes) return undefined;
+    if (offset > maxBytes) break;
     offset += body.write(items[index]!, offset, 'utf8');
   }
-  if (array) body[offset++] = CLOSE_BRACKET;
-  return offset <= maxBytes ? body.subarray(0, offset) : undefined;
+  if (array && offset <= maxBytes) body[offset++] = CLOSE_BRACKET;
+  if (offset <= maxBytes) return body.subarray(0, offset);
+  pool?.giveBack(body);
+  return undefined;
 }
 
 /** The framed size of one payload plus its separator, in UTF-8 bytes. */

@@ -1,5 +1,6 @@
 import type { Clock } from '../time/clock.js';
 import type { Sleep } from '../time/sleep.js';
+import type { BodyBufferPool } from './body-buffer-pool.js';
 import type { SinkAuth } from './http-auth.js';
 import type { SinkConfigProblem } from './sink-errors.js';
 import { SinkConfigError } from './sink-errors.js';
@@ -40,6 +41,8 @@ export interface HttpsSinkOptions {
   backoffBaseMs?: number;
   /** @default 5000 */
   backoffMaxMs?: number;
+  /** Where request bodies are written. @default a pool of `concurrency` buffers of `maxBatchBytes` */
+  bodyBuffers?: BodyBufferPool;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);

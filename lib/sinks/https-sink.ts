@@ -4,6 +4,7 @@ import { request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { systemClock } from '../time/clock.js';
 import { realSleep } from '../time/sleep.js';
+import { BodyBufferPool } from './body-buffer-pool.js';
 import { authHeaders, hideSecrets, secretsOf } from './http-auth.js';
 import type { HttpOutcome } from './http-classify.js';
 import { classifyFailure, classifyResponse, excerpt } from './http-classify.js';
@@ -45,6 +46,9 @@ export function createHttpsSink(options: HttpsSinkOptions): Sink {
     secrets: secretsOf(options.auth),
     headers: { 'user-agent': 'mpas-log-sync', ...authHeaders(options.auth) },
     agent,
+    // One body buffer per request in flight, kept across deliveries (the sink lives as long as
+    // the Lambda's execution environment or the local runner).
+    bodyBuffers: options.bodyBuffers ?? new BodyBufferPool(options.concurrency, options.maxBatchBytes + 4),
   };
   return {
     name: 'https',
@@ -53,7 +57,8 @@ export function createHttpsSink(options: HttpsSinkOptions): Sink {
   };
 }
 
-type Settings = Required<Omit<HttpsSinkOptions, 'caFile'>> & {
+type Settings = Required<Omit<HttpsSinkOptions, 'caFile' | 'bodyBuffers'>> & {
+  bodyBuffers: BodyBufferPool;
   secrets: string[];
   headers: Record<string, string>;
   agent: Dispatcher;
@@ -145,11 +150,16 @@ class Delivery {
       settings.batch,
       settings.format,
       maxBytes,
+      settings.bodyBuffers,
     );
     const headers: Record<string, string> = { ...settings.headers, 'content-type': framed.contentType };
     let body: Buffer = framed.body;
     if (settings.gzip) {
-      body = await gzip(body);
+      try {
+        body = await gzip(body);
+      } finally {
+        settings.bodyBuffers.giveBack(framed.body);
+      }
       headers['content-encoding'] = 'gzip';
     }
     const timeout = new AbortController();
@@ -160,6 +170,9 @@ class Delivery {
     try {
       const response = await request(settings.url, { method: 'POST', headers, body, dispatcher: settings.agent, signal });
       const ok = response.statusCode >= 200 && response.statusCode < 300;
+      // Accepted means all of it was read, so the socket is done with it. After any other answer
+      // the SIEM may have answered early, with part of the body still queued for the socket.
+      if (ok) settings.bodyBuffers.giveBack(body);
       const text = ok ? (await response.body.dump(), '') : await readStart(response.body);
       outcome = classifyResponse({
         status: response.statusCode,

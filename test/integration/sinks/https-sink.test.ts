@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SiemReceiver, SiemReceiverOptions } from '../../../lib/local/siem-receiver.js';
 import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
+import { BodyBufferPool } from '../../../lib/sinks/body-buffer-pool.js';
 import { createHttpsSink } from '../../../lib/sinks/https-sink.js';
 import type { HttpsSinkOptions } from '../../../lib/sinks/https-sink-options.js';
 import type { OutboundEvent, Sink, SinkDelivery } from '../../../lib/sinks/sink.js';
@@ -389,6 +390,60 @@ describe('HttpsSink', () => {
       expect(delivery.retry).toEqual([]);
       expect(delivery.dropped).toEqual([{ index: 2, status: 413, reason: expect.stringContaining('too large') }]);
       expect(siem.received()).toHaveLength(2);
+    });
+  });
+
+  describe('body buffers', () => {
+    /** A pool that records the memory behind every buffer it hands out. */
+    class RecordingPool extends BodyBufferPool {
+      readonly handedOut: ArrayBufferLike[] = [];
+      override take(size: number): Buffer {
+        const buffer = super.take(size);
+        this.handedOut.push(buffer.buffer);
+        return buffer;
+      }
+    }
+
+    it('writes each body into a pooled buffer, taken back after a 2xx: shorter bodies in reused memory carry nothing of longer ones', async () => {
+      const siem = await startReceiver();
+      const pool = new RecordingPool(1, 1_000_004);
+      const { sink } = sinkFor(siem.url, { batch: 'ndjson', maxBatchEvents: 2, concurrency: 1, bodyBuffers: pool });
+      // Longest first: each later body is written over the bytes of a longer one.
+      const events = [...jsonEvents(2, 400), ...jsonEvents(2, 40), ...jsonEvents(1)].map((event, index) => ({ ...event, payload: JSON.stringify({ i: index, pad: JSON.parse(event.payload).pad }) }));
+      expectClean(await sink.deliver(events));
+      expect(siem.received().map((item) => item.text)).toEqual(events.map((event) => event.payload));
+      expect(siem.requests().map((request) => request.items)).toEqual([2, 2, 1]);
+      expect(pool.handedOut).toHaveLength(3);
+      expect(new Set(pool.handedOut).size).toBe(1);
+      expect(pool.idleCount).toBe(1);
+    });
+
+    it('keeps a body out of the pool after an error answer or a timeout, when the socket may still be writing it', async () => {
+      const siem = await startReceiver();
+      const pool = new RecordingPool(1, 1_000_004);
+      siem.failNext({ count: 1, status: 503 });
+      const { sink } = sinkFor(siem.url, { batch: 'ndjson', attempts: 2, bodyBuffers: pool });
+      expectClean(await sink.deliver(jsonEvents(3)));
+      expect(new Set(pool.handedOut).size).toBe(2);
+
+      siem.hangNext(1);
+      const timedOut = await sinkFor(siem.url, { batch: 'ndjson', attempts: 1, timeoutMs: 200, bodyBuffers: pool }).sink.deliver(jsonEvents(3));
+      expect(timedOut.retry).toEqual([0, 1, 2]);
+      expect(pool.handedOut).toHaveLength(3);
+      // The one idle buffer was taken for the request that timed out and is not back.
+      expect(pool.handedOut[2]).toBe(pool.handedOut[1]);
+      expect(pool.idleCount).toBe(0);
+    });
+
+    it('takes a body back once it is compressed, whatever the answer', async () => {
+      const siem = await startReceiver();
+      const pool = new RecordingPool(1, 1_000_004);
+      siem.failNext({ count: 1, status: 503 });
+      const { sink } = sinkFor(siem.url, { batch: 'array', gzip: true, attempts: 2, bodyBuffers: pool });
+      expectClean(await sink.deliver(jsonEvents(5, 100)));
+      expect(indexesReceived(siem)).toEqual([0, 1, 2, 3, 4]);
+      expect(pool.handedOut).toHaveLength(2);
+      expect(new Set(pool.handedOut).size).toBe(1);
     });
   });
 

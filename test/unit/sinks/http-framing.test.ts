@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { BodyBufferPool } from '../../../lib/sinks/body-buffer-pool.js';
 import { frameBody, frameBodyBytes, planRequestBodies, planRequests } from '../../../lib/sinks/http-framing.js';
 import type { HttpBatchMode } from '../../../lib/sinks/https-sink-options.js';
 
@@ -134,6 +135,29 @@ describe('frameBodyBytes', () => {
           expect(tight.body.equals(expected), `seed ${seed}: bound off by ${error}, ${JSON.stringify(payloads)}`).toBe(true);
           const framed = frameBodyBytes(payloads, batch, format, plan!.maxBytes);
           expect(framed.body.equals(expected), `seed ${seed}: ${JSON.stringify(payloads)}`).toBe(true);
+        },
+      ),
+      { seed, numRuns: 500 },
+    );
+  });
+
+  it('writes the same bytes into reused pool buffers, nothing left of the bodies written there before (seeded property)', () => {
+    const seed = 4242;
+    // One pool for every run, each body given back: every body is written over earlier ones.
+    const pool = new BodyBufferPool(1, 64);
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 10 })), { minLength: 1, maxLength: 30 }),
+        fc.constantFrom<HttpBatchMode>('array', 'ndjson'),
+        fc.constantFrom<'json' | 'cef'>('json', 'cef'),
+        fc.boolean(),
+        (payloads, batch, format, planned) => {
+          const expected = Buffer.from(frameBody(payloads, batch, format).body, 'utf8');
+          const [plan] = planRequestBodies(payloads, { batch, maxBatchEvents: 1000, maxBatchBytes: 1e9 }, format);
+          const framed = frameBodyBytes(payloads, batch, format, planned ? plan!.maxBytes : undefined, pool);
+          expect(framed.body.equals(expected), `seed ${seed}: ${JSON.stringify(payloads)}`).toBe(true);
+          pool.giveBack(framed.body);
+          expect(pool.idleCount, `seed ${seed}`).toBe(1);
         },
       ),
       { seed, numRuns: 500 },
