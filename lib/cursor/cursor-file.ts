@@ -12,6 +12,7 @@ const positionSchema = z.object({
   boundary: z.array(z.string().min(1)),
   mode: z.enum(['modern', 'legacy']).optional(),
   updatedAt: z.number().int().nonnegative(),
+  read: z.object({ windowEnd: z.number().int(), pageSize: z.number().int().positive() }).optional(),
 });
 
 const leaseSchema = z.object({

@@ -25,6 +25,20 @@ export interface StreamPosition {
   mode?: ApiMode;
   /** Epoch milliseconds of the commit that wrote this position. */
   updatedAt: number;
+  /**
+   * How its holder reads on from this position. A holder that stops after enqueueing the page it
+   * read from here, before committing it, leaves this behind: the next holder reads that page
+   * again the same way, so it holds the same events and gets the same batch id. Absent in
+   * positions written before it existed.
+   */
+  read?: ReadParameters;
+}
+
+/** What decides which events a page read from a position holds, besides the position itself. */
+export interface ReadParameters {
+  /** Epoch ms of the newest event read (`now - settle` when the reads started). */
+  windowEnd: number;
+  pageSize: number;
 }
 
 /**

@@ -18,6 +18,7 @@ const positionSchema = z.object({
   boundary: z.array(z.string()),
   mode: z.enum(['modern', 'legacy']).optional(),
   updatedAt: z.number(),
+  read: z.object({ windowEnd: z.number(), pageSize: z.number().int().positive() }).optional(),
 });
 
 // What the item holds; anything else on it (added by a later version) is left alone.
@@ -163,8 +164,14 @@ function positionsOf(item: CursorItem): Partial<Record<StreamKey, StreamPosition
 }
 
 function toStored(position: StreamPosition): Record<string, unknown> {
-  const { time, boundary, mode, updatedAt } = position;
-  return mode === undefined ? { time, boundary: [...boundary], updatedAt } : { time, boundary: [...boundary], mode, updatedAt };
+  const { time, boundary, mode, updatedAt, read } = position;
+  return {
+    time,
+    boundary: [...boundary],
+    ...(mode === undefined ? {} : { mode }),
+    updatedAt,
+    ...(read === undefined ? {} : { read: { windowEnd: read.windowEnd, pageSize: read.pageSize } }),
+  };
 }
 
 interface ConditionFailed extends Error {

@@ -1,4 +1,4 @@
-import type { ApiMode, CursorStore, Lease, StreamKey, StreamPosition } from '../cursor/cursor-store.js';
+import type { ApiMode, CursorStore, Lease, ReadParameters, StreamKey, StreamPosition } from '../cursor/cursor-store.js';
 import { streamKey } from '../cursor/cursor-store.js';
 import { LeaseHeldError, LeaseLostError } from '../cursor/errors.js';
 import { MpasError } from '../mpas/errors.js';
@@ -12,7 +12,7 @@ import { walkLegacy } from './legacy-walk.js';
 import { walkModern } from './modern-walk.js';
 import { silentPollObserver } from './poll-observer.js';
 import type { PollObserver } from './poll-observer.js';
-import type { Walk } from './walk.js';
+import type { Walk, WalkContext } from './walk.js';
 
 /** Everything one poll of a tenant needs. */
 export interface PollTenantOptions {
@@ -168,40 +168,67 @@ async function pollStreamOnce(
 ): Promise<boolean> {
   const { clock } = options;
   const mode = await options.source.apiMode(realm);
+  const read: ReadParameters = {
+    windowEnd: Math.min(clock.now() - options.settleMs, options.windowEnd ?? Number.POSITIVE_INFINITY),
+    pageSize: options.pageSize,
+  };
   let position = positions[streamKey(realm, stream)];
   if (!position) {
     const now = clock.now();
     const time = options.startFrom === 'now' ? now - options.settleMs : options.startFrom;
-    position = { time, boundary: [], mode, updatedAt: now };
+    position = { time, boundary: [], mode, updatedAt: now, read };
     await commit(realm, stream, [], position);
   }
   let chunks = 0;
-  const walk = walks[mode](
-    {
-      source: options.source,
-      realm,
-      stream,
-      pageSize: options.pageSize,
-      windowEnd: Math.min(clock.now() - options.settleMs, options.windowEnd ?? Number.POSITIVE_INFINITY),
-      now: () => clock.now(),
-      signal: options.signal,
-      deliver: async (chunk, next) => {
-        chunks += 1;
-        await commit(realm, stream, chunk, { ...next, mode });
-      },
-      shouldStop: () => chunks >= CHUNKS_PER_TURN || (options.signal?.aborted ?? false) || (options.deadline !== undefined && clock.now() >= options.deadline),
+  const stopping = (): boolean =>
+    chunks >= CHUNKS_PER_TURN || (options.signal?.aborted ?? false) || (options.deadline !== undefined && clock.now() >= options.deadline);
+  const context = (parameters: ReadParameters, last: () => boolean): WalkContext => ({
+    source: options.source,
+    realm,
+    stream,
+    pageSize: parameters.pageSize,
+    windowEnd: parameters.windowEnd,
+    now: () => clock.now(),
+    signal: options.signal,
+    // Every position committed says how this turn reads on from it.
+    deliver: async (chunk, next) => {
+      chunks += 1;
+      await commit(realm, stream, chunk, { ...next, mode, read });
     },
-    { ...position, mode },
-  );
+    shouldStop: last,
+  });
+
   // The last chunk's enqueue + commit finishes before the turn ends, so `positions` is current;
   // its failure (a lost lease above all) wins over an MPAS error of the page read meanwhile.
   let done: boolean;
   try {
-    done = (await walk).done;
+    if (!sameRead(position.read, read)) position = await readAgainAsRecorded(position);
+    done = (await walks[mode](context(read, stopping), { ...position, mode })).done;
   } catch (error) {
     await settle();
     throw error;
   }
   await settle();
   return done;
+
+  /**
+   * The last holder may have enqueued the page it read from `from` and stopped before committing
+   * it. That page is read again as it was read (a later window or another page size would give
+   * other events, another batch id, and the SIEM would get them twice); its commit records this
+   * turn's reading. When it holds nothing new, `from` is committed again with this turn's reading
+   * before anything is read that way.
+   */
+  async function readAgainAsRecorded(from: StreamPosition): Promise<StreamPosition> {
+    const chunksBefore = chunks;
+    let reached = from;
+    if (from.read) reached = (await walks[mode](context(from.read, () => chunks > chunksBefore || stopping()), { ...from, mode })).position;
+    if (chunks > chunksBefore || stopping()) return reached;
+    const pinned: StreamPosition = { ...reached, mode, updatedAt: clock.now(), read };
+    await commit(realm, stream, [], pinned);
+    return pinned;
+  }
+}
+
+function sameRead(a: ReadParameters | undefined, b: ReadParameters): boolean {
+  return a !== undefined && a.windowEnd === b.windowEnd && a.pageSize === b.pageSize;
 }

@@ -113,7 +113,8 @@ describe('DynamoDbCursorStore', () => {
   it('moves only its own stream position on commit and extends the lease', async () => {
     const store = storeFor();
     const lease = (await store.acquire({ owner: 'poller-a', now: clock.now(), leaseMs: LEASE_MS })).lease;
-    await store.commit({ lease, key: adminKey, position: position(7, ['a1']), now: clock.now(), leaseMs: LEASE_MS });
+    const admin: StreamPosition = { ...position(7, ['a1']), read: { windowEnd: 1_739_388_463_633, pageSize: 250 } };
+    await store.commit({ lease, key: adminKey, position: admin, now: clock.now(), leaseMs: LEASE_MS });
     clock.advance(5_000);
     const extended = await store.commit({
       lease,
@@ -125,7 +126,7 @@ describe('DynamoDbCursorStore', () => {
     expect(extended).toEqual({ owner: 'poller-a', fence: 1, leaseUntil: clock.now() + LEASE_MS });
     expect(await store.read()).toEqual({
       lease: extended,
-      positions: { [adminKey]: position(7, ['a1']), [userKey]: { time: 42, boundary: ['u1', 'u2'], updatedAt: clock.now() } },
+      positions: { [adminKey]: admin, [userKey]: { time: 42, boundary: ['u1', 'u2'], updatedAt: clock.now() } },
     });
   });
 

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CursorStore } from '../../../lib/cursor/cursor-store.js';
 import { FileCursorStore } from '../../../lib/cursor/file-cursor-store.js';
 import { generateEvents } from '../../../lib/local/event-generator.js';
 import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
@@ -14,6 +15,7 @@ import type { EventPageQuery, EventSource } from '../../../lib/poller/event-sour
 import { pollTenant } from '../../../lib/poller/poll-tenant.js';
 import type { PollTenantOptions } from '../../../lib/poller/poll-tenant.js';
 import { ManualClock } from '../../../lib/time/clock.js';
+import { SimulatedCrash } from '../../support/crashing-cursor-store.js';
 import { RecordingQueue } from '../../support/recording-queue.js';
 
 const NOW = Date.parse('2025-02-12T19:30:00.000Z');
@@ -146,6 +148,64 @@ describe('pollTenant against the MPAS simulator', () => {
     const second = await pollTenant(options({ pageSize: 500 }));
     expect(second.status).toBe('complete');
     expectEachAddedEventOnce(false);
+  });
+
+  /**
+   * What the forwarder's idempotency record does: a batch id seen before is dropped. Returns how
+   * many batches were dropped so.
+   */
+  function dropRepeatedBatchIds(): number {
+    const seen = new Set<string>();
+    const before = queue.batches.length;
+    const kept = queue.batches.filter(({ batchId }) => !seen.has(batchId) && Boolean(seen.add(batchId)));
+    queue.batches.splice(0, queue.batches.length, ...kept);
+    return before - kept.length;
+  }
+
+  /** A poll that dies at the commit of its `pages`-th enqueued page, that page enqueued. */
+  async function crashedPoll(pages: number, overrides: Partial<PollTenantOptions> = {}): Promise<void> {
+    const base = options(overrides);
+    const inner = base.store;
+    const enqueuedBefore = queue.batches.length;
+    const store: CursorStore = {
+      acquire: (request) => inner.acquire(request),
+      read: () => inner.read(),
+      commit: async (request) => {
+        if (queue.batches.length >= enqueuedBefore + pages) throw new SimulatedCrash(`simulated crash before committing page ${pages}`);
+        return inner.commit(request);
+      },
+      // A dead process releases nothing.
+      release: async () => undefined,
+    };
+    await expect(pollTenant({ ...base, store })).rejects.toBeInstanceOf(SimulatedCrash);
+    // The dead poller's lease runs out before the next one starts.
+    clock.advance(60_001);
+  }
+
+  it.each(['modern', 'legacy'] as const)('enqueues the last, not full, page of a crashed poll again with the same batch id although newer events settled meanwhile (%s)', async (mode) => {
+    const legacy = mode === 'legacy';
+    await start(mode);
+    add(generateEvents({ seed: 41, realm: REALM, count: 300, startTime: NOW - 600_000, spacingMs: 1_000, adminShare: 0, withIds: !legacy }));
+    await crashedPoll(1, { streams: ['user'] });
+    expect(queue.batches).toHaveLength(1);
+    add(generateEvents({ seed: 42, realm: REALM, count: 200, startTime: NOW + 1_000, spacingMs: 100, adminShare: 0, withIds: !legacy }));
+    await pollTenant(options({ streams: ['user'] }));
+    expect(dropRepeatedBatchIds(), 'the crashed page enqueued again under its batch id').toBe(1);
+    expectEachAddedEventOnce(legacy);
+  });
+
+  it('enqueues the page of a crashed poll again with the same batch id although the page size changed', async () => {
+    await start('modern');
+    add(generateEvents({ seed: 43, realm: REALM, count: 3_000, startTime: NOW - 3_600_000, spacingMs: 1_000, adminShare: 0 }));
+    await crashedPoll(2, { streams: ['user'], pageSize: 1_000 });
+    expect(queue.batches).toHaveLength(2);
+    await pollTenant(options({ streams: ['user'], pageSize: 300 }));
+    expect(dropRepeatedBatchIds(), 'the crashed page enqueued again under its batch id').toBe(1);
+    expectEachAddedEventOnce(false);
+    // Only the page read again kept the old size (less the boundary's repeat): every later page has the new one.
+    const sizes = queue.batches.map(({ events }) => events.length);
+    expect(sizes.slice(0, 2), `${sizes.join(', ')}`).toEqual([1_000, 999]);
+    expect(sizes.slice(2).every((size) => size <= 300), `${sizes.join(', ')}`).toBe(true);
   });
 
   it('survives token expiry and MPAS 500 and 429 bursts during paging', async () => {

@@ -72,14 +72,17 @@ describe('FileCursorStore', () => {
       const extended = await cursor.commit({
         lease,
         key: streamKey('master', 'admin'),
-        position: position(20, ['k2', 'k3']),
+        position: { ...position(20, ['k2', 'k3']), read: { windowEnd: NOW - 5_000, pageSize: 250 } },
         now: NOW + 2,
         leaseMs: LEASE_MS,
       });
 
       expect(extended).toEqual({ ...lease, leaseUntil: NOW + 2 + LEASE_MS });
       const snapshot = await cursor.read();
-      expect(snapshot.positions).toEqual({ 'master#user': position(10, ['k1']), 'master#admin': position(20, ['k2', 'k3']) });
+      expect(snapshot.positions).toEqual({
+        'master#user': position(10, ['k1']),
+        'master#admin': { ...position(20, ['k2', 'k3']), read: { windowEnd: NOW - 5_000, pageSize: 250 } },
+      });
       expect(snapshot.lease).toEqual(extended);
       // A new acquisition hands the positions back.
       const again = await store().acquire({ owner: 'poller', now: NOW + 3, leaseMs: LEASE_MS });
