@@ -4,6 +4,7 @@
  * by operation and billing unit, per million events. Its request counts and handler durations
  * feed the cost model (benchmark 6).
  */
+import { setTimeout } from 'node:timers/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
@@ -108,14 +109,19 @@ async function main(): Promise<void> {
     if (polled !== EVENTS || world.receiver.stats().itemsAccepted !== EVENTS) throw new Error(`polled ${polled}, delivered ${world.receiver.stats().itemsAccepted} of ${EVENTS}`);
 
     // One quiet minute at 1 event/s, what the service does most of the time: 60 new events, one
-    // scheduled poll, and the forwarder invocations they cause. The cost model's fixed part.
+    // scheduled poll, and the forwarder invocations they cause. The cost model's fixed part. As in
+    // service, the events are newer than the end of the window the previous poll read (at most
+    // `now - settle` when it returned); the minute is compressed into 3 s after that, and the poll
+    // starts once they are all older than `settle`.
     const before = structuredClone(counts);
     const quietPoller: number[] = [];
     const quietForwarder: number[] = [];
-    const quietStart = Date.now() - 65_000;
-    const quiet60 = bulkEvents({ realm: BENCH_REALM, count: 60, startTime: quietStart, spacingMs: 1000, seed: 2, poolSize: 60 });
+    const { settleMs } = (await load()).config.mpas;
+    const quietStart = Date.now() - settleMs + 1;
+    const quiet60 = bulkEvents({ realm: BENCH_REALM, count: 60, startTime: quietStart, spacingMs: 50, seed: 2, poolSize: 60 });
     world.simulator.add(BENCH_REALM, 'user', quiet60.user);
     world.simulator.add(BENCH_REALM, 'admin', quiet60.admin);
+    await setTimeout(quietStart + 60 * 50 + settleMs + 100 - Date.now());
     const quietPoll = timed(pollerHandler, quietPoller);
     await quietPoll(undefined, fakeLambdaContext({ functionName: 'poller', timeoutMs: 60_000 }));
     const quietDriver = new SqsEventSourceDriver({ client: clients.driver, queueUrl: aws.queueUrl, queueArn: aws.queueArn, handler: timed(forwarderHandler, quietForwarder), batchSize: 10, waitTimeSeconds: 1 });

@@ -180,6 +180,8 @@ async function pollStreamOnce(
     await commit(realm, stream, [], position);
   }
   let chunks = 0;
+  // A position to commit again with this turn's reading before the first chunk read that way.
+  let unpinned: StreamPosition | undefined;
   const stopping = (): boolean =>
     chunks >= CHUNKS_PER_TURN || (options.signal?.aborted ?? false) || (options.deadline !== undefined && clock.now() >= options.deadline);
   const context = (parameters: ReadParameters, last: () => boolean): WalkContext => ({
@@ -193,6 +195,11 @@ async function pollStreamOnce(
     // Every position committed says how this turn reads on from it.
     deliver: async (chunk, next) => {
       chunks += 1;
+      if (unpinned) {
+        const pin = unpinned;
+        unpinned = undefined;
+        await commit(realm, stream, [], pin);
+      }
       await commit(realm, stream, chunk, { ...next, mode, read });
     },
     shouldStop: last,
@@ -216,16 +223,14 @@ async function pollStreamOnce(
    * it. That page is read again as it was read (a later window or another page size would give
    * other events, another batch id, and the SIEM would get them twice); its commit records this
    * turn's reading. When it holds nothing new, `from` is committed again with this turn's reading
-   * before anything is read that way.
+   * before the first chunk read that way is enqueued (a stream with nothing new costs no write).
    */
   async function readAgainAsRecorded(from: StreamPosition): Promise<StreamPosition> {
     const chunksBefore = chunks;
     let reached = from;
     if (from.read) reached = (await walks[mode](context(from.read, () => chunks > chunksBefore || stopping()), { ...from, mode })).position;
-    if (chunks > chunksBefore || stopping()) return reached;
-    const pinned: StreamPosition = { ...reached, mode, updatedAt: clock.now(), read };
-    await commit(realm, stream, [], pinned);
-    return pinned;
+    if (chunks === chunksBefore) unpinned = { ...reached, mode, updatedAt: clock.now(), read };
+    return reached;
   }
 }
 
