@@ -10,15 +10,22 @@ export class SimulatedCrash extends Error {}
  */
 export function crashingAtCommit(inner: CursorStore, crashAt: number): CursorStore {
   let commits = 0;
+  return crashingWhen(inner, () => (commits += 1) === crashAt, `simulated crash before commit ${crashAt}`);
+}
+
+/**
+ * The cursor store of a poller that dies at the first commit for which `crashNow` says so (a
+ * test's condition: so many pages enqueued, say); afterwards, as `crashingAtCommit`.
+ */
+export function crashingWhen(inner: CursorStore, crashNow: () => boolean, message: string): CursorStore {
   let crashed = false;
   return {
     acquire: (request) => inner.acquire(request),
     read: () => inner.read(),
     commit: async (request) => {
-      commits += 1;
-      if (commits === crashAt) {
+      if (!crashed && crashNow()) {
         crashed = true;
-        throw new SimulatedCrash(`simulated crash before commit ${crashAt}`);
+        throw new SimulatedCrash(message);
       }
       return inner.commit(request);
     },

@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CursorStore } from '../../../lib/cursor/cursor-store.js';
 import { FileCursorStore } from '../../../lib/cursor/file-cursor-store.js';
 import { generateEvents } from '../../../lib/local/event-generator.js';
 import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
@@ -15,7 +14,7 @@ import type { EventPageQuery, EventSource } from '../../../lib/poller/event-sour
 import { pollTenant } from '../../../lib/poller/poll-tenant.js';
 import type { PollTenantOptions } from '../../../lib/poller/poll-tenant.js';
 import { ManualClock } from '../../../lib/time/clock.js';
-import { SimulatedCrash } from '../../support/crashing-cursor-store.js';
+import { crashingWhen, SimulatedCrash } from '../../support/crashing-cursor-store.js';
 import { RecordingQueue } from '../../support/recording-queue.js';
 
 const NOW = Date.parse('2025-02-12T19:30:00.000Z');
@@ -165,18 +164,8 @@ describe('pollTenant against the MPAS simulator', () => {
   /** A poll that dies at the commit of its `pages`-th enqueued page, that page enqueued. */
   async function crashedPoll(pages: number, overrides: Partial<PollTenantOptions> = {}): Promise<void> {
     const base = options(overrides);
-    const inner = base.store;
     const enqueuedBefore = queue.batches.length;
-    const store: CursorStore = {
-      acquire: (request) => inner.acquire(request),
-      read: () => inner.read(),
-      commit: async (request) => {
-        if (queue.batches.length >= enqueuedBefore + pages) throw new SimulatedCrash(`simulated crash before committing page ${pages}`);
-        return inner.commit(request);
-      },
-      // A dead process releases nothing.
-      release: async () => undefined,
-    };
+    const store = crashingWhen(base.store, () => queue.batches.length >= enqueuedBefore + pages, `simulated crash before committing page ${pages}`);
     await expect(pollTenant({ ...base, store })).rejects.toBeInstanceOf(SimulatedCrash);
     // The dead poller's lease runs out before the next one starts.
     clock.advance(60_001);
