@@ -1,5 +1,6 @@
 import type { ApiMode } from '../cursor/cursor-store.js';
 import { MpasResponseError } from './errors.js';
+import { bodyText } from './http-transport.js';
 import type { HttpResult } from './http-transport.js';
 
 /** 2100-01-01T00:00:00Z: a `dateTo` no event can pass, as epoch milliseconds. */
@@ -32,7 +33,7 @@ export function classifyProbe(result: HttpResult, realm: string): ApiMode | unde
   if (result.status === 200) {
     let page: unknown;
     try {
-      page = JSON.parse(result.body);
+      page = JSON.parse(bodyText(result));
     } catch (error) {
       throw new MpasResponseError({ route: 'events', realm, stream: 'user', issues: ['events: the body is not JSON'] }, { cause: error });
     }
@@ -45,7 +46,7 @@ export function classifyProbe(result: HttpResult, realm: string): ApiMode | unde
     });
     return withoutId ? 'legacy' : 'modern';
   }
-  if (result.status === 400 && complainsAboutDates(result.body)) return 'legacy';
+  if (result.status === 400 && complainsAboutDates(bodyText(result))) return 'legacy';
   return undefined;
 }
 

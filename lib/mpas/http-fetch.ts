@@ -13,7 +13,7 @@ export interface HttpFetchInit {
 export interface HttpFetchResponse {
   status: number;
   headers: { get(name: string): string | null };
-  text(): Promise<string>;
+  arrayBuffer(): Promise<ArrayBuffer>;
 }
 
 /** What the transport needs of `fetch`: global `fetch` (and a test's scripted one) fits. */
@@ -32,7 +32,7 @@ export const undiciFetch: HttpFetch = async (url, init) => {
     return {
       status: response.statusCode,
       headers: { get: (name) => headerValue(response.headers[name.toLowerCase()]) },
-      text: () => response.body.text(),
+      arrayBuffer: () => response.body.arrayBuffer(),
     };
   } catch (error) {
     if (init.signal.aborted) throw init.signal.reason;

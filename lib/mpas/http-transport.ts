@@ -6,11 +6,21 @@ import type { MpasRoute } from './errors.js';
 import { parseRetryAfter } from './retry-policy.js';
 import type { RetryPolicy } from './retry-policy.js';
 
-/** A response read to its end: a page is used whole or not at all, never half-consumed. */
+/**
+ * A response read to its end: a page is used whole or not at all, never half-consumed. The body
+ * stays bytes: a page is parsed from them (see `parseEventPage`), anything else through `bodyText`.
+ */
 export interface HttpResult {
   status: number;
   headers: HttpFetchResponse['headers'];
-  body: string;
+  body: Uint8Array;
+}
+
+const utf8 = new TextDecoder();
+
+/** The body as text, decoded as `Response.text()` does (UTF-8, a byte order mark dropped). */
+export function bodyText(result: HttpResult): string {
+  return utf8.decode(result.body);
 }
 
 /** One request to MPAS; the transport may send it several times. */
@@ -116,7 +126,7 @@ export class HttpTransport {
         redirect: 'manual',
       });
       status = response.status;
-      const body = await response.text();
+      const body = new Uint8Array(await response.arrayBuffer());
       return { status: response.status, headers: response.headers, body };
     } catch (error) {
       // fetch rejects with the abort reason; a bare AbortError can also surface from the body read.

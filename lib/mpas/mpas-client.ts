@@ -9,7 +9,7 @@ import type { MpasRoute } from './errors.js';
 import type { MpasEvent, Stream } from './event-schemas.js';
 import { undiciFetch } from './http-fetch.js';
 import type { HttpFetch } from './http-fetch.js';
-import { HttpTransport } from './http-transport.js';
+import { bodyText, HttpTransport } from './http-transport.js';
 import type { HttpRequest, HttpResult, RequestInfo } from './http-transport.js';
 import { parseEventPage } from './page-parser.js';
 import { RetryPolicy } from './retry-policy.js';
@@ -143,7 +143,7 @@ export class MpasClient {
   private fail(result: HttpResult, realm: string, route: MpasRoute): never {
     if (result.status === 403) throw new MpasForbiddenError(realm, route);
     if (result.status === 404) throw new MpasNotFoundError(realm, route);
-    const message = readServerMessage(result.body);
+    const message = readServerMessage(bodyText(result));
     throw new MpasRequestRejectedError({
       route,
       realm,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../time/clock.js';
 import { MpasAuthError, MpasNotFoundError, MpasRequestRejectedError, MpasResponseError } from './errors.js';
+import { bodyText } from './http-transport.js';
 import type { HttpTransport } from './http-transport.js';
 import { readServerMessage } from './server-message.js';
 
@@ -98,8 +99,8 @@ export class TokenProvider {
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: formFor(credentials).toString(),
     });
-    if (response.status === 200) return parseToken(response.body, issuedAt, authRealm);
-    const message = readServerMessage(response.body, secretsOf(credentials));
+    if (response.status === 200) return parseToken(bodyText(response), issuedAt, authRealm);
+    const message = readServerMessage(bodyText(response), secretsOf(credentials));
     const oauthError = message.oauthError;
     if (response.status === 401 || (response.status === 400 && oauthError !== undefined && CREDENTIAL_ERRORS.has(oauthError))) {
       throw new MpasAuthError({

@@ -6,7 +6,7 @@ import type { HttpResult } from '../../../lib/mpas/http-transport.js';
 const result = (status: number, body: unknown): HttpResult => ({
   status,
   headers: new Headers(),
-  body: typeof body === 'string' ? body : JSON.stringify(body),
+  body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
 });
 
 class ProbeRefused extends Error {}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MpasUnavailableError } from '../../../lib/mpas/errors.js';
-import { HttpTransport } from '../../../lib/mpas/http-transport.js';
+import { bodyText, HttpTransport } from '../../../lib/mpas/http-transport.js';
 import type { HttpRequest, RequestInfo } from '../../../lib/mpas/http-transport.js';
 import { RetryPolicy } from '../../../lib/mpas/retry-policy.js';
 import { ManualClock } from '../../../lib/time/clock.js';
@@ -32,7 +32,7 @@ describe('HttpTransport', () => {
     const { transport, calls, infos } = setup(() => json(200, [{ time: 1 }]));
     const result = await transport.send(REQUEST);
     expect(result.status).toBe(200);
-    expect(JSON.parse(result.body)).toEqual([{ time: 1 }]);
+    expect(JSON.parse(bodyText(result))).toEqual([{ time: 1 }]);
     expect(calls[0]?.headers.get('authorization')).toBe('Bearer tkn');
     expect(infos).toEqual([{ route: 'events', status: 200, durationMs: 0 }]);
   });
@@ -102,7 +102,7 @@ describe('HttpTransport', () => {
     };
     const { transport, calls } = setup((_request, index) => (index === 0 ? cutOff() : json(200, [{ time: 1 }, { time: 2 }])));
     const result = await transport.send(REQUEST);
-    expect(JSON.parse(result.body)).toHaveLength(2);
+    expect(JSON.parse(bodyText(result))).toHaveLength(2);
     expect(calls).toHaveLength(2);
   });
 

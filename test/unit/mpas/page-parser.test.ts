@@ -72,6 +72,49 @@ describe('parseEventPage', () => {
   });
 });
 
+describe('parseEventPage from bytes', () => {
+  const where = { realm: 'acme', stream: 'user' } as const;
+  const failureOf = (body: string | Uint8Array): unknown => {
+    try {
+      parseEventPage(body, where);
+    } catch (error) {
+      return error;
+    }
+    throw new Error('expected the page to be refused');
+  };
+
+  it('gives what the text gives: the events, or the same error', () => {
+    const page = [login(1, { details: { username: 'zoë', note: '{"}[' } }), login(2)];
+    expect(parseEventPage(Buffer.from(JSON.stringify(page)), where)).toEqual(page);
+    expect(parseEventPage(Buffer.from(JSON.stringify(page, null, 2)), where)).toEqual(page);
+    expect(parseEventPage(Buffer.from(' [] '), where)).toEqual([]);
+    for (const body of [
+      JSON.stringify([login(1), login(2, { time: 'soon' })]),
+      JSON.stringify({ events: [] }),
+      '[{"time":1,',
+      '[{"time":1,,}]',
+      `${JSON.stringify([login(1)])} trailing`,
+    ]) {
+      const fromText = failureOf(body) as MpasResponseError;
+      const fromBytes = failureOf(Buffer.from(body)) as MpasResponseError;
+      expect(fromBytes, body).toBeInstanceOf(MpasResponseError);
+      expect(fromBytes.message, body).toBe(fromText.message);
+      expect((fromBytes.cause as Error | undefined)?.constructor, body).toBe((fromText.cause as Error | undefined)?.constructor);
+    }
+  });
+
+  it('drops a byte order mark, as Response.text() does', () => {
+    const page = [login(1)];
+    expect(parseEventPage(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(page))]), where)).toEqual(page);
+  });
+
+  it('decodes a byte sequence that is not UTF-8 as text() does, to U+FFFD', () => {
+    const body = Buffer.concat([Buffer.from('[{"id":"e1","time":1,"type":"LOGIN","details":{"username":"'), Buffer.from([0xff, 0xc3]), Buffer.from('"}}]')]);
+    expect(parseEventPage(body, where)).toEqual(parseEventPage(new TextDecoder().decode(body), where));
+    expect((parseEventPage(body, where)[0] as unknown as { details: { username: string } }).details.username).toBe('\ufffd\ufffd');
+  });
+});
+
 describe('pathText', () => {
   it('writes paths as a reader would', () => {
     expect(pathText([])).toBe('events');
