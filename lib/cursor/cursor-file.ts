@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { streamSchema } from '../mpas/event-schemas.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -58,7 +58,7 @@ export class CursorFile {
   async read(): Promise<CursorFileState> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      text = readFileSync(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, positions: {} };
       throw new CursorError(`could not read the cursor file ${this.path}: ${(error as Error).message}`, { cause: error });
@@ -90,7 +90,7 @@ export class CursorFile {
       });
     }
     try {
-      await writeFileAtomic(this.path, JSON.stringify(parsed.data, null, 2) + '\n', { pid: this.options.pid, mode: 0o600 });
+      writeFileAtomic(this.path, JSON.stringify(parsed.data, null, 2) + '\n', { pid: this.options.pid, mode: 0o600 });
     } catch (error) {
       throw new CursorError(`could not write the cursor file ${this.path}: ${(error as Error).message}`, { cause: error });
     }

@@ -80,7 +80,7 @@ export class FileCursorStore implements CursorStore {
       const outcome = await this.lock.acquire();
       try {
         // Only the lock holder writes the cursor file, so a temp file left now is a crashed write's.
-        if (outcome !== 'already-held') await removeStrayTempFiles(this.file.path);
+        if (outcome !== 'already-held') removeStrayTempFiles(this.file.path);
         const state = await this.file.read();
         const current = state.lease;
         // A lock taken over was a dead process's, and only the lock holder writes this file: an

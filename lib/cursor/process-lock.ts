@@ -1,4 +1,5 @@
-import { link, open, rename, stat, unlink } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { link, rename, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { systemClock } from '../time/clock.js';
@@ -81,7 +82,7 @@ export class ProcessLock {
     let tookOver = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       if (await this.tryCreate()) return tookOver ? 'taken-over' : 'created';
-      const current = await this.readCurrent();
+      const current = this.readCurrent();
       if (current === undefined) continue; // released between our attempt and the read: try again
       const { holder } = current;
       if (this.isMine(holder)) return 'already-held';
@@ -97,17 +98,17 @@ export class ProcessLock {
 
   /** True when the lock file exists and names this process. */
   async isHeld(): Promise<boolean> {
-    const current = await this.readCurrent();
+    const current = this.readCurrent();
     return current !== undefined && this.isMine(current.holder);
   }
 
   /** Removes the lock file if it names this process; leaves anyone else's alone. */
   async release(): Promise<void> {
-    const current = await this.readCurrent();
+    const current = this.readCurrent();
     if (current === undefined || !this.isMine(current.holder)) return;
     // Nobody else touches a lock whose process is alive, so it is still ours between read and unlink.
     await unlink(this.path).catch(ignoreMissing);
-    await syncDirectory(dirname(this.path));
+    syncDirectory(dirname(this.path));
   }
 
   private isMine(holder: LockHolder): boolean {
@@ -123,9 +124,9 @@ export class ProcessLock {
     };
     const tempPath = tempPathFor(this.path, this.options.pid);
     try {
-      await writeSyncedNewFile(tempPath, JSON.stringify(holder) + '\n');
+      writeSyncedNewFile(tempPath, JSON.stringify(holder) + '\n');
       await link(tempPath, this.path);
-      await syncDirectory(dirname(this.path));
+      syncDirectory(dirname(this.path));
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -135,21 +136,24 @@ export class ProcessLock {
     }
   }
 
-  /** Reads holder and inode from one open file, so both describe the same file. */
-  private async readCurrent(): Promise<{ holder: LockHolder; identity: FileIdentity } | undefined> {
-    let handle;
+  /**
+   * Reads holder and inode from one open file, so both describe the same file. Synchronous, as
+   * the cursor file's writes are (see atomic-file.ts): every commit checks the lock first.
+   */
+  private readCurrent(): { holder: LockHolder; identity: FileIdentity } | undefined {
+    let fd: number;
     try {
-      handle = await open(this.path, 'r');
+      fd = openSync(this.path, 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new CursorError(`could not read the lock file ${this.path}: ${(error as Error).message}`, { cause: error });
     }
     try {
-      const stats = await handle.stat();
-      const text = await handle.readFile('utf8');
+      const stats = fstatSync(fd);
+      const text = readFileSync(fd, 'utf8');
       return { holder: this.parse(text), identity: { dev: stats.dev, ino: stats.ino } };
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
@@ -193,7 +197,7 @@ export class ProcessLock {
       });
     }
     await unlink(aside);
-    await syncDirectory(dirname(this.path));
+    syncDirectory(dirname(this.path));
   }
 
   private heldError(holder: LockHolder, why: string): LeaseHeldError {

@@ -104,6 +104,6 @@ export async function redriveDeadLetterFile(options: { path: string; routes: rea
   const now = await readDeadLetterFile(options.path);
   const appended = now.text.startsWith(text) ? now.text.slice(text.length) : '';
   const content = kept.map((record) => JSON.stringify(record)).join('\n') + (kept.length > 0 ? '\n' : '') + appended;
-  await writeFileAtomic(options.path, content, { pid: process.pid, mode: 0o600 });
+  writeFileAtomic(options.path, content, { pid: process.pid, mode: 0o600 });
   return result;
 }
