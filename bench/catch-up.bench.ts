@@ -94,9 +94,9 @@ async function main(): Promise<void> {
       { target: 'peak RSS < 300 MB', measured: `${rounded(peakRss)} MB (largest of ${RUNS} runs)`, met: peakRss < 300 },
     ],
     notes: [
-      "the poller pipelines one page: page N+1 is fetched while page N is delivered and committed (the in-process queue resolves an enqueue on delivery, so the cursor never passes an event the SIEM does not have; commits stay in order, at most one page ahead); the local consumer yields once before forwarding, so the request for page N+1 leaves before page N is forwarded",
+      "the poller works two pages deep: while page N is on its way to the SIEM, the consumer prepares page N+1 (validates, redacts, formats) and the poller reads page N+2; page N+1 is sent only once page N is delivered and committed (the in-process queue resolves an enqueue on delivery, so the cursor never passes an event the SIEM does not have, and a crash re-sends at most one page)",
       "the runner and this process (simulator + receiver) share the two cores with whatever else runs on the machine: the CPU per event of each is in the table; the simulator keeps the JSON of each event it served (the ceiling is its warm serving rate, as the runner meets it) and the receiver keeps each NDJSON event's text, parsed again when read",
-      "a page takes about 18-20 ms: the next page is requested, the page is forwarded (about 4-5 ms of CPU), its two requests reach the receiver, the next page arrives and is parsed, the receiver answers, the cursor file is committed with fsync (about 3 ms) and only then is the next page enqueued; this machine's speed moves from minute to minute, so compare the CPU per event of runs, not only their rate",
+      "what is left on a page's critical path: sending it, the receiver checking its two requests, the synchronous cursor commit (write, fsync, rename, fsync of the directory), then the prepared page is sent; this machine's speed moves from minute to minute, so compare the CPU per event of runs, not only their rate",
     ],
   });
 }

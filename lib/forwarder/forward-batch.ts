@@ -48,8 +48,10 @@ const eventTypeOf = { user: 'user-event', admin: 'admin-event' } as const satisf
  * Forwards one queue batch: each event is validated on its own (a bad one is dead-lettered with
  * the field at fault, its neighbours still go), filtered, redacted, formatted and handed to the
  * sink. The caller acts on the result: dead letters to the DLQ, `retry` back to the queue.
+ * With `released`, the batch is prepared at once but nothing is sent or reported before it
+ * resolves; when it rejects, this rejects with its reason and nothing was sent.
  */
-export async function forwardBatch(batch: EventBatch, stages: ForwarderStages, signal?: AbortSignal): Promise<ForwardResult> {
+export async function forwardBatch(batch: EventBatch, stages: ForwarderStages, signal?: AbortSignal, released?: Promise<unknown>): Promise<ForwardResult> {
   const observer = stages.observer ?? silentForwardObserver;
   const schema = batch.stream === 'user' ? userEventSchema : adminEventSchema;
   // zod costs more per event than the rest of the pipeline; the precompiled check passes the
@@ -93,6 +95,7 @@ export async function forwardBatch(batch: EventBatch, stages: ForwarderStages, s
       deadLetters.push({ reason: 'format-failed', detail, events: [raw] });
     }
   });
+  if (released) await released;
   if (filtered > 0) observer.filtered?.(batch.realm, batch.stream, filtered);
 
   if (outbound.length === 0) return finish(observer, { delivered: 0, filtered, deadLetters });

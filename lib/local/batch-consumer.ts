@@ -34,15 +34,27 @@ export interface ConsumeBatchesOptions {
 }
 
 /**
- * Delivers what the local poller enqueued, one batch at a time, until the queue is closed and
- * drained. Each route gets the batch on its own, at the same time: a route its SIEM does not take
- * is retried, the undelivered rest only, with exponential backoff (or the SIEM's Retry-After),
- * so what was delivered is never sent again and the other routes are not held back. Once `stop`
- * is aborted, a batch that a route still cannot deliver is failed instead: its `enqueue`
- * rejects, and the poller does not commit it.
+ * How many batches the consumer holds at once: one on its way to the SIEM, the next one prepared
+ * (validated, redacted, formatted) meanwhile. The next is sent only once it is released, after
+ * the one before was delivered and committed (see `pollTenant`), so two never travel at once.
+ */
+const BATCHES_HELD = 2;
+
+/**
+ * Delivers what the local poller enqueued until the queue is closed and drained. A batch is
+ * prepared as soon as it is handed out and sent once released, so batches reach the SIEM one at
+ * a time, in order. Each route gets the batch on its own, at the same time: a route its SIEM
+ * does not take is retried, the undelivered rest only, with exponential backoff (or the SIEM's
+ * Retry-After), so what was delivered is never sent again and the other routes are not held
+ * back. Once `stop` is aborted, a batch that a route still cannot deliver is failed instead: its
+ * `enqueue` rejects, the poller does not commit it, and the batch after it is never released.
  */
 export async function consumeBatches(options: ConsumeBatchesOptions): Promise<void> {
   const routes = options.routes ?? (options.stages ? [{ name: DEFAULT_ROUTE_NAME, stages: options.stages }] : []);
+  await Promise.all(Array.from({ length: BATCHES_HELD }, () => consumeInTurn(routes, options)));
+}
+
+async function consumeInTurn(routes: readonly Route[], options: ConsumeBatchesOptions): Promise<void> {
   for (;;) {
     const queued = await options.queue.next();
     if (!queued) return;
@@ -50,18 +62,20 @@ export async function consumeBatches(options: ConsumeBatchesOptions): Promise<vo
     // continues as soon as the batch is enqueued, send its request for the next page, so MPAS
     // serves it meanwhile rather than after.
     await new Promise((resolve) => setImmediate(resolve));
-    options.archive?.offer(queued.batch);
-    const outcomes = await Promise.allSettled(routes.map((route, index) => deliverToRoute(queued.batch, route, index === 0, options)));
+    // Archived once released only: a batch never released is read again, by this poller or the next.
+    const archive = options.archive;
+    if (archive) queued.released.then(() => archive.offer(queued.batch), () => undefined);
+    const outcomes = await Promise.allSettled(routes.map((route, index) => deliverToRoute(queued.batch, route, index === 0, options, queued.released)));
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed) queued.fail(failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason)));
     else queued.ack();
   }
 }
 
-async function deliverToRoute(first: EventBatch, route: Route, reportsInvalid: boolean, options: ConsumeBatchesOptions): Promise<void> {
+async function deliverToRoute(first: EventBatch, route: Route, reportsInvalid: boolean, options: ConsumeBatchesOptions, released: Promise<unknown>): Promise<void> {
   let batch = first;
   for (let attempt = 0; ; attempt++) {
-    const result = await forwardBatch(batch, route.stages);
+    const result = await forwardBatch(batch, route.stages, undefined, released);
     // Every route sees the same invalid events: the first one files them.
     const deadLetters = (reportsInvalid ? result.deadLetters : result.deadLetters.filter(({ reason }) => reason !== 'invalid-event')).map(
       (deadLetter) => (route.name === DEFAULT_ROUTE_NAME ? deadLetter : { ...deadLetter, detail: `route ${route.name}: ${deadLetter.detail}` }),

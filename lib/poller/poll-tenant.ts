@@ -84,8 +84,9 @@ export async function pollTenant(options: PollTenantOptions): Promise<PollOutcom
   const stopRequested = (): boolean =>
     (options.signal?.aborted ?? false) || (options.deadline !== undefined && clock.now() >= options.deadline);
 
-  const enqueueAndCommit = async (realm: string, stream: Stream, chunk: KeyedEvent[], position: StreamPosition): Promise<void> => {
-    if (chunk.length > 0) await options.queue.enqueue([batchForChunk(options.tenant, realm, stream, chunk)]);
+  const commitAfter = async (enqueued: Promise<void>, previous: Promise<void> | undefined, realm: string, stream: Stream, chunk: KeyedEvent[], position: StreamPosition): Promise<void> => {
+    await enqueued;
+    if (previous) await previous;
     const key = streamKey(realm, stream);
     const now = clock.now();
     lease = await store.commit({ lease, key, position: { ...position, updatedAt: now }, now, leaseMs: options.leaseMs });
@@ -94,23 +95,30 @@ export async function pollTenant(options: PollTenantOptions): Promise<PollOutcom
     observer.committed?.(realm, stream, chunk.length, position);
   };
 
-  // Pipelined: a chunk's enqueue + commit runs while the walk fetches the next page (the local
-  // queue resolves an enqueue only after the SIEM took it, so a serial loop left MPAS idle during
-  // every delivery). At most one chunk is pending; the next chunk first waits for it and rethrows
-  // its error, so commits stay in order and nothing after a failed enqueue or a lost lease is
-  // ever enqueued or committed.
-  let pending: Promise<void> | undefined;
+  // Pipelined two chunks deep. A chunk is enqueued once the chunk two before it was enqueued (the
+  // local queue resolves an enqueue only after the SIEM took it), so the consumer prepares it while
+  // the chunk before is still on its way; but it leaves the process only after that chunk's commit
+  // (the queue's `after`). So a crash still leaves at most one chunk enqueued and not committed,
+  // and nothing after a failed enqueue, a failed commit or a lost lease ever leaves. Meanwhile the
+  // walk fetches the next page. Commits stay in order (each awaits the one before); an error is
+  // rethrown by a later chunk, or by settle().
+  const pending: Array<{ enqueued: Promise<void>; committed: Promise<void> }> = [];
   const settle = async (): Promise<void> => {
-    const work = pending;
-    pending = undefined;
-    if (work) await work;
+    const last = pending.at(-1);
+    pending.length = 0;
+    if (last) await last.committed;
   };
   const commit: Commit = async (realm, stream, chunk, position) => {
-    await settle();
-    const work = enqueueAndCommit(realm, stream, chunk, position);
-    // Observed here so a failure waiting for the next settle() is never an unhandled rejection.
-    work.catch(() => undefined);
-    pending = work;
+    const previous = pending.at(-1);
+    if (pending.length > 1) await pending[0]!.enqueued;
+    const after = previous ? { after: previous.committed } : undefined;
+    const enqueued = chunk.length > 0 ? options.queue.enqueue([batchForChunk(options.tenant, realm, stream, chunk)], after) : Promise.resolve();
+    const committed = commitAfter(enqueued, previous?.committed, realm, stream, chunk, position);
+    // Observed here so a failure waiting for a later chunk or settle() is never an unhandled rejection.
+    enqueued.catch(() => undefined);
+    committed.catch(() => undefined);
+    pending.push({ enqueued, committed });
+    if (pending.length > 2) pending.shift();
     // A lease that ran out by our clock may have been taken over: then read nothing more before
     // this commit says whether it is still ours (a successor would see our reads as duplicates).
     if (clock.now() >= lease.leaseUntil) await settle();
@@ -129,6 +137,12 @@ export async function pollTenant(options: PollTenantOptions): Promise<PollOutcom
           const done = await pollStreamOnce(options, realm, stream, positions, commit, settle);
           if (!done) stillActive.push({ realm, stream });
         } catch (error) {
+          // A stop that lands during a read aborts it: that page was neither enqueued nor
+          // committed, and what was read before it is (the turn settles before it throws).
+          if (options.signal?.aborted && isAbortOf(error, options.signal)) {
+            stillActive.push({ realm, stream });
+            continue;
+          }
           // One realm's MPAS trouble (403, outage) must not hold back the others.
           if (!(error instanceof MpasError)) throw error;
           failures.push({ realm, stream, error });
@@ -236,4 +250,8 @@ async function pollStreamOnce(
 
 function sameRead(a: ReadParameters | undefined, b: ReadParameters): boolean {
   return a !== undefined && a.windowEnd === b.windowEnd && a.pageSize === b.pageSize;
+}
+
+function isAbortOf(error: unknown, signal: AbortSignal): boolean {
+  return error === signal.reason || (error instanceof Error && error.name === 'AbortError');
 }

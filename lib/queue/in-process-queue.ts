@@ -1,11 +1,18 @@
 import { realSleep } from '../time/sleep.js';
 import type { Sleep } from '../time/sleep.js';
 import type { EventBatch } from './event-batch.js';
-import type { EventQueue } from './event-queue.js';
+import type { EnqueueOptions, EventQueue } from './event-queue.js';
+
+const RELEASED: Promise<void> = Promise.resolve();
 
 /** One batch handed to the consumer, to be settled exactly once by one of its three methods. */
 export interface QueuedBatch {
   readonly batch: EventBatch;
+  /**
+   * Resolves once the batch may leave the process (its enqueue's `after`); rejects when it never
+   * may. The consumer prepares the batch meanwhile and sends nothing of it before.
+   */
+  readonly released: Promise<unknown>;
   /** Delivered: counts toward resolving the `enqueue` call that brought it. */
   ack(): void;
   /** Failed for good: rejects the `enqueue` call that brought it with `error`. */
@@ -64,6 +71,7 @@ interface EnqueueCall {
   done: boolean;
   /** Failed for good: its batches not handed out yet are dropped, retries included. */
   withdrawn: boolean;
+  released: Promise<unknown>;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -113,12 +121,17 @@ export class InProcessQueue implements EventQueue, AsyncIterable<QueuedBatch> {
    * rejection the call's batches not yet handed out are withdrawn: the cursor stays put, so the
    * poller reads them again.
    */
-  enqueue(batches: readonly EventBatch[]): Promise<void> {
+  enqueue(batches: readonly EventBatch[], options?: EnqueueOptions): Promise<void> {
     if (this.closed) return Promise.reject(new QueueClosedError(batches.map((batch) => batch.batchId)));
     if (batches.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const call: EnqueueCall = { remaining: batches.length, done: false, withdrawn: false, resolve, reject };
+      const call: EnqueueCall = { remaining: batches.length, done: false, withdrawn: false, released: options?.after ?? RELEASED, resolve, reject };
       for (const batch of batches) this.admissions.push({ seq: this.nextSeq++, batch, call });
+      // Never released: what was not handed out yet is withdrawn; a consumer holding a batch fails it.
+      options?.after?.catch((reason: unknown) => {
+        this.settleCall(call, reason instanceof Error ? reason : new Error(String(reason)));
+        this.pump();
+      });
       this.pump();
     });
   }
@@ -213,6 +226,7 @@ export class InProcessQueue implements EventQueue, AsyncIterable<QueuedBatch> {
     };
     return {
       batch: entry.batch,
+      released: entry.call.released,
       ack: () => {
         settle();
         this.acked += 1;

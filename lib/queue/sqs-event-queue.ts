@@ -4,7 +4,7 @@ import { realSleep } from '../time/sleep.js';
 import type { Sleep } from '../time/sleep.js';
 import { batchIdFor } from './event-batch.js';
 import type { EventBatch } from './event-batch.js';
-import type { EventQueue } from './event-queue.js';
+import type { EnqueueOptions, EventQueue } from './event-queue.js';
 import { EnqueueFailedError, InvalidBatchError, QueueSendError } from './errors.js';
 import type { FailedEntry } from './errors.js';
 import { attributeBytes, messageBody, utf8Bytes } from './message-body.js';
@@ -65,8 +65,9 @@ export class SqsEventQueue implements EventQueue {
     }
   }
 
-  async enqueue(batches: readonly EventBatch[]): Promise<void> {
+  async enqueue(batches: readonly EventBatch[], options?: EnqueueOptions): Promise<void> {
     const messages = batches.flatMap((batch) => this.toMessages(batch));
+    if (options?.after) await options.after;
     for (const group of groupForCalls(messages, this.maxMessageBytes)) await this.sendAll(group);
   }
 

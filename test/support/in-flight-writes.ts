@@ -26,10 +26,10 @@ export function trackInFlightWrites(queue: EventQueue, store: CursorStore): InFl
   };
   return {
     queue: {
-      enqueue: async (batches) => {
+      enqueue: async (batches, options) => {
         enqueuesAwaitingCommit += 1;
         try {
-          await queue.enqueue(batches);
+          await queue.enqueue(batches, options);
         } catch (error) {
           // A failed enqueue is never committed: nothing of it is in flight any more.
           enqueuesAwaitingCommit -= 1;

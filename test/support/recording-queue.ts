@@ -1,12 +1,14 @@
 import { eventKey } from '../../lib/mpas/event-key.js';
 import type { EventBatch } from '../../lib/queue/event-batch.js';
-import type { EventQueue } from '../../lib/queue/event-queue.js';
+import type { EnqueueOptions, EventQueue } from '../../lib/queue/event-queue.js';
 
 /** An `EventQueue` that keeps what it is given, for tests of the poller alone. */
 export class RecordingQueue implements EventQueue {
   readonly batches: EventBatch[] = [];
 
-  async enqueue(batches: readonly EventBatch[]): Promise<void> {
+  async enqueue(batches: readonly EventBatch[], options?: EnqueueOptions): Promise<void> {
+    // What is never released was never enqueued, as far as anyone outside the poller can tell.
+    if (options?.after) await options.after;
     this.batches.push(...batches);
   }
 

@@ -17,7 +17,7 @@ import type { EventSource } from '../../../lib/poller/event-source.js';
 import { pollTenant } from '../../../lib/poller/poll-tenant.js';
 import type { PollTenantOptions } from '../../../lib/poller/poll-tenant.js';
 import type { EventBatch } from '../../../lib/queue/event-batch.js';
-import type { EventQueue } from '../../../lib/queue/event-queue.js';
+import type { EnqueueOptions, EventQueue } from '../../../lib/queue/event-queue.js';
 import { SqsEventQueue } from '../../../lib/queue/sqs-event-queue.js';
 import { ManualClock } from '../../../lib/time/clock.js';
 import { cleanupAwsFixtures, createCursorTable, createIdempotencyTable, createQueuePair, dynamoClient, sqsClient } from '../../support/aws-fixtures.js';
@@ -40,8 +40,8 @@ const seedNote = `(seed ${SEED}; replay with FAULT_SEED=${SEED})`;
 class TeeQueue implements EventQueue {
   readonly batches: EventBatch[] = [];
   constructor(private readonly inner: EventQueue) {}
-  async enqueue(batches: readonly EventBatch[]): Promise<void> {
-    await this.inner.enqueue(batches);
+  async enqueue(batches: readonly EventBatch[], options?: EnqueueOptions): Promise<void> {
+    await this.inner.enqueue(batches, options);
     this.batches.push(...batches);
   }
 }

@@ -110,6 +110,20 @@ describe('SqsEventQueue', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('sends nothing before its after resolves, and nothing at all when it rejects, rejecting with its reason', async () => {
+    const queue = new SqsEventQueue({ client, queueUrl, sleep });
+    let release!: () => void;
+    const released = queue.enqueue([batchOf([userEvent(1)])], { after: new Promise<void>((resolve) => (release = resolve)) });
+    const lost = new Error('the commit before found the lease taken');
+    const refused = queue.enqueue([batchOf([userEvent(2)])], { after: Promise.reject(lost) });
+    await expect(refused).rejects.toBe(lost);
+    expect(sent, 'nothing sent while the first waits for its release').toHaveLength(0);
+    release();
+    await released;
+    const messages = await drain(client, queueUrl);
+    expect(messages.map((message) => bodyOf(message).events.map(eventKey))).toEqual([[eventKey(userEvent(1))]]);
+  });
+
   it('splits a 3 MB batch into parts under 1 MiB whose events are the input, in order', async () => {
     const events = Array.from({ length: 300 }, (_, index) => userEvent(index, 10_000));
     const batch = batchOf(events);

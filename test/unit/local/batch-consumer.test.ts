@@ -26,7 +26,22 @@ function instantSleep(): Sleep & { calls: number } {
 function setup(options: { archive?: ArchiveWriter } = {}) {
   const qradar = new ScriptedSink('qradar');
   const webhook = new ScriptedSink('webhook');
-  const routes = routesFromConfig(twoRouteConfig(), { version: '1.0.0', sinks: { qradar, webhook } });
+  // Every event the routes format, by id: tells a batch prepared from a batch sent.
+  const formatted = { count: 0, ids: new Set<string>() };
+  const routes = routesFromConfig(twoRouteConfig(), { version: '1.0.0', sinks: { qradar, webhook } }).map(({ name, stages }) => ({
+    name,
+    stages: {
+      ...stages,
+      formatter: {
+        format: stages.formatter.format,
+        encode: (...args: Parameters<typeof stages.formatter.encode>) => {
+          formatted.count += 1;
+          formatted.ids.add(String(args[0].id));
+          return stages.formatter.encode(...args);
+        },
+      },
+    },
+  }));
   const queue = new InProcessQueue({ maxBatches: 4 });
   const stop = new AbortController();
   const sleep = instantSleep();
@@ -41,7 +56,7 @@ function setup(options: { archive?: ArchiveWriter } = {}) {
     random: () => 0.5,
     stop: stop.signal,
   });
-  return { qradar, webhook, queue, stop, sleep, consumer };
+  return { qradar, webhook, queue, stop, sleep, consumer, formatted };
 }
 
 describe('consumeBatches', () => {
@@ -66,6 +81,44 @@ describe('consumeBatches', () => {
     await consumer;
     expect(webhook.accepted).toHaveLength(1);
     expect(qradar.accepted).toHaveLength(1);
+  });
+
+  it('prepares a batch while the one before is on its way, and sends it only once released', async () => {
+    const { qradar, queue, consumer, formatted } = setup();
+    // The SIEM does not take a yet: a stays on its way, retried.
+    qradar.answer = 'retry-all';
+    let release!: () => void;
+    const after = new Promise<void>((resolve) => (release = resolve));
+    const first = queue.enqueue([batchOf('user', [userEvent('a', 'LOGIN_ERROR', 1)])]);
+    const second = queue.enqueue([batchOf('user', [userEvent('b', 'LOGIN_ERROR', 2)])], { after });
+    await expect.poll(() => formatted.ids.has('b')).toBe(true);
+    expect(qradar.keys(), 'b was prepared while a was still on its way').toEqual([]);
+    qradar.answer = 'accept';
+    await first;
+    expect(qradar.keys(), 'b is not sent before its release').toEqual(['a']);
+    release();
+    await second;
+    expect(qradar.keys()).toEqual(['a', 'b']);
+    queue.close();
+    await consumer;
+  });
+
+  it('never sends, files nor archives a batch whose release is refused, and fails it with the reason', async () => {
+    const writes: unknown[] = [];
+    const store: ArchiveStore = { write: async (records) => void writes.push(...records), deleteOlderThan: async () => 0, close: async () => {} };
+    const archive = new ArchiveWriter({ store, redact: createRedactor({ mode: 'mask', userFields: [], adminFields: [] }), maxRecords: 100, retentionDays: 1, clock: new ManualClock(0) });
+    const { qradar, webhook, queue, consumer, formatted } = setup({ archive });
+    let refuse!: (error: Error) => void;
+    const after = new Promise<void>((_resolve, reject) => (refuse = reject));
+    const held = queue.enqueue([batchOf('user', [userEvent('b', 'LOGIN_ERROR', 2), { time: -1 } as never])], { after });
+    await expect.poll(() => formatted.count).toBe(2);
+    const lost = new Error('the commit before found the lease taken');
+    refuse(lost);
+    await expect(held).rejects.toBe(lost);
+    queue.close();
+    await consumer;
+    expect(qradar.calls + webhook.calls, 'nothing sent').toBe(0);
+    expect(archive.pending + writes.length, 'nothing archived').toBe(0);
   });
 
   it('delivers while the archive store hangs', async () => {

@@ -6,7 +6,7 @@ import type { EventSource } from '../../../lib/poller/event-source.js';
 import { pollTenant } from '../../../lib/poller/poll-tenant.js';
 import type { PollTenantOptions } from '../../../lib/poller/poll-tenant.js';
 import type { EventBatch } from '../../../lib/queue/event-batch.js';
-import type { EventQueue } from '../../../lib/queue/event-queue.js';
+import type { EnqueueOptions, EventQueue } from '../../../lib/queue/event-queue.js';
 import { ManualClock } from '../../../lib/time/clock.js';
 
 const NOW = 1_000_000;
@@ -32,11 +32,18 @@ class MemoryStore implements CursorStore {
   }
 }
 
-/** A queue whose enqueues stay pending until the test settles them, as the local queue waits for the SIEM. */
+/**
+ * A queue whose enqueues stay pending until the test settles them, as the local queue waits for
+ * the SIEM. A call counts once released (its `after` resolved), as the SIEM would see it.
+ */
 class HeldQueue implements EventQueue {
   readonly calls: Array<{ batch: EventBatch; resolve: () => void; reject: (error: Error) => void }> = [];
+  /** Enqueue calls made, released or not. */
+  made = 0;
   private waiters: Array<() => void> = [];
-  enqueue(batches: readonly EventBatch[]): Promise<void> {
+  async enqueue(batches: readonly EventBatch[], options?: EnqueueOptions): Promise<void> {
+    this.made += 1;
+    if (options?.after) await options.after;
     return new Promise((resolve, reject) => {
       this.calls.push({ batch: batches[0]!, resolve, reject });
       for (const wake of this.waiters.splice(0)) wake();
@@ -74,19 +81,22 @@ async function drainMicrotasks(): Promise<void> {
 }
 
 describe('pollTenant', () => {
-  it('fetches the next page while the current one is enqueued, but never a second one ahead', async () => {
+  it('prepares the next page and reads the one after while a page is delivered, and releases a page only once the one before is committed', async () => {
     const { fetches, store, queue, options } = setup();
     const poll = pollTenant(options);
     await queue.waitForCalls(1);
     await drainMicrotasks();
-    expect(fetches.length, 'page 2 is read while page 1 is still being delivered').toBe(2);
-    expect(queue.calls.length, 'page 2 waits for page 1').toBe(1);
+    expect(fetches.length, 'pages 2 and 3 are read while page 1 is still being delivered').toBe(3);
+    expect(queue.made, 'page 2 is enqueued, to be prepared').toBe(2);
+    expect(queue.calls.length, 'page 2 is not released before page 1 is delivered and committed').toBe(1);
     expect(store.commits.length, 'only the start position is committed before page 1 is delivered').toBe(1);
     // From here on the SIEM takes every page as it comes.
     let settled = false;
     void poll.finally(() => (settled = true));
     for (let page = 1; !settled; page += 1) {
       await Promise.race([queue.waitForCalls(page), poll]);
+      if (page <= 5) expect(store.commits.length, `page ${page} is released once the start and the ${page - 1} pages before it are committed`).toBe(page);
+      expect(queue.made - queue.calls.length, 'at most one page is held back').toBeLessThanOrEqual(1);
       queue.calls[page - 1]?.resolve();
       await drainMicrotasks();
     }
@@ -97,6 +107,40 @@ describe('pollTenant', () => {
     expect(store.commits.at(-1)!.position.boundary).toEqual(['e9']);
   });
 
+  it('stops cleanly when the stop lands during a read: what was read before is delivered and committed', async () => {
+    const { fetches, store, queue, options } = setup();
+    const stop = new AbortController();
+    const source = options.source;
+    const reads = { started: 0 };
+    const poll = pollTenant({
+      ...options,
+      signal: stop.signal,
+      source: {
+        ...source,
+        getEvents: async (query, signal) => {
+          reads.started += 1;
+          // The third read waits until the stop aborts it, as an HTTP request does.
+          if (reads.started === 3) {
+            await new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+          }
+          return source.getEvents(query, signal);
+        },
+      },
+    });
+    await queue.waitForCalls(1);
+    await drainMicrotasks();
+    expect(reads.started, 'page 3 is being read').toBe(3);
+    stop.abort();
+    queue.calls[0]!.resolve();
+    await queue.waitForCalls(2);
+    queue.calls[1]!.resolve();
+    // Page 2 is read from e1's millisecond on (the cursor's time is inclusive): e1 is dropped.
+    await expect(poll).resolves.toMatchObject({ status: 'stopped', events: 3 });
+    expect(queue.calls.map(({ batch }) => batch.events.map((event) => (event as UserEvent).id))).toEqual([['e0', 'e1'], ['e2']]);
+    expect(store.commits.map(({ position }) => position.boundary), 'start, page 1, page 2').toEqual([[], ['e1'], ['e2']]);
+    expect(fetches.length, 'the aborted read never reached MPAS').toBe(2);
+  });
+
   it('enqueues and commits nothing after a failed enqueue, and rejects with its error', async () => {
     const { fetches, store, queue, options } = setup();
     const poll = pollTenant(options);
@@ -105,8 +149,9 @@ describe('pollTenant', () => {
     const failure = new Error('the SIEM did not take page 1');
     queue.calls[0]!.reject(failure);
     await expect(poll).rejects.toBe(failure);
-    expect(queue.calls.length, 'page 2 was read but never enqueued').toBe(1);
-    expect(fetches.length).toBe(2);
+    expect(queue.calls.length, 'page 2 was enqueued but never released').toBe(1);
+    expect(queue.made).toBe(2);
+    expect(fetches.length, 'page 3 was read, and nothing after it').toBe(3);
     expect(store.commits.length, 'only the start position').toBe(1);
   });
 
@@ -119,7 +164,8 @@ describe('pollTenant', () => {
     await queue.waitForCalls(2);
     queue.calls[1]!.resolve();
     await expect(poll).resolves.toMatchObject({ status: 'lease-lost', events: 2 });
-    expect(queue.calls.length, 'page 3 never enqueued').toBe(2);
+    expect(queue.calls.length, 'page 3 never released').toBe(2);
+    expect(queue.made, 'pages 3 and 4 were enqueued, to be prepared, never released').toBe(4);
     expect(store.commits.length).toBe(2);
   });
 });

@@ -271,6 +271,49 @@ describe('InProcessQueue', () => {
     expect(queue.stats()).toEqual({ queued: 0, inFlight: 0, retrying: 0, waiting: 0, acked: 0, failed: 1 });
   });
 
+  it('hands a batch out at once but releases it only when its after resolves', async () => {
+    const queue = new InProcessQueue({ maxBatches: 4 });
+    let open!: () => void;
+    const after = new Promise<void>((resolve) => (open = resolve));
+    const enqueued = track(queue.enqueue([batch('a')], { after }));
+    const held = await take(queue);
+    const released = track(held.released);
+    await flush();
+    expect(released.state(), 'handed out before its after resolved, to be prepared').toBe('pending');
+    open();
+    await flush();
+    expect(released.state()).toBe('resolved');
+    held.ack();
+    await flush();
+    expect(enqueued.state()).toBe('resolved');
+  });
+
+  it('rejects the enqueue with the reason of an after that rejects, withdraws what was not handed out, and rejects released for what was', async () => {
+    const queue = new InProcessQueue({ maxBatches: 4 });
+    let fail!: (error: Error) => void;
+    const after = new Promise<void>((_resolve, reject) => (fail = reject));
+    const enqueued = track(queue.enqueue([batch('a'), batch('b')], { after }));
+    const held = await take(queue);
+    const released = track(held.released);
+    const lost = new Error('the commit before found the lease taken');
+    fail(lost);
+    await flush();
+    expect(enqueued.state()).toBe('rejected');
+    expect(enqueued.error()).toBe(lost);
+    expect(released.state()).toBe('rejected');
+    expect(queue.stats(), 'b was withdrawn').toMatchObject({ queued: 0, inFlight: 1 });
+    held.fail(lost);
+    queue.close();
+    expect(await queue.next(), 'nothing left to hand out').toBeUndefined();
+  });
+
+  it('releases a batch enqueued without after at once', async () => {
+    const queue = new InProcessQueue({ maxBatches: 4 });
+    void queue.enqueue([batch('a')]);
+    const held = await take(queue);
+    await expect(held.released).resolves.toBeUndefined();
+  });
+
   it('rejects a maxBatches that is not a positive integer, naming the setting', () => {
     expect(() => new InProcessQueue({ maxBatches: 0 })).toThrow(InProcessQueueError);
     expect(() => new InProcessQueue({ maxBatches: 1.5 })).toThrow(/maxBatches/);
