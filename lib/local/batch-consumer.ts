@@ -35,15 +35,15 @@ export interface ConsumeBatchesOptions {
 
 /**
  * How many batches the consumer holds at once: one on its way to the SIEM, the next one prepared
- * (validated, redacted, formatted) meanwhile. The next is sent only once it is released, after
- * the one before was delivered and committed (see `pollTenant`), so two never travel at once.
+ * (validated, redacted, formatted) meanwhile. The poller releases a batch only once the one
+ * before was delivered and committed (see `pollTenant`), so its batches never travel together.
  */
 const BATCHES_HELD = 2;
 
 /**
  * Delivers what the local poller enqueued until the queue is closed and drained. A batch is
- * prepared as soon as it is handed out and sent once released, so batches reach the SIEM one at
- * a time, in order. Each route gets the batch on its own, at the same time: a route its SIEM
+ * prepared as soon as it is handed out and sent once released (the poller's batches reach the
+ * SIEM one at a time, in order). Each route gets the batch on its own, at the same time: a route its SIEM
  * does not take is retried, the undelivered rest only, with exponential backoff (or the SIEM's
  * Retry-After), so what was delivered is never sent again and the other routes are not held
  * back. Once `stop` is aborted, a batch that a route still cannot deliver is failed instead: its

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { isJsonWhitespace } from '../mpas/json-array-slices.js';
 
 /** One event as a SIEM collector sees it, before it is recorded. */
 export interface ParsedItem {
@@ -90,10 +91,6 @@ function parseLines(bytes: Buffer): ParsedItem[] {
   return items;
 }
 
-function isJsonWhitespace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a;
-}
-
 const DOCUMENT = Symbol('document');
 
 /**
@@ -107,7 +104,7 @@ function parseDocumentOnce(this: { text: string; [DOCUMENT]?: unknown }): unknow
 }
 
 /** How an item whose document is read lazily carries `json`; `receivedItem` copies it as it is. */
-export const LAZY_JSON: PropertyDescriptor = Object.freeze({ enumerable: true, configurable: true, get: parseDocumentOnce });
+const LAZY_JSON: PropertyDescriptor = Object.freeze({ enumerable: true, configurable: true, get: parseDocumentOnce });
 
 /**
  * A JSON item whose document is parsed (again) when first read. The body was checked line by

@@ -6,7 +6,8 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 
-function isJsonWhitespace(byte: number): boolean {
+/** Space, tab, CR or LF: the only bytes JSON allows between tokens. */
+export function isJsonWhitespace(byte: number): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
