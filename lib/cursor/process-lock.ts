@@ -1,10 +1,11 @@
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
-import { link, rename, stat, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { link, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { systemClock } from '../time/clock.js';
 import type { Clock } from '../time/clock.js';
-import { syncDirectory, tempPathFor, writeSyncedNewFile } from './atomic-file.js';
+import { syncDirectory, tempPathFor, writeFileAtomic, writeSyncedNewFile } from './atomic-file.js';
 import { CursorError, LeaseHeldError } from './errors.js';
 
 /** What a lock file holds: who took it and when. */
@@ -33,10 +34,32 @@ export interface ProcessLockOptions {
   isProcessAlive: (pid: number) => boolean;
   /** For `startedAt`. @default systemClock */
   clock?: Clock;
+  /** Set on the claim files of a takeover (see `replaceStale`), never by callers. */
+  claimOf?: { rootPath: string; depth: number };
 }
 
 /** Bounds the retries when the lock file keeps changing under us (other starters racing). */
 const MAX_ATTEMPTS = 20;
+
+/**
+ * A takeover whose claimant died is itself taken over through a claim on its claim (see
+ * `replaceStale`); each level needs one more starter to have crashed mid-takeover, so a deep
+ * chain means something is wrong that an operator should look at.
+ */
+const MAX_CLAIM_DEPTH = 3;
+
+/** The infix of claim files: `<lock>.claim-<hash of the stale lock's text>`. */
+const CLAIM_INFIX = '.claim-';
+
+/**
+ * The claim file of a takeover of the lock at `lockPath` whose file reads `staleText`. Named by
+ * the stale file's content, not its inode (inode numbers are reused), so each stale lock has
+ * exactly one claim name and a claim can never be mistaken for one on a later lock.
+ */
+export function claimPathFor(lockPath: string, staleText: string): string {
+  const digest = createHash('sha256').update(staleText).digest('hex').slice(0, 16);
+  return `${lockPath}${CLAIM_INFIX}${digest}`;
+}
 
 /**
  * `process.kill(pid, 0)` semantics: sends nothing, only asks. ESRCH means no such process;
@@ -58,8 +81,8 @@ export function isProcessAlive(pid: number): boolean {
  * A lock file that keeps two local processes from running for the same tenant. The file appears
  * whole or not at all: it is written to a temporary file and hard-linked into place, and `link`,
  * like `open(path, 'wx')`, fails when the name exists, so exactly one starter creates it. A lock
- * of a dead process on this host is stale and taken over; a lock of another host cannot be
- * checked and counts as held.
+ * of a dead process on this host is stale and taken over, by exactly one starter too (see
+ * `replaceStale`); a lock of another host cannot be checked and counts as held.
  */
 export class ProcessLock {
   private readonly clock: Clock;
@@ -79,9 +102,11 @@ export class ProcessLock {
    * @throws CursorError when the lock file is unreadable or cannot be written.
    */
   async acquire(): Promise<LockOutcome> {
-    let tookOver = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      if (await this.tryCreate()) return tookOver ? 'taken-over' : 'created';
+      if (await this.tryCreate()) {
+        this.removeLeftoverClaims();
+        return 'created';
+      }
       const current = this.readCurrent();
       if (current === undefined) continue; // released between our attempt and the read: try again
       const { holder } = current;
@@ -90,8 +115,10 @@ export class ProcessLock {
         throw this.heldError(holder, 'on another host, so whether it still runs cannot be checked from here');
       }
       if (this.options.isProcessAlive(holder.pid)) throw this.heldError(holder, 'and that process is alive');
-      await this.breakStale(current.identity);
-      tookOver = true;
+      if (await this.replaceStale(current)) {
+        this.removeLeftoverClaims();
+        return 'taken-over';
+      }
     }
     throw new CursorError(`could not take the lock file ${this.path}: it changed during each of ${MAX_ATTEMPTS} attempts`);
   }
@@ -116,15 +143,19 @@ export class ProcessLock {
     return holder.pid === this.options.pid && holder.hostname === this.options.hostname;
   }
 
-  private async tryCreate(): Promise<boolean> {
+  private holderText(): string {
     const holder: LockHolder = {
       pid: this.options.pid,
       hostname: this.options.hostname,
       startedAt: new Date(this.clock.now()).toISOString(),
     };
+    return JSON.stringify(holder) + '\n';
+  }
+
+  private async tryCreate(): Promise<boolean> {
     const tempPath = tempPathFor(this.path, this.options.pid);
     try {
-      writeSyncedNewFile(tempPath, JSON.stringify(holder) + '\n');
+      writeSyncedNewFile(tempPath, this.holderText());
       await link(tempPath, this.path);
       syncDirectory(dirname(this.path));
       return true;
@@ -136,11 +167,8 @@ export class ProcessLock {
     }
   }
 
-  /**
-   * Reads holder and inode from one open file, so both describe the same file. Synchronous, as
-   * the cursor file's writes are (see atomic-file.ts): every commit checks the lock first.
-   */
-  private readCurrent(): { holder: LockHolder; identity: FileIdentity } | undefined {
+  /** Synchronous, as the cursor file's writes are (see atomic-file.ts): every commit checks the lock first. */
+  private readCurrent(): { holder: LockHolder; text: string } | undefined {
     let fd: number;
     try {
       fd = openSync(this.path, 'r');
@@ -149,9 +177,8 @@ export class ProcessLock {
       throw new CursorError(`could not read the lock file ${this.path}: ${(error as Error).message}`, { cause: error });
     }
     try {
-      const stats = fstatSync(fd);
       const text = readFileSync(fd, 'utf8');
-      return { holder: this.parse(text), identity: { dev: stats.dev, ino: stats.ino } };
+      return { holder: this.parse(text), text };
     } finally {
       closeSync(fd);
     }
@@ -170,34 +197,65 @@ export class ProcessLock {
   }
 
   /**
-   * Moves a stale lock out of the way. The rename is not conditional, so a racing starter may
-   * already have replaced the stale file with its own fresh lock by the time we rename:
-   *
-   *   A reads stale L(ino 1)   B reads stale L(ino 1)
-   *   A renames L away, unlinks it, links its own L(ino 2)
-   *                            B renames L(ino 2) away  <- not the file B judged stale
-   *
-   * so we compare the inode of what we moved with the one we judged, and put a fresh lock back
-   * (with `link`, which refuses to overwrite) before trying again.
+   * Replaces a stale lock with ours, or returns false when the lock changed meanwhile. Moving the
+   * stale file aside and creating a fresh one is not enough: a rename or unlink is not
+   * conditional, so a starter that judged the same file stale a moment later would move the
+   * winner's fresh lock aside and let a third starter in beside it. Instead, the right to replace
+   * this stale file is itself a lock, the claim file named after the file's content, taken with
+   * the same exclusive `link`: of all the starters that judged it stale, one holds the claim; it
+   * checks the lock still reads what it judged (nobody else may change a dead process's lock
+   * without the claim) and renames its own lock over it, so the name never stands empty for
+   * another starter to `link` into. A claim whose claimant died is stale like any lock, and is
+   * taken over the same way, through a claim on the claim.
    */
-  private async breakStale(stale: FileIdentity): Promise<void> {
-    const aside = tempPathFor(this.path, this.options.pid);
+  private async replaceStale(stale: { holder: LockHolder; text: string }): Promise<boolean> {
+    const rootPath = this.options.claimOf?.rootPath ?? this.path;
+    const depth = this.options.claimOf?.depth ?? 0;
+    if (depth >= MAX_CLAIM_DEPTH) {
+      throw new CursorError(
+        `could not take over the stale lock file ${this.path}: ${MAX_CLAIM_DEPTH} takeovers of it in a row were abandoned; ` +
+          `remove the ${basename(rootPath)}${CLAIM_INFIX}* files only once you have checked that no other process of this tenant runs`,
+      );
+    }
+    const claim = new ProcessLock({ ...this.options, path: claimPathFor(this.path, stale.text), claimOf: { rootPath, depth: depth + 1 } });
     try {
-      await rename(this.path, aside);
+      await claim.acquire();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // another starter removed it first
-      throw new CursorError(`could not move the stale lock file ${this.path} aside: ${(error as Error).message}`, { cause: error });
+      if (!(error instanceof LeaseHeldError)) throw error;
+      throw new LeaseHeldError(
+        { owner: error.holder.owner, detail: `it is taking over the lock file ${this.path} of pid ${stale.holder.pid}, which no longer runs` },
+        { cause: error },
+      );
     }
-    const moved = await stat(aside);
-    if (moved.dev !== stale.dev || moved.ino !== stale.ino) {
-      // If a third starter has created a lock meanwhile, the one we moved cannot come back; its
-      // owner finds out at its next `isHeld` check (every commit makes one) and stops.
-      await link(aside, this.path).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EEXIST') throw error;
-      });
+    try {
+      if (this.readCurrent()?.text !== stale.text) return false;
+      writeFileAtomic(this.path, this.holderText(), { pid: this.options.pid });
+      return true;
+    } finally {
+      await claim.release();
     }
-    await unlink(aside);
-    syncDirectory(dirname(this.path));
+  }
+
+  /**
+   * Deletes the claim files of takeovers whose claimant died before it could delete its claim.
+   * Safe once this process holds the tenant's lock: every claim names a stale lock that is no
+   * longer there, so a live claimant still holding one finds the lock changed and gives up.
+   */
+  private removeLeftoverClaims(): void {
+    if (this.options.claimOf) return;
+    const dir = dirname(this.path);
+    const prefix = `${basename(this.path)}${CLAIM_INFIX}`;
+    let removed = false;
+    for (const name of readdirSync(dir)) {
+      if (!name.startsWith(prefix)) continue;
+      try {
+        unlinkSync(join(dir, name));
+        removed = true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    if (removed) syncDirectory(dir);
   }
 
   private heldError(holder: LockHolder, why: string): LeaseHeldError {
@@ -215,11 +273,6 @@ export class ProcessLock {
       { cause },
     );
   }
-}
-
-interface FileIdentity {
-  dev: number;
-  ino: number;
 }
 
 function ignoreMissing(error: NodeJS.ErrnoException): void {

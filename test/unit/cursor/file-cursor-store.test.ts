@@ -8,6 +8,7 @@ import type { StreamPosition } from '../../../lib/cursor/cursor-store.js';
 import { CursorError, LeaseHeldError, LeaseLostError } from '../../../lib/cursor/errors.js';
 import { FileCursorStore } from '../../../lib/cursor/file-cursor-store.js';
 import type { FileCursorStoreOptions } from '../../../lib/cursor/file-cursor-store.js';
+import { claimPathFor } from '../../../lib/cursor/process-lock.js';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 const LEASE_MS = 60_000;
@@ -39,9 +40,19 @@ function position(time: number, boundary: string[] = []): StreamPosition {
   return { time, boundary, mode: 'modern', updatedAt: NOW };
 }
 
-async function writeLock(holder: { pid: number; hostname: string; startedAt: string }): Promise<void> {
+type Holder = { pid: number; hostname: string; startedAt: string };
+
+async function writeLock(holder: Holder, path = join(stateDir, 'acme.lock')): Promise<string> {
   await mkdir(stateDir, { recursive: true });
-  await writeFile(join(stateDir, 'acme.lock'), JSON.stringify(holder));
+  const text = JSON.stringify(holder);
+  await writeFile(path, text);
+  return text;
+}
+
+/** Leaves the claim file a starter that died while taking over the lock at `lockPath` (reading `lockText`) would leave. */
+async function writeAbandonedClaim(lockPath: string, lockText: string, claimant: Holder): Promise<{ path: string; text: string }> {
+  const path = claimPathFor(lockPath, lockText);
+  return { path, text: await writeLock(claimant, path) };
 }
 
 describe('FileCursorStore', () => {
@@ -188,13 +199,10 @@ describe('FileCursorStore', () => {
       await expect(late).rejects.toBeInstanceOf(LeaseLostError);
     });
 
-    it('lets at most one of many racing starters that take over a stale lock ever commit', async () => {
-      // The takeover is not exclusive at the instant `acquire` returns (see ProcessLock.breakStale):
-      // in a rare schedule a second starter gets through, and loses the lock before its first
-      // commit. What must hold is that no two of them advance the cursor.
-      for (let round = 0; round < 20; round += 1) {
+    it('lets exactly one of many racing starters take over a stale lock, and only that one commit', async () => {
+      for (let round = 0; round < 40; round += 1) {
         await writeLock({ pid: 4242, hostname: HOST, startedAt: '2025-01-01T00:00:00.000Z' });
-        const pids = [101, 102, 103, 104, 105];
+        const pids = Array.from({ length: 2 + (round % 6) }, (_, index) => 101 + index);
         const alive = new Set(pids);
         const stores = pids.map((pid) => store({ pid }, alive));
         const outcomes = await Promise.allSettled(stores.map((racer, index) => racer.acquire({ owner: `poller-${pids[index]}`, now: NOW, leaseMs: LEASE_MS })));
@@ -202,29 +210,25 @@ describe('FileCursorStore', () => {
         const reasons = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
         for (const reason of reasons) expect(reason, `round ${round}: ${String(reason)}`).toBeInstanceOf(LeaseHeldError);
         const winners = outcomes.flatMap((outcome, index) => (outcome.status === 'fulfilled' ? [{ pid: pids[index]!, racer: stores[index]!, lease: outcome.value.lease }] : []));
-        expect(winners.length, `round ${round}`).toBeGreaterThanOrEqual(1);
-        const commits = await Promise.allSettled(
-          winners.map(({ racer, lease }) => racer.commit({ lease, key: streamKey('acme', 'user'), position: position(NOW), now: NOW + 1_000, leaseMs: LEASE_MS })),
-        );
-        const committed = winners.filter((_, index) => commits[index]!.status === 'fulfilled');
-        expect(committed.length, `round ${round}: ${winners.length} winners`).toBeLessThanOrEqual(1);
-        for (const commit of commits) if (commit.status === 'rejected') expect(commit.reason).toBeInstanceOf(LeaseLostError);
+        expect(winners.map(({ pid }) => pid), `round ${round}`).toHaveLength(1);
         const holder = JSON.parse(await readFile(join(stateDir, 'acme.lock'), 'utf8')) as { pid: number };
-        if (winners.length === 1) expect(committed.map(({ pid }) => pid)).toEqual([holder.pid]);
-        else if (committed.length === 1) expect(committed[0]!.pid).toBe(holder.pid);
+        expect(holder.pid, `round ${round}`).toBe(winners[0]!.pid);
+        const { racer, lease } = winners[0]!;
+        await racer.commit({ lease, key: streamKey('acme', 'user'), position: position(NOW), now: NOW + 1_000, leaseMs: LEASE_MS });
+        expect((await readdir(stateDir)).sort(), `round ${round}`).toEqual(['acme.cursor.json', 'acme.lock']);
         await rm(stateDir, { recursive: true, force: true });
       }
     });
 
-    it('puts back a fresh lock that a racing starter created after this one judged the old lock stale', async () => {
+    it('leaves alone a fresh lock that a racing starter put in place after this one judged the old lock stale', async () => {
       await writeLock({ pid: 4242, hostname: HOST, startedAt: '2025-01-01T00:00:00.000Z' });
       const lockPath = join(stateDir, 'acme.lock');
-      // The worst schedule, forced: between this starter's read of the stale lock and its move of
-      // that lock aside, another starter (pid 101) takes the stale lock over and creates its own.
+      // The worst schedule, forced: between this starter's read of the stale lock and its claim
+      // on it, another starter (pid 101) takes the stale lock over and puts its own in place.
       const isProcessAlive = (pid: number): boolean => {
         if (pid === 4242 && JSON.parse(readFileSync(lockPath, 'utf8')).pid === 4242) {
-          renameSync(lockPath, join(stateDir, 'moved-by-101'));
-          writeFileSync(lockPath, JSON.stringify({ pid: 101, hostname: HOST, startedAt: '2025-01-15T12:00:00.000Z' }));
+          writeFileSync(join(stateDir, 'written-by-101'), JSON.stringify({ pid: 101, hostname: HOST, startedAt: '2025-01-15T12:00:00.000Z' }));
+          renameSync(join(stateDir, 'written-by-101'), lockPath);
         }
         return pid === 101;
       };
@@ -232,6 +236,53 @@ describe('FileCursorStore', () => {
       const late = store({ pid: 102, isProcessAlive }).acquire({ owner: 'poller-102', now: NOW, leaseMs: LEASE_MS });
       await expect(late).rejects.toThrow(/pid 101 on sync-host/);
       expect(JSON.parse(await readFile(lockPath, 'utf8'))).toMatchObject({ pid: 101 });
+      expect(await readdir(stateDir)).toEqual(['acme.lock']);
+    });
+
+    it('refuses while a live process is taking the stale lock over, naming it and leaving its claim alone', async () => {
+      const lockPath = join(stateDir, 'acme.lock');
+      const lockText = await writeLock({ pid: 4242, hostname: HOST, startedAt: '2025-01-01T00:00:00.000Z' });
+      const claim = await writeAbandonedClaim(lockPath, lockText, { pid: 200, hostname: HOST, startedAt: '2025-01-15T11:59:59.000Z' });
+
+      await expect(store().acquire({ owner: 'poller', now: NOW, leaseMs: LEASE_MS })).rejects.toThrow(
+        new RegExp(`held by pid 200 on sync-host \\(it is taking over the lock file ${lockPath} of pid 4242, which no longer runs\\)`),
+      );
+      expect(await readFile(lockPath, 'utf8')).toBe(lockText);
+      expect(await readFile(claim.path, 'utf8')).toBe(claim.text);
+    });
+
+    it('takes over a stale lock whose previous takers died holding their claims, and removes the claims', async () => {
+      const lockPath = join(stateDir, 'acme.lock');
+      const lockText = await writeLock({ pid: 4242, hostname: HOST, startedAt: '2025-01-01T00:00:00.000Z' });
+      // pid 4343 died while taking the lock over; pid 4444 died while taking over 4343's claim.
+      const first = await writeAbandonedClaim(lockPath, lockText, { pid: 4343, hostname: HOST, startedAt: '2025-01-02T00:00:00.000Z' });
+      await writeAbandonedClaim(first.path, first.text, { pid: 4444, hostname: HOST, startedAt: '2025-01-03T00:00:00.000Z' });
+
+      await store().acquire({ owner: 'poller', now: NOW, leaseMs: LEASE_MS });
+      expect(JSON.parse(await readFile(lockPath, 'utf8'))).toMatchObject({ pid: 100, hostname: HOST });
+      expect((await readdir(stateDir)).sort()).toEqual(['acme.cursor.json', 'acme.lock']);
+    });
+
+    it('removes the claim a taker left when it died after putting its lock in place', async () => {
+      const lockPath = join(stateDir, 'acme.lock');
+      await writeAbandonedClaim(lockPath, 'the text of a lock long gone', { pid: 4343, hostname: HOST, startedAt: '2025-01-02T00:00:00.000Z' });
+      await writeLock({ pid: 4343, hostname: HOST, startedAt: '2025-01-02T00:00:00.001Z' });
+
+      await store().acquire({ owner: 'poller', now: NOW, leaseMs: LEASE_MS });
+      expect((await readdir(stateDir)).sort()).toEqual(['acme.cursor.json', 'acme.lock']);
+    });
+
+    it('stops after three abandoned takeovers in a row, naming the files an operator may remove', async () => {
+      const lockPath = join(stateDir, 'acme.lock');
+      let stale = { path: lockPath, text: await writeLock({ pid: 4242, hostname: HOST, startedAt: '2025-01-01T00:00:00.000Z' }) };
+      for (const pid of [4343, 4444, 4545]) {
+        stale = await writeAbandonedClaim(stale.path, stale.text, { pid, hostname: HOST, startedAt: '2025-01-02T00:00:00.000Z' });
+      }
+
+      await expect(store().acquire({ owner: 'poller', now: NOW, leaseMs: LEASE_MS })).rejects.toThrow(
+        /3 takeovers of it in a row were abandoned; remove the acme\.lock\.claim-\* files only once/,
+      );
+      expect(await readdir(stateDir)).toHaveLength(4);
     });
 
     it('lets the same process acquire again while it holds the lock', async () => {
