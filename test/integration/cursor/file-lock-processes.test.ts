@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,42 +22,86 @@ process.stdout.write('locked\\n');
 setInterval(() => {}, 1 << 30);
 `;
 
+// A racer loads the store, says it is ready, and waits for "go" on stdin, so that all racers
+// start their takeover at once; then it reports how it fared and keeps whatever it took.
+const racerScript = `
+const { FileCursorStore } = await import(${JSON.stringify(storeModule)});
+const { LeaseHeldError } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'lib/cursor/errors.ts')).href)});
+const store = new FileCursorStore({ stateDir: process.env.STATE_DIR, tenant: 'acme' });
+process.stdout.write('ready\\n');
+process.stdin.once('data', async () => {
+  try {
+    await store.acquire({ owner: 'racer-' + process.pid, now: 5000, leaseMs: 1000 });
+    process.stdout.write('won\\n');
+  } catch (error) {
+    process.stdout.write(error instanceof LeaseHeldError ? 'held\\n' : 'failed ' + String(error).replace(/\\n/g, ' ') + '\\n');
+  }
+  setInterval(() => {}, 1 << 30);
+});
+`;
+
 let stateDir: string;
 let child: ChildProcess | undefined;
+const racers: ChildProcess[] = [];
 
 beforeEach(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'file-lock-processes-'));
 });
 
 afterEach(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
-  }
+  await Promise.all([child, ...racers.splice(0)].map((process) => (process ? kill(process) : undefined)));
   child = undefined;
   await rm(stateDir, { recursive: true, force: true });
 });
 
-/** Starts the lock-holding child and resolves once it reports the lock taken. */
-async function startHolder(): Promise<ChildProcess> {
-  const started = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', holderScript], {
+async function kill(process: ChildProcess): Promise<void> {
+  if (process.exitCode !== null || process.signalCode !== null) return;
+  const exited = once(process, 'exit');
+  process.kill('SIGKILL');
+  await exited;
+}
+
+function spawnScript(script: string): { process: ChildProcess; nextLine: () => Promise<string> } {
+  const started = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: repoRoot,
     env: { ...process.env, STATE_DIR: stateDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
-  child = started;
   let stderr = '';
   started.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await new Promise<void>((resolveLocked, reject) => {
-    let stdout = '';
-    started.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes('locked\n')) resolveLocked();
-    });
-    started.once('exit', (code, signal) => reject(new Error(`the lock holder exited (${code ?? signal}) before locking: ${stderr}`)));
+  let stdout = '';
+  const waiting: Array<{ resolve: (line: string) => void; reject: (error: Error) => void }> = [];
+  const deliver = (): void => {
+    let newline: number;
+    while (waiting.length > 0 && (newline = stdout.indexOf('\n')) !== -1) {
+      const line = stdout.slice(0, newline);
+      stdout = stdout.slice(newline + 1);
+      waiting.shift()!.resolve(line);
+    }
+  };
+  started.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    deliver();
   });
-  return started;
+  started.once('exit', (code, signal) => {
+    for (const waiter of waiting.splice(0)) waiter.reject(new Error(`pid ${started.pid} exited (${code ?? signal}): ${stderr}`));
+  });
+  return {
+    process: started,
+    nextLine: () =>
+      new Promise<string>((resolveLine, reject) => {
+        waiting.push({ resolve: resolveLine, reject });
+        deliver();
+      }),
+  };
+}
+
+/** Starts the lock-holding child and resolves once it reports the lock taken. */
+async function startHolder(): Promise<ChildProcess> {
+  const holder = spawnScript(holderScript);
+  child = holder.process;
+  expect(await holder.nextLine()).toBe('locked');
+  return holder.process;
 }
 
 describe('FileCursorStore across processes', () => {
@@ -80,5 +124,23 @@ describe('FileCursorStore across processes', () => {
     expect(acquired.lease).toEqual({ owner: 'parent', fence: 2, leaseUntil: 6_000 });
     expect(JSON.parse(await readFile(lockPath, 'utf8'))).toMatchObject({ pid: process.pid });
     await store.release(acquired.lease);
+  });
+
+  it('lets exactly one of several processes started at once take over the lock of a killed one', async () => {
+    for (let round = 0; round < 2; round += 1) {
+      await kill(await startHolder());
+      const started = Array.from({ length: 4 }, () => spawnScript(racerScript));
+      racers.push(...started.map(({ process }) => process));
+      for (const racer of started) expect(await racer.nextLine()).toBe('ready');
+      for (const racer of started) racer.process.stdin?.write('go\n');
+
+      const outcomes = await Promise.all(started.map(async (racer) => ({ pid: racer.process.pid, outcome: await racer.nextLine() })));
+      const winners = outcomes.filter(({ outcome }) => outcome === 'won');
+      expect(outcomes.filter(({ outcome }) => outcome !== 'won' && outcome !== 'held'), `round ${round}`).toEqual([]);
+      expect(winners, `round ${round}: ${JSON.stringify(outcomes)}`).toHaveLength(1);
+      expect(JSON.parse(await readFile(join(stateDir, 'acme.lock'), 'utf8'))).toMatchObject({ pid: winners[0]!.pid });
+      expect((await readdir(stateDir)).sort()).toEqual(['acme.cursor.json', 'acme.lock']);
+      await Promise.all(racers.splice(0).map(kill));
+    }
   });
 });
