@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaseHeldError } from '../../../lib/cursor/errors.js';
@@ -69,30 +70,15 @@ function spawnScript(script: string): { process: ChildProcess; nextLine: () => P
   });
   let stderr = '';
   started.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  let stdout = '';
-  const waiting: Array<{ resolve: (line: string) => void; reject: (error: Error) => void }> = [];
-  const deliver = (): void => {
-    let newline: number;
-    while (waiting.length > 0 && (newline = stdout.indexOf('\n')) !== -1) {
-      const line = stdout.slice(0, newline);
-      stdout = stdout.slice(newline + 1);
-      waiting.shift()!.resolve(line);
-    }
-  };
-  started.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    deliver();
-  });
-  started.once('exit', (code, signal) => {
-    for (const waiter of waiting.splice(0)) waiter.reject(new Error(`pid ${started.pid} exited (${code ?? signal}): ${stderr}`));
-  });
+  // readline's iterator buffers the lines that arrive before they are asked for.
+  const lines = createInterface({ input: started.stdout! })[Symbol.asyncIterator]();
   return {
     process: started,
-    nextLine: () =>
-      new Promise<string>((resolveLine, reject) => {
-        waiting.push({ resolve: resolveLine, reject });
-        deliver();
-      }),
+    nextLine: async () => {
+      const next = await lines.next();
+      if (next.done) throw new Error(`pid ${started.pid} ended its output before the line was written: ${stderr}`);
+      return next.value;
+    },
   };
 }
 
