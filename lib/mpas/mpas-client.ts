@@ -7,6 +7,8 @@ import { ApiModeProbe } from './api-mode-probe.js';
 import { MpasAuthError, MpasForbiddenError, MpasNotFoundError, MpasRequestRejectedError } from './errors.js';
 import type { MpasRoute } from './errors.js';
 import type { MpasEvent, Stream } from './event-schemas.js';
+import { parseEventsConfig } from './events-config.js';
+import type { EventsExpiration } from './events-config.js';
 import { undiciFetch } from './http-fetch.js';
 import type { HttpFetch } from './http-fetch.js';
 import { bodyText, HttpTransport } from './http-transport.js';
@@ -110,6 +112,19 @@ export class MpasClient {
     const result = await this.authorizedGet(route, query.realm, url, signal);
     if (result.status !== 200) this.fail(result, query.realm, route);
     return parseEventPage(result.body, { realm: query.realm, stream: query.stream });
+  }
+
+  /**
+   * How long the realm keeps its events (`GET /admin/realms/{realm}/events/config`, which needs
+   * the view-events role, as the events endpoints do). Tolerant, since it only feeds warnings:
+   * a 403, a 404 (a server or proxy without the endpoint) or any other refusal is `unknown`.
+   * @throws MpasAuthError, MpasUnavailableError; the signal's reason when it aborts.
+   */
+  async eventsExpiration(realm: string, signal?: AbortSignal): Promise<EventsExpiration> {
+    const result = await this.authorizedGet('events', realm, `${this.eventsUrl(realm, 'events', {})}/config`, signal);
+    if (result.status === 200) return parseEventsConfig(bodyText(result));
+    if (result.status === 403) return { status: 'unknown', reason: `reading the events config of realm ${realm} was refused (403): it needs the view-events role` };
+    return { status: 'unknown', reason: `the events config of realm ${realm} is not served (status ${result.status})` };
   }
 
   /** A GET with the cached token; on 401 the token is renewed and the request sent once more. */
