@@ -118,3 +118,18 @@ export class MpasRequestRejectedError extends MpasError {
     super(`MPAS ${detail.route} endpoint of realm ${detail.realm} refused the request with status ${detail.status}${said}`, options);
   }
 }
+
+/**
+ * The server's answers cannot be paged through safely: one millisecond holds more events than
+ * the walk will read in one request, or the list keeps shifting under the walk (a server that
+ * ignores `first`, or one whose event table changes faster than it can be read). The cursor did
+ * not move; the message says what was seen.
+ */
+export class MpasPagingError extends MpasError {
+  constructor(
+    readonly detail: { route: MpasRoute; realm: string; problem: string },
+    options?: { cause?: unknown },
+  ) {
+    super(`MPAS ${detail.route} endpoint of realm ${detail.realm} cannot be paged through: ${detail.problem}`, options);
+  }
+}

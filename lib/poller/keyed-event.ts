@@ -13,6 +13,12 @@ export function withKeys(events: readonly MpasEvent[]): KeyedEvent[] {
   return events.map((event) => ({ event, key: eventKey(event) }));
 }
 
+/** The events with their first occurrence of each key: a server may send one row twice. */
+export function distinctKeys(items: readonly KeyedEvent[]): KeyedEvent[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(item.key) && Boolean(seen.add(item.key)));
+}
+
 /**
  * Whether the cursor already covers an event: older than its time, or at its time and among the
  * boundary keys.

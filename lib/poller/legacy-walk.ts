@@ -1,123 +1,112 @@
 import type { StreamPosition } from '../cursor/cursor-store.js';
 import type { MpasEvent } from '../mpas/event-schemas.js';
-import { advancePosition, isCovered, withKeys } from './keyed-event.js';
-import type { KeyedEvent } from './keyed-event.js';
-import { DAY_MS, isSettledRange, queryDatesFor, startOfUtcDay } from './legacy-days.js';
-import { byTime } from './walk.js';
+import { deliverChunk } from './deliver-chunk.js';
+import { distinctKeys, isCovered, withKeys } from './keyed-event.js';
+import { DAY_MS, queryDatesFor, startOfUtcDay } from './legacy-days.js';
+import { byTimeThenKey, nextChunk } from './next-chunk.js';
+import { MAX_EVENTS_PER_READ, pagingError } from './walk.js';
 import type { Walk, WalkContext, WalkResult } from './walk.js';
 
-// How many of the oldest pending events the unsettled walk keeps in memory at once.
-const UNSETTLED_PAGES_KEPT = 10;
+// Offsets read below the cursor's events, so that events added between two requests (which
+// push every older event to a higher offset) do not carry the slice past its end.
+const INITIAL_SLACK = 8;
+// Reads in a row that deliver nothing before the walk says the server cannot be paged through.
+const MAX_FRUITLESS_READS = 24;
 
 /**
- * The walk for Keycloak < 26.2: dates only (`yyyy-MM-dd`), newest first, `direction` ignored,
- * no event `id`. The cursor still moves oldest first, one UTC day at a time:
- * - a settled range (its days have ended everywhere) has stable offsets, so the walk finds the
- *   offsets of the cursor's events by binary search and reads them from the oldest end,
- *   each page reversed, committing chunk by chunk;
- * - an unsettled range (today) gains new events at offset 0, which shifts every older one, so
- *   the walk reads from offset 0 down to the cursor and sorts what it kept; a shift during the
- *   walk only causes re-reads, which the keys drop.
+ * The walk for Keycloak < 26.2: dates only (`yyyy-MM-dd`, in the server's unknown zone),
+ * newest first, `direction` ignored, no event `id`. The cursor still moves oldest first, one
+ * UTC day at a time, each day queried with a day more on each side (so any zone, and a `dateTo`
+ * that means the start of its day, still cover it) and filtered by `time` here.
+ *
+ * Offsets in a newest-first list shift whenever an event is stored, and equal times come back
+ * in no stable order, so no offset is trusted across requests: each read is a slice that must
+ * reach below the cursor (checked on what it returns; grown and searched again when new events
+ * pushed it away), and what it delivers is decided from the slice's content alone, cut only
+ * where the time changes.
  */
 export const walkLegacy: Walk = async (context, start) => {
   let position = start;
   while (!context.shouldStop()) {
     if (position.time > context.windowEnd) return { position, done: true };
-    const dayEnd = startOfUtcDay(position.time) + DAY_MS - 1;
-    const upper = Math.min(dayEnd, context.windowEnd);
-    const read = isSettledRange(position.time, context.windowEnd)
-      ? await readSettledDay(context, position, upper)
-      : await readUnsettledDay(context, position, upper);
+    const dayStart = startOfUtcDay(position.time);
+    const upper = Math.min(dayStart + DAY_MS - 1, context.windowEnd);
+    const read = await readDay(context, position, upper);
     position = read.position;
     if (!read.done) return read;
     if (upper === context.windowEnd) return { position, done: true };
     // The whole UTC day is enqueued: the cursor moves to the next day's first millisecond.
-    const next: StreamPosition = { time: dayEnd + 1, boundary: [], mode: position.mode, updatedAt: context.now() };
+    const next: StreamPosition = { time: dayStart + DAY_MS, boundary: [], mode: position.mode, updatedAt: context.now() };
     await context.deliver([], next);
     position = next;
   }
   return { position, done: false };
 };
 
-/** Reads the events of `start`'s UTC day up to `upper`; `done` once all of them are delivered. */
-async function readSettledDay(context: WalkContext, start: StreamPosition, upper: number): Promise<WalkResult> {
-  let position = start;
+/** Delivers the events of the cursor's UTC day up to `upper`; `done` once all of them are. */
+async function readDay(context: WalkContext, start: StreamPosition, upper: number): Promise<WalkResult> {
   const dates = queryDatesFor(start.time);
-  const probe = async (first: number): Promise<MpasEvent | undefined> =>
-    (await context.source.getEvents({ realm: context.realm, stream: context.stream, ...dates, first, max: 1 }, context.signal))[0];
-  // Newest first: offsets [newerEnd, olderEnd) hold the events with start.time <= time <= upper.
-  const newerEnd = await firstOffsetWhere(probe, (event) => event.time <= upper);
-  let olderEnd = await firstOffsetWhere(probe, (event) => event.time < start.time, newerEnd);
-  while (olderEnd > newerEnd) {
-    if (context.shouldStop()) return { position, done: false };
-    const first = Math.max(newerEnd, olderEnd - context.pageSize);
-    const page = await context.source.getEvents(
-      { realm: context.realm, stream: context.stream, ...dates, first, max: olderEnd - first },
-      context.signal,
-    );
+  const read = async (first: number, max: number): Promise<MpasEvent[]> =>
+    context.source.getEvents({ realm: context.realm, stream: context.stream, ...dates, first, max }, context.signal);
+  let position = start;
+  // Newest first: the first offset holding an event older than the cursor.
+  let olderEnd = await firstOffsetWhere((first) => read(first, 1), (event) => event.time < position.time);
+  let slack = INITIAL_SLACK;
+  let grow = 1;
+  let fruitless = 0;
+  while (!context.shouldStop()) {
+    if (++fruitless > MAX_FRUITLESS_READS) {
+      throw pagingError(context, `${MAX_FRUITLESS_READS} reads in a row of the events of ${dates.dateFrom}..${dates.dateTo} found nothing new (offsets ignored, or the list shifts faster than it can be read)`);
+    }
+    const span = (context.pageSize + position.boundary.length + 1) * grow;
+    const first = Math.max(0, olderEnd - span);
+    const max = olderEnd - first + slack;
+    if (max > MAX_EVENTS_PER_READ) throw pagingError(context, `reaching the cursor at ${new Date(position.time).toISOString()} needs a read of more than ${MAX_EVENTS_PER_READ} events`);
+    const page = await read(first, max);
+    const items = distinctKeys(withKeys(page));
+    const reachesBelow = page.length < max || items.some((item) => item.event.time < position.time);
+    if (!reachesBelow) {
+      // Events stored since olderEnd was found pushed the cursor's events further down.
+      slack *= 2;
+      olderEnd = await firstOffsetWhere((offset) => read(offset, 1), (event) => event.time < position.time, olderEnd);
+      continue;
+    }
+    // The slice holds every event from its newest one down to below the cursor; its newest
+    // millisecond may go on above it, unless the slice starts at the newest event there is.
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const item of items) newest = Math.max(newest, item.event.time);
     const boundary = new Set(position.boundary);
-    const chunk = withKeys(page.reverse())
-      .filter((item) => item.event.time <= upper && !isCovered(position, boundary, item))
-      .sort(byTime);
-    olderEnd = first;
-    if (chunk.length === 0) continue;
-    const next = advancePosition(position, chunk, context.now());
-    await context.deliver(chunk, next);
-    position = next;
-  }
-  return { position, done: true };
-}
-
-/** Like `readSettledDay`, for a day whose offsets still shift as new events arrive. */
-async function readUnsettledDay(context: WalkContext, start: StreamPosition, upper: number): Promise<WalkResult> {
-  const dates = queryDatesFor(start.time);
-  const boundary = new Set(start.boundary);
-  const keep = context.pageSize * UNSETTLED_PAGES_KEPT;
-  const seen = new Set<string>();
-  // Read newest to oldest, so the oldest pending events are the last ones collected.
-  let pending: KeyedEvent[] = [];
-  let truncated = false;
-  for (let first = 0; ; first += context.pageSize) {
-    const page = withKeys(
-      await context.source.getEvents({ realm: context.realm, stream: context.stream, ...dates, first, max: context.pageSize }, context.signal),
-    );
-    for (const item of page) {
-      if (item.event.time > upper || isCovered(start, boundary, item) || seen.has(item.key)) continue;
-      seen.add(item.key);
-      pending.push(item);
+    const fresh = items.filter((item) => item.event.time <= upper && !isCovered(position, boundary, item)).sort(byTimeThenKey);
+    const reachedTop = first === 0 || newest > upper;
+    const decision = nextChunk(fresh, context.pageSize, reachedTop);
+    if (decision.kind === 'read-millisecond' || (decision.events.length === 0 && !reachedTop)) {
+      grow *= 2;
+      continue;
     }
-    if (pending.length > keep) {
-      pending = pending.slice(pending.length - keep);
-      truncated = true;
-    }
-    const reachedCursor = page.some((item) => item.event.time < start.time);
-    if (page.length < context.pageSize || reachedCursor) break;
+    if (decision.events.length > 0) position = await deliverChunk(context, position, decision.events);
+    if (reachedTop && !decision.rest) return { position, done: true };
+    // Every event of the new cursor's millisecond was in the slice: the next one ends just below it.
+    const below = page.findIndex((event) => event.time < position.time);
+    olderEnd = first + (below === -1 ? page.length : below);
+    fruitless = 0;
+    grow = 1;
   }
-  // Reversed, the list is oldest first, keeping the server's order of ties.
-  const ascending = pending.reverse().sort(byTime);
-  let position = start;
-  for (let index = 0; index < ascending.length; index += context.pageSize) {
-    const chunk = ascending.slice(index, index + context.pageSize);
-    const next = advancePosition(position, chunk, context.now());
-    await context.deliver(chunk, next);
-    position = next;
-    if (context.shouldStop() && index + context.pageSize < ascending.length) return { position, done: false };
-  }
-  return { position, done: !truncated };
+  return { position, done: false };
 }
 
 /**
  * The first offset, at or after `from`, whose event satisfies `predicate` (or the list's length),
  * for a predicate that is false on a prefix of the list and true after it: exponential search
- * for an upper bound, then binary search, one `max=1` request per probe.
+ * for an upper bound, then binary search, one `max=1` request per probe. A list that shifts
+ * meanwhile may make the answer too small; the slice read from it checks that.
  */
 async function firstOffsetWhere(
-  probe: (first: number) => Promise<MpasEvent | undefined>,
+  probe: (first: number) => Promise<MpasEvent[]>,
   predicate: (event: MpasEvent) => boolean,
   from = 0,
 ): Promise<number> {
   const holds = async (offset: number): Promise<boolean> => {
-    const event = await probe(offset);
+    const event = (await probe(offset))[0];
     return event === undefined || predicate(event);
   };
   if (await holds(from)) return from;

@@ -1,86 +1,64 @@
-import type { StreamPosition } from '../cursor/cursor-store.js';
-import { advancePosition, isCovered, withKeys } from './keyed-event.js';
-import { byTime } from './walk.js';
-import type { Walk, WalkContext, WalkResult } from './walk.js';
+import { deliverChunk } from './deliver-chunk.js';
+import { distinctKeys, isCovered, withKeys } from './keyed-event.js';
+import type { KeyedEvent } from './keyed-event.js';
+import { byTimeThenKey, nextChunk } from './next-chunk.js';
+import { MAX_EVENTS_PER_READ, pagingError } from './walk.js';
+import type { Walk, WalkContext } from './walk.js';
 
 /**
  * The walk for Keycloak >= 26.2: `dateFrom = position.time` (inclusive, epoch ms),
  * `dateTo = now - settle`, `direction=asc`, always from `first = 0`, so new events can never
  * shift what is being read; the boundary keys drop what was read at exactly `position.time`.
+ * A page is cut only where the time changes (equal times come back in no stable order, and a
+ * LIMIT cuts them anywhere), and a millisecond holding more than a page is read whole in one
+ * request, never by offset across requests.
  */
 export const walkModern: Walk = async (context, start) => {
   let position = start;
   while (!context.shouldStop()) {
     if (position.time > context.windowEnd) return { position, done: true };
-    const page = withKeys(
-      await context.source.getEvents(
-        {
-          realm: context.realm,
-          stream: context.stream,
-          dateFrom: position.time,
-          dateTo: context.windowEnd,
-          first: 0,
-          max: context.pageSize,
-          direction: 'asc',
-        },
-        context.signal,
-      ),
-    );
-    const full = page.length >= context.pageSize;
-    // A full page that never leaves position.time means that millisecond holds more events
-    // than a page: no dateFrom can get past it, so it is read by offset instead.
-    if (full && page.at(-1)!.event.time === position.time) {
-      const drained = await drainMillisecond(context, position);
-      position = drained.position;
-      if (!drained.done) return { position, done: false };
+    // Room for the boundary's events (read again at position.time) and one more, which says
+    // whether the page's newest millisecond goes on.
+    const max = context.pageSize + position.boundary.length + 1;
+    const { items, full } = await readRange(context, position.time, context.windowEnd, max);
+    const boundary = new Set(position.boundary);
+    const fresh = items.filter((item) => !isCovered(position, boundary, item)).sort(byTimeThenKey);
+    const decision = nextChunk(fresh, context.pageSize, !full);
+    if (decision.kind === 'read-millisecond') {
+      const millisecond = (await readMillisecond(context, decision.time)).items.filter((item) => !isCovered(position, boundary, item));
+      position = await deliverChunk(context, position, millisecond.sort(byTimeThenKey));
       continue;
     }
-    const boundary = new Set(position.boundary);
-    const fresh = page
-      .filter((item) => item.event.time <= context.windowEnd && !isCovered(position, boundary, item))
-      .sort(byTime);
-    if (fresh.length > 0) {
-      const next = advancePosition(position, fresh, context.now());
-      await context.deliver(fresh, next);
-      position = next;
+    if (decision.events.length === 0 && full) {
+      // A full page of nothing new: reading it again would return it again.
+      throw pagingError(context, `a full page of ${max} events from ${new Date(position.time).toISOString()} held none not yet read`);
     }
-    if (!full) return { position, done: true };
+    if (decision.events.length > 0) position = await deliverChunk(context, position, decision.events);
+    if (!full && !decision.rest) return { position, done: true };
   }
   return { position, done: false };
 };
 
 /**
- * Reads every event of the millisecond `position.time` by offset. Events at that time are read
- * in the server's order from offset 0 (first by the page above, then here), so the boundary's
- * size is the offset of the first event not yet read. The millisecond is settled (it is older
- * than `now - settle`), so its order no longer changes; the keys still drop any re-read.
- * When it is exhausted, the position moves one millisecond on with an empty boundary.
+ * One page of `[from, to]` oldest first, each event once, without anything a hostile server put
+ * outside the range; `full` when the server sent as many events as asked for (or more).
  */
-async function drainMillisecond(context: WalkContext, start: StreamPosition): Promise<WalkResult> {
-  let position = start;
-  let offset = position.boundary.length;
-  const time = position.time;
-  while (!context.shouldStop()) {
-    const page = withKeys(
-      await context.source.getEvents(
-        { realm: context.realm, stream: context.stream, dateFrom: time, dateTo: time, first: offset, max: context.pageSize, direction: 'asc' },
-        context.signal,
-      ),
-    );
-    const boundary = new Set(position.boundary);
-    const fresh = page.filter((item) => item.event.time === time && !boundary.has(item.key));
-    offset += page.length;
-    if (page.length < context.pageSize) {
-      // Every event of this millisecond is now enqueued: the next position starts after it.
-      const next: StreamPosition = { time: time + 1, boundary: [], mode: position.mode, updatedAt: context.now() };
-      await context.deliver(fresh, next);
-      return { position: next, done: true };
-    }
-    if (fresh.length > 0) {
-      const next = advancePosition(position, fresh, context.now());
-      await context.deliver(fresh, next);
-      position = next;
+async function readRange(context: WalkContext, from: number, to: number, max: number): Promise<{ items: KeyedEvent[]; full: boolean }> {
+  const page = await context.source.getEvents(
+    { realm: context.realm, stream: context.stream, dateFrom: from, dateTo: to, first: 0, max, direction: 'asc' },
+    context.signal,
+  );
+  return { items: distinctKeys(withKeys(page.filter((event) => event.time >= from && event.time <= to))), full: page.length >= max };
+}
+
+/** Every event of one millisecond, in one request whose `max` grows until the answer is short. */
+async function readMillisecond(context: WalkContext, time: number): Promise<{ items: KeyedEvent[]; full: boolean }> {
+  for (let max = context.pageSize * 4; ; max *= 4) {
+    const bounded = Math.min(max, MAX_EVENTS_PER_READ);
+    const page = await readRange(context, time, time, bounded);
+    if (!page.full) return page;
+    if (bounded === MAX_EVENTS_PER_READ) {
+      throw pagingError(context, `the millisecond ${new Date(time).toISOString()} holds ${MAX_EVENTS_PER_READ} events or more, more than one read may hold`);
     }
   }
-  return { position, done: false };
 }

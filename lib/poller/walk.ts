@@ -1,4 +1,5 @@
 import type { StreamPosition } from '../cursor/cursor-store.js';
+import { MpasPagingError } from '../mpas/errors.js';
 import type { Stream } from '../mpas/event-schemas.js';
 import type { EventSource } from './event-source.js';
 import type { KeyedEvent } from './keyed-event.js';
@@ -31,7 +32,14 @@ export interface WalkResult {
 /** Reads a stream from `position` towards the window's end, delivering and committing chunk by chunk. */
 export type Walk = (context: WalkContext, position: StreamPosition) => Promise<WalkResult>;
 
-/** Orders events by time; ties keep their order (the server's), which offset paging relies on. */
-export function byTime(a: KeyedEvent, b: KeyedEvent): number {
-  return a.event.time - b.event.time;
+/**
+ * The most events one request may ask for: a millisecond read whole, or a legacy slice grown to
+ * reach past one, stops here with an {@link MpasPagingError} instead of holding any amount of
+ * memory for a server that never answers short.
+ */
+export const MAX_EVENTS_PER_READ = 50_000;
+
+/** The error for a stream whose server cannot be paged through safely. */
+export function pagingError(context: Pick<WalkContext, 'realm' | 'stream'>, problem: string): MpasPagingError {
+  return new MpasPagingError({ route: context.stream === 'user' ? 'events' : 'admin-events', realm: context.realm, problem });
 }
