@@ -47,7 +47,7 @@ export class PollMetrics implements PollObserver {
   /** `source` with every page it serves counted (the poll loop itself only reports chunks). */
   countingPages(source: EventSource): EventSource {
     return {
-      apiMode: (realm) => source.apiMode(realm),
+      apiMode: (realm, options) => source.apiMode(realm, options),
       getEvents: async (query: EventPageQuery, signal?: AbortSignal) => {
         const events = await source.getEvents(query, signal);
         this.tally(query.realm, query.stream).pages += 1;

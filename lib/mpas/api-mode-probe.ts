@@ -74,9 +74,9 @@ export class ApiModeProbe {
     private readonly fail: ProbeFailure,
   ) {}
 
-  /** The realm's API mode, probing on first use. */
-  async mode(realm: string, signal?: AbortSignal): Promise<ApiMode> {
-    const known = this.known.get(realm);
+  /** The realm's API mode, probing on first use, or again when `refresh` is set. */
+  async mode(realm: string, signal?: AbortSignal, refresh = false): Promise<ApiMode> {
+    const known = refresh ? undefined : this.known.get(realm);
     if (known !== undefined) return known;
     let pending = this.pending.get(realm);
     if (pending === undefined) {

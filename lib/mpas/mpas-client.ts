@@ -96,9 +96,12 @@ export class MpasClient {
     );
   }
 
-  /** Tells a Keycloak >= 26.2 server from an older one, once per realm; the answer is remembered. */
-  apiMode(realm: string, signal?: AbortSignal): Promise<ApiMode> {
-    return this.probe.mode(realm, signal);
+  /**
+   * Tells a Keycloak >= 26.2 server from an older one; the answer is remembered per realm until
+   * asked with `refresh` (the poller does so once a poll: a server can be upgraded in place).
+   */
+  apiMode(realm: string, options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<ApiMode> {
+    return this.probe.mode(realm, options.signal, options.refresh ?? false);
   }
 
   /**

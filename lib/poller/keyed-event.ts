@@ -1,4 +1,5 @@
 import { eventKey } from '../mpas/event-key.js';
+import { legacyEventKey } from '../mpas/legacy-key.js';
 import type { MpasEvent } from '../mpas/event-schemas.js';
 import type { StreamPosition } from '../cursor/cursor-store.js';
 
@@ -24,7 +25,11 @@ export function distinctKeys(items: readonly KeyedEvent[]): KeyedEvent[] {
  * boundary keys.
  */
 export function isCovered(position: StreamPosition, boundary: ReadonlySet<string>, item: KeyedEvent): boolean {
-  return item.event.time < position.time || (item.event.time === position.time && boundary.has(item.key));
+  if (item.event.time !== position.time) return item.event.time < position.time;
+  if (boundary.has(item.key)) return true;
+  // Written before an upgrade in place to Keycloak >= 26.2, the boundary holds the hashes the
+  // same events had while the server sent no id.
+  return position.mode === 'legacy' && item.key === item.event.id && boundary.has(legacyEventKey(item.event));
 }
 
 /**

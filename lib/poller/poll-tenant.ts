@@ -124,6 +124,8 @@ export async function pollTenant(options: PollTenantOptions): Promise<PollOutcom
     if (clock.now() >= lease.leaseUntil) await settle();
   };
 
+  // The API mode is asked once a poll per realm: a server upgraded in place changes walks.
+  const probed = new Set<string>();
   try {
     let active = options.realms.flatMap((realm) => options.streams.map((stream) => ({ realm, stream })));
     while (active.length > 0 && !stopRequested()) {
@@ -134,7 +136,7 @@ export async function pollTenant(options: PollTenantOptions): Promise<PollOutcom
           continue;
         }
         try {
-          const done = await pollStreamOnce(options, realm, stream, positions, commit, settle);
+          const done = await pollStreamOnce(options, realm, stream, positions, commit, settle, probed);
           if (!done) stillActive.push({ realm, stream });
         } catch (error) {
           // A stop that lands during a read aborts it: that page was neither enqueued nor
@@ -179,9 +181,11 @@ async function pollStreamOnce(
   positions: Partial<Record<StreamKey, StreamPosition>>,
   commit: Commit,
   settle: () => Promise<void>,
+  probed: Set<string>,
 ): Promise<boolean> {
   const { clock } = options;
-  const mode = await options.source.apiMode(realm);
+  const mode = await options.source.apiMode(realm, { refresh: !probed.has(realm), ...(options.signal ? { signal: options.signal } : {}) });
+  probed.add(realm);
   const read: ReadParameters = {
     windowEnd: Math.min(clock.now() - options.settleMs, options.windowEnd ?? Number.POSITIVE_INFINITY),
     pageSize: options.pageSize,
@@ -224,7 +228,8 @@ async function pollStreamOnce(
   let done: boolean;
   try {
     if (!sameRead(position.read, read)) position = await readAgainAsRecorded(position);
-    done = (await walks[mode](context(read, stopping), { ...position, mode })).done;
+    // The position keeps the mode it was written in: its boundary keys are of that mode.
+    done = (await walks[mode](context(read, stopping), position)).done;
   } catch (error) {
     await settle();
     throw error;
@@ -242,7 +247,7 @@ async function pollStreamOnce(
   async function readAgainAsRecorded(from: StreamPosition): Promise<StreamPosition> {
     const chunksBefore = chunks;
     let reached = from;
-    if (from.read) reached = (await walks[mode](context(from.read, () => chunks > chunksBefore || stopping()), { ...from, mode })).position;
+    if (from.read) reached = (await walks[mode](context(from.read, () => chunks > chunksBefore || stopping()), from)).position;
     if (chunks === chunksBefore) unpinned = { ...reached, mode, updatedAt: clock.now(), read };
     return reached;
   }

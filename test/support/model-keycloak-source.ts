@@ -1,6 +1,6 @@
 import type { ApiMode } from '../../lib/cursor/cursor-store.js';
 import type { MpasEvent } from '../../lib/mpas/event-schemas.js';
-import type { EventPageQuery, EventSource } from '../../lib/poller/event-source.js';
+import type { ApiModeOptions, EventPageQuery, EventSource } from '../../lib/poller/event-source.js';
 
 const DAY_MS = 86_400_000;
 
@@ -27,10 +27,17 @@ export class ModelKeycloakSource implements EventSource {
   readonly events: MpasEvent[] = [];
   readonly queries: EventPageQuery[] = [];
 
-  constructor(private readonly options: ModelSourceOptions) {}
+  constructor(private readonly options: ModelSourceOptions) {
+    this.options = { ...options };
+  }
 
-  async apiMode(): Promise<ApiMode> {
+  async apiMode(_realm: string, _options?: ApiModeOptions): Promise<ApiMode> {
     return this.options.mode;
+  }
+
+  /** An upgrade (or downgrade) in place: the same stored events, answered the other way from now on. */
+  setMode(mode: ApiMode): void {
+    this.options.mode = mode;
   }
 
   async getEvents(query: EventPageQuery): Promise<MpasEvent[]> {

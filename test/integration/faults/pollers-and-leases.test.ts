@@ -213,7 +213,7 @@ describe('pollers, crashes and leases on DynamoDB Local and fauxqs', () => {
     // The slow poller stalls on its 4th page (a GC pause, a slow network): its lease runs out,
     // the next scheduled poller takes over and finishes, then the stalled page comes back.
     const stalling: EventSource = {
-      apiMode: (realm) => first.source.apiMode(realm),
+      apiMode: (realm, options) => first.source.apiMode(realm, options),
       getEvents: async (query, signal) => {
         pages += 1;
         if (successor.outcome) pagesAfterTakeover += 1;

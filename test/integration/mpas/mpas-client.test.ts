@@ -86,15 +86,16 @@ describe('MpasClient', () => {
     await expect(epochQuery).rejects.toThrow(MpasRequestRejectedError);
   });
 
-  it('remembers the mode per realm: a later switch of the server is not seen', async () => {
-    const { sim, clock } = await simulator({ mode: 'modern', realms: ['acme', 'beta'] });
+  it('remembers the mode per realm until asked to refresh it: an upgrade in place is seen then', async () => {
+    const { sim, clock } = await simulator({ mode: 'legacy', realms: ['acme', 'beta'] });
     const { client } = clientFor(sim, clock);
-    expect(await client.apiMode('acme')).toBe('modern');
-    sim.setMode('legacy');
-    expect(await client.apiMode('acme')).toBe('modern');
-    expect(await client.apiMode('beta')).toBe('legacy');
-    expect(sim.stats().requests.events[200]).toBe(1);
+    expect(await client.apiMode('acme')).toBe('legacy');
+    sim.setMode('modern');
+    expect(await client.apiMode('acme')).toBe('legacy');
+    expect(await client.apiMode('beta')).toBe('modern');
+    expect(await client.apiMode('acme', { refresh: true })).toBe('modern');
     expect(sim.stats().requests.events[400]).toBe(1);
+    expect(sim.stats().requests.events[200]).toBe(2);
   });
 
   it('gets a new token when the old one expires between pages, without a 401', async () => {

@@ -204,7 +204,7 @@ describe('pollTenant against the MPAS simulator', () => {
     let requests = 0;
     // Every page takes "2 s", so 15-second tokens must be renewed every few pages; faults strike mid-walk.
     const slowSource: EventSource = {
-      apiMode: (realm) => base.source.apiMode(realm),
+      apiMode: (realm, modeOptions) => base.source.apiMode(realm, modeOptions),
       getEvents: async (query: EventPageQuery, signal?: AbortSignal) => {
         requests += 1;
         clock.advance(2_000);
