@@ -12,6 +12,7 @@ import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
 import { simulatorCommand } from './simulator-command.js';
 import { statusCommand } from './status-command.js';
+import { verifyCommand } from './verify-command.js';
 import type { CliIo, Command } from './command.js';
 
 const commands: Record<string, Command> = {
@@ -25,6 +26,7 @@ const commands: Record<string, Command> = {
   catalog: catalogCommand,
   simulator: simulatorCommand,
   report: reportCommand,
+  verify: verifyCommand,
 };
 
 function usage(): string {
