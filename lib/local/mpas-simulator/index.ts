@@ -7,6 +7,8 @@ export type {
   ApiMode,
   FailNextOptions,
   FaultControls,
+  KeycloakVersion,
+  LateCommitOptions,
   LiveTrafficOptions,
   MpasSimulator,
   MpasSimulatorOptions,
@@ -14,5 +16,8 @@ export type {
   SimulatedUser,
   SimulatorRoute,
   SimulatorStats,
+  TieOrder,
+  VersionTraits,
 } from './simulator-options.js';
+export { keycloakVersionTraits } from './simulator-options.js';
 export { MpasSimulatorError, SimulatorUsageError, UnknownRealmError } from './errors.js';

@@ -8,12 +8,44 @@ import type { LiveTrafficOptions } from './simulator-options.js';
 
 /** Where live traffic puts its events. */
 export interface LiveTrafficTarget {
+  /** The server's clock (injected clock plus skew): events are stamped by it, as EventBuilder does. */
   clock: Clock;
   defaultRealm: string;
   add(realm: string, stream: Stream, events: readonly MpasEvent[], visibleAt: number): void;
 }
 
 const TICK_MS = 50;
+
+/**
+ * The delay from an event's `time` to its commit. Keycloak stamps `time` in EventBuilder.send()
+ * (`Time.currentTimeMillis()`) and persists the row in the request's transaction, which commits
+ * when the request ends; a slow request can hold it until the transaction timeout (300 s:
+ * quarkus.transaction-manager.default-transaction-timeout in quarkus/runtime application.properties).
+ * With `lateCommits`, most events commit within `typicalMs` and `share` of them between one
+ * second and `maxMs`, log-uniformly (many a few seconds late, a few minutes late); otherwise
+ * uniform in `commitDelayMs`.
+ */
+export function commitDelays(options: LiveTrafficOptions, seed: number): () => number {
+  const delays = createRandom(seed ^ 0x5bd1e995);
+  const late = options.lateCommits;
+  if (late) {
+    const { share, maxMs } = late;
+    const typicalMs = late.typicalMs ?? 5;
+    if (!(Number.isFinite(share) && share >= 0 && share <= 1)) throw new SimulatorUsageError(`startLiveTraffic: lateCommits.share must be from 0 to 1, got ${share}`, 'lateCommits');
+    if (!(Number.isInteger(typicalMs) && typicalMs >= 0)) throw new SimulatorUsageError(`startLiveTraffic: lateCommits.typicalMs must be an integer >= 0, got ${typicalMs}`, 'lateCommits');
+    if (!(Number.isInteger(maxMs) && maxMs > typicalMs)) throw new SimulatorUsageError(`startLiveTraffic: lateCommits.maxMs must be an integer > typicalMs (${typicalMs}), got ${maxMs}`, 'lateCommits');
+    const tailFrom = Math.min(1000, maxMs);
+    return () => {
+      if (!delays.chance(share)) return delays.int(0, typicalMs);
+      return Math.round(tailFrom * Math.pow(maxMs / tailFrom, delays.next()));
+    };
+  }
+  const [minDelay, maxDelay] = options.commitDelayMs ?? [0, 250];
+  if (!(Number.isInteger(minDelay) && Number.isInteger(maxDelay) && minDelay >= 0 && maxDelay >= minDelay)) {
+    throw new SimulatorUsageError(`startLiveTraffic: commitDelayMs must be integers [min, max] with 0 <= min <= max, got [${minDelay}, ${maxDelay}]`, 'commitDelayMs');
+  }
+  return () => delays.int(minDelay, maxDelay);
+}
 
 /**
  * Adds generated events at a steady rate on the real timer, each stamped `clock.now()` and
@@ -23,17 +55,13 @@ const TICK_MS = 50;
  */
 export function startLiveTraffic(target: LiveTrafficTarget, options: LiveTrafficOptions): () => void {
   const { eventsPerSecond } = options;
-  const [minDelay, maxDelay] = options.commitDelayMs ?? [0, 250];
   if (!(Number.isFinite(eventsPerSecond) && eventsPerSecond > 0)) {
     throw new SimulatorUsageError(`startLiveTraffic: eventsPerSecond must be > 0, got ${eventsPerSecond}`, 'eventsPerSecond');
   }
-  if (!(Number.isInteger(minDelay) && Number.isInteger(maxDelay) && minDelay >= 0 && maxDelay >= minDelay)) {
-    throw new SimulatorUsageError(`startLiveTraffic: commitDelayMs must be integers [min, max] with 0 <= min <= max, got [${minDelay}, ${maxDelay}]`, 'commitDelayMs');
-  }
   const realm = options.realm ?? target.defaultRealm;
   const seed = options.seed ?? 1;
+  const nextDelay = commitDelays(options, seed);
   const source = createEventSource({ seed, realm, adminShare: options.adminShare ?? 0.1 });
-  const delays = createRandom(seed ^ 0x5bd1e995);
   let credit = 0;
   let last = performance.now();
 
@@ -44,7 +72,7 @@ export function startLiveTraffic(target: LiveTrafficTarget, options: LiveTraffic
     for (; credit >= 1; credit -= 1) {
       const time = target.clock.now();
       const generated = source.next(time);
-      target.add(realm, generated.stream, [generated.event], time + delays.int(minDelay, maxDelay));
+      target.add(realm, generated.stream, [generated.event], time + nextDelay());
     }
   }, TICK_MS);
   timer.unref();

@@ -3,8 +3,67 @@ import type { Clock } from '../../time/clock.js';
 import { systemClock } from '../../time/clock.js';
 import { SimulatorUsageError } from './errors.js';
 
-/** Which Keycloak the simulator plays: `modern` is >= 26.2 (epoch dates, direction, ids). */
+/** Which Keycloak API generation the simulator plays: `modern` is >= 26.2 (epoch dates, direction, ids). */
 export type ApiMode = 'modern' | 'legacy';
+
+/**
+ * A Keycloak release the simulator can play: '24', '25', '26.0', '26.1', '26.2.0', '26.2'
+ * (26.2.1 and later), '26.3', '26.4', ... Patch releases other than 26.2.0 behave as their minor.
+ */
+export type KeycloakVersion = string;
+
+/** The order of same-millisecond events: a new order per request (as a database gives) or one fixed order. */
+export type TieOrder = 'shuffled' | 'stable';
+
+/** What a Keycloak version does differently, derived from its number (docs/keycloak-api.md). */
+export interface VersionTraits {
+  /** The version as given, normalised ('26.2' for 26.2.1+). */
+  readonly version: string;
+  /** legacy below 26.2 (RealmAdminResource with SimpleDateFormat), modern from 26.2 (DateUtil). */
+  readonly generation: ApiMode;
+  /**
+   * Legacy user events: dateTo is 23:59:59.999 of its day (JpaEventQuery.toDate(Date), 26.0 and
+   * 26.1, keycloak#30414); before 26.0 it is 00:00:00.000 of that day.
+   */
+  readonly userDateToEndOfDay: boolean;
+  /** 26.2.0 only: a yyyy-MM-dd dateTo matches nothing (keycloak#38911, fixed in 26.2.1). */
+  readonly dateOnlyToMatchesNothing: boolean;
+}
+
+/** The default legacy release `mode: 'legacy'` stands for: the last one before the 26.2 API. */
+export const DEFAULT_LEGACY_VERSION = '26.1';
+/** The release `mode: 'modern'` stands for. */
+export const DEFAULT_MODERN_VERSION = '26.2';
+
+/** The traits of a Keycloak version, or a message saying why it is not one the simulator plays. */
+export function keycloakVersionTraits(version: string): VersionTraits | string {
+  const match = /^(\d{1,3})(?:\.(\d{1,3}))?(?:\.(\d{1,3}))?$/.exec(String(version));
+  if (!match) return `keycloakVersion must look like '24', '26.1', '26.2.0' or '26.3', got '${String(version)}'`;
+  const major = Number(match[1]);
+  const minor = match[2] === undefined ? undefined : Number(match[2]);
+  const patch = match[3] === undefined ? undefined : Number(match[3]);
+  if (major < 24) return `keycloakVersion must be 24 or later, got '${version}'`;
+  if (major === 26 && minor === undefined) return `keycloakVersion 26 needs its minor release ('26.0' ... '26.4'), got '${version}'`;
+  const modern = major > 26 || (major === 26 && (minor ?? 0) >= 2);
+  const is2620 = major === 26 && minor === 2 && patch === 0;
+  const normalised = major === 26 ? `26.${minor}${is2620 ? '.0' : ''}` : minor === undefined ? String(major) : `${major}.${minor}`;
+  return {
+    version: normalised,
+    generation: modern ? 'modern' : 'legacy',
+    userDateToEndOfDay: !modern && major === 26,
+    dateOnlyToMatchesNothing: is2620,
+  };
+}
+
+/** The long tail of commit delays: most events a few ms late, `share` of them up to `maxMs`. */
+export interface LateCommitOptions {
+  /** Share (0..1) of events committed late by seconds. */
+  share: number;
+  /** The latest such a commit comes, in ms (Keycloak's transaction timeout is 300 s). */
+  maxMs: number;
+  /** Every other event is committed uniformly within [0, typicalMs]. Default 5. */
+  typicalMs?: number;
+}
 
 /** A user that can obtain tokens with the password grant. */
 export interface SimulatedUser {
@@ -32,8 +91,20 @@ export interface MpasSimulatorOptions {
   port?: number;
   /** Default systemClock; token expiry and late commits follow it. */
   clock?: Clock;
-  /** Default 'modern'. */
+  /** Default 'modern'. Kept for older callers: 'legacy' plays 26.1, 'modern' 26.2 (see keycloakVersion). */
   mode?: ApiMode;
+  /** The Keycloak release to play; wins over `mode`. Default from `mode`, else '26.2'. */
+  keycloakVersion?: KeycloakVersion;
+  /** Default 'shuffled': same-millisecond events come back in a new order on every request. */
+  tieOrder?: TieOrder;
+  /** The server's clock runs this many ms ahead of `clock` (negative: behind). Default 0. */
+  clockSkewMs?: number;
+  /** Events older than this many seconds are removed by the periodic cleanup. Default: kept forever. */
+  eventsExpirationSeconds?: number;
+  /** Admin events' own expiration (realm attribute adminEventsExpiration). Default: eventsExpirationSeconds. */
+  adminEventsExpirationSeconds?: number;
+  /** How often the expired-events cleanup runs, by the server clock. Default 900_000 (Keycloak's scheduled.interval 900 s). */
+  cleanupIntervalMs?: number;
   /** The realms that hold events ('master' always exists for logging in). */
   realms: string[];
   /** Default: `mpas-log-sync` / `mpas-log-sync` in master with role `view-events`. */
@@ -77,6 +148,8 @@ export interface LiveTrafficOptions {
   realm?: string;
   /** Each event becomes visible this many ms (uniform in [min, max]) after its `time`. Default [0, 250]. */
   commitDelayMs?: [number, number];
+  /** A long tail of commit delays instead of `commitDelayMs`: most a few ms, `share` up to `maxMs`. */
+  lateCommits?: LateCommitOptions;
   /** Default 1. */
   seed?: number;
   /** Share of admin events. Default 0.1. */
@@ -100,11 +173,18 @@ export interface MpasSimulator {
   readonly url: string;
   /** Stores events; with `visibleAt` after their `time`, they stay hidden until the clock reaches it. */
   add(realm: string, stream: Stream, events: readonly MpasEvent[], options?: { visibleAt?: number }): void;
+  /** Switches the API generation in place: 'legacy' plays 26.1, 'modern' 26.2. */
   setMode(mode: ApiMode): void;
+  /** Upgrades (or downgrades) the played Keycloak in place; stored events keep their ids. */
+  setKeycloakVersion(version: KeycloakVersion): void;
+  /** The Keycloak release played now, normalised. */
+  keycloakVersion(): string;
   readonly faults: FaultControls;
   /** Starts adding generated events at `clock.now()`; returns the function that stops it. */
   startLiveTraffic(options: LiveTrafficOptions): () => void;
   stats(): SimulatorStats;
+  /** Runs the expired-events cleanup now, by the server clock, as a scheduled run would. */
+  clearExpiredEvents(): void;
   /** Events of a stream visible now. */
   count(realm: string, stream: Stream): number;
   close(): Promise<void>;
@@ -121,6 +201,14 @@ export interface ResolvedSimulatorOptions {
   tokenLifetimeMs: number;
   serverUtcOffsetMinutes: number;
   seed: number;
+  traits: VersionTraits;
+  tieOrder: TieOrder;
+  clockSkewMs: number;
+  /** The server's clock: `clock` plus the skew. */
+  serverClock: Clock;
+  eventsExpirationSeconds: number | undefined;
+  adminEventsExpirationSeconds: number | undefined;
+  cleanupIntervalMs: number;
 }
 
 /** Fills in defaults and rejects options that cannot work, naming each one. */
@@ -144,6 +232,25 @@ export function resolveSimulatorOptions(options: MpasSimulatorOptions): Resolved
   }
   const mode = options.mode ?? 'modern';
   if (mode !== 'modern' && mode !== 'legacy') problems.push(`mode must be 'modern' or 'legacy', got '${String(mode)}'`);
-  if (problems.length > 0) throw new SimulatorUsageError(`invalid MPAS simulator options: ${problems.join('; ')}`);
-  return { port, clock: options.clock ?? systemClock, mode, realms, users, clients, tokenLifetimeMs, serverUtcOffsetMinutes, seed: options.seed ?? 1 };
+  const traitsOrProblem = keycloakVersionTraits(options.keycloakVersion ?? (mode === 'legacy' ? DEFAULT_LEGACY_VERSION : DEFAULT_MODERN_VERSION));
+  if (typeof traitsOrProblem === 'string') problems.push(traitsOrProblem);
+  const tieOrder = options.tieOrder ?? 'shuffled';
+  if (tieOrder !== 'shuffled' && tieOrder !== 'stable') problems.push(`tieOrder must be 'shuffled' or 'stable', got '${String(tieOrder)}'`);
+  const clockSkewMs = options.clockSkewMs ?? 0;
+  if (!Number.isInteger(clockSkewMs)) problems.push(`clockSkewMs must be an integer, got ${clockSkewMs}`);
+  for (const [name, value] of [['eventsExpirationSeconds', options.eventsExpirationSeconds], ['adminEventsExpirationSeconds', options.adminEventsExpirationSeconds]] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) problems.push(`${name} must be an integer > 0, got ${value}`);
+  }
+  const cleanupIntervalMs = options.cleanupIntervalMs ?? 900_000;
+  if (!(Number.isInteger(cleanupIntervalMs) && cleanupIntervalMs > 0)) problems.push(`cleanupIntervalMs must be an integer > 0, got ${cleanupIntervalMs}`);
+  if (problems.length > 0 || typeof traitsOrProblem === 'string') throw new SimulatorUsageError(`invalid MPAS simulator options: ${problems.join('; ')}`);
+  const clock = options.clock ?? systemClock;
+  const serverClock: Clock = clockSkewMs === 0 ? clock : { now: () => clock.now() + clockSkewMs };
+  return {
+    port, clock, mode: traitsOrProblem.generation, realms, users, clients, tokenLifetimeMs, serverUtcOffsetMinutes, seed: options.seed ?? 1,
+    traits: traitsOrProblem, tieOrder, clockSkewMs, serverClock,
+    eventsExpirationSeconds: options.eventsExpirationSeconds,
+    adminEventsExpirationSeconds: options.adminEventsExpirationSeconds ?? options.eventsExpirationSeconds,
+    cleanupIntervalMs,
+  };
 }

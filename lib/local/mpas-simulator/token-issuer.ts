@@ -28,7 +28,9 @@ export class TokenIssuer {
   private readonly clock: Clock;
 
   constructor(private readonly options: ResolvedSimulatorOptions) {
-    this.clock = options.clock;
+    // Token expiry runs on the server's clock (injected clock plus clockSkewMs), as Keycloak's
+    // Time.currentTime() does on the real server.
+    this.clock = options.serverClock;
   }
 
   /** Answers one token request of `realm` whose form body is `form`. */
