@@ -5,6 +5,7 @@ import { generateEvents } from '../../../lib/local/event-generator.js';
 import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator, MpasSimulatorOptions } from '../../../lib/local/mpas-simulator/index.js';
 import { ManualClock } from '../../../lib/time/clock.js';
+import type { KeycloakVersion } from '../../../lib/local/mpas-simulator/index.js';
 
 const T0 = Date.UTC(2025, 1, 12, 19, 27, 48, 633);
 const DAY = 86_400_000;
@@ -166,10 +167,11 @@ describe('MpasSimulator queries in modern mode', () => {
     expect((await events(sim, token, `${window}&first=5`)).body).toEqual([]);
   });
 
-  it('reads yyyy-MM-dd as whole days in the server’s zone', async () => {
+  // Formerly: yyyy-MM-dd read in the server's zone here too. Keycloak >= 26.2 reads it with
+  // DateUtil.toStartOfDay / toEndOfDay as a UTC day (LocalDate ... ZoneOffset.UTC).
+  it('reads yyyy-MM-dd as a UTC day whatever the server’s zone', async () => {
     const sim = await start({ serverUtcOffsetMinutes: 120 });
-    // The server's 2025-02-12 runs from 2025-02-11T22:00Z to 2025-02-12T21:59:59.999Z.
-    const edges = [DAY_START - 7_200_001, DAY_START - 7_200_000, DAY_START + DAY - 7_200_001, DAY_START + DAY - 7_200_000];
+    const edges = [DAY_START - 1, DAY_START, DAY_START + DAY - 1, DAY_START + DAY];
     sim.add('acme', 'user', edges.map((time, i) => ({ id: `d-${i}`, time, type: 'LOGIN' })));
     const { body } = await events(sim, await login(sim), 'dateFrom=2025-02-12&dateTo=2025-02-12&direction=asc');
     expect(idsOf(body)).toEqual(['d-1', 'd-2']);
@@ -201,11 +203,27 @@ describe('MpasSimulator queries in modern mode', () => {
     expect(body).toEqual(batch.admin);
   });
 
-  it('answers 404 and 500 for first/max values Keycloak cannot convert or use', async () => {
+  // Formerly a negative first answered 500. model/jpa PaginationUtils.paginateQuery ignores a
+  // negative first and sets no limit for a negative max; nothing caps max.
+  it('answers 404 for first/max JAX-RS cannot convert, ignores a negative first, and takes a negative max as no limit', async () => {
     const sim = await start();
+    sim.add('acme', 'user', numbered(250));
     const token = await login(sim);
     expect((await events(sim, token, 'max=lots')).status).toBe(404);
-    expect((await events(sim, token, 'first=-3')).status).toBe(500);
+    expect(idsOf((await events(sim, token, 'first=-3&max=2')).body)).toEqual(['e-249', 'e-248']);
+    expect(idsOf((await events(sim, token, 'max=-1')).body)).toHaveLength(250);
+    expect(idsOf((await events(sim, token, 'first=240&max=-5')).body)).toHaveLength(10);
+    expect(idsOf((await events(sim, token, 'max=100000')).body)).toHaveLength(250);
+    expect(idsOf((await events(sim, token)).body)).toHaveLength(100);
+  });
+
+  it('answers 400 with Keycloak 26.2’s texts for a bad date or direction', async () => {
+    const sim = await start();
+    const token = await login(sim);
+    expect(await events(sim, token, 'dateFrom=2025-02-30')).toMatchObject({ status: 400, body: { error: "Invalid value for 'dateFrom', expected format is yyyy-MM-dd or an Epoch timestamp" } });
+    expect(await events(sim, token, 'dateTo=-5', 'acme/admin-events')).toMatchObject({ status: 400, body: { error: "Invalid value for 'dateTo', expected format is yyyy-MM-dd or an Epoch timestamp" } });
+    expect(await events(sim, token, 'direction=ASC')).toMatchObject({ status: 400, body: { error: 'Invalid value for sortDirection, expected value is asc or desc' } });
+    expect((await events(sim, token, 'direction=')).status).toBe(400);
   });
 });
 
@@ -217,7 +235,7 @@ describe('MpasSimulator queries in legacy mode', () => {
     expect(await events(sim, token, `dateTo=${T0}`)).toMatchObject({ status: 400, body: { error: "Invalid value for 'Date(To)', expected format is yyyy-MM-dd" } });
   });
 
-  it('answers newest first whatever direction says, without ids, dateTo covering its whole day', async () => {
+  it('answers newest first whatever direction says, without ids, a 26.1 user dateTo covering its whole day', async () => {
     const sim = await start();
     sim.add('acme', 'user', [...numbered(3, DAY_START + 1000), { id: 'late', time: DAY_START + DAY - 1, type: 'LOGOUT' }, { id: 'next', time: DAY_START + DAY, type: 'LOGOUT' }]);
     sim.setMode('legacy');
@@ -230,15 +248,37 @@ describe('MpasSimulator queries in legacy mode', () => {
 });
 
 describe('MpasSimulator ties and late commits', () => {
-  it('orders same-millisecond events the same on every request, not in insertion order', async () => {
+  // Formerly the tie order was the same on every request. Keycloak orders by time alone
+  // (JpaEventQuery / JpaAdminEventQuery), so a database may return a millisecond's rows in a
+  // new order per query, and offset pages over them may repeat one row and skip another.
+  it('orders same-millisecond events anew on each request, so offset pages can repeat and skip rows', async () => {
     const seed = 4242;
     const sim = await start({ seed });
+    const tied = numbered(50, T0, 0);
+    sim.add('acme', 'user', tied);
+    const token = await login(sim);
+    const orders = new Set<string>();
+    const pageSets = new Set<string>();
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      orders.add(idsOf((await events(sim, token, 'direction=asc')).body).join());
+      const pages: unknown[] = [];
+      for (const offset of [0, 10, 20, 30, 40]) pages.push(...idsOf((await events(sim, token, `direction=asc&first=${offset}&max=10`)).body));
+      expect(pages, `seed ${seed}`).toHaveLength(50);
+      pageSets.add([...new Set(pages)].sort().join());
+    }
+    expect(orders.size, `seed ${seed}`).toBeGreaterThan(1);
+    // At least once, five pages of ten did not cover the 50 distinct events.
+    expect([...pageSets].some((set) => set.split(',').length < 50), `seed ${seed}`).toBe(true);
+  });
+
+  it('keeps one tie order for every request with tieOrder stable', async () => {
+    const seed = 4242;
+    const sim = await start({ seed, tieOrder: 'stable' });
     const tied = numbered(40, T0, 0);
     sim.add('acme', 'user', tied);
     const token = await login(sim);
     const first = idsOf((await events(sim, token, 'direction=asc')).body);
-    const again = idsOf((await events(sim, token, 'direction=asc')).body);
-    expect(again, `seed ${seed}`).toEqual(first);
+    expect(idsOf((await events(sim, token, 'direction=asc')).body), `seed ${seed}`).toEqual(first);
     expect(first, `seed ${seed}`).not.toEqual(tied.map((e) => e.id));
     const pages: unknown[] = [];
     for (const offset of [0, 10, 20, 30]) pages.push(...idsOf((await events(sim, token, `direction=asc&first=${offset}&max=10`)).body));
@@ -343,9 +383,11 @@ describe('MpasSimulator stats, live traffic and scale', () => {
   });
 
   it('pages 200,000 events 1,000 at a time, each exactly once', async () => {
-    const sim = await start();
+    // Stable ties: with shuffled ones offset pages through a tie group may repeat a row, as on a
+    // real database (tested above).
+    const sim = await start({ tieOrder: 'stable' });
     const total = 200_000;
-    // Four events per millisecond, so pages also cut through ties.
+    // Four events per millisecond.
     sim.add('acme', 'user', Array.from({ length: total }, (_, i) => ({ id: String(i), time: T0 + Math.floor(i / 4), type: 'LOGIN' })));
     const token = await login(sim);
     const seen = new Set<unknown>();
@@ -363,5 +405,165 @@ describe('MpasSimulator stats, live traffic and scale', () => {
     expect(outOfOrder).toBe(0);
     expect(seen.size).toBe(total);
     expect(sim.stats().eventsServed.user).toBe(total);
+  });
+});
+
+describe('MpasSimulator Keycloak versions', () => {
+  // The server is at UTC+02:00; events at the edges of its 2025-02-12 and of the UTC one.
+  const ZONE = 120;
+  const LOCAL_START = DAY_START - 7_200_000;
+  const edgeEvents = (): UserEvent[] => [
+    { id: 'before', time: LOCAL_START - 1, type: 'LOGIN' },
+    { id: 'local-start', time: LOCAL_START, type: 'LOGIN' },
+    { id: 'utc-start', time: DAY_START, type: 'LOGIN' },
+    { id: 'local-end', time: LOCAL_START + DAY - 1, type: 'LOGIN' },
+    { id: 'utc-end', time: DAY_START + DAY - 1, type: 'LOGIN' },
+    { id: 'after', time: DAY_START + DAY, type: 'LOGIN' },
+  ];
+  const byTime = (body: unknown): unknown[] => (body as MpasEvent[]).map((e) => e.time);
+  const timesOf = (names: string[]): number[] => edgeEvents().filter((e) => names.includes(e.id as string)).map((e) => e.time).reverse();
+
+  async function window(version: KeycloakVersion, stream: 'user' | 'admin', query: string): Promise<{ status: number; body: unknown }> {
+    const sim = await start({ keycloakVersion: version, serverUtcOffsetMinutes: ZONE });
+    const batch = edgeEvents();
+    sim.add('acme', stream, stream === 'user' ? batch : batch.map((e) => ({ id: e.id, time: e.time, operationType: 'UPDATE' }) as AdminEvent));
+    const result = await events(sim, await login(sim), query, stream === 'user' ? 'acme/events' : 'acme/admin-events');
+    await sim.close();
+    simulator = undefined;
+    return result;
+  }
+
+  it('before 26.0 ends a yyyy-MM-dd dateTo at 00:00 of its day in the server’s zone, for both streams (keycloak#30414)', async () => {
+    for (const version of ['24', '25']) {
+      for (const stream of ['user', 'admin'] as const) {
+        const { body } = await window(version, stream, 'dateFrom=2025-02-12&dateTo=2025-02-12');
+        expect(byTime(body), `${version} ${stream}`).toEqual(timesOf(['local-start']));
+      }
+    }
+  });
+
+  it('in 26.0 and 26.1 ends a user dateTo at 23:59:59.999 but an admin one still at 00:00 (keycloak#38442)', async () => {
+    for (const version of ['26.0', '26.1']) {
+      expect(byTime((await window(version, 'user', 'dateFrom=2025-02-12&dateTo=2025-02-12')).body), version).toEqual(timesOf(['local-start', 'utc-start', 'local-end']));
+      expect(byTime((await window(version, 'admin', 'dateFrom=2025-02-12&dateTo=2025-02-12')).body), version).toEqual(timesOf(['local-start']));
+    }
+  });
+
+  it('in 26.2.0 answers a yyyy-MM-dd dateTo with nothing but honours an epoch one (keycloak#38911)', async () => {
+    for (const stream of ['user', 'admin'] as const) {
+      expect((await window('26.2.0', stream, 'dateFrom=2025-02-12&dateTo=2025-02-12')).body, stream).toEqual([]);
+      expect(byTime((await window('26.2.0', stream, `dateFrom=2025-02-12&dateTo=${DAY_START}`)).body), stream).toEqual(timesOf(['utc-start']));
+    }
+  });
+
+  it('from 26.2.1 reads yyyy-MM-dd as a whole UTC day on both streams', async () => {
+    for (const version of ['26.2', '26.2.1', '26.4']) {
+      for (const stream of ['user', 'admin'] as const) {
+        const { body } = await window(version, stream, 'dateFrom=2025-02-12&dateTo=2025-02-12');
+        expect(byTime(body), `${version} ${stream}`).toEqual(timesOf(['utc-start', 'local-end', 'utc-end']));
+      }
+    }
+  });
+
+  it('parses legacy dates leniently, as SimpleDateFormat does, and answers 400 with its texts otherwise', async () => {
+    // 2025-01-44 rolls over to 2025-02-13; text after the date is ignored; 26.1 user dateTo
+    // runs to 23:59:59.999 of the server's 2025-02-13.
+    expect(byTime((await window('26.1', 'user', 'dateFrom=2025-01-44&dateTo=2025-02-13T00:00')).body)).toEqual([DAY_START + DAY, DAY_START + DAY - 1]);
+    expect(byTime((await window('24', 'user', 'dateFrom=2025-13-01')).body)).toEqual([]);
+    expect(await window('25', 'user', 'dateFrom=13.02.2025')).toMatchObject({ status: 400, body: { error: "Invalid value for 'Date(From)', expected format is yyyy-MM-dd" } });
+    expect(await window('26.1', 'admin', 'dateTo=')).toMatchObject({ status: 400, body: { error: "Invalid value for 'Date(To)', expected format is yyyy-MM-dd" } });
+    // Legacy servers ignore direction entirely, even a value 26.2 refuses.
+    expect((await window('26.1', 'user', 'direction=sideways')).status).toBe(200);
+  });
+
+  it('upgrades in place with setKeycloakVersion: stored events keep their ids, which only 26.2+ serves', async () => {
+    const sim = await start({ keycloakVersion: '25' });
+    sim.add('acme', 'user', numbered(3));
+    const token = await login(sim);
+    expect(idsOf((await events(sim, token)).body)).toEqual([undefined, undefined, undefined]);
+    expect((await events(sim, token, `dateFrom=${T0}`)).status).toBe(400);
+    sim.setKeycloakVersion('26.2');
+    expect(sim.keycloakVersion()).toBe('26.2');
+    expect(idsOf((await events(sim, token, `dateFrom=${T0}&direction=asc`)).body)).toEqual(['e-0', 'e-1', 'e-2']);
+    sim.setMode('legacy');
+    expect(sim.keycloakVersion()).toBe('26.1');
+    expect(() => sim.setKeycloakVersion('23')).toThrow(/24 or later/);
+    expect(() => sim.setKeycloakVersion('26')).toThrow(/minor/);
+  });
+});
+
+describe('MpasSimulator server clock, late commits and expiry', () => {
+  it('sends a Date header from the server’s skewed clock on every response, and stamps live events by it', async () => {
+    const clock = new ManualClock(T0);
+    const sim = await start({ clock, clockSkewMs: 90_000 });
+    const token = await login(sim);
+    const reply = await events(sim, token);
+    expect(reply.headers.get('date')).toBe(new Date(T0 + 90_000).toUTCString());
+    expect(reply.headers.get('date')).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+    const missing = await fetch(`${sim.url}/nowhere`);
+    expect(missing.headers.get('date')).toBe(new Date(T0 + 90_000).toUTCString());
+    const stop = sim.startLiveTraffic({ eventsPerSecond: 400, commitDelayMs: [0, 0], seed: 5, adminShare: 0 });
+    await expect.poll(() => sim.count('acme', 'user'), { timeout: 10_000, interval: 20 }).toBeGreaterThan(3);
+    stop();
+    const live = (await events(sim, token, 'max=-1')).body as UserEvent[];
+    expect(new Set(live.map((e) => e.time))).toEqual(new Set([T0 + 90_000]));
+  });
+
+  it('expires tokens by the server’s clock', async () => {
+    const clock = new ManualClock(T0);
+    const sim = await start({ clock, clockSkewMs: -30_000, tokenLifetimeMs: 60_000 });
+    const token = await login(sim);
+    clock.advance(59_999);
+    expect((await events(sim, token)).status).toBe(200);
+    clock.advance(1);
+    expect((await events(sim, token)).status).toBe(401);
+  });
+
+  it('commits a long-tail share of live events seconds late, hidden until the server clock reaches them', async () => {
+    const clock = new ManualClock(T0);
+    const sim = await start({ clock });
+    const stop = sim.startLiveTraffic({ eventsPerSecond: 400, lateCommits: { share: 1, maxMs: 5_000 }, seed: 9, adminShare: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    stop();
+    // Every event is at least one second late and the clock has not moved.
+    expect(sim.count('acme', 'user')).toBe(0);
+    clock.advance(999);
+    expect(sim.count('acme', 'user')).toBe(0);
+    clock.advance(4_001);
+    const all = (await events(sim, await login(sim), 'max=-1')).body as UserEvent[];
+    expect(all.length).toBeGreaterThan(20);
+    expect(all.every((e) => e.time === T0)).toBe(true);
+  });
+
+  it('removes expired events on Keycloak’s cleanup schedule, admin events by their own expiration', async () => {
+    const clock = new ManualClock(T0);
+    const sim = await start({ clock, eventsExpirationSeconds: 3_600, adminEventsExpirationSeconds: 7_200, tokenLifetimeMs: 3_600_000 });
+    sim.add('acme', 'user', [{ id: 'old', time: T0 - 3_600_000 - 1, type: 'LOGIN' }, { id: 'new', time: T0 - 1_000, type: 'LOGIN' }]);
+    sim.add('acme', 'admin', [{ id: 'old-admin', time: T0 - 3_600_000 - 1, operationType: 'DELETE' }, { id: 'older-admin', time: T0 - 7_300_000, operationType: 'DELETE' }]);
+    const token = await login(sim);
+    // No cleanup has run yet: expired rows are still served, as between two runs of ClearExpiredEvents.
+    expect(idsOf((await events(sim, token)).body)).toEqual(['new', 'old']);
+    clock.advance(899_999);
+    expect(idsOf((await events(sim, token)).body)).toEqual(['new', 'old']);
+    clock.advance(1);
+    expect(idsOf((await events(sim, token)).body)).toEqual(['new']);
+    expect(idsOf((await events(sim, token, '', 'acme/admin-events')).body)).toEqual(['old-admin']);
+    expect(sim.count('acme', 'user')).toBe(1);
+  });
+
+  it('answers events/config with the expiration to view-events holders only', async () => {
+    const sim = await start({ eventsExpirationSeconds: 86_400, users: [
+      { username: 'mpas-log-sync', password: 'mpas-log-sync', roles: ['view-events'] },
+      { username: 'nobody', password: 'pw', roles: [] },
+    ] });
+    const config = await events(sim, await login(sim), '', 'acme/events/config');
+    expect(config.status).toBe(200);
+    expect(config.body).toMatchObject({ eventsEnabled: true, eventsExpiration: 86_400, adminEventsEnabled: true, adminEventsDetailsEnabled: false });
+    expect((config.body as { enabledEventTypes: string[] }).enabledEventTypes).toContain('LOGIN');
+    expect((await events(sim, undefined, '', 'acme/events/config')).status).toBe(401);
+    expect((await events(sim, await login(sim, { username: 'nobody', password: 'pw' }), '', 'acme/events/config')).status).toBe(403);
+    await sim.close();
+    const keep = await start({});
+    expect((await events(keep, await login(keep), '', 'acme/events/config')).body).not.toHaveProperty('eventsExpiration');
   });
 });
