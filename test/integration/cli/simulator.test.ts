@@ -55,6 +55,47 @@ describe('mpas-log-sync simulator', () => {
     const bad = await runCli(['simulator', '--fail-rate', '2'], {});
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--fail-rate must be from 0 to 1');
+    for (const flag of ['--keycloak-version V', '--server-utc-offset', '--clock-skew-ms N', '--tie-order O', '--late-commit-share P', '--late-commit-max-ms MS', '--events-expiration S']) {
+      expect(help.stdout).toContain(flag);
+    }
+  });
+
+  it('exits 2 naming the fault for a bad version, zone, tie order or late-commit flags', async () => {
+    const cases: Array<[string[], string]> = [
+      [['--keycloak-version', '23'], 'keycloakVersion must be 24 or later'],
+      [['--keycloak-version', '26.2', '--legacy'], '--legacy and --keycloak-version cannot be used together'],
+      [['--server-utc-offset', '2'], '--server-utc-offset must be ±HH:MM'],
+      [['--tie-order', 'random'], '--tie-order must be shuffled or stable'],
+      [['--late-commit-max-ms', '9000'], '--late-commit-max-ms needs --late-commit-share'],
+      [['--late-commit-share', '0.1', '--late-commit-ms', '10'], 'cannot be used together'],
+      [['--clock-skew-ms=1.5'], '--clock-skew-ms must be an integer'],
+      [['--events-expiration', '0'], '--events-expiration must be a positive integer'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(['simulator', '--port', '0', ...args], {});
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toContain(message);
+    }
+  });
+
+  it('plays the asked Keycloak version with its zone, skew and expiry, as the JSON line and the server say', async () => {
+    const child = startCli(['simulator', '--port', '0', '--json', '--rate', '0', '--backlog', '10', '--keycloak-version', '24',
+      '--server-utc-offset', '+02:00', '--clock-skew-ms=-120000', '--tie-order', 'stable', '--events-expiration', '86400'], {});
+    const simulator = (await started(child)) as Started & { mode: string; keycloakVersion: string };
+    expect([simulator.mode, simulator.keycloakVersion]).toEqual(['legacy', '24']);
+    const bearer = await token(simulator);
+    const today = new Date(Date.now() + 2 * 3_600_000).toISOString().slice(0, 10);
+    const page = await fetch(`${simulator.url}/admin/realms/acme/events?dateFrom=${today}&direction=bogus`, { headers: { authorization: `Bearer ${bearer}` } });
+    expect(page.status).toBe(200);
+    const skew = Date.parse(page.headers.get('date')!) - Date.now();
+    expect(skew).toBeGreaterThan(-125_000);
+    expect(skew).toBeLessThan(-110_000);
+    const epoch = await fetch(`${simulator.url}/admin/realms/acme/events?dateFrom=${Date.now()}`, { headers: { authorization: `Bearer ${bearer}` } });
+    expect([epoch.status, await epoch.json()]).toEqual([400, { error: "Invalid value for 'Date(From)', expected format is yyyy-MM-dd" }]);
+    const config = await fetch(`${simulator.url}/admin/realms/acme/events/config`, { headers: { authorization: `Bearer ${bearer}` } });
+    expect(await config.json()).toMatchObject({ eventsExpiration: 86_400 });
+    child.kill('SIGTERM');
+    expect((await child.exited).code).toBe(0);
   });
 
   it('prints its URL and credentials, serves its backlog and live events to run, and stops with exit 0 on SIGTERM', async () => {
