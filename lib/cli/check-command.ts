@@ -13,7 +13,10 @@ Validates the configuration, then tries it for real, one line per check:
   config                      every setting (a bad one: exit 2, naming it)
   mpas token                  the token endpoint with the configured grant and credentials
   mpas <realm> <stream> events  one events read (max=1) per realm and stream; a missing
-                              view-events role is reported as such, with where to grant it
+                              view-events role is reported as such, with where to grant it;
+                              also how long the realm keeps events (events/config), and WARN
+                              when the local live cursor is older than half of that: Keycloak
+                              deletes older events, and deleted events can no longer be read
   siem <type>                 the generic HTTPS SIEM: a HEAD with the configured credentials
                               (a 401/403 means they are wrong; nothing is stored); the other
                               types: reachability only
@@ -37,7 +40,7 @@ export const checkCommand: Command = {
       return ExitCode.ok;
     }
     const config = loadConfig({ env, configFile: values.config });
-    const line = (result: CheckResult): string => `${result.ok ? 'ok  ' : 'FAIL'}  ${result.check.padEnd(28)} ${result.detail.replace(/^ok: /, '')}`;
+    const line = (result: CheckResult): string => `${result.warn ? 'WARN' : result.ok ? 'ok  ' : 'FAIL'}  ${result.check.padEnd(28)} ${result.detail.replace(/^ok: /, '')}`;
     const configResult: CheckResult = { check: 'config', ok: true, detail: `ok: tenant ${config.tenant}, realms ${config.mpas.realms.join(', ')}, SIEM ${config.siem.type} (${config.siem.format})` };
     if (!values.json) io.out(line(configResult));
     const results = await runSetupChecks(config, {
@@ -50,7 +53,12 @@ export const checkCommand: Command = {
     const all = [configResult, ...results];
     const ok = all.every((result) => result.ok);
     if (values.json) io.out(JSON.stringify({ ok, config: describeConfig(config), checks: all }, null, 2));
-    else io.out(ok ? '\nall checks passed' : `\n${all.filter((result) => !result.ok).length} check(s) failed`);
+    else {
+      // A warning does not fail the check (nothing is wrong yet), but is counted where it cannot be missed.
+      const warnings = all.filter((result) => result.warn).length;
+      const warned = warnings > 0 ? `, ${warnings} warning(s)` : '';
+      io.out(ok ? `\nall checks passed${warned}` : `\n${all.filter((result) => !result.ok).length} check(s) failed${warned}`);
+    }
     return ok ? ExitCode.ok : ExitCode.failure;
   },
 };

@@ -1,14 +1,21 @@
 import { readdir } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConfigError } from '../config/config-error.js';
 import { readEnvSettings } from '../config/env-settings.js';
+import { loadConfig } from '../config/load-config.js';
 import type { CursorSnapshot, StreamKey } from '../cursor/cursor-store.js';
 import { DynamoDbCursorStore } from '../cursor/dynamodb-cursor-store.js';
 import { FileCursorStore } from '../cursor/file-cursor-store.js';
+import { expirationSecondsOf, humanDuration } from '../mpas/events-config.js';
+import type { EventsExpiration } from '../mpas/events-config.js';
+import { checkCursorExpiry } from '../mpas/expiry-watch.js';
+import type { ExpiryReport } from '../mpas/expiry-watch.js';
+import { MpasClient } from '../mpas/mpas-client.js';
 import type { Command } from './command.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { parseOptions } from './parse-options.js';
 
-const USAGE = `usage: mpas-log-sync status [--state DIR | --table NAME [--region R] [--endpoint URL]] [--tenant T] [--json]
+const USAGE = `usage: mpas-log-sync status [--state DIR | --table NAME [--region R] [--endpoint URL]] [--tenant T] [--config FILE] [--json]
 
 Shows where the cursor stands, per realm and stream: the position (the time up to which every
 event was delivered, ISO), the lag behind now, how many events at exactly that millisecond were
@@ -22,6 +29,10 @@ safe while the service runs.
   --region R       its region (default: AWS_REGION)
   --endpoint URL   a DynamoDB endpoint other than AWS's (DynamoDB Local)
   --tenant T       the tenant (default: TENANT or "default")
+  --config FILE    MPAS settings (default: $MPAS_LOG_SYNC_CONFIG, else the environment): with
+                   them, each realm's event expiration is read (events/config) and a live
+                   cursor older than half of it is warned about, since Keycloak deletes
+                   older events and deleted events can no longer be read
   --json           one JSON document`;
 
 /** One stream's row of the status. */
@@ -80,6 +91,38 @@ async function localCursors(stateDir: string, tenant: string): Promise<Array<{ n
   return Promise.all(names.map(async (name) => ({ name, snapshot: await new FileCursorStore({ stateDir, tenant: name }).read() })));
 }
 
+// status must answer quickly, even when MPAS does not: two attempts, not the poller's five.
+const STATUS_RETRY = { attempts: 2, baseDelayMs: 200, maxDelayMs: 1_000 };
+
+/**
+ * The live cursor against each realm's event expiration, when MPAS settings are at hand (an
+ * explicit --config must load; without one, settings missing from the environment only skip it).
+ */
+async function expiryOf(configFile: string | undefined, env: NodeJS.ProcessEnv, snapshot: CursorSnapshot | undefined, now: number): Promise<ExpiryReport | string> {
+  if (!snapshot || Object.keys(snapshot.positions).length === 0) return 'no live cursor';
+  let config;
+  try {
+    config = loadConfig({ env, configFile });
+  } catch (error) {
+    if (configFile !== undefined || !(error instanceof ConfigError)) throw error;
+    return 'not checked: give --config (or the MPAS_* variables) to compare the live cursor with the realms\' event expiration';
+  }
+  const client = new MpasClient({
+    baseUrl: config.mpas.baseUrl,
+    authRealm: config.mpas.authRealm,
+    credentials: config.mpas.credentials,
+    requestTimeoutMs: config.mpas.requestTimeoutMs,
+    retry: STATUS_RETRY,
+  });
+  return checkCursorExpiry(client, snapshot.positions, now);
+}
+
+function describeExpiration(expiration: EventsExpiration): string {
+  if (expiration.status === 'unknown') return `unknown (${expiration.reason})`;
+  const kept = (seconds: number | undefined): string => (seconds === undefined ? 'no expiration set' : `deleted after ${humanDuration(seconds)}`);
+  return `user events ${kept(expirationSecondsOf(expiration, 'user'))}, admin events ${kept(expirationSecondsOf(expiration, 'admin'))}`;
+}
+
 /** `mpas-log-sync status`. */
 export const statusCommand: Command = {
   summary: 'show each realm and stream cursor: position, lag, boundary, mode, lease (local or DynamoDB)',
@@ -91,6 +134,7 @@ export const statusCommand: Command = {
       region: { type: 'string' },
       endpoint: { type: 'string' },
       tenant: { type: 'string' },
+      config: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (values.help) {
@@ -105,12 +149,14 @@ export const statusCommand: Command = {
 
     let cursors: CursorStatus[];
     let source: string;
+    let live: CursorSnapshot | undefined;
     if (values.table !== undefined) {
       const region = values.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
       if (!region) throw new UsageError('--table needs --region (or AWS_REGION)');
       const client = new DynamoDBClient({ region, ...(values.endpoint ? { endpoint: values.endpoint } : {}) });
       try {
         const snapshot = await new DynamoDbCursorStore({ client, tableName: values.table, tenant }).read();
+        live = snapshot;
         cursors = [describeCursor(tenant, snapshot, now)];
       } finally {
         client.destroy();
@@ -118,12 +164,23 @@ export const statusCommand: Command = {
       source = `DynamoDB table ${values.table} (${region})`;
     } else {
       const stateDir = values.state ?? (typeof settings.stateDir === 'string' ? settings.stateDir : '.state');
-      cursors = (await localCursors(stateDir, tenant)).map(({ name, snapshot }) => describeCursor(name, snapshot, now));
+      const found = await localCursors(stateDir, tenant);
+      live = found.find(({ name }) => name === tenant)?.snapshot;
+      cursors = found.map(({ name, snapshot }) => describeCursor(name, snapshot, now));
       source = `state directory ${stateDir}`;
     }
 
+    const expiry = await expiryOf(values.config, env, live, now);
+    const expiration =
+      typeof expiry === 'string'
+        ? { checked: false, note: expiry }
+        : {
+            checked: true,
+            realms: Object.fromEntries(expiry.expirations),
+            streams: expiry.streams.map(({ realm, stream, risk, warning }) => ({ realm, stream, ...risk, ...(warning !== undefined ? { warning } : {}) })),
+          };
     if (values.json) {
-      io.out(JSON.stringify({ tenant, source, now: new Date(now).toISOString(), cursors }, null, 2));
+      io.out(JSON.stringify({ tenant, source, now: new Date(now).toISOString(), cursors, expiration }, null, 2));
       return ExitCode.ok;
     }
     io.out(`tenant ${tenant}, ${source}`);
@@ -139,6 +196,13 @@ export const statusCommand: Command = {
       for (const row of cursor.streams) {
         io.out(`  ${row.realm.padEnd(16)} ${row.stream.padEnd(6)} ${row.time.padEnd(24)} ${`${row.lagSeconds}s`.padStart(8)} ${String(row.boundary).padStart(8)}  ${(row.mode ?? '-').padEnd(6)}  ${row.updatedAt}`);
       }
+    }
+    if (typeof expiry === 'string') {
+      if (live) io.out(`\nevent expiration: ${expiry}`);
+    } else {
+      io.out('\nevent expiration (Keycloak deletes older events; Realm settings > Events):');
+      for (const [realm, value] of expiry.expirations) io.out(`  ${realm.padEnd(16)} ${describeExpiration(value)}`);
+      for (const { warning } of expiry.streams) if (warning !== undefined) io.out(`\nWARNING ${warning}`);
     }
     return ExitCode.ok;
   },

@@ -1,9 +1,17 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'undici';
 import type { AppConfig } from '../config/app-config-schema.js';
+import { streamKey } from '../cursor/cursor-store.js';
+import type { CursorSnapshot } from '../cursor/cursor-store.js';
+import { FileCursorStore } from '../cursor/file-cursor-store.js';
 import { forwardBatch } from '../forwarder/forward-batch.js';
 import { forwarderStagesFromConfig } from '../forwarder/stages-from-config.js';
 import { mpasClientFromConfig } from '../mpas/client-from-config.js';
 import { MpasAuthError, MpasError, MpasForbiddenError, MpasNotFoundError, MpasUnavailableError } from '../mpas/errors.js';
+import type { Stream } from '../mpas/event-schemas.js';
+import { expirationSecondsOf, expiryRisk, expiryWarning, humanDuration } from '../mpas/events-config.js';
+import type { EventsExpiration } from '../mpas/events-config.js';
 import { undiciFetch } from '../mpas/http-fetch.js';
 import { HttpTransport } from '../mpas/http-transport.js';
 import { RetryPolicy } from '../mpas/retry-policy.js';
@@ -20,6 +28,8 @@ export interface CheckResult {
   ok: boolean;
   /** What was found: for a failure, what is wrong and the setting or role to fix. */
   detail: string;
+  /** Passed, with a warning in `detail` (a cursor getting close to the event expiration). */
+  warn?: boolean;
 }
 
 /** Options of {@link runSetupChecks}. */
@@ -43,14 +53,15 @@ function mpasFix(error: unknown): string {
 
 /**
  * Tries the configuration for real, in order: the MPAS token, one events read (max=1) per realm
- * and stream, then the SIEM. Without `sendTestEvent` nothing is stored anywhere: the generic HTTPS
+ * and stream (with the realm's event expiration, and a warning when the local live cursor is
+ * older than half of it: Keycloak deletes older events for good), then the SIEM. Without `sendTestEvent` nothing is stored anywhere: the generic HTTPS
  * SIEM gets a HEAD with the configured credentials (a 401/403 means they are wrong), the other
  * SIEM types a reachability check only. Never throws for what it finds; secrets never appear.
  */
 export async function runSetupChecks(config: AppConfig, options: SetupCheckOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  const report = (check: string, ok: boolean, detail: string): void => {
-    const result = { check, ok, detail };
+  const report = (check: string, ok: boolean, detail: string, warn = false): void => {
+    const result = { check, ok, detail, ...(warn ? { warn } : {}) };
     results.push(result);
     options.onResult?.(result);
   };
@@ -75,7 +86,10 @@ export async function runSetupChecks(config: AppConfig, options: SetupCheckOptio
   }
 
   const client = mpasClientFromConfig(config);
+  const cursor = await liveCursorOf(config);
   for (const realm of config.mpas.realms) {
+    // Read once per realm, after its first readable stream: it only adds to the streams' lines.
+    let expiration: EventsExpiration | undefined;
     for (const stream of config.mpas.streams) {
       const check = `mpas ${realm} ${stream} events`;
       if (!tokenOk) {
@@ -85,7 +99,11 @@ export async function runSetupChecks(config: AppConfig, options: SetupCheckOptio
       try {
         const mode = await client.apiMode(realm);
         const page = await client.getEvents({ realm, stream, first: 0, max: 1 });
-        report(check, true, `ok: ${mode === 'modern' ? 'Keycloak >= 26.2 API' : 'Keycloak < 26.2 API (dates only)'}, ${page.length === 0 ? 'no event stored yet' : 'events readable'}`);
+        const detail = `ok: ${mode === 'modern' ? 'Keycloak >= 26.2 API' : 'Keycloak < 26.2 API (dates only)'}, ${page.length === 0 ? 'no event stored yet' : 'events readable'}`;
+        expiration ??= await client.eventsExpiration(realm).catch((error: unknown) => ({ status: 'unknown' as const, reason: error instanceof Error ? error.message : String(error) }));
+        const position = cursor?.positions[streamKey(realm, stream)];
+        const warning = position ? expiryWarning(realm, stream, expiryRisk(position.time, systemClock.now(), expirationSecondsOf(expiration, stream))) : undefined;
+        report(check, true, warning ?? `${detail}; ${expirationText(expiration, stream)}`, warning !== undefined);
       } catch (error) {
         if (!(error instanceof MpasError)) throw error;
         report(check, false, mpasFix(error));
@@ -96,6 +114,25 @@ export async function runSetupChecks(config: AppConfig, options: SetupCheckOptio
   const siem = await checkSiem(config, options);
   report(siem.check, siem.ok, siem.detail);
   return results;
+}
+
+/** The local live cursor, when the state directory has one (`check` runs where `run` does). */
+async function liveCursorOf(config: AppConfig): Promise<CursorSnapshot | undefined> {
+  if (!existsSync(join(config.stateDir, `${config.tenant}.cursor.json`))) return undefined;
+  try {
+    return await new FileCursorStore({ stateDir: config.stateDir, tenant: config.tenant }).read();
+  } catch {
+    // Only for the expiry warning: a cursor that cannot be read here is `status`'s to report.
+    return undefined;
+  }
+}
+
+/** How long Keycloak keeps the stream's events, for the stream's check line. */
+function expirationText(expiration: EventsExpiration, stream: Stream): string {
+  if (expiration.status === 'unknown') return `event expiration unknown: ${expiration.reason}`;
+  const seconds = expirationSecondsOf(expiration, stream);
+  if (seconds !== undefined) return `Keycloak deletes these events after ${humanDuration(seconds)}: keep the service from stopping that long`;
+  return stream === 'user' ? 'no event expiration set: Keycloak keeps these events' : 'no admin event expiration set (or not reported by this Keycloak)';
 }
 
 async function checkSiem(config: AppConfig, options: SetupCheckOptions): Promise<CheckResult> {
