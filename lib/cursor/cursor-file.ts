@@ -13,6 +13,8 @@ const positionSchema = z.object({
   mode: z.enum(['modern', 'legacy']).optional(),
   updatedAt: z.number().int().nonnegative(),
   read: z.object({ windowEnd: z.number().int(), pageSize: z.number().int().positive() }).optional(),
+  seq: z.number().int().nonnegative().optional(),
+  lookback: z.object({ time: z.number().int().nonnegative(), boundary: z.array(z.string().min(1)), seq: z.number().int().nonnegative() }).optional(),
 });
 
 const leaseSchema = z.object({

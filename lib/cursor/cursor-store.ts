@@ -32,6 +32,21 @@ export interface StreamPosition {
    * positions written before it existed.
    */
   read?: ReadParameters;
+  /** How many chunks of events have been committed to this stream: each chunk's number. */
+  seq?: number;
+  /** Where the look-back (the second pass, for events committed late) has read up to. */
+  lookback?: LookbackPosition;
+}
+
+/**
+ * The look-back's own cursor, trailing the stream's: every event older than `time` (and those
+ * at `time` with keys in `boundary`) has been read again and delivered if it was late.
+ * Chunks numbered `seq` and after are still to be compared with what it reads.
+ */
+export interface LookbackPosition {
+  time: number;
+  boundary: string[];
+  seq: number;
 }
 
 /** What decides which events a page read from a position holds, besides the position itself. */

@@ -19,6 +19,8 @@ const positionSchema = z.object({
   mode: z.enum(['modern', 'legacy']).optional(),
   updatedAt: z.number(),
   read: z.object({ windowEnd: z.number(), pageSize: z.number().int().positive() }).optional(),
+  seq: z.number().int().nonnegative().optional(),
+  lookback: z.object({ time: z.number(), boundary: z.array(z.string()), seq: z.number().int().nonnegative() }).optional(),
 });
 
 // What the item holds; anything else on it (added by a later version) is left alone.
@@ -164,13 +166,15 @@ function positionsOf(item: CursorItem): Partial<Record<StreamKey, StreamPosition
 }
 
 function toStored(position: StreamPosition): Record<string, unknown> {
-  const { time, boundary, mode, updatedAt, read } = position;
+  const { time, boundary, mode, updatedAt, read, seq, lookback } = position;
   return {
     time,
     boundary: [...boundary],
     ...(mode === undefined ? {} : { mode }),
     updatedAt,
     ...(read === undefined ? {} : { read: { windowEnd: read.windowEnd, pageSize: read.pageSize } }),
+    ...(seq === undefined ? {} : { seq }),
+    ...(lookback === undefined ? {} : { lookback: { time: lookback.time, boundary: [...lookback.boundary], seq: lookback.seq } }),
   };
 }
 

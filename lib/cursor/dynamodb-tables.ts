@@ -12,10 +12,13 @@ export interface TableKeySchema {
 
 /**
  * The cursor table: one item per tenant (`pk = cursorPartitionKey(tenant)`), holding the lease
- * and every realm's and stream's position. No TTL: the cursor must outlive everything.
+ * and every realm's and stream's position, and the look-back's delivery records
+ * (`pk = delivered#...`). Only the records carry the TTL attribute: the cursor item has none,
+ * so it outlives everything.
  */
 export const cursorTable = {
   partitionKey: { name: 'pk', type: 'S' },
+  timeToLiveAttribute: 'expiration',
 } as const satisfies TableKeySchema;
 
 /**

@@ -12,6 +12,11 @@ export interface PollObserver {
   leaseLost?(): void;
   /** `events` were enqueued for a realm's stream and its position committed. */
   committed?(realm: string, stream: Stream, events: number, position: StreamPosition): void;
+  /**
+   * The look-back found `events` events that the first pass had not seen (committed late by
+   * Keycloak: a long transaction, or clocks apart) and delivered them.
+   */
+  lateEvents?(realm: string, stream: Stream, events: number): void;
   /** A stream could not be read this run; its cursor did not move. */
   streamFailed?(realm: string, stream: Stream, error: Error): void;
 }

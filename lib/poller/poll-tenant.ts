@@ -13,6 +13,8 @@ import { walkModern } from './modern-walk.js';
 import { silentPollObserver } from './poll-observer.js';
 import type { PollObserver } from './poll-observer.js';
 import type { Walk, WalkContext } from './walk.js';
+import { firstPassCommit, initialLookback, LookbackLedger, recordExpiry } from './look-back.js';
+import type { FirstPassRecord, LookbackSettings } from './look-back.js';
 
 /** Everything one poll of a tenant needs. */
 export interface PollTenantOptions {
@@ -36,6 +38,8 @@ export interface PollTenantOptions {
   windowEnd?: number;
   /** Aborting stops the poll after the chunk in hand is enqueued and committed. */
   signal?: AbortSignal;
+  /** The second pass for events Keycloak commits late; absent or a window of 0: none. */
+  lookback?: LookbackSettings;
   observer?: PollObserver;
 }
 
@@ -53,8 +57,16 @@ export type PollOutcome =
 
 const walks: Record<ApiMode, Walk> = { modern: walkModern, legacy: walkLegacy };
 
+/** What a commit does besides enqueueing its chunk and moving the position. */
+interface CommitExtras {
+  /** The first pass's delivery record of a young chunk, written before the commit. */
+  record?: FirstPassRecord;
+  /** The look-back's late events: one queue batch each, so a batch id never depends on how they were chunked. */
+  late?: boolean;
+}
+
 /** Hands a chunk over for enqueue + commit; resolves once the previous chunk's are done. */
-type Commit = (realm: string, stream: Stream, chunk: KeyedEvent[], position: StreamPosition) => Promise<void>;
+type Commit = (realm: string, stream: Stream, chunk: KeyedEvent[], position: StreamPosition, extras?: CommitExtras) => Promise<void>;
 
 // Chunks one stream may deliver before the next stream's turn: small enough to be fair, large
 // enough that a legacy walk's offset searches are not repeated for every page.
@@ -84,14 +96,25 @@ export async function pollTenant(options: PollTenantOptions): Promise<PollOutcom
   const stopRequested = (): boolean =>
     (options.signal?.aborted ?? false) || (options.deadline !== undefined && clock.now() >= options.deadline);
 
-  const commitAfter = async (enqueued: Promise<void>, previous: Promise<void> | undefined, realm: string, stream: Stream, chunk: KeyedEvent[], position: StreamPosition): Promise<void> => {
+  const commitAfter = async (
+    enqueued: Promise<void>,
+    recorded: Promise<void> | undefined,
+    previous: Promise<void> | undefined,
+    realm: string,
+    stream: Stream,
+    chunk: KeyedEvent[],
+    position: StreamPosition,
+    late: boolean,
+  ): Promise<void> => {
     await enqueued;
+    if (recorded) await recorded;
     if (previous) await previous;
     const key = streamKey(realm, stream);
     const now = clock.now();
     lease = await store.commit({ lease, key, position: { ...position, updatedAt: now }, now, leaseMs: options.leaseMs });
     positions[key] = position;
     events += chunk.length;
+    if (late && chunk.length > 0) observer.lateEvents?.(realm, stream, chunk.length);
     observer.committed?.(realm, stream, chunk.length, position);
   };
 
@@ -108,14 +131,21 @@ export async function pollTenant(options: PollTenantOptions): Promise<PollOutcom
     pending.length = 0;
     if (last) await last.committed;
   };
-  const commit: Commit = async (realm, stream, chunk, position) => {
+  const commit: Commit = async (realm, stream, chunk, position, extras = {}) => {
     const previous = pending.at(-1);
     if (pending.length > 1) await pending[0]!.enqueued;
     const after = previous ? { after: previous.committed } : undefined;
-    const enqueued = chunk.length > 0 ? options.queue.enqueue([batchForChunk(options.tenant, realm, stream, chunk)], after) : Promise.resolve();
-    const committed = commitAfter(enqueued, previous?.committed, realm, stream, chunk, position);
+    const batches = extras.late ? chunk.map((item) => batchForChunk(options.tenant, realm, stream, [item])) : [batchForChunk(options.tenant, realm, stream, chunk)];
+    const enqueued = chunk.length > 0 ? options.queue.enqueue(batches, after) : Promise.resolve();
+    // Written beside the enqueue, before the commit: a committed young chunk always has its record.
+    const recorded =
+      extras.record && options.lookback
+        ? options.lookback.records.put({ ...extras.record, stream: streamKey(realm, stream), fence: lease.fence }, recordExpiry(clock.now(), options.lookback.windowMs))
+        : undefined;
+    const committed = commitAfter(enqueued, recorded, previous?.committed, realm, stream, chunk, position, extras.late ?? false);
     // Observed here so a failure waiting for a later chunk or settle() is never an unhandled rejection.
     enqueued.catch(() => undefined);
+    recorded?.catch(() => undefined);
     committed.catch(() => undefined);
     pending.push({ enqueued, committed });
     if (pending.length > 2) pending.shift();
@@ -137,6 +167,7 @@ export async function pollTenant(options: PollTenantOptions): Promise<PollOutcom
         }
         try {
           const done = await pollStreamOnce(options, realm, stream, positions, commit, settle, probed);
+          if (done) await lookBackOnce(options, realm, stream, positions, commit, settle);
           if (!done) stillActive.push({ realm, stream });
         } catch (error) {
           // A stop that lands during a read aborts it: that page was neither enqueued nor
@@ -186,10 +217,7 @@ async function pollStreamOnce(
   const { clock } = options;
   const mode = await options.source.apiMode(realm, { refresh: !probed.has(realm), ...(options.signal ? { signal: options.signal } : {}) });
   probed.add(realm);
-  const read: ReadParameters = {
-    windowEnd: Math.min(clock.now() - options.settleMs, options.windowEnd ?? Number.POSITIVE_INFINITY),
-    pageSize: options.pageSize,
-  };
+  const read = readParameters(options);
   let position = positions[streamKey(realm, stream)];
   if (!position) {
     const now = clock.now();
@@ -197,6 +225,13 @@ async function pollStreamOnce(
     position = { time, boundary: [], mode, updatedAt: now, read };
     await commit(realm, stream, [], position);
   }
+  // The newest position handed to `commit` (maybe not committed yet): the next one numbers on from it.
+  let last = position;
+  const commitFirstPass = async (chunk: KeyedEvent[], next: StreamPosition, reading: ReadParameters): Promise<void> => {
+    const planned = firstPassCommit(last, chunk, next, reading, options.lookback?.windowMs ?? 0);
+    last = planned.position;
+    await commit(realm, stream, chunk, planned.position, planned.record ? { record: planned.record } : {});
+  };
   let chunks = 0;
   // A position to commit again with this turn's reading before the first chunk read that way.
   let unpinned: StreamPosition | undefined;
@@ -216,9 +251,9 @@ async function pollStreamOnce(
       if (unpinned) {
         const pin = unpinned;
         unpinned = undefined;
-        await commit(realm, stream, [], pin);
+        await commitFirstPass([], pin, read);
       }
-      await commit(realm, stream, chunk, { ...next, mode, read });
+      await commitFirstPass(chunk, { ...next, mode, read }, parameters);
     },
     shouldStop: last,
   });
@@ -259,4 +294,66 @@ function sameRead(a: ReadParameters | undefined, b: ReadParameters): boolean {
 
 function isAbortOf(error: unknown, signal: AbortSignal): boolean {
   return error === signal.reason || (error instanceof Error && error.name === 'AbortError');
+}
+
+/** The first pass's reading of this turn: up to `now - settle` (or a replay's end), a page at a time. */
+function readParameters(options: PollTenantOptions): ReadParameters {
+  return {
+    windowEnd: Math.min(options.clock.now() - options.settleMs, options.windowEnd ?? Number.POSITIVE_INFINITY),
+    pageSize: options.pageSize,
+  };
+}
+
+/**
+ * The look-back of a stream whose first pass reached the window's end: reads again what the
+ * first pass read while it was young, from where the look-back left off up to the look-back
+ * window behind the window's end, and delivers the events the first pass did not see (the
+ * delivery records say what it saw). Each event is so read at most twice, however often the
+ * poller runs. Its position is committed with late events, and once at the end of the turn.
+ */
+async function lookBackOnce(
+  options: PollTenantOptions,
+  realm: string,
+  stream: Stream,
+  positions: Partial<Record<StreamKey, StreamPosition>>,
+  commit: Commit,
+  settle: () => Promise<void>,
+): Promise<void> {
+  const lookback = options.lookback;
+  const key = streamKey(realm, stream);
+  const main = positions[key];
+  if (!lookback || lookback.windowMs <= 0 || !main?.mode) return;
+  const start = main.lookback ?? initialLookback(main);
+  const end = Math.min(readParameters(options).windowEnd - lookback.windowMs, main.time - 1);
+  if (start.time > end) return;
+  const ledger = new LookbackLedger(start, await lookback.records.get(key, start.seq, main.seq ?? 0));
+  let reached = start;
+  let uncommitted = false;
+  const commitLookback = async (chunk: KeyedEvent[]): Promise<void> => {
+    uncommitted = false;
+    await commit(realm, stream, chunk, { ...(positions[key] ?? main), lookback: reached }, { late: true });
+  };
+  const context: WalkContext = {
+    source: options.source,
+    realm,
+    stream,
+    pageSize: options.pageSize,
+    windowEnd: end,
+    now: () => options.clock.now(),
+    signal: options.signal,
+    deliver: async (chunk, next) => {
+      const late = ledger.late(chunk);
+      reached = ledger.next(next);
+      if (late.length > 0) await commitLookback(late);
+      else uncommitted = true;
+    },
+    shouldStop: () => (options.signal?.aborted ?? false) || (options.deadline !== undefined && options.clock.now() >= options.deadline),
+  };
+  try {
+    await walks[main.mode](context, { time: start.time, boundary: start.boundary, mode: main.mode, updatedAt: main.updatedAt });
+    if (uncommitted) await commitLookback([]);
+  } finally {
+    await settle();
+  }
+  await lookback.records.prune(key, reached.seq);
 }

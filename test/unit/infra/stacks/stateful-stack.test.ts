@@ -25,7 +25,7 @@ describe('StatefulStack', () => {
     expect(northwind.stack.region).toBe('eu-west-1');
   });
 
-  it('keeps the cursor table, keyed as lib/cursor says, on demand, recoverable, encrypted with the tenant key and retained', () => {
+  it('keeps the cursor table, keyed as lib/cursor says, on demand, recoverable, encrypted with the tenant key and retained, with a TTL only the delivery records carry', () => {
     const { template } = example;
     template.hasResource('AWS::DynamoDB::Table', {
       ...RETAINED,
@@ -36,7 +36,7 @@ describe('StatefulStack', () => {
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         DeletionProtectionEnabled: true,
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [template.getResourceId('AWS::KMS::Key'), 'Arn'] } },
-        TimeToLiveSpecification: Match.absent(),
+        TimeToLiveSpecification: { AttributeName: cursorTable.timeToLiveAttribute, Enabled: true },
       },
     });
   });
@@ -133,7 +133,7 @@ describe('StatefulStack', () => {
 
   it('names its tables, queues and key in outputs for the runbook, and the archive only when there is one', () => {
     const { template } = example;
-    template.hasOutput('CursorTableName', { Value: { Ref: template.getResourceId('AWS::DynamoDB::Table', { Properties: { TimeToLiveSpecification: Match.absent() } }) } });
+    template.hasOutput('CursorTableName', { Value: { Ref: template.getResourceId('AWS::DynamoDB::Table', { Properties: { KeySchema: [{ AttributeName: cursorTable.partitionKey.name, KeyType: 'HASH' }] } }) } });
     template.hasOutput('DeadLetterQueueArn', { Value: { 'Fn::GetAtt': [template.getResourceId('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.absent() } }), 'Arn'] } });
     for (const name of ['QueueUrl', 'QueueArn', 'DeadLetterQueueUrl', 'KeyArn']) template.hasOutput(name, {});
     const archiveOutputs = (of: Template) => Object.keys(of.findOutputs('*')).filter((name) => name.startsWith('Archive')).sort();
