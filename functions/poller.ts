@@ -6,6 +6,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { ExpirationCache, reportCursorExpiry } from '../lib/aws/cursor-expiry.js';
 import { PollMetrics } from '../lib/aws/poll-metrics.js';
 import { runPollerInvocation } from '../lib/aws/poller-invocation.js';
 import { secretsManagerProvider } from '../lib/aws/secrets-manager-provider.js';
@@ -46,16 +47,20 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
   const metrics = deps.metrics ?? new Metrics({ namespace: 'MpasLogSync', serviceName: 'mpas-log-sync-poller' });
   // Clients keep their token and connections across warm invocations, until the config changes.
   let tenantDimension: string | undefined;
-  const wiring = rebuildOnChange(({ config, settings }: LambdaConfig) => ({
-    store: new DynamoDbCursorStore({ client: deps.dynamodb, tableName: requireSetting(settings, 'cursorTableName'), tenant: config.tenant }),
-    queue: new SqsEventQueue({ client: deps.sqs, queueUrl: requireSetting(settings, 'queueUrl'), maxMessageBytes: config.polling.queueMaxMessageBytes }),
-    source: mpasClientFromConfig(config, { clock }),
-  }));
+  const wiring = rebuildOnChange(({ config, settings }: LambdaConfig) => {
+    const source = mpasClientFromConfig(config, { clock });
+    return {
+      store: new DynamoDbCursorStore({ client: deps.dynamodb, tableName: requireSetting(settings, 'cursorTableName'), tenant: config.tenant }),
+      queue: new SqsEventQueue({ client: deps.sqs, queueUrl: requireSetting(settings, 'queueUrl'), maxMessageBytes: config.polling.queueMaxMessageBytes }),
+      source,
+      expirations: new ExpirationCache(source, clock),
+    };
+  });
 
   const pollOnce = async (_event: unknown, context: Context): Promise<PollOutcome> => {
     const loaded = await deps.load();
     const { config, settings } = loaded;
-    const { store, queue, source } = wiring(loaded);
+    const { store, queue, source, expirations } = wiring(loaded);
     // Set once per container: setting it again on every invocation only draws warnings.
     if (tenantDimension !== config.tenant) {
       metrics.setDefaultDimensions({ tenant: config.tenant });
@@ -68,6 +73,13 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
       { remainingTimeMs: context.getRemainingTimeInMillis(), budgetShare: settings.pollBudgetShare },
     );
     observer.publish(outcome);
+    // Only a metric: a failure to read the cursor or the expiration must never fail the poll.
+    await reportCursorExpiry(outcome, {
+      store, expirations, realms: config.mpas.realms, streams: config.mpas.streams, clock,
+      emit: (realm, stream, percent) => observer.cursorExpiry(realm, stream, percent),
+      warn: (message, fields) => logger.warn(message, fields),
+      signal: AbortSignal.timeout(Math.max(1, Math.min(5_000, context.getRemainingTimeInMillis() - 2_000))),
+    }).catch((error: unknown) => logger.warn('cursor expiry not measured', { error: error instanceof Error ? error.message : String(error) }));
     if ('failures' in outcome && outcome.failures.length > 0) {
       throw new PollFailedError(outcome.failures.map(({ realm, stream }) => `${realm}#${stream}`));
     }

@@ -27,6 +27,12 @@ export interface TenantAlarmsProps {
   readonly deadLetterQueue: IQueue;
   /** Whether the forwarder archives events (its Archive* metrics exist). @default false */
   readonly archive?: boolean;
+  /**
+   * Percent of a realm's event expiration that a stream's unread part may reach
+   * (`CursorAgeOfExpiration`, lib/aws/cursor-expiry.ts) before the cursor-expiry alarm fires;
+   * undefined: no such alarm. 50 leaves half the expiration to get the poller going again.
+   */
+  readonly cursorExpiryAlarmPercent?: number;
 }
 
 /**
@@ -52,6 +58,8 @@ export class TenantAlarms extends Construct {
   public readonly archiveFailures: Alarm | undefined;
   /** The archive buffer was full and records were dropped (`ArchiveRecordsDropped`); undefined without the archive. */
   public readonly archiveDropped: Alarm | undefined;
+  /** Unread events are getting close to Keycloak's event expiration; undefined without `cursorExpiryAlarmPercent`. */
+  public readonly cursorExpiry: Alarm | undefined;
   private readonly tenant: string;
 
   constructor(scope: Construct, id: string, props: TenantAlarmsProps) {
@@ -107,6 +115,23 @@ export class TenantAlarms extends Construct {
     this.archiveDropped = archive
       ? atLeastOne('ArchiveDropped', tenantQuery(tenant, 'SUM', 'ArchiveRecordsDropped', Duration.minutes(5)), 'the event archive buffer was full and records were dropped (ArchiveRecordsDropped): the archive is too slow for the volume')
       : undefined;
+    const expiryPercent = props.cursorExpiryAlarmPercent;
+    if (expiryPercent !== undefined && !(expiryPercent > 0 && expiryPercent < 100)) {
+      throw new RangeError(`cursorExpiryAlarmPercent must be between 0 and 100 (exclusive), got ${expiryPercent}`);
+    }
+    if (expiryPercent !== undefined) {
+      // No data (an expiration not set or unknown, or no poll ran) is not breaching: the poller-errors alarm covers a poller that does not run.
+      this.cursorExpiry = new Alarm(this, 'CursorExpiry', {
+        metric: tenantQuery(tenant, 'MAX', 'CursorAgeOfExpiration', Duration.minutes(5)),
+        threshold: expiryPercent,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `mpas-log-sync ${tenant}: unread events are older than ${expiryPercent}% of the realm's event expiration; Keycloak deletes older events and deleted events can no longer be read: get the poller caught up`,
+      });
+      this.cursorExpiry.addAlarmAction(action);
+      this.cursorExpiry.addOkAction(action);
+    }
   }
 
   /** A count of the log lines marked `"alarm": "<alarmField>"`, per tenant. */

@@ -84,6 +84,15 @@ export class PollMetrics implements PollObserver {
     }
   }
 
+  /**
+   * `CursorAgeOfExpiration`: how old a stream's unread part is, in percent of its realm's event
+   * expiration (lib/aws/cursor-expiry.ts), written at once; alarmed before Keycloak deletes
+   * events that were never read.
+   */
+  cursorExpiry(realm: string, stream: Stream, percent: number): void {
+    emitMetric(this.metrics, { realm, stream }, 'CursorAgeOfExpiration', MetricUnit.Percent, percent);
+  }
+
   /** Publishes everything gathered, and the one log line that sums the invocation up. */
   publish(outcome: PollOutcome): void {
     const now = this.clock.now();

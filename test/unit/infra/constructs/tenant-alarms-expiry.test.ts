@@ -1,0 +1,43 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { TenantAlarms } from '../../../../infra/constructs/tenant-alarms.js';
+import { monitoringFixture } from '../../../support/monitoring-fixture.js';
+
+function alarmsWith(cursorExpiryAlarmPercent: number | undefined) {
+  const fixture = monitoringFixture();
+  const alarms = new TenantAlarms(fixture.stack, 'Alarms', {
+    tenant: 'acme',
+    alarmEmail: 'soc@acme.example',
+    lagAlarmSeconds: 1200,
+    key: fixture.key,
+    poller: fixture.poller,
+    pollerLogs: fixture.pollerLogs,
+    forwarderLogs: fixture.forwarderLogs,
+    deadLetterQueue: fixture.deadLetterQueue,
+    cursorExpiryAlarmPercent,
+  });
+  return { alarms, template: Template.fromStack(fixture.stack) };
+}
+
+describe('TenantAlarms cursor expiry', () => {
+  it('fires when any stream\'s unread part passes the share of its realm\'s event expiration, and notifies both ways', () => {
+    const { alarms, template } = alarmsWith(50);
+    expect(alarms.cursorExpiry).toBeDefined();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 50,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmDescription: Match.stringLikeRegexp("^mpas-log-sync acme: unread events are older than 50% of the realm's event expiration; Keycloak deletes older events"),
+      AlarmActions: [{ Ref: template.getResourceId('AWS::SNS::Topic') }],
+      OKActions: [{ Ref: template.getResourceId('AWS::SNS::Topic') }],
+      Metrics: [Match.objectLike({ Expression: "SELECT MAX(CursorAgeOfExpiration) FROM MpasLogSync WHERE tenant = 'acme'", Period: 300 })],
+    });
+  });
+
+  it('is not there unless asked for, and refuses a share outside (0, 100)', () => {
+    const { alarms, template } = alarmsWith(undefined);
+    expect(alarms.cursorExpiry).toBeUndefined();
+    expect(JSON.stringify(template.toJSON())).not.toContain('CursorAgeOfExpiration');
+    expect(() => alarmsWith(100)).toThrow('cursorExpiryAlarmPercent must be between 0 and 100 (exclusive), got 100');
+  });
+});
