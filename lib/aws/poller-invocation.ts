@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/app-config-schema.js';
 import type { CursorStore } from '../cursor/cursor-store.js';
+import type { DeliveryRecordStore } from '../lookback/delivery-records.js';
 import type { PollObserver } from '../poller/poll-observer.js';
 import { pollTenant } from '../poller/poll-tenant.js';
 import type { PollOutcome } from '../poller/poll-tenant.js';
@@ -17,6 +18,8 @@ export interface PollerInvocationDeps {
   /** This invocation's name in the lease: the Lambda request id. */
   owner: string;
   observer?: PollObserver;
+  /** Where the look-back's delivery records rest; without them there is no look-back. */
+  records?: DeliveryRecordStore;
 }
 
 /** How much time the invocation has. */
@@ -54,5 +57,6 @@ export async function runPollerInvocation(deps: PollerInvocationDeps, budget: Po
     startFrom: config.mpas.startFrom,
     deadline,
     observer: deps.observer,
+    ...(deps.records ? { lookback: { windowMs: config.mpas.lookbackMs, records: deps.records } } : {}),
   });
 }

@@ -48,6 +48,7 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   { name: 'MPAS_START_FROM', path: 'mpas.startFrom', kind: 'startFrom' },
   { name: 'MPAS_PAGE_SIZE', path: 'mpas.pageSize', kind: 'int' },
   { name: 'MPAS_SETTLE_MS', path: 'mpas.settleMs', kind: 'int' },
+  { name: 'MPAS_LOOKBACK_MS', path: 'mpas.lookbackMs', kind: 'int' },
   { name: 'MPAS_REQUEST_TIMEOUT_MS', path: 'mpas.requestTimeoutMs', kind: 'int' },
   { name: 'MPAS_CA_FILE', path: 'mpas.caFile', kind: 'text' },
   { name: 'SIEM_TYPE', path: 'siem.type', kind: 'word' },

@@ -90,6 +90,9 @@ export const mpasConfigSchema = z
       pageSize: intIn(1, 5000).default(1000),
       // Keycloak writes an event when its transaction commits, after the `time` it carries.
       settleMs: intIn(0, 600_000).default(5000),
+      // Keycloak's transaction timeout (300 s, its quarkus default-transaction-timeout) plus a
+      // minute for clocks apart: how late a commit the look-back still delivers. 0 turns it off.
+      lookbackMs: intIn(0, 86_400_000).default(360_000),
       requestTimeoutMs: intIn(1, 600_000).default(10_000),
       caFile: filePath.optional(),
     },

@@ -5,6 +5,7 @@ import type { ArchiveObserver } from '../archive/archive-writer.js';
 import type { ArchiveStore } from '../archive/archive-store.js';
 import type { AppConfig } from '../config/app-config-schema.js';
 import { FileCursorStore } from '../cursor/file-cursor-store.js';
+import { FileDeliveryRecords } from '../lookback/file-delivery-records.js';
 import { routesFromConfig } from '../forwarder/routes-from-config.js';
 import type { ForwardObserver } from '../forwarder/forward-observer.js';
 import { mpasClientFromConfig } from '../mpas/client-from-config.js';
@@ -111,6 +112,7 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
     stop: stop.signal,
   });
   const source = mpasClientFromConfig(config, { clock, sleep });
+  const records = new FileDeliveryRecords({ stateDir, tenant: config.tenant });
 
   const summary: LocalRunSummary = { polls: 0, events: 0, failures: 0, deadLetterFile: deadLetters.path };
   try {
@@ -130,6 +132,7 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
         startFrom: config.mpas.startFrom,
         signal: stop.signal,
         observer: options.pollObserver,
+        lookback: { windowMs: config.mpas.lookbackMs, records },
       });
       summary.polls += 1;
       options.onPoll?.(outcome);

@@ -27,6 +27,7 @@ describe('appConfigSchema', () => {
         startFrom: 'now',
         pageSize: 1000,
         settleMs: 5000,
+        lookbackMs: 360_000,
         requestTimeoutMs: 10_000,
       },
       siem: {
