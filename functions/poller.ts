@@ -14,6 +14,7 @@ import { loadLambdaConfig } from '../lib/config/lambda-config.js';
 import type { LambdaConfig } from '../lib/config/lambda-config.js';
 import { requireSetting } from '../lib/config/lambda-settings.js';
 import { DynamoDbCursorStore } from '../lib/cursor/dynamodb-cursor-store.js';
+import { DynamoDbDeliveryRecords } from '../lib/lookback/dynamodb-delivery-records.js';
 import { mpasClientFromConfig } from '../lib/mpas/client-from-config.js';
 import type { PollOutcome } from '../lib/poller/poll-tenant.js';
 import { SqsEventQueue } from '../lib/queue/sqs-event-queue.js';
@@ -51,6 +52,7 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
     const source = mpasClientFromConfig(config, { clock });
     return {
       store: new DynamoDbCursorStore({ client: deps.dynamodb, tableName: requireSetting(settings, 'cursorTableName'), tenant: config.tenant }),
+      records: new DynamoDbDeliveryRecords({ client: deps.dynamodb, tableName: requireSetting(settings, 'cursorTableName'), tenant: config.tenant }),
       queue: new SqsEventQueue({ client: deps.sqs, queueUrl: requireSetting(settings, 'queueUrl'), maxMessageBytes: config.polling.queueMaxMessageBytes }),
       source,
       expirations: new ExpirationCache(source, clock),
@@ -60,7 +62,7 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
   const pollOnce = async (_event: unknown, context: Context): Promise<PollOutcome> => {
     const loaded = await deps.load();
     const { config, settings } = loaded;
-    const { store, queue, source, expirations } = wiring(loaded);
+    const { store, records, queue, source, expirations } = wiring(loaded);
     // Set once per container: setting it again on every invocation only draws warnings.
     if (tenantDimension !== config.tenant) {
       metrics.setDefaultDimensions({ tenant: config.tenant });
@@ -69,7 +71,7 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
     logger.appendKeys({ tenant: config.tenant });
     const observer = new PollMetrics(metrics, logger, clock);
     const outcome = await runPollerInvocation(
-      { config, store, queue, source: observer.countingPages(source), clock, owner: context.awsRequestId, observer },
+      { config, store, records, queue, source: observer.countingPages(source), clock, owner: context.awsRequestId, observer },
       { remainingTimeMs: context.getRemainingTimeInMillis(), budgetShare: settings.pollBudgetShare },
     );
     observer.publish(outcome);

@@ -23,6 +23,7 @@ interface StreamTally {
   events: number;
   batches: number;
   pages: number;
+  late: number;
   newestTime?: number;
 }
 
@@ -73,6 +74,10 @@ export class PollMetrics implements PollObserver {
     tally.newestTime = Math.max(tally.newestTime ?? position.time, position.time);
   }
 
+  lateEvents(realm: string, stream: Stream, events: number): void {
+    this.tally(realm, stream).late += events;
+  }
+
   streamFailed(realm: string, stream: Stream, error: Error): void {
     const status = statusOf(error);
     this.failures.push({ realm, stream, status });
@@ -102,6 +107,11 @@ export class PollMetrics implements PollObserver {
       emitMetric(this.metrics, where, 'BatchesEnqueued', MetricUnit.Count, tally.batches);
       emitMetric(this.metrics, where, 'Pages', MetricUnit.Count, tally.pages);
       if (tally.newestTime !== undefined) emitMetric(this.metrics, where, 'LagSeconds', MetricUnit.Seconds, Math.max(0, (now - tally.newestTime) / 1000));
+      // Only when there were some: they are news about the MPAS (long transactions, clocks apart).
+      if (tally.late > 0) {
+        emitMetric(this.metrics, where, 'LateEvents', MetricUnit.Count, tally.late);
+        this.logger.warn('the look-back delivered events MPAS stored after the first pass had read past their time', { ...where, lateEvents: tally.late });
+      }
     }
     for (const failure of this.failures) {
       emitMetric(this.metrics, { realm: failure.realm, stream: failure.stream, status: failure.status }, 'MpasErrors', MetricUnit.Count, 1);
@@ -120,7 +130,7 @@ export class PollMetrics implements PollObserver {
     const key = `${realm}#${stream}`;
     let tally = this.tallies.get(key);
     if (!tally) {
-      tally = { realm, stream, events: 0, batches: 0, pages: 0 };
+      tally = { realm, stream, events: 0, batches: 0, pages: 0, late: 0 };
       this.tallies.set(key, tally);
     }
     return tally;

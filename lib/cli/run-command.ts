@@ -85,6 +85,12 @@ export const runCommand: Command = {
         pollIntervalMs,
         signal: stop.signal,
         forwardObserver: { deadLettered: (_reason, count) => health.deadLettered(count) },
+        pollObserver: {
+          lateEvents: (realm, stream, events) => {
+            health.lateDelivered(events);
+            log('warn', 'late events delivered: MPAS stored them after the first pass had read past their time (long transactions or clocks apart)', { realm, stream, events });
+          },
+        },
         onPoll: (outcome) => {
           health.pollFinished(outcome);
           const failures = 'failures' in outcome ? outcome.failures.map(({ realm, stream, error }) => ({ realm, stream, error: error.message })) : [];

@@ -17,6 +17,8 @@ export interface HealthReport {
   } | null;
   /** Events dead-lettered since the process started. */
   deadLetters: number;
+  /** Events the look-back delivered since the process started: MPAS stored them after the first pass read past their time. */
+  lateEvents: number;
   /** Why the status is degraded, for a human; empty when ok. */
   reasons: string[];
 }
@@ -39,6 +41,7 @@ export class HealthTracker {
   private lastSuccess: number | undefined;
   private lastPoll: HealthReport['lastPoll'] = null;
   private deadLetters = 0;
+  private lateEvents = 0;
 
   constructor(private readonly options: HealthTrackerOptions) {
     this.startedAt = options.clock.now();
@@ -55,6 +58,11 @@ export class HealthTracker {
   /** Counts dead-lettered events. */
   deadLettered(count: number): void {
     this.deadLetters += count;
+  }
+
+  /** Counts events the look-back found late. */
+  lateDelivered(count: number): void {
+    this.lateEvents += count;
   }
 
   /** The report as of now. */
@@ -74,6 +82,7 @@ export class HealthTracker {
       lastSuccessAt: this.lastSuccess === undefined ? null : new Date(this.lastSuccess).toISOString(),
       lastPoll: this.lastPoll,
       deadLetters: this.deadLetters,
+      lateEvents: this.lateEvents,
       reasons,
     };
   }

@@ -22,8 +22,18 @@ describe('HealthTracker', () => {
       lastSuccessAt: new Date(START + 1_000).toISOString(),
       lastPoll: { at: new Date(START + 1_000).toISOString(), status: 'complete', events: 12, failures: [] },
       deadLetters: 0,
+      lateEvents: 0,
       reasons: [],
     });
+  });
+
+  it('counts the events the look-back delivered late, without calling the service degraded', () => {
+    const clock = new ManualClock(START);
+    const health = tracker(clock);
+    health.pollFinished({ status: 'complete', events: 3, failures: [] });
+    health.lateDelivered(2);
+    health.lateDelivered(1);
+    expect(health.report()).toMatchObject({ status: 'ok', lateEvents: 3 });
   });
 
   it('is degraded when the last poll failed for a stream, naming it, and ok again after a good one', () => {
