@@ -49,6 +49,7 @@ export class PollMetrics implements PollObserver {
   countingPages(source: EventSource): EventSource {
     return {
       apiMode: (realm, options) => source.apiMode(realm, options),
+      ...(source.serverNow ? { serverNow: () => source.serverNow!() } : {}),
       getEvents: async (query: EventPageQuery, signal?: AbortSignal) => {
         const events = await source.getEvents(query, signal);
         this.tally(query.realm, query.stream).pages += 1;

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { ClockOffset } from '../mpas/server-clock.js';
 import { join } from 'node:path';
 import { request } from 'undici';
 import type { AppConfig } from '../config/app-config-schema.js';
@@ -111,9 +112,28 @@ export async function runSetupChecks(config: AppConfig, options: SetupCheckOptio
     }
   }
 
+  const clockLine = serverClockLine(client.serverClock.offset());
+  if (tokenOk && clockLine) report('mpas clock', true, clockLine.detail, clockLine.warn);
+
   const siem = await checkSiem(config, options);
   report(siem.check, siem.ok, siem.detail);
   return results;
+}
+
+/**
+ * What the `Date` headers of MPAS's answers say of its clock against this machine's: more than a
+ * second apart is worth a warning (the poller then reads up to the earlier clock, and nodes whose
+ * clocks drift make events late by as much).
+ */
+export function serverClockLine(offset: ClockOffset | undefined): { detail: string; warn: boolean } | undefined {
+  if (offset === undefined) return undefined;
+  const apart = offset.low > 1_000 ? offset.low : offset.high < -1_000 ? offset.high : undefined;
+  if (apart === undefined) return { detail: "ok: the MPAS server's clock (its Date header) is within a second of this machine's", warn: false };
+  const seconds = (Math.abs(apart) / 1000).toFixed(1);
+  return {
+    detail: `the MPAS server's clock is at least ${seconds} s ${apart > 0 ? 'ahead of' : 'behind'} this machine's (its Date header): events are read up to the earlier of the two clocks; fix the clocks (NTP), or keep MPAS_LOOKBACK_MS above Keycloak's transaction timeout plus this difference`,
+    warn: true,
+  };
 }
 
 /** The local live cursor, when the state directory has one (`check` runs where `run` does). */

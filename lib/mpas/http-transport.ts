@@ -5,6 +5,7 @@ import type { HttpFetch, HttpFetchResponse } from './http-fetch.js';
 import type { MpasRoute } from './errors.js';
 import { parseRetryAfter } from './retry-policy.js';
 import type { RetryPolicy } from './retry-policy.js';
+import type { ServerClock } from './server-clock.js';
 
 /**
  * A response read to its end: a page is used whole or not at all, never half-consumed. The body
@@ -49,6 +50,8 @@ export interface HttpTransportOptions {
   policy: RetryPolicy;
   requestTimeoutMs: number;
   onRequest?: (info: RequestInfo) => void;
+  /** Fed with every answer's `Date` header. */
+  serverClock?: ServerClock;
 }
 
 /** Why an attempt was cut short; the abort reason of the transport's own timer. */
@@ -126,6 +129,7 @@ export class HttpTransport {
         redirect: 'manual',
       });
       status = response.status;
+      this.options.serverClock?.observe(response.headers.get('date'), startedAt, clock.now());
       const body = new Uint8Array(await response.arrayBuffer());
       return { status: response.status, headers: response.headers, body };
     } catch (error) {

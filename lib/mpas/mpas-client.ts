@@ -4,6 +4,7 @@ import type { Clock } from '../time/clock.js';
 import { realSleep } from '../time/sleep.js';
 import type { Sleep } from '../time/sleep.js';
 import { ApiModeProbe } from './api-mode-probe.js';
+import { ServerClock } from './server-clock.js';
 import { MpasAuthError, MpasForbiddenError, MpasNotFoundError, MpasRequestRejectedError } from './errors.js';
 import type { MpasRoute } from './errors.js';
 import type { MpasEvent, Stream } from './event-schemas.js';
@@ -68,6 +69,9 @@ export class MpasClient {
   private readonly transport: HttpTransport;
   private readonly tokens: TokenProvider;
   private readonly probe: ApiModeProbe;
+  private readonly clock: Clock;
+  /** The server's clock, as the `Date` headers of its answers tell it. */
+  readonly serverClock = new ServerClock();
 
   constructor(private readonly options: MpasClientOptions) {
     this.baseUrl = checkedBaseUrl(options.baseUrl);
@@ -75,7 +79,9 @@ export class MpasClient {
     const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     if (!(requestTimeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be > 0 (got ${requestTimeoutMs})`);
     const clock = options.clock ?? systemClock;
+    this.clock = clock;
     this.transport = new HttpTransport({
+      serverClock: this.serverClock,
       fetch: options.fetch ?? undiciFetch,
       clock,
       sleep: options.sleep ?? realSleep,
@@ -102,6 +108,11 @@ export class MpasClient {
    */
   apiMode(realm: string, options: { refresh?: boolean; signal?: AbortSignal } = {}): Promise<ApiMode> {
     return this.probe.mode(realm, options.signal, options.refresh ?? false);
+  }
+
+  /** The latest time the server has surely reached: ours, unless its clock is known to be behind. */
+  serverNow(): number {
+    return this.serverClock.serverNow(this.clock.now());
   }
 
   /**

@@ -21,6 +21,11 @@ export interface EventSource {
    * `refresh`, the server is asked again: it may have been upgraded in place since.
    */
   apiMode(realm: string, options?: ApiModeOptions): Promise<ApiMode>;
+  /**
+   * The latest time the server has surely reached by its own clock (the HTTP `Date` of its
+   * answers); absent, the poller's clock is taken as the server's.
+   */
+  serverNow?(): number;
   /** One page, validated; returned whole or not at all. */
   getEvents(query: EventPageQuery, signal?: AbortSignal): Promise<MpasEvent[]>;
 }

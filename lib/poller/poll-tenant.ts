@@ -298,8 +298,10 @@ function isAbortOf(error: unknown, signal: AbortSignal): boolean {
 
 /** The first pass's reading of this turn: up to `now - settle` (or a replay's end), a page at a time. */
 function readParameters(options: PollTenantOptions): ReadParameters {
+  // A server whose clock is behind ours has not stamped our "now" yet: its own now counts.
+  const now = Math.min(options.clock.now(), options.source.serverNow?.() ?? Number.POSITIVE_INFINITY);
   return {
-    windowEnd: Math.min(options.clock.now() - options.settleMs, options.windowEnd ?? Number.POSITIVE_INFINITY),
+    windowEnd: Math.min(now - options.settleMs, options.windowEnd ?? Number.POSITIVE_INFINITY),
     pageSize: options.pageSize,
   };
 }

@@ -26,6 +26,8 @@ export interface ModelSourceOptions {
 export class ModelKeycloakSource implements EventSource {
   readonly events: MpasEvent[] = [];
   readonly queries: EventPageQuery[] = [];
+  /** The server's clock, when a test plays one that differs from the poller's. */
+  serverNow?: () => number;
 
   constructor(private readonly options: ModelSourceOptions) {
     this.options = { ...options };

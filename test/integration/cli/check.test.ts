@@ -60,9 +60,11 @@ describe('mpas-log-sync check', () => {
       'mpas acme admin events',
       'mpas retail user events',
       'mpas retail admin events',
+      'mpas clock',
       'siem https',
     ]);
     expect(report.checks.every((check) => check.ok)).toBe(true);
+    expect(report.checks.find((check) => check.check === 'mpas clock')?.detail).toMatch(/within a second/);
     expect(receiver.received()).toHaveLength(0);
     expect(result.stdout).not.toContain(PASSWORD);
     expect(result.stdout).not.toContain(SIEM_TOKEN);
