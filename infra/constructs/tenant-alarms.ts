@@ -33,6 +33,8 @@ export interface TenantAlarmsProps {
    * undefined: no such alarm. 50 leaves half the expiration to get the poller going again.
    */
   readonly cursorExpiryAlarmPercent?: number;
+  /** The daily verification function (VerifierFunction), when the tenant has one: its `MissingEvents` and its errors are alarmed. */
+  readonly verifier?: IFunction;
 }
 
 /**
@@ -60,6 +62,10 @@ export class TenantAlarms extends Construct {
   public readonly archiveDropped: Alarm | undefined;
   /** Unread events are getting close to Keycloak's event expiration; undefined without `cursorExpiryAlarmPercent`. */
   public readonly cursorExpiry: Alarm | undefined;
+  /** The daily verification found events MPAS holds that the archive lacks; undefined without a verifier. */
+  public readonly missingEvents: Alarm | undefined;
+  /** The daily verification failed; undefined without a verifier. */
+  public readonly verifierErrors: Alarm | undefined;
   private readonly tenant: string;
 
   constructor(scope: Construct, id: string, props: TenantAlarmsProps) {
@@ -131,6 +137,20 @@ export class TenantAlarms extends Construct {
       });
       this.cursorExpiry.addAlarmAction(action);
       this.cursorExpiry.addOkAction(action);
+    }
+    if (props.verifier) {
+      // Written once a day: a missing hour must neither clear nor raise it, so the state holds until the next day's answer.
+      this.missingEvents = new Alarm(this, 'MissingEvents', {
+        metric: tenantQuery(tenant, 'SUM', 'MissingEvents', Duration.hours(1)),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.IGNORE,
+        alarmDescription: `mpas-log-sync ${tenant}: the daily verification found events MPAS holds that the archive lacks (MissingEvents): the verifier's log lists them; run mpas-log-sync verify for the day, then replay it`,
+      });
+      this.missingEvents.addAlarmAction(action);
+      this.missingEvents.addOkAction(action);
+      this.verifierErrors = atLeastOne('VerifierErrors', props.verifier.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 'the daily verification failed (MPAS or the archive unreadable, or a timeout): the day is not verified, see its logs');
     }
   }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TenantAlarms } from '../../../../infra/constructs/tenant-alarms.js';
 import { monitoringFixture } from '../../../support/monitoring-fixture.js';
 
-function alarmsWith(cursorExpiryAlarmPercent: number | undefined) {
+function alarmsWith(cursorExpiryAlarmPercent: number | undefined, withVerifier = false) {
   const fixture = monitoringFixture();
   const alarms = new TenantAlarms(fixture.stack, 'Alarms', {
     tenant: 'acme',
@@ -15,6 +15,7 @@ function alarmsWith(cursorExpiryAlarmPercent: number | undefined) {
     forwarderLogs: fixture.forwarderLogs,
     deadLetterQueue: fixture.deadLetterQueue,
     cursorExpiryAlarmPercent,
+    ...(withVerifier ? { verifier: fixture.forwarder } : {}),
   });
   return { alarms, template: Template.fromStack(fixture.stack) };
 }
@@ -39,5 +40,27 @@ describe('TenantAlarms cursor expiry', () => {
     expect(alarms.cursorExpiry).toBeUndefined();
     expect(JSON.stringify(template.toJSON())).not.toContain('CursorAgeOfExpiration');
     expect(() => alarmsWith(100)).toThrow('cursorExpiryAlarmPercent must be between 0 and 100 (exclusive), got 100');
+  });
+});
+
+describe('TenantAlarms daily verification', () => {
+  it('alarms on MissingEvents (the state held until the next day\'s answer) and on the verifier\'s errors', () => {
+    const { alarms, template } = alarmsWith(undefined, true);
+    expect(alarms.missingEvents).toBeDefined();
+    expect(alarms.verifierErrors).toBeDefined();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'ignore',
+      AlarmDescription: Match.stringLikeRegexp('^mpas-log-sync acme: the daily verification found events MPAS holds that the archive lacks'),
+      Metrics: [Match.objectLike({ Expression: "SELECT SUM(MissingEvents) FROM MpasLogSync WHERE tenant = 'acme'", Period: 3600 })],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^Forwarder') } }],
+      Period: 3600,
+      AlarmDescription: Match.stringLikeRegexp('^mpas-log-sync acme: the daily verification failed'),
+    });
   });
 });
