@@ -1,12 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import sqlite from 'node-sqlite3-wasm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { archiveRecordsOf } from '../../../lib/archive/archive-record.js';
+import { S3Archive } from '../../../lib/archive/s3-archive.js';
 import { SqliteArchive } from '../../../lib/archive/sqlite-archive.js';
 import type { CliIo } from '../../../lib/cli/command.js';
 import { main } from '../../../lib/cli/main.js';
+import { createVerifyCommand } from '../../../lib/cli/verify-command.js';
 import { generateEvents } from '../../../lib/local/event-generator.js';
 import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { ApiMode, MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
@@ -15,6 +18,8 @@ import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
 import { eventKey } from '../../../lib/mpas/event-key.js';
 import type { MpasEvent } from '../../../lib/mpas/event-schemas.js';
 import { createRedactor } from '../../../lib/pipeline/redactor.js';
+import { testAwsConfig, uniqueName } from '../../support/aws-fixtures.js';
+import { batchOf } from '../../support/route-fixtures.js';
 
 const PASSWORD = 'verify-test-password-5c1e';
 const SEED = 777;
@@ -179,6 +184,35 @@ describe('mpas-log-sync verify', () => {
     const after = JSON.parse(upgraded.io.output[0]!) as VerifyJson;
     expect(after.totals).toEqual({ read: total, found: total, missing: 0, duplicated: 0, extra: 0 });
     expect(after.streamResults.map(({ mode }) => mode)).toEqual(['modern', 'modern']);
+  });
+
+  it('reads the S3 archive (archive.s3): missing events found, duplicates said to be uncountable', async () => {
+    await start('modern');
+    const s3 = new S3Client({ ...testAwsConfig, endpoint: inject('sqsEndpoint'), forcePathStyle: true });
+    try {
+      const bucket = uniqueName('verify');
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      const gone = inRange(events.user)[7]!;
+      const redact = createRedactor({ mode: 'mask', userFields: [], adminFields: ['representation'] });
+      const archive = new S3Archive(s3, { bucket, prefix: 'events/' });
+      await archive.write([
+        { id: 'users', records: archiveRecordsOf(batchOf('user', events.user.filter((event) => event !== gone)), redact) },
+        { id: 'admins', records: archiveRecordsOf(batchOf('admin', events.admin), redact) },
+      ]);
+      writeFileSync(configFile, JSON.stringify({ archive: { enabled: true, s3: { bucket, prefix: 'events/' } } }));
+      const io = captureIo();
+      const code = await createVerifyCommand({ s3 }).run(['--from', String(from), '--to', String(to), '--config', configFile, '--json'], environment(), io);
+      expect(code, io.errors.join('\n')).toBe(1);
+      const report = JSON.parse(io.output[0]!) as VerifyJson & { archive: string; duplicated: { note?: string } };
+      expect(report.archive).toBe(`s3://${bucket}/events/`);
+      expect(report.missing.map(({ key }) => key)).toEqual([eventKey(gone)]);
+      expect(report.totals).toMatchObject({ missing: 1, extra: 0 });
+      expect(report.totals).not.toHaveProperty('duplicated');
+      expect(report.duplicated.counted).toBe(false);
+      expect(report.duplicated.note).toContain('cannot count deliveries per key');
+    } finally {
+      s3.destroy();
+    }
   });
 
   it('says what verify needs when the archive is off, and refuses bad times naming the option (exit 2)', async () => {
