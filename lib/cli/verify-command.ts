@@ -44,7 +44,8 @@ key, time and type), duplicated (stored more than once: the SQLite archive count
 archive cannot tell) and extra (archived, but no longer in MPAS: deleted by its expiration).
 Needs the archive on (archive.enabled); see docs/verify.md.
 
-Exit codes: 0 nothing is missing, 1 something is missing, 2 bad usage or configuration.`;
+Exit codes: 0 nothing is missing, 1 something is missing (or MPAS or the archive could not be
+read: the message says which), 2 bad usage or configuration.`;
 
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})$/;
 
