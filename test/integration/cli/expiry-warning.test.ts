@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../lib/cli/command.js';
 import { main } from '../../../lib/cli/main.js';
 import { FileCursorStore } from '../../../lib/cursor/file-cursor-store.js';
+import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
 import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
 
@@ -138,5 +139,18 @@ describe('check and status warn when a cursor nears the event expiration', () =>
     const report = JSON.parse(json.text()) as { checks: Array<{ check: string; ok: boolean; warn?: boolean }> };
     expect(report.checks.find(({ check }) => check === 'mpas acme user events')).toMatchObject({ ok: true, warn: true });
     expect(report.checks.find(({ check }) => check === 'mpas acme admin events')).not.toHaveProperty('warn');
+  });
+
+  it('status against the bundled simulator\'s events/config (user events expire; admin expiration not reported)', async () => {
+    const simulator = await startMpasSimulator({ realms: ['acme'], eventsExpirationSeconds: 3 * 86_400 });
+    try {
+      const io = captureIo();
+      expect(await main(['status', '--json'], { ...environment(), MPAS_BASE_URL: simulator.url, MPAS_USERNAME: 'mpas-log-sync', MPAS_PASSWORD: 'mpas-log-sync' }, io)).toBe(0);
+      const status = JSON.parse(io.text()) as { expiration: { realms: Record<string, { status: string; userSeconds?: number }>; streams: Array<{ stream: string; warn: boolean }> } };
+      expect(status.expiration.realms['acme']).toMatchObject({ status: 'known', userSeconds: 259_200 });
+      expect(status.expiration.streams.map(({ stream, warn }) => [stream, warn])).toEqual([['admin', false], ['user', true]]);
+    } finally {
+      await simulator.close();
+    }
   });
 });
