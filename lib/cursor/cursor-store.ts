@@ -47,6 +47,8 @@ export interface LookbackPosition {
   time: number;
   boundary: string[];
   seq: number;
+  /** The API mode its boundary keys were made in (hashes before Keycloak 26.2, ids after). */
+  mode?: ApiMode;
 }
 
 /** What decides which events a page read from a position holds, besides the position itself. */

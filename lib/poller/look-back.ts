@@ -1,4 +1,4 @@
-import type { LookbackPosition, StreamPosition } from '../cursor/cursor-store.js';
+import type { ApiMode, LookbackPosition, StreamPosition } from '../cursor/cursor-store.js';
 import { deliveredKeyHash, inYoungRange, youngRanges } from '../lookback/delivery-records.js';
 import type { DeliveryRecord, DeliveryRecordStore } from '../lookback/delivery-records.js';
 import { legacyEventKey } from '../mpas/legacy-key.js';
@@ -25,7 +25,7 @@ export function recordExpiry(now: number, windowMs: number): number {
 
 /** The look-back position of a stream that never had one: nothing is pending before its cursor. */
 export function initialLookback(position: StreamPosition): LookbackPosition {
-  return { time: position.time, boundary: [...position.boundary], seq: (position.seq ?? 0) + 1 };
+  return { time: position.time, boundary: [...position.boundary], seq: (position.seq ?? 0) + 1, ...(position.mode ? { mode: position.mode } : {}) };
 }
 
 /**
@@ -79,11 +79,14 @@ export class LookbackLedger {
     return chunk.filter((item) => inYoungRange(this.ranges, item.event.time) && !this.wasDelivered(item));
   }
 
-  /** The look-back position after reading up to `position`: records ending before it are done. */
-  next(position: StreamPosition): LookbackPosition {
+  /**
+   * The look-back position after reading up to `position` in `mode`: records ending before it
+   * are done.
+   */
+  next(position: StreamPosition, mode: ApiMode): LookbackPosition {
     const pending = this.records.find((record) => record.to >= position.time);
     const seq = pending ? pending.seq : Math.max(this.lookback.seq, (this.records.at(-1)?.seq ?? this.lookback.seq - 1) + 1);
-    return { time: position.time, boundary: [...position.boundary], seq };
+    return { time: position.time, boundary: [...position.boundary], seq, mode };
   }
 
   private wasDelivered(item: KeyedEvent): boolean {

@@ -325,6 +325,7 @@ async function lookBackOnce(
   const key = streamKey(realm, stream);
   const main = positions[key];
   if (!lookback || lookback.windowMs <= 0 || !main?.mode) return;
+  const mode = main.mode;
   const start = main.lookback ?? initialLookback(main);
   const end = Math.min(readParameters(options).windowEnd - lookback.windowMs, main.time - 1);
   if (start.time > end) return;
@@ -345,14 +346,15 @@ async function lookBackOnce(
     signal: options.signal,
     deliver: async (chunk, next) => {
       const late = ledger.late(chunk);
-      reached = ledger.next(next);
+      reached = ledger.next(next, mode);
       if (late.length > 0) await commitLookback(late);
       else uncommitted = true;
     },
     shouldStop: () => (options.signal?.aborted ?? false) || (options.deadline !== undefined && options.clock.now() >= options.deadline),
   };
   try {
-    await walks[main.mode](context, { time: start.time, boundary: start.boundary, mode: main.mode, updatedAt: main.updatedAt });
+    // The start keeps the mode its boundary was made in (see isCovered); the walk reads in today's.
+    await walks[mode](context, { time: start.time, boundary: start.boundary, mode: start.mode ?? mode, updatedAt: main.updatedAt });
     if (uncommitted) await commitLookback([]);
   } finally {
     await settle();
