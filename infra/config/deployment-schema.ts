@@ -77,9 +77,15 @@ export const archiveDeploymentSchema = z.strictObject(
     enabled: z.boolean({ error: errorFor('must be true or false') }).default(false),
     // lib/config's archive.retentionDays has the same bounds.
     retentionDays: intIn(1, 36_500, ' (days)').default(90),
+    // Once a day, the day before is read from MPAS again and compared with the archive
+    // (functions/verifier.ts); MissingEvents is alarmed.
+    dailyVerification: z.boolean({ error: errorFor('must be true or false') }).default(false),
   },
   objectError,
-);
+).refine((archive) => !archive.dailyVerification || archive.enabled, {
+  error: 'needs archive.enabled: the daily verification compares MPAS with the archive',
+  path: ['dailyVerification'],
+});
 
 /**
  * Where and how one tenant is deployed: the AWS environment, the schedule, the functions'
@@ -96,6 +102,8 @@ export const deploymentSchema = z.strictObject(
     // A team mailbox: it is written into the template, so never a person's address.
     alarmEmail: z.email({ error: errorFor('must be an e-mail address') }),
     lagAlarmSeconds: intIn(60, 86_400, ' (seconds)').default(900),
+    // An alarm when a stream's unread events reach this share of the realm's event expiration.
+    cursorExpiryAlarmPercent: intIn(1, 99, ' (percent)').optional(),
     logRetentionDays: z
       .number({ error: errorFor(`must be one of ${LOG_RETENTION_DAYS.join(', ')}`) })
       .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), { error: `must be one of ${LOG_RETENTION_DAYS.join(', ')}` })

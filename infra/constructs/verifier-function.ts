@@ -1,6 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -73,8 +73,13 @@ export class VerifierFunction extends Construct {
     this.role = role;
     this.logGroup = logGroup;
     props.cursorTable.grantReadData(fn);
-    // Read only, under the prefix: the verifier never writes or deletes an archive object.
-    props.archiveBucket.grantRead(fn, `${ARCHIVE_PREFIX}*`);
+    // Read only, under the prefix: the verifier lists and reads the archive's objects, nothing else
+    // (grantRead would add GetBucket* and List* on the whole bucket).
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [props.archiveBucket.arnForObjects(`${ARCHIVE_PREFIX}*`)] }));
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.archiveBucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${ARCHIVE_PREFIX}*`] } } }),
+    );
+    props.archiveBucket.encryptionKey?.grantDecrypt(fn);
     props.mpasSecret.secret.grantRead(fn);
 
     const account = Stack.of(this).account;

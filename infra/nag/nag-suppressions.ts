@@ -60,6 +60,25 @@ export function addNagSuppressions({ stateful, stateless }: TenantStacks): void 
     ]);
   }
 
+  if (stateless.verifier !== undefined && stateful.archive !== undefined) {
+    const bucketId = stateful.getLogicalId(stateful.archive.bucket.node.defaultChild as CfnElement);
+    NagSuppressions.addResourceSuppressions(defaultPolicyOf(stateless.verifier.role), [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: `The daily verification reads the archive's objects, one per batch and day under ${ARCHIVE_PREFIX}: GetObject on that prefix only.`,
+        appliesTo: [`Resource::<${bucketId}.Arn>/${ARCHIVE_PREFIX}*`],
+      },
+    ]);
+    const verifierId = stateless.getLogicalId(stateless.verifier.function.node.defaultChild as CfnElement);
+    NagSuppressions.addResourceSuppressions(defaultPolicyOf(stateless.verifier.scheduleRole), [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'EventBridge Scheduler\'s Lambda target grants the function\'s versions (<arn>:*) too; it invokes only the verifier.',
+        appliesTo: [`Resource::<${verifierId}.Arn>:*`],
+      },
+    ]);
+  }
+
   const pollerId = stateless.getLogicalId(stateless.poller.function.node.defaultChild as CfnElement);
   NagSuppressions.addResourceSuppressions(defaultPolicyOf(stateless.poller.scheduleRole), [
     {

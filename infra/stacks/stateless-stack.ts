@@ -8,6 +8,7 @@ import { forwarderEnvironment, serviceEnvironment } from '../config/service-envi
 import { ForwarderFunction } from '../constructs/forwarder-function.js';
 import { PollerFunction } from '../constructs/poller-function.js';
 import { TenantAlarms } from '../constructs/tenant-alarms.js';
+import { VerifierFunction } from '../constructs/verifier-function.js';
 import { TenantDashboard } from '../constructs/tenant-dashboard.js';
 import type { StatefulStack } from './stateful-stack.js';
 
@@ -32,6 +33,8 @@ export class StatelessStack extends Stack {
   public readonly forwarder: ForwarderFunction;
   /** The alarm topic and the alarms. */
   public readonly alarms: TenantAlarms;
+  /** The daily verification; undefined without an event archive. */
+  public readonly verifier: VerifierFunction | undefined;
   /** The tenant's CloudWatch dashboard. */
   public readonly dashboard: TenantDashboard;
   /** Whether both functions send traces to X-Ray. */
@@ -75,6 +78,18 @@ export class StatelessStack extends Stack {
       routeSecrets: stateful.routeSecrets,
       archive: stateful.archive,
     });
+    // The daily verification reads the archive: without one there is nothing to compare with.
+    this.verifier = stateful.archive && deployment.archive.dailyVerification
+      ? new VerifierFunction(this, 'Verifier', {
+          tenant: tenant.name,
+          logRetention,
+          serviceEnvironment: environment,
+          cursorTable: stateful.cursorTable,
+          archiveBucket: stateful.archive.bucket,
+          mpasSecret: stateful.mpasSecret,
+          enabled: !deployment.paused,
+        })
+      : undefined;
     this.alarms = new TenantAlarms(this, 'Alarms', {
       tenant: tenant.name,
       alarmEmail: deployment.alarmEmail,
@@ -85,6 +100,8 @@ export class StatelessStack extends Stack {
       forwarderLogs: this.forwarder.logGroup,
       deadLetterQueue: stateful.deadLetterQueue,
       archive: stateful.archive !== undefined,
+      ...(deployment.cursorExpiryAlarmPercent === undefined ? {} : { cursorExpiryAlarmPercent: deployment.cursorExpiryAlarmPercent }),
+      ...(this.verifier ? { verifier: this.verifier.function } : {}),
     });
     this.dashboard = new TenantDashboard(this, 'Dashboard', {
       tenant: tenant.name,

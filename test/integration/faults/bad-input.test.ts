@@ -9,6 +9,7 @@ import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { MpasResponseError } from '../../../lib/mpas/errors.js';
 import { MpasClient } from '../../../lib/mpas/mpas-client.js';
+import type { EventSource } from '../../../lib/poller/event-source.js';
 import { pollTenant } from '../../../lib/poller/poll-tenant.js';
 import type { PollTenantOptions } from '../../../lib/poller/poll-tenant.js';
 import { ManualClock } from '../../../lib/time/clock.js';
@@ -79,7 +80,9 @@ describe('a malformed MPAS page', () => {
     const secondCount = add(2, NOW + 1_000);
     const before = await store.read();
     simulator.faults.setMalformedNext(1);
-    const outcome = await pollTenant(options(source));
+    // The mode known from the first poll, so the bad answer is a page's, not the per-poll probe's.
+    const remembering: EventSource = { apiMode: (realm) => source.apiMode(realm), getEvents: (query, signal) => source.getEvents(query, signal) };
+    const outcome = await pollTenant({ ...options(source), source: remembering });
     const after = await store.read();
 
     expect(outcome.status).toBe('complete');

@@ -100,11 +100,11 @@ describe('addTenantStacks, deployed again with new code and settings', () => {
     expect(text).not.toContain('aws:asset');
   });
 
-  it('changes both functions in place: the same logical ids, new code, the new settings', () => {
+  it('changes every function in place (poller, forwarder, the daily verifier): the same logical ids, new code, the new settings', () => {
     const before = functionsOf(templateOf(first, SERVICE_STACK));
     const after = functionsOf(templateOf(second, SERVICE_STACK));
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
-    expect(before.size).toBe(2);
+    expect(before.size).toBe(3);
     for (const [id, properties] of before) {
       const next = after.get(id)!;
       expect((next['Code'] as { S3Key: string }).S3Key, id).not.toBe((properties['Code'] as { S3Key: string }).S3Key);

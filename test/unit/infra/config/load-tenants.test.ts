@@ -54,7 +54,7 @@ describe('parseTenant', () => {
       forwarder: { timeoutSeconds: 60, memoryMb: 512, batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2 },
       queue: { visibilityTimeoutSeconds: 900 },
       secretNames: {},
-      archive: { enabled: false, retentionDays: 90 },
+      archive: { enabled: false, retentionDays: 90, dailyVerification: false },
     });
     expect(tenant.service.config.tenant).toBe('example');
     expect(tenant.service.mpasGrant).toBe('password');
@@ -66,7 +66,8 @@ describe('parseTenant', () => {
     expect(tenant.deployment.scheduleMinutes).toBe(5);
     expect(tenant.deployment.forwarder).toMatchObject({ batchSize: 50, batchingWindowSeconds: 10, maxConcurrency: 5, timeoutSeconds: 90 });
     expect(tenant.deployment.secretNames).toEqual({ mpas: 'northwind/mpas-log-sync/mpas', siem: 'northwind/mpas-log-sync/siem' });
-    expect(tenant.deployment.archive).toEqual({ enabled: true, retentionDays: 400 });
+    expect(tenant.deployment.archive).toEqual({ enabled: true, retentionDays: 400, dailyVerification: true });
+    expect(tenant.deployment.cursorExpiryAlarmPercent).toBe(50);
     expect(tenant.service.mpasGrant).toBe('client_credentials');
     expect(tenant.service.siemAuthKind).toBe('header');
     expect(tenant.service.config.mpas.realms).toEqual(['staff', 'partners']);

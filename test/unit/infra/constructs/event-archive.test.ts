@@ -32,7 +32,7 @@ describe('EventArchive', () => {
   it('makes no bucket, no Glue database and no table unless the tenant file enables the archive', () => {
     expect(plain.stack.archive).toBeUndefined();
     for (const type of ['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::Glue::Database', 'AWS::Glue::Table']) plain.template.resourceCountIs(type, 0);
-    expect(shippedTenant('example').deployment.archive).toEqual({ enabled: false, retentionDays: 90 });
+    expect(shippedTenant('example').deployment.archive).toEqual({ enabled: false, retentionDays: 90, dailyVerification: false });
   });
 
   it('keeps the archive in a private bucket, encrypted with the tenant key, unversioned, retained, expiring after the retention', () => {

@@ -55,11 +55,12 @@ describe('VerifierFunction', () => {
     });
   });
 
-  it('may read, never write: no S3 put or delete, no DynamoDB write', () => {
+  it('may read, never write: GetObject and ListBucket under the archive prefix only, no S3 put or delete, no DynamoDB write', () => {
     const actions = Object.values(template.findResources('AWS::IAM::Policy'))
       .flatMap((policy) => (policy['Properties']['PolicyDocument']['Statement'] as Array<{ Action: string | string[] }>))
       .flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]));
-    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject*', 's3:List*', 'dynamodb:GetItem', 'secretsmanager:GetSecretValue']));
+    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject', 's3:ListBucket', 'dynamodb:GetItem', 'secretsmanager:GetSecretValue']));
+    expect(actions.filter((action) => action.startsWith('s3:')).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
     expect(actions.filter((action) => /^s3:(Put|Delete)|^dynamodb:(Put|Update|Delete|BatchWrite)/.test(action))).toEqual([]);
   });
 });

@@ -67,7 +67,8 @@ describe('StatelessStack', () => {
 
   it("keeps each function's logs as long as the tenant file says", () => {
     example.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 2);
-    northwind.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 2);
+    // northwind verifies each day: the verifier's logs too.
+    northwind.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 365 }, 3);
   });
 
   it('traces with X-Ray only when the tenant asks for it', () => {
@@ -115,7 +116,8 @@ describe('StatelessStack', () => {
 
   it("starts the poller on the tenant's schedule through EventBridge Scheduler, without retries", () => {
     for (const [template, rate] of [[example, 'rate(1 minute)'], [northwind, 'rate(5 minutes)']] as const) {
-      template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+      // northwind's second schedule is the daily verification's.
+      template.resourceCountIs('AWS::Scheduler::Schedule', template === northwind ? 2 : 1);
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: rate,
         State: 'ENABLED',
@@ -236,8 +238,9 @@ describe('StatelessStack', () => {
         Threshold: lag,
         Metrics: [Match.objectLike({ Expression: `SELECT MAX(LagSeconds) FROM MpasLogSync WHERE tenant = '${tenant}'` })],
       });
-      // northwind archives: two more alarms, on the archive's failures and dropped records.
-      template.resourceCountIs('AWS::CloudWatch::Alarm', tenant === 'northwind' ? 7 : 5);
+      // northwind archives (two more alarms, on the archive's failures and dropped records),
+      // verifies each day (missing events, verifier errors) and alarms on its cursors' age.
+      template.resourceCountIs('AWS::CloudWatch::Alarm', tenant === 'northwind' ? 10 : 5);
       template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `mpas-log-sync-${tenant}` });
     }
     for (const metric of ['ArchiveFailures', 'ArchiveRecordsDropped']) {
