@@ -64,7 +64,9 @@ export function youngRanges(lookbackTime: number, firstSeq: number, records: rea
   let previousSeq = firstSeq - 1;
   for (const record of records) {
     const continuous = record.seq === previousSeq + 1;
-    ranges.push({ from: continuous ? Math.min(previousTo, record.from) : record.from, to: record.to });
+    // After a chunk without a record, the millisecond this one starts at was that chunk's last:
+    // its events were delivered, and without the record nothing says which, so it is skipped.
+    ranges.push({ from: continuous ? Math.min(previousTo, record.from) : record.from + 1, to: record.to });
     previousTo = record.to;
     previousSeq = record.seq;
   }

@@ -2,7 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CursorStore } from '../../../lib/cursor/cursor-store.js';
+import { DynamoDbCursorStore } from '../../../lib/cursor/dynamodb-cursor-store.js';
 import { FileCursorStore } from '../../../lib/cursor/file-cursor-store.js';
+import type { DeliveryRecordStore } from '../../../lib/lookback/delivery-records.js';
+import { DynamoDbDeliveryRecords } from '../../../lib/lookback/dynamodb-delivery-records.js';
 import { generateEvents } from '../../../lib/local/event-generator.js';
 import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
@@ -14,11 +18,14 @@ import { MpasClient } from '../../../lib/mpas/mpas-client.js';
 import { scrubCredentials } from '../../../lib/pipeline/credential-scrubber.js';
 import { pollTenant } from '../../../lib/poller/poll-tenant.js';
 import { ManualClock } from '../../../lib/time/clock.js';
+import { cleanupAwsFixtures, createCursorTable, dynamoClient } from '../../support/aws-fixtures.js';
 import { RecordingQueue } from '../../support/recording-queue.js';
 
 // MATRIX_SEED=<n> replays a failing cell (each cell's own seed is printed with its failure).
 const SEED = Number(process.env.MATRIX_SEED ?? 20_261_203);
-const NOW = Date.parse('2026-11-30T21:47:13.000Z');
+// In the future: DynamoDB Local's TTL sweeper deletes delivery records whose expiry (this clock
+// plus a day) has passed on the real clock.
+const NOW = Date.parse('2030-11-30T21:47:13.000Z');
 const REALM = 'acme';
 const SETTLE_MS = 5_000;
 const LOOKBACK_MS = 360_000;
@@ -40,6 +47,8 @@ interface Cell {
   upgrade?: boolean;
   /** The server's clock against the poller's, in ms. */
   skew?: number;
+  /** Where the cursor and the delivery records rest: the AWS path's DynamoDB, or the local files. */
+  store?: 'dynamodb';
 }
 
 const cells: Cell[] = [
@@ -48,6 +57,9 @@ const cells: Cell[] = [
   { version: '25', offset: -300, upgrade: true },
   { version: '26.2', offset: 0, skew: -30_000 },
   { version: '24', offset: 330, skew: 20_000 },
+  { version: '25', offset: 120, store: 'dynamodb' },
+  { version: '26.1', offset: -300, upgrade: true, store: 'dynamodb' },
+  { version: '26.2', offset: 330, store: 'dynamodb' },
 ];
 
 describe('exactly once against every Keycloak version, server zone, tie order and late commit', () => {
@@ -58,13 +70,14 @@ describe('exactly once against every Keycloak version, server zone, tie order an
     stateDir = await mkdtemp(join(tmpdir(), 'versions-matrix-'));
   });
   afterEach(async () => {
+    await cleanupAwsFixtures();
     await simulator?.close();
     simulator = undefined;
     await rm(stateDir, { recursive: true, force: true });
   });
 
-  it.each(cells)('Keycloak $version, server at UTC$offset min, upgraded: $upgrade, clock skew: $skew', async (cell) => {
-    const seed = seedFrom(SEED, cell.version, cell.offset, cell.upgrade ? 'upgrade' : 'stay', cell.skew ?? 0);
+  it.each(cells)('Keycloak $version, server at UTC$offset min, upgraded: $upgrade, clock skew: $skew, store: $store', async (cell) => {
+    const seed = seedFrom(SEED, cell.version, cell.offset, cell.upgrade ? 'upgrade' : 'stay', cell.skew ?? 0, cell.store ?? 'file');
     const context = `(cell seed ${seed}; replay with MATRIX_SEED=${SEED})`;
     const random = createRandom(seed);
     const clock = new ManualClock(NOW);
@@ -94,6 +107,14 @@ describe('exactly once against every Keycloak version, server zone, tie order an
     add(generateEvents({ seed: seed + 2, realm: REALM, count: 200, startTime: NOW - 3_600_000, spacingMs: 3 }));
 
     const queue = new RecordingQueue();
+    const tableName = cell.store === 'dynamodb' ? await createCursorTable() : undefined;
+    const stores = (): { store: CursorStore; records: DeliveryRecordStore } =>
+      tableName === undefined
+        ? { store: new FileCursorStore({ stateDir, tenant: 't' }), records: new FileDeliveryRecords({ stateDir, tenant: 't' }) }
+        : {
+            store: new DynamoDbCursorStore({ client: dynamoClient(), tableName, tenant: 't' }),
+            records: new DynamoDbDeliveryRecords({ client: dynamoClient(), tableName, tenant: 't' }),
+          };
     const client = new MpasClient({
       baseUrl: sim.url,
       authRealm: 'master',
@@ -102,11 +123,12 @@ describe('exactly once against every Keycloak version, server zone, tie order an
       sleep: async () => undefined,
     });
     const poll = async (): Promise<void> => {
+      const { store, records } = stores();
       const outcome = await pollTenant({
         tenant: 't', owner: 'me', realms: [REALM], streams: ['user', 'admin'], source: client, queue, clock,
-        store: new FileCursorStore({ stateDir, tenant: 't' }),
+        store,
         settleMs: SETTLE_MS, pageSize: 50, leaseMs: 60_000, startFrom: NOW - 4 * 86_400_000,
-        lookback: { windowMs: LOOKBACK_MS, records: new FileDeliveryRecords({ stateDir, tenant: 't' }) },
+        lookback: { windowMs: LOOKBACK_MS, records },
       });
       expect(outcome, context).toMatchObject({ status: 'complete', failures: [] });
     };
