@@ -44,6 +44,8 @@ interface StreamStatus {
   boundary: number;
   mode: string | null;
   updatedAt: string;
+  /** Late events the look-back delivered in this stream; 0 when none. */
+  lateEvents: number;
 }
 
 /** One cursor (the live one, or a backfill's or replay's). */
@@ -65,6 +67,7 @@ function describeCursor(name: string, snapshot: CursorSnapshot, now: number): Cu
         boundary: position.boundary.length,
         mode: position.mode ?? null,
         updatedAt: new Date(position.updatedAt).toISOString(),
+        lateEvents: position.lookback?.late ?? 0,
       };
     })
     .sort((a, b) => `${a.realm}#${a.stream}`.localeCompare(`${b.realm}#${b.stream}`));
@@ -192,9 +195,12 @@ export const statusCommand: Command = {
     for (const cursor of cursors) {
       const lease = cursor.lease ? `lease: ${cursor.lease.owner} until ${cursor.lease.until}${cursor.lease.expired ? ' (expired)' : ''}` : 'lease: free';
       io.out(`\n${cursor.name === tenant ? 'live cursor' : cursor.name}  ${lease}`);
-      io.out(`  ${'REALM'.padEnd(16)} ${'STREAM'.padEnd(6)} ${'POSITION'.padEnd(24)} ${'LAG'.padStart(8)} ${'BOUNDARY'.padStart(8)}  ${'MODE'.padEnd(6)}  UPDATED`);
+      io.out(`  ${'REALM'.padEnd(16)} ${'STREAM'.padEnd(6)} ${'POSITION'.padEnd(24)} ${'LAG'.padStart(8)} ${'BOUNDARY'.padStart(8)}  ${'MODE'.padEnd(6)}  ${'UPDATED'.padEnd(24)}  LATE`);
       for (const row of cursor.streams) {
-        io.out(`  ${row.realm.padEnd(16)} ${row.stream.padEnd(6)} ${row.time.padEnd(24)} ${`${row.lagSeconds}s`.padStart(8)} ${String(row.boundary).padStart(8)}  ${(row.mode ?? '-').padEnd(6)}  ${row.updatedAt}`);
+        io.out(`  ${row.realm.padEnd(16)} ${row.stream.padEnd(6)} ${row.time.padEnd(24)} ${`${row.lagSeconds}s`.padStart(8)} ${String(row.boundary).padStart(8)}  ${(row.mode ?? '-').padEnd(6)}  ${row.updatedAt.padEnd(24)}  ${row.lateEvents}`);
+      }
+      if (cursor.streams.some((row) => row.lateEvents > 0)) {
+        io.out('  LATE: events the look-back delivered because MPAS stored them after the first pass had read past their time (long transactions, clocks apart)');
       }
     }
     if (typeof expiry === 'string') {

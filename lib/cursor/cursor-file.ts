@@ -15,7 +15,7 @@ const positionSchema = z.object({
   read: z.object({ windowEnd: z.number().int(), pageSize: z.number().int().positive() }).optional(),
   seq: z.number().int().nonnegative().optional(),
   lookback: z
-    .object({ time: z.number().int().nonnegative(), boundary: z.array(z.string().min(1)), seq: z.number().int().nonnegative(), mode: z.enum(['modern', 'legacy']).optional() })
+    .object({ time: z.number().int().nonnegative(), boundary: z.array(z.string().min(1)), seq: z.number().int().nonnegative(), mode: z.enum(['modern', 'legacy']).optional(), late: z.number().int().nonnegative().optional() })
     .optional(),
 });
 

@@ -49,6 +49,8 @@ export interface LookbackPosition {
   seq: number;
   /** The API mode its boundary keys were made in (hashes before Keycloak 26.2, ids after). */
   mode?: ApiMode;
+  /** Late events the look-back has delivered in this stream so far, for `status`. */
+  late?: number;
 }
 
 /** What decides which events a page read from a position holds, besides the position itself. */

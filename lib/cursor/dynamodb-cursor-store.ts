@@ -20,7 +20,7 @@ const positionSchema = z.object({
   updatedAt: z.number(),
   read: z.object({ windowEnd: z.number(), pageSize: z.number().int().positive() }).optional(),
   seq: z.number().int().nonnegative().optional(),
-  lookback: z.object({ time: z.number(), boundary: z.array(z.string()), seq: z.number().int().nonnegative(), mode: z.enum(['modern', 'legacy']).optional() }).optional(),
+  lookback: z.object({ time: z.number(), boundary: z.array(z.string()), seq: z.number().int().nonnegative(), mode: z.enum(['modern', 'legacy']).optional(), late: z.number().int().nonnegative().optional() }).optional(),
 });
 
 // What the item holds; anything else on it (added by a later version) is left alone.
@@ -174,7 +174,7 @@ function toStored(position: StreamPosition): Record<string, unknown> {
     updatedAt,
     ...(read === undefined ? {} : { read: { windowEnd: read.windowEnd, pageSize: read.pageSize } }),
     ...(seq === undefined ? {} : { seq }),
-    ...(lookback === undefined ? {} : { lookback: { time: lookback.time, boundary: [...lookback.boundary], seq: lookback.seq, ...(lookback.mode === undefined ? {} : { mode: lookback.mode }) } }),
+    ...(lookback === undefined ? {} : { lookback: { time: lookback.time, boundary: [...lookback.boundary], seq: lookback.seq, ...(lookback.mode === undefined ? {} : { mode: lookback.mode }), ...(lookback.late === undefined ? {} : { late: lookback.late }) } }),
   };
 }
 

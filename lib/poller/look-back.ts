@@ -50,8 +50,10 @@ export function firstPassCommit(
   const caughtUp = lookback.seq === seq + (chunk.length > 0 ? 0 : 1);
   const position: StreamPosition = { ...next, seq, lookback };
   if (!young) {
-    // Caught up, the look-back's cursor is the stream's own (initialLookback): not stored twice.
-    if (caughtUp) delete position.lookback;
+    // Caught up, the look-back's cursor is the stream's own (initialLookback): not stored twice,
+    // unless it carries a count of late events.
+    if (caughtUp && lookback.late) position.lookback = { ...initialLookback({ ...next, seq }), late: lookback.late };
+    else if (caughtUp) delete position.lookback;
     return { position };
   }
   if (chunk.length === 0) return { position };
@@ -83,10 +85,10 @@ export class LookbackLedger {
    * The look-back position after reading up to `position` in `mode`: records ending before it
    * are done.
    */
-  next(position: StreamPosition, mode: ApiMode): LookbackPosition {
+  next(position: StreamPosition, mode: ApiMode, late: number): LookbackPosition {
     const pending = this.records.find((record) => record.to >= position.time);
     const seq = pending ? pending.seq : Math.max(this.lookback.seq, (this.records.at(-1)?.seq ?? this.lookback.seq - 1) + 1);
-    return { time: position.time, boundary: [...position.boundary], seq, mode };
+    return { time: position.time, boundary: [...position.boundary], seq, mode, late };
   }
 
   private wasDelivered(item: KeyedEvent): boolean {

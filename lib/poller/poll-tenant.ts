@@ -332,6 +332,7 @@ async function lookBackOnce(
   const ledger = new LookbackLedger(start, await lookback.records.get(key, start.seq, main.seq ?? 0));
   let reached = start;
   let uncommitted = false;
+  let lateSoFar = start.late ?? 0;
   const commitLookback = async (chunk: KeyedEvent[]): Promise<void> => {
     uncommitted = false;
     await commit(realm, stream, chunk, { ...(positions[key] ?? main), lookback: reached }, { late: true });
@@ -346,7 +347,8 @@ async function lookBackOnce(
     signal: options.signal,
     deliver: async (chunk, next) => {
       const late = ledger.late(chunk);
-      reached = ledger.next(next, mode);
+      lateSoFar += late.length;
+      reached = ledger.next(next, mode, lateSoFar);
       if (late.length > 0) await commitLookback(late);
       else uncommitted = true;
     },

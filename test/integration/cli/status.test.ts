@@ -13,7 +13,7 @@ interface StatusJson {
   cursors: Array<{
     name: string;
     lease: { owner: string; until: string; expired: boolean } | null;
-    streams: Array<{ realm: string; stream: string; time: string; lagSeconds: number; boundary: number; mode: string | null; updatedAt: string }>;
+    streams: Array<{ realm: string; stream: string; time: string; lagSeconds: number; boundary: number; mode: string | null; updatedAt: string; lateEvents: number }>;
   }>;
 }
 
@@ -40,7 +40,13 @@ describe('mpas-log-sync status', () => {
     const now = Date.now();
     const live = new FileCursorStore({ stateDir, tenant: 'acme-corp' });
     const { lease } = await live.acquire({ owner: 'host-a:123', now, leaseMs: 600_000 });
-    await live.commit({ lease, key: 'prod#user', position: { time: now - 90_000, boundary: ['k1', 'k2'], mode: 'modern', updatedAt: now }, now, leaseMs: 600_000 });
+    await live.commit({
+      lease,
+      key: 'prod#user',
+      position: { time: now - 90_000, boundary: ['k1', 'k2'], mode: 'modern', updatedAt: now, seq: 4, lookback: { time: now - 400_000, boundary: [], seq: 3, late: 7 } },
+      now,
+      leaseMs: 600_000,
+    });
     const replay = new FileCursorStore({ stateDir, tenant: 'acme-corp.replay-0123456789ab' });
     const acquired = await replay.acquire({ owner: 'host-a:456', now, leaseMs: 1_000 });
     await replay.commit({ lease: acquired.lease, key: 'prod#admin', position: { time: now - 3_600_000, boundary: [], mode: 'legacy', updatedAt: now }, now, leaseMs: 1_000 });
@@ -52,15 +58,16 @@ describe('mpas-log-sync status', () => {
     expect(status.cursors.map((cursor) => cursor.name)).toEqual(['acme-corp', 'acme-corp.replay-0123456789ab']);
     expect(status.cursors[0]).toMatchObject({
       lease: { owner: 'host-a:123', expired: false },
-      streams: [{ realm: 'prod', stream: 'user', time: new Date(now - 90_000).toISOString(), boundary: 2, mode: 'modern', updatedAt: new Date(now).toISOString() }],
+      streams: [{ realm: 'prod', stream: 'user', time: new Date(now - 90_000).toISOString(), boundary: 2, mode: 'modern', updatedAt: new Date(now).toISOString(), lateEvents: 7 }],
     });
     expect(status.cursors[0]!.streams[0]!.lagSeconds).toBeGreaterThanOrEqual(90);
-    expect(status.cursors[1]).toMatchObject({ lease: null, streams: [{ realm: 'prod', stream: 'admin', mode: 'legacy' }] });
+    expect(status.cursors[1]).toMatchObject({ lease: null, streams: [{ realm: 'prod', stream: 'admin', mode: 'legacy', lateEvents: 0 }] });
 
     const text = await runCli(['status', '--tenant', 'acme-corp'], { STATE_DIR: stateDir });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('live cursor  lease: host-a:123 until');
-    expect(text.stdout).toMatch(/prod +user +\S+Z +\d+s +2 +modern/);
+    expect(text.stdout).toMatch(/prod +user +\S+Z +\d+s +2 +modern +\S+Z +7$/m);
+    expect(text.stdout).toContain('LATE: events the look-back delivered');
     expect(text.stdout).toContain('acme-corp.replay-0123456789ab  lease: free');
     await live.release(lease);
   });

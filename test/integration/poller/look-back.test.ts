@@ -92,6 +92,9 @@ describe('the look-back', () => {
     expect(new Set(keys).size, 'no event delivered twice').toBe(keys.length);
     expect(keys.length, 'every event delivered').toBe(expected);
     expect(late, 'the late ones counted as late').toBe(65);
+    const { positions } = await new FileCursorStore({ stateDir, tenant: 'test' }).read();
+    const kept = Object.values(positions).reduce((sum, position) => sum + (position?.lookback?.late ?? 0), 0);
+    expect(kept, 'the cursor keeps the count, for status').toBe(65);
     if (mode === 'modern') {
       // Each event read by the first pass and once more by the look-back; a page reads its
       // boundary's events and one more again, and the probe one a poll.
