@@ -93,8 +93,7 @@ export async function pollTenant(options: PollTenantOptions): Promise<PollOutcom
 
   let events = 0;
   const failures: Array<{ realm: string; stream: Stream; error: Error }> = [];
-  const stopRequested = (): boolean =>
-    (options.signal?.aborted ?? false) || (options.deadline !== undefined && clock.now() >= options.deadline);
+  const stopRequested = (): boolean => stopAsked(options);
 
   const commitAfter = async (
     enqueued: Promise<void>,
@@ -236,7 +235,7 @@ async function pollStreamOnce(
   // A position to commit again with this turn's reading before the first chunk read that way.
   let unpinned: StreamPosition | undefined;
   const stopping = (): boolean =>
-    chunks >= CHUNKS_PER_TURN || (options.signal?.aborted ?? false) || (options.deadline !== undefined && clock.now() >= options.deadline);
+    chunks >= CHUNKS_PER_TURN || stopAsked(options);
   const context = (parameters: ReadParameters, last: () => boolean): WalkContext => ({
     source: options.source,
     realm,
@@ -296,6 +295,11 @@ function isAbortOf(error: unknown, signal: AbortSignal): boolean {
   return error === signal.reason || (error instanceof Error && error.name === 'AbortError');
 }
 
+/** Whether a stop was asked for or the invocation's time budget is spent. */
+function stopAsked(options: PollTenantOptions): boolean {
+  return (options.signal?.aborted ?? false) || (options.deadline !== undefined && options.clock.now() >= options.deadline);
+}
+
 /** The first pass's reading of this turn: up to `now - settle` (or a replay's end), a page at a time. */
 function readParameters(options: PollTenantOptions): ReadParameters {
   // A server whose clock is behind ours has not stamped our "now" yet: its own now counts.
@@ -352,7 +356,7 @@ async function lookBackOnce(
       if (late.length > 0) await commitLookback(late);
       else uncommitted = true;
     },
-    shouldStop: () => (options.signal?.aborted ?? false) || (options.deadline !== undefined && options.clock.now() >= options.deadline),
+    shouldStop: () => stopAsked(options),
   };
   try {
     // The start keeps the mode its boundary was made in (see isCovered); the walk reads in today's.
