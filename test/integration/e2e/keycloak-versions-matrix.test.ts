@@ -14,12 +14,12 @@ import { createRandom, seedFrom } from '../../../lib/local/random.js';
 import { FileDeliveryRecords } from '../../../lib/lookback/file-delivery-records.js';
 import { eventKey } from '../../../lib/mpas/event-key.js';
 import type { AdminEvent, MpasEvent, Stream } from '../../../lib/mpas/event-schemas.js';
-import { MpasClient } from '../../../lib/mpas/mpas-client.js';
 import { scrubCredentials } from '../../../lib/pipeline/credential-scrubber.js';
 import { pollTenant } from '../../../lib/poller/poll-tenant.js';
 import { ManualClock } from '../../../lib/time/clock.js';
 import { cleanupAwsFixtures, createCursorTable, dynamoClient } from '../../support/aws-fixtures.js';
 import { RecordingQueue } from '../../support/recording-queue.js';
+import { simulatorClient } from '../../support/simulator-client.js';
 
 // MATRIX_SEED=<n> replays a failing cell (each cell's own seed is printed with its failure).
 const SEED = Number(process.env.MATRIX_SEED ?? 20_261_203);
@@ -115,13 +115,7 @@ describe('exactly once against every Keycloak version, server zone, tie order an
             store: new DynamoDbCursorStore({ client: dynamoClient(), tableName, tenant: 't' }),
             records: new DynamoDbDeliveryRecords({ client: dynamoClient(), tableName, tenant: 't' }),
           };
-    const client = new MpasClient({
-      baseUrl: sim.url,
-      authRealm: 'master',
-      credentials: { grant: 'password', clientId: 'admin-cli', username: 'mpas-log-sync', password: 'mpas-log-sync' },
-      clock,
-      sleep: async () => undefined,
-    });
+    const client = simulatorClient(sim, clock);
     const poll = async (): Promise<void> => {
       const { store, records } = stores();
       const outcome = await pollTenant({

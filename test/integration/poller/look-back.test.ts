@@ -9,11 +9,11 @@ import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { FileDeliveryRecords } from '../../../lib/lookback/file-delivery-records.js';
 import { canonicalJson } from '../../../lib/mpas/event-key.js';
 import type { MpasEvent } from '../../../lib/mpas/event-schemas.js';
-import { MpasClient } from '../../../lib/mpas/mpas-client.js';
 import { pollTenant } from '../../../lib/poller/poll-tenant.js';
 import type { PollTenantOptions } from '../../../lib/poller/poll-tenant.js';
 import { ManualClock } from '../../../lib/time/clock.js';
 import { RecordingQueue } from '../../support/recording-queue.js';
+import { simulatorClient } from '../../support/simulator-client.js';
 
 const NOW = Date.parse('2026-11-30T10:00:00.000Z');
 const REALM = 'acme';
@@ -43,13 +43,7 @@ describe('the look-back', () => {
   }
 
   function options(overrides: Partial<PollTenantOptions> = {}): PollTenantOptions {
-    const client = new MpasClient({
-      baseUrl: simulator.url,
-      authRealm: 'master',
-      credentials: { grant: 'password', clientId: 'admin-cli', username: 'mpas-log-sync', password: 'mpas-log-sync' },
-      clock,
-      sleep: async () => undefined,
-    });
+    const client = simulatorClient(simulator, clock);
     return {
       tenant: 'test', owner: 'poller-1', realms: [REALM], streams: ['user', 'admin'], source: client, queue, clock,
       store: new FileCursorStore({ stateDir, tenant: 'test' }),

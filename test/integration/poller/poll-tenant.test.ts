@@ -8,7 +8,6 @@ import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { canonicalJson, eventKey } from '../../../lib/mpas/event-key.js';
 import type { AdminEvent, MpasEvent, Stream } from '../../../lib/mpas/event-schemas.js';
-import { MpasClient } from '../../../lib/mpas/mpas-client.js';
 import { scrubCredentials } from '../../../lib/pipeline/credential-scrubber.js';
 import type { EventPageQuery, EventSource } from '../../../lib/poller/event-source.js';
 import { pollTenant } from '../../../lib/poller/poll-tenant.js';
@@ -16,6 +15,7 @@ import type { PollTenantOptions } from '../../../lib/poller/poll-tenant.js';
 import { ManualClock } from '../../../lib/time/clock.js';
 import { crashingWhen, SimulatedCrash } from '../../support/crashing-cursor-store.js';
 import { RecordingQueue } from '../../support/recording-queue.js';
+import { simulatorClient } from '../../support/simulator-client.js';
 
 const NOW = Date.parse('2025-02-12T19:30:00.000Z');
 const SETTLE_MS = 5_000;
@@ -47,13 +47,7 @@ describe('pollTenant against the MPAS simulator', () => {
   }
 
   function options(overrides: Partial<PollTenantOptions> = {}): PollTenantOptions {
-    const client = new MpasClient({
-      baseUrl: simulator.url,
-      authRealm: 'master',
-      credentials: { grant: 'password', clientId: 'admin-cli', username: 'mpas-log-sync', password: 'mpas-log-sync' },
-      clock,
-      sleep: async () => undefined,
-    });
+    const client = simulatorClient(simulator, clock);
     return {
       tenant: 'test',
       owner: 'poller-1',
