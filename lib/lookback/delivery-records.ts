@@ -36,8 +36,9 @@ export interface DeliveryRecordStore {
 }
 
 /**
- * 8 bytes of SHA-256 of an event key, base64url: a record keeps a thousand events in 11 KB
- * instead of 40, and two keys of one look-back window share a hash with odds of 2^-64 per pair.
+ * 8 bytes of SHA-256 of an event key, base64url (11 characters): a record keeps a thousand
+ * events in about 12 KB instead of 40, and two keys of one look-back window share a hash with
+ * odds of 2^-64 per pair.
  */
 export function deliveredKeyHash(key: string): string {
   return createHash('sha256').update(key).digest().subarray(0, 8).toString('base64url');
