@@ -3,6 +3,9 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Template } from 'aws-cdk-lib/assertions';
+import { TenantAlarms } from '../../infra/constructs/tenant-alarms.js';
+import type { TenantAlarmsProps } from '../../infra/constructs/tenant-alarms.js';
 
 /** A stack with stand-ins for what the monitoring constructs watch: nothing to bundle. */
 export function monitoringFixture() {
@@ -19,4 +22,26 @@ export function monitoringFixture() {
     queue: new Queue(stack, 'Queue'),
     deadLetterQueue: new Queue(stack, 'DeadLetterQueue'),
   };
+}
+
+/**
+ * TenantAlarms for tenant `acme` (mailbox soc@acme.example, lag alarm at 1,200 s) on a fresh
+ * fixture, with `extra` props; `verifier: true` stands the fixture's forwarder in for the verifier.
+ */
+export function tenantAlarmsWith(extra: Partial<Omit<TenantAlarmsProps, 'verifier'>> & { verifier?: boolean } = {}) {
+  const fixture = monitoringFixture();
+  const { verifier, ...rest } = extra;
+  const alarms = new TenantAlarms(fixture.stack, 'Alarms', {
+    tenant: 'acme',
+    alarmEmail: 'soc@acme.example',
+    lagAlarmSeconds: 1200,
+    key: fixture.key,
+    poller: fixture.poller,
+    pollerLogs: fixture.pollerLogs,
+    forwarderLogs: fixture.forwarderLogs,
+    deadLetterQueue: fixture.deadLetterQueue,
+    ...(verifier ? { verifier: fixture.forwarder } : {}),
+    ...rest,
+  });
+  return { alarms, template: Template.fromStack(fixture.stack) };
 }

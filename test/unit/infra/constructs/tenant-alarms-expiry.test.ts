@@ -1,23 +1,9 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { TenantAlarms } from '../../../../infra/constructs/tenant-alarms.js';
-import { monitoringFixture } from '../../../support/monitoring-fixture.js';
+import { tenantAlarmsWith } from '../../../support/monitoring-fixture.js';
 
 function alarmsWith(cursorExpiryAlarmPercent: number | undefined, withVerifier = false) {
-  const fixture = monitoringFixture();
-  const alarms = new TenantAlarms(fixture.stack, 'Alarms', {
-    tenant: 'acme',
-    alarmEmail: 'soc@acme.example',
-    lagAlarmSeconds: 1200,
-    key: fixture.key,
-    poller: fixture.poller,
-    pollerLogs: fixture.pollerLogs,
-    forwarderLogs: fixture.forwarderLogs,
-    deadLetterQueue: fixture.deadLetterQueue,
-    cursorExpiryAlarmPercent,
-    ...(withVerifier ? { verifier: fixture.forwarder } : {}),
-  });
-  return { alarms, template: Template.fromStack(fixture.stack) };
+  return tenantAlarmsWith({ ...(cursorExpiryAlarmPercent === undefined ? {} : { cursorExpiryAlarmPercent }), verifier: withVerifier });
 }
 
 describe('TenantAlarms cursor expiry', () => {

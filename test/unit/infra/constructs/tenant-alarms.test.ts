@@ -1,7 +1,8 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TenantAlarms } from '../../../../infra/constructs/tenant-alarms.js';
-import { monitoringFixture } from '../../../support/monitoring-fixture.js';
+import type { TenantAlarms } from '../../../../infra/constructs/tenant-alarms.js';
+import { tenantAlarmsWith } from '../../../support/monitoring-fixture.js';
 
 // Synthesis (and bundling) is slow on a small, shared machine.
 const SYNTH_TIMEOUT_MS = 120_000;
@@ -10,18 +11,7 @@ describe('TenantAlarms', () => {
   let template: Template;
   let alarms: TenantAlarms;
   beforeAll(() => {
-    const fixture = monitoringFixture();
-    alarms = new TenantAlarms(fixture.stack, 'Alarms', {
-      tenant: 'acme',
-      alarmEmail: 'soc@acme.example',
-      lagAlarmSeconds: 1200,
-      key: fixture.key,
-      poller: fixture.poller,
-      pollerLogs: fixture.pollerLogs,
-      forwarderLogs: fixture.forwarderLogs,
-      deadLetterQueue: fixture.deadLetterQueue,
-    });
-    template = Template.fromStack(fixture.stack);
+    ({ alarms, template } = tenantAlarmsWith());
   }, SYNTH_TIMEOUT_MS);
 
   const topicRef = () => ({ Ref: template.getResourceId('AWS::SNS::Topic') });
@@ -93,19 +83,7 @@ describe('TenantAlarms', () => {
 
 describe('TenantAlarms with the event archive', () => {
   const withArchive = (archive: boolean | undefined) => {
-    const fixture = monitoringFixture();
-    const alarms = new TenantAlarms(fixture.stack, 'Alarms', {
-      tenant: 'acme',
-      alarmEmail: 'soc@acme.example',
-      lagAlarmSeconds: 1200,
-      key: fixture.key,
-      poller: fixture.poller,
-      pollerLogs: fixture.pollerLogs,
-      forwarderLogs: fixture.forwarderLogs,
-      deadLetterQueue: fixture.deadLetterQueue,
-      ...(archive === undefined ? {} : { archive }),
-    });
-    return { alarms, template: Template.fromStack(fixture.stack) };
+    return tenantAlarmsWith(archive === undefined ? {} : { archive });
   };
 
   it('fires to the topic on any archive failure and on any dropped archive record, over the whole tenant', () => {
