@@ -1,9 +1,11 @@
+import { parseRetryAfter } from '../retry/retry-after.js';
 import type { Clock } from '../time/clock.js';
 import type { Sleep } from '../time/sleep.js';
+import { describeConnectionFailure } from '../net/connection-failure.js';
+import { excerpt } from '../sinks/http-classify.js';
 import { MpasUnavailableError } from './errors.js';
 import type { HttpFetch, HttpFetchResponse } from './http-fetch.js';
 import type { MpasRoute } from './errors.js';
-import { parseRetryAfter } from './retry-policy.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { ServerClock } from './server-clock.js';
 
@@ -40,6 +42,11 @@ export interface RequestInfo {
   status?: number;
   /** Measured with the injected clock. */
   durationMs: number;
+  /**
+   * What went wrong: a status of 400 or more with the start of its body, or, without a response,
+   * the timeout and its length or the connection error and its code.
+   */
+  failure?: string;
 }
 
 /** How the transport sends, waits and gives up; built by `MpasClient` from its options. */
@@ -77,7 +84,7 @@ export class HttpTransport {
    */
   async send(request: HttpRequest, signal?: AbortSignal): Promise<HttpResult> {
     const { policy, sleep, clock } = this.options;
-    for (let attempt = 0; ; attempt += 1) {
+    for (let attemptsMade = 1; ; attemptsMade += 1) {
       signal?.throwIfAborted();
       let retryAfterMs: number | undefined;
       let lastStatus: number | undefined;
@@ -94,18 +101,19 @@ export class HttpTransport {
         if (signal?.aborted) throw signal.reason;
         failure = error;
       }
-      if (!policy.canRetryAfter(attempt)) {
+      const decision = policy.decide({ attemptsMade, retryAfterMs });
+      if (!decision.retry) {
         throw new MpasUnavailableError(
           {
             route: request.route,
-            attempts: attempt + 1,
+            attempts: attemptsMade,
             ...(lastStatus !== undefined ? { lastStatus } : { lastFailure: describeFailure(failure) }),
             ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
           },
           failure !== undefined ? { cause: failure } : undefined,
         );
       }
-      await sleep(policy.delayMs(attempt, retryAfterMs), signal);
+      await sleep(decision.delayMs, signal);
     }
   }
 
@@ -119,6 +127,7 @@ export class HttpTransport {
     const combined = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
     const startedAt = clock.now();
     let status: number | undefined;
+    let failure: string | undefined;
     try {
       const response = await this.options.fetch(request.url, {
         method: request.method,
@@ -131,26 +140,36 @@ export class HttpTransport {
       status = response.status;
       this.options.serverClock?.observe(response.headers.get('date'), startedAt, clock.now());
       const body = new Uint8Array(await response.arrayBuffer());
+      // What the server said with a refusal or an error page: the first thing an operator reads.
+      if (response.status >= 400) failure = describeStatus(response.status, utf8.decode(body));
       return { status: response.status, headers: response.headers, body };
     } catch (error) {
       // fetch rejects with the abort reason; a bare AbortError can also surface from the body read.
-      if (timer.signal.aborted && !signal?.aborted) throw timer.signal.reason;
+      if (timer.signal.aborted && !signal?.aborted) {
+        failure = describeFailure(timer.signal.reason);
+        throw timer.signal.reason;
+      }
       if (signal?.aborted) throw signal.reason;
+      failure = describeFailure(error);
       throw error;
     } finally {
       clearTimeout(handle);
-      onRequest?.({ route: request.route, ...(status !== undefined ? { status } : {}), durationMs: clock.now() - startedAt });
+      onRequest?.({ route: request.route, ...(status !== undefined ? { status } : {}), ...(failure !== undefined ? { failure } : {}), durationMs: clock.now() - startedAt });
     }
   }
+}
+
+/** `HTTP 503: <the start of the body>`, token-like values hidden (the body is the server's, not ours to trust). */
+function describeStatus(status: number, body: string): string {
+  const shown = excerpt(body);
+  return shown.length > 0 ? `HTTP ${status}: ${shown}` : `HTTP ${status}`;
 }
 
 /** A short, secret-free account of a failed attempt: no URL query, no headers, no body. */
 function describeFailure(error: unknown): string {
   if (error instanceof RequestTimeout) return `a timeout (${error.message})`;
-  if (error instanceof Error) {
-    // fetch wraps the socket's error (its `code` in `cause`); undici's request() throws it as it is.
-    const code = (error.cause as { code?: unknown } | undefined)?.code ?? (error as { code?: unknown }).code;
-    return typeof code === 'string' ? `a connection failure (${code})` : `a connection failure (${error.message})`;
-  }
-  return 'a connection failure';
+  if (error === undefined) return 'a connection failure';
+  // fetch wraps the socket's error (its `code` in `cause`); undici's request() throws it as it is.
+  const { code, text } = describeConnectionFailure(error);
+  return code === undefined ? `a connection failure (${text})` : `a connection failure (${code}: ${text})`;
 }

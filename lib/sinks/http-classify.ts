@@ -1,3 +1,6 @@
+import { describeConnectionFailure } from '../net/connection-failure.js';
+import { hideTokenLike } from './token-like.js';
+
 /**
  * What to do after one request, Vector style: `ok`; `retry` (transient, or credentials the SIEM
  * refused); `split` (413 on a request of several events: try the halves); `drop` (the SIEM will
@@ -47,12 +50,19 @@ export function classifyResponse(response: ResponseSummary): HttpOutcome {
   return { kind: 'drop', reason, status };
 }
 
-/** Classifies a request that got no response: always worth retrying. */
-export function classifyFailure(error: unknown, timedOut: boolean): HttpOutcome {
-  if (timedOut) return { kind: 'retry', reason: 'timeout: no complete response in time', auth: false };
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  return { kind: 'retry', reason: `connection error${code ? ` ${code}` : ''}: ${message}`, auth: false };
+/**
+ * Classifies a request that got no response: always worth retrying. The reason says what to look
+ * at: the timeout and its length (the SIEM may still store what it got: a retry can be a copy),
+ * or the connection's error code with what it means (refused by host:port, the TLS certificate
+ * code, a host name not found).
+ */
+export function classifyFailure(error: unknown, timedOut: boolean, timeoutMs?: number): HttpOutcome {
+  if (timedOut) {
+    const within = timeoutMs === undefined ? 'in time' : `within ${timeoutMs} ms`;
+    return { kind: 'retry', reason: `timeout: no complete response ${within}`, auth: false };
+  }
+  const { code, text } = describeConnectionFailure(error);
+  return { kind: 'retry', reason: `connection error${code ? ` ${code}` : ''}: ${text}`, auth: false };
 }
 
 /**
@@ -70,9 +80,9 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   return Math.max(0, date - nowMs);
 }
 
-/** Shortens a body to a one-line excerpt. */
+/** Shortens a body to a one-line excerpt, token-like values hidden (see `hideTokenLike`). */
 export function excerpt(body: string): string {
-  const line = body.replace(/\s+/g, ' ').trim();
+  const line = hideTokenLike(body.replace(/\s+/g, ' ').trim());
   return line.length > EXCERPT_CHARS ? line.slice(0, EXCERPT_CHARS) + '...' : line;
 }
 

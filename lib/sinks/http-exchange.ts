@@ -68,7 +68,7 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse |
       text: hideSecrets(text, req.secrets),
     };
   } catch (error) {
-    const outcome = classifyFailure(error, timeout.signal.aborted) as ExchangeFailure['outcome'];
+    const outcome = classifyFailure(error, timeout.signal.aborted, req.timeoutMs) as ExchangeFailure['outcome'];
     return { kind: 'failure', outcome: { ...outcome, reason: hideSecrets(outcome.reason, req.secrets) } };
   } finally {
     clearTimeout(timer);

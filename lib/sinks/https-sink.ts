@@ -182,7 +182,7 @@ class Delivery {
         nowMs: settings.clock.now(),
       });
     } catch (error) {
-      outcome = classifyFailure(error, timeout.signal.aborted);
+      outcome = classifyFailure(error, timeout.signal.aborted, settings.timeoutMs);
     } finally {
       clearTimeout(timer);
     }

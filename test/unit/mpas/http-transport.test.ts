@@ -38,9 +38,10 @@ describe('HttpTransport', () => {
   });
 
   it('hands 4xx back without retrying', async () => {
-    const { transport, calls } = setup(() => json(403, { error: 'HTTP 403 Forbidden' }));
+    const { transport, calls, infos } = setup(() => json(403, { error: 'HTTP 403 Forbidden', access_token: 'echoed' }));
     await expect(transport.send(REQUEST)).resolves.toMatchObject({ status: 403 });
     expect(calls).toHaveLength(1);
+    expect(infos[0]?.failure).toBe('HTTP 403: {"error":"HTTP 403 Forbidden","access_token":"***"}');
   });
 
   it('retries 5xx with jittered exponential backoff until one succeeds', async () => {
@@ -79,15 +80,17 @@ describe('HttpTransport', () => {
     expect((error as Error).message).toContain('last with a timeout (no complete response within 25 ms)');
     expect(calls).toHaveLength(2);
     expect(infos.map((info) => info.status)).toEqual([undefined, undefined]);
+    expect(infos.map((info) => info.failure)).toEqual(Array(2).fill('a timeout (no complete response within 25 ms)'));
   });
 
   it('retries a connection failure and names its code', async () => {
     const refused = (): never => {
       throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }) });
     };
-    const { transport, calls } = setup(refused, { attempts: 2 });
-    await expect(transport.send(REQUEST)).rejects.toThrow('last with a connection failure (ECONNREFUSED)');
+    const { transport, calls, infos } = setup(refused, { attempts: 2 });
+    await expect(transport.send(REQUEST)).rejects.toThrow('last with a connection failure (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1)');
     expect(calls).toHaveLength(2);
+    expect(infos.map((info) => info.failure)).toEqual(Array(2).fill('a connection failure (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1)'));
   });
 
   it('treats a body cut off mid-way as a failed attempt, never as a short page', async () => {

@@ -36,18 +36,37 @@ describe('classifyResponse', () => {
 });
 
 describe('classifyFailure', () => {
-  it('retries a timeout', () => {
+  it('retries a timeout, naming its length when known', () => {
     expect(classifyFailure(new Error('aborted'), true)).toEqual({ kind: 'retry', reason: 'timeout: no complete response in time', auth: false });
+    expect(classifyFailure(new Error('aborted'), true, 300)).toEqual({ kind: 'retry', reason: 'timeout: no complete response within 300 ms', auth: false });
   });
 
-  it('retries a connection error, naming its code', () => {
-    const error = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
-    expect(classifyFailure(error, false)).toEqual({
-      kind: 'retry',
-      reason: 'connection error ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9',
-      auth: false,
-    });
+  it('retries a refused connection, naming its code and the peer', () => {
+    const error = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED', address: '127.0.0.1', port: 9 });
+    expect(classifyFailure(error, false)).toEqual({ kind: 'retry', reason: 'connection error ECONNREFUSED: connection refused by 127.0.0.1:9', auth: false });
     expect(classifyFailure('socket hang up', false)).toMatchObject({ kind: 'retry', reason: 'connection error: socket hang up' });
+  });
+
+  it.each([
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'],
+    ['CERT_HAS_EXPIRED', 'certificate has expired'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'],
+  ])('names a rejected TLS certificate by its code %s', (code, message) => {
+    const error = Object.assign(new Error(message), { code });
+    expect(classifyFailure(error, false)).toMatchObject({ reason: `connection error ${code}: TLS certificate rejected: ${code} (${message})` });
+  });
+
+  it('reads the code fetch wraps in cause', () => {
+    const error = new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND siem.invalid'), { code: 'ENOTFOUND', hostname: 'siem.invalid' }) });
+    expect(classifyFailure(error, false)).toMatchObject({ reason: 'connection error ENOTFOUND: host name siem.invalid not found (DNS)' });
+  });
+});
+
+describe('excerpt of a body a server sent', () => {
+  it('hides token-like values a server echoed', () => {
+    expect(excerpt('{"error":"bad","access_token":"abc.def"}')).toBe('{"error":"bad","access_token":"***"}');
+    expect(excerpt('rejected Authorization: Bearer 9f8e7d6c5b4a')).toBe('rejected Authorization: Bearer ***');
   });
 });
 
