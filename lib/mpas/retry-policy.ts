@@ -1,3 +1,6 @@
+import { MAX_RETRY_AFTER_MS } from '../retry/retry-after.js';
+import { RetryPolicy as SharedRetryPolicy } from '../retry/retry-policy.js';
+
 /** The retry settings of the MPAS client; every field has a default. */
 export interface RetrySettings {
   /** Attempts in all, the first included. @default 5 */
@@ -12,31 +15,35 @@ export interface RetrySettings {
 export type StatusVerdict = 'ok' | 'retry' | 'fail';
 
 /**
- * When to try a request again and how long to wait first. 429 and 5xx are transient; so are
- * timeouts and connection failures (no status). The wait is exponential backoff with full jitter
- * (a uniform draw in `[0, min(max, base * 2^retry)]`), so that many pollers hit by the same outage
- * do not come back in step; a `Retry-After` from the server replaces the draw, capped by the max.
+ * When to try an MPAS request again and how long to wait first. 429 and 5xx are transient; so
+ * are timeouts and connection failures (no status). The wait is lib/retry's full-jitter backoff;
+ * a `Retry-After` from the server replaces the draw, and one longer than `maxDelayMs` is waited
+ * as `maxDelayMs` (the poller has no queue to hand a long wait to).
  */
-export class RetryPolicy {
-  /** Attempts in all, the first included. */
-  readonly attempts: number;
+export class RetryPolicy extends SharedRetryPolicy {
   /** The backoff ceiling of the first retry. */
   readonly baseDelayMs: number;
   /** The longest wait, backoff or `Retry-After`. */
   readonly maxDelayMs: number;
 
-  constructor(
-    settings: RetrySettings = {},
-    private readonly random: () => number = Math.random,
-  ) {
-    this.attempts = settings.attempts ?? 5;
-    this.baseDelayMs = settings.baseDelayMs ?? 500;
-    this.maxDelayMs = settings.maxDelayMs ?? 30_000;
+  constructor(settings: RetrySettings = {}, random: () => number = Math.random) {
+    const attempts = settings.attempts ?? 5;
+    const baseDelayMs = settings.baseDelayMs ?? 500;
+    const maxDelayMs = settings.maxDelayMs ?? 30_000;
     const problems: string[] = [];
-    if (!Number.isInteger(this.attempts) || this.attempts < 1) problems.push(`retry.attempts must be an integer >= 1 (got ${this.attempts})`);
-    if (!(this.baseDelayMs >= 0)) problems.push(`retry.baseDelayMs must be >= 0 (got ${this.baseDelayMs})`);
-    if (!(this.maxDelayMs >= this.baseDelayMs)) problems.push(`retry.maxDelayMs must be >= retry.baseDelayMs (got ${this.maxDelayMs})`);
+    if (!Number.isInteger(attempts) || attempts < 1) problems.push(`retry.attempts must be an integer >= 1 (got ${attempts})`);
+    if (!(baseDelayMs >= 0) || !Number.isFinite(baseDelayMs)) problems.push(`retry.baseDelayMs must be >= 0 (got ${baseDelayMs})`);
+    if (!(maxDelayMs >= baseDelayMs) || !Number.isFinite(maxDelayMs)) problems.push(`retry.maxDelayMs must be >= retry.baseDelayMs (got ${maxDelayMs})`);
     if (problems.length > 0) throw new RangeError(problems.join('; '));
+    super({
+      attempts,
+      backoff: { baseMs: baseDelayMs, maxMs: maxDelayMs },
+      maxRetryAfterMs: Math.min(maxDelayMs, MAX_RETRY_AFTER_MS),
+      longRetryAfter: 'wait-max',
+      random,
+    });
+    this.baseDelayMs = baseDelayMs;
+    this.maxDelayMs = maxDelayMs;
   }
 
   /** Whether a response with this status is a result (`ok`), worth another attempt, or neither. */
@@ -48,35 +55,6 @@ export class RetryPolicy {
 
   /** Whether another attempt may follow attempt number `attempt` (0 for the first). */
   canRetryAfter(attempt: number): boolean {
-    return attempt + 1 < this.attempts;
+    return this.hasAttemptsLeft(attempt + 1);
   }
-
-  /**
-   * How long to wait before the retry that follows attempt number `attempt` (0 for the first).
-   * @param retryAfterMs the server's own request (`Retry-After`), which wins over the backoff.
-   */
-  delayMs(attempt: number, retryAfterMs?: number): number {
-    if (retryAfterMs !== undefined) return Math.min(Math.max(0, retryAfterMs), this.maxDelayMs);
-    // 2^attempt overflows to Infinity long after min() has capped it, so no guard is needed.
-    const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** attempt);
-    return Math.floor(this.random() * ceiling);
-  }
-}
-
-/**
- * Reads a `Retry-After` header: either delay-seconds (`"120"`) or an HTTP date
- * (`"Wed, 21 Oct 2015 07:28:00 GMT"`, taken relative to `nowMs`). A date in the past means
- * "now" (0); an absent or unreadable header gives undefined, so the caller falls back to backoff.
- */
-export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const text = value.trim();
-  if (text === '') return undefined;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  // HTTP dates (IMF-fixdate and the two obsolete forms) all start with a weekday name; without
-  // this check V8's Date.parse would read values such as "1.5" or "2030" as dates.
-  if (!/^[A-Za-z]{3}/.test(text)) return undefined;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - nowMs);
 }

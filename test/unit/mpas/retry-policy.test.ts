@@ -1,9 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter, RetryPolicy } from '../../../lib/mpas/retry-policy.js';
+import { RetryPolicy } from '../../../lib/mpas/retry-policy.js';
 import { seededRandom } from '../../support/scripted-fetch.js';
-
-const NOW = Date.parse('2025-02-12T19:27:48.000Z');
 
 describe('RetryPolicy', () => {
   it('defaults to 5 attempts, 500 ms base and 30 s max', () => {
@@ -24,9 +22,9 @@ describe('RetryPolicy', () => {
     const seed = 20250212;
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 60 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (attempt, draw) => {
-        const policy = new RetryPolicy({ baseDelayMs: 500, maxDelayMs: 30_000 }, () => draw);
+        const policy = new RetryPolicy({ attempts: 100, baseDelayMs: 500, maxDelayMs: 30_000 }, () => draw);
         const ceiling = Math.min(30_000, 500 * 2 ** attempt);
-        const delay = policy.delayMs(attempt);
+        const delay = delayOf(policy, attempt);
         expect(delay).toBeGreaterThanOrEqual(0);
         expect(delay).toBeLessThanOrEqual(ceiling);
         expect(delay).toBe(Math.floor(draw * ceiling));
@@ -38,8 +36,8 @@ describe('RetryPolicy', () => {
   it('uses the injected random for the draw, so a seed replays the same delays', () => {
     const seed = 7;
     const delays = (): number[] => {
-      const policy = new RetryPolicy({}, seededRandom(seed));
-      return [0, 1, 2, 3, 4, 5, 6, 7].map((attempt) => policy.delayMs(attempt));
+      const policy = new RetryPolicy({ attempts: 9 }, seededRandom(seed));
+      return [0, 1, 2, 3, 4, 5, 6, 7].map((attempt) => delayOf(policy, attempt));
     };
     const first = delays();
     expect(first, `seed ${seed}`).toEqual(delays());
@@ -49,9 +47,16 @@ describe('RetryPolicy', () => {
 
   it('waits what Retry-After asks for, but never longer than the max', () => {
     const policy = new RetryPolicy({ maxDelayMs: 10_000 }, () => 0.5);
-    expect(policy.delayMs(0, 3_000)).toBe(3_000);
-    expect(policy.delayMs(3, 0)).toBe(0);
-    expect(policy.delayMs(0, 120_000)).toBe(10_000);
+    expect(delayOf(policy, 0, 3_000)).toBe(3_000);
+    expect(delayOf(policy, 3, 0)).toBe(0);
+    expect(delayOf(policy, 0, 120_000)).toBe(10_000);
+    // A Retry-After of 3,000,000 s (read as lib/retry's cap) is still waited for 10 s only.
+    expect(delayOf(policy, 0, 3e9)).toBe(10_000);
+  });
+
+  it('gives up once the attempts are spent, whatever the server asks', () => {
+    const policy = new RetryPolicy({ attempts: 2 }, () => 0.5);
+    expect(policy.decide({ attemptsMade: 2, retryAfterMs: 1_000 })).toEqual({ retry: false, because: 'attempts', retryAfterMs: 1_000 });
   });
 
   it('refuses settings that make no sense, naming each of them', () => {
@@ -62,25 +67,9 @@ describe('RetryPolicy', () => {
   });
 });
 
-describe('parseRetryAfter', () => {
-  it('reads delay-seconds', () => {
-    expect(parseRetryAfter('0', NOW)).toBe(0);
-    expect(parseRetryAfter('2', NOW)).toBe(2_000);
-    expect(parseRetryAfter(' 120 ', NOW)).toBe(120_000);
-  });
-
-  it('reads an HTTP date relative to now', () => {
-    expect(parseRetryAfter('Wed, 12 Feb 2025 19:27:53 GMT', NOW)).toBe(5_000);
-    expect(parseRetryAfter('Wednesday, 12-Feb-25 19:28:48 GMT', NOW)).toBe(60_000);
-  });
-
-  it('treats a date in the past as no wait at all', () => {
-    expect(parseRetryAfter('Tue, 11 Feb 2025 19:27:48 GMT', NOW)).toBe(0);
-  });
-
-  it('ignores what is absent or unreadable, so backoff applies', () => {
-    for (const value of [null, undefined, '', '  ', '-1', '1.5', 'soon', 'Xyz, 99 Foo 2025 99:99:99 GMT']) {
-      expect(parseRetryAfter(value, NOW), String(value)).toBeUndefined();
-    }
-  });
-});
+/** The wait the policy decides on after attempt number `attempt` (0 for the first). */
+function delayOf(policy: RetryPolicy, attempt: number, retryAfterMs?: number): number {
+  const decision = policy.decide({ attemptsMade: attempt + 1, retryAfterMs });
+  if (!decision.retry) throw new Error(`attempt ${attempt}: gave up (${decision.because})`);
+  return decision.delayMs;
+}
