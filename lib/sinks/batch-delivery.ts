@@ -1,9 +1,11 @@
+import { capRetryAfter } from '../retry/retry-policy.js';
+import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { Clock } from '../time/clock.js';
 import type { Sleep } from '../time/sleep.js';
 import type { HttpOutcome } from './http-classify.js';
-import { MAX_IN_PROCESS_RETRY_AFTER_MS } from './https-sink.js';
 import { Semaphore } from './semaphore.js';
 import type { OutboundEvent, SinkDelivery } from './sink.js';
+import { MAX_IN_PROCESS_RETRY_AFTER_MS, sinkRetryPolicy } from './sink-retry.js';
 
 /**
  * Vector's `retry-partial`: the request was answered, but item by item (Elasticsearch `_bulk`,
@@ -81,6 +83,7 @@ export function planGroups(events: readonly OutboundEvent[], sizeOf: (event: Out
 class BatchRun {
   private readonly result: SinkDelivery = { retry: [], dropped: [], errors: [], latenciesMs: [] };
   private readonly semaphore: Semaphore;
+  private readonly retryPolicy: RetryPolicy;
   // Set when the SIEM asks for a long pause: requests not yet sent are not sent at all.
   private stopped = false;
 
@@ -90,6 +93,7 @@ class BatchRun {
     private readonly signal: AbortSignal | undefined,
   ) {
     this.semaphore = new Semaphore(settings.concurrency);
+    this.retryPolicy = sinkRetryPolicy(settings);
   }
 
   finish(): SinkDelivery {
@@ -124,15 +128,15 @@ class BatchRun {
       } else {
         auth = outcome.auth;
       }
-      const retryAfterMs = outcome.retryAfterMs;
-      const long = retryAfterMs !== undefined && retryAfterMs > MAX_IN_PROCESS_RETRY_AFTER_MS;
+      const decision = this.retryPolicy.decide({ attemptsMade: attempt, retryAfterMs: outcome.retryAfterMs });
       // Refused credentials do not heal within one call: report them for the alarm at once.
-      if (long || auth || attempt >= this.settings.attempts) {
+      if (auth || !decision.retry) {
         this.result.retry.push(...pending);
+        const retryAfterMs = capRetryAfter(outcome.retryAfterMs);
         if (retryAfterMs !== undefined) this.result.retryAfterMs = Math.max(this.result.retryAfterMs ?? 0, retryAfterMs);
         return;
       }
-      await this.settings.sleep(retryAfterMs ?? this.backoff(attempt), this.signal);
+      await this.settings.sleep(decision.delayMs, this.signal);
     }
   }
 
@@ -145,16 +149,12 @@ class BatchRun {
       const auth = outcome.kind === 'retry' && outcome.auth;
       this.result.errors.push(outcome.status === undefined ? { reason: outcome.reason, auth } : { status: outcome.status, reason: outcome.reason, auth });
     }
-    if ((outcome.kind === 'retry' || outcome.kind === 'partial') && outcome.retryAfterMs !== undefined && outcome.retryAfterMs > MAX_IN_PROCESS_RETRY_AFTER_MS) {
+    const retryAfterMs = outcome.kind === 'retry' || outcome.kind === 'partial' ? capRetryAfter(outcome.retryAfterMs) : undefined;
+    if (retryAfterMs !== undefined && retryAfterMs > MAX_IN_PROCESS_RETRY_AFTER_MS) {
       this.stopped = true;
-      this.result.retryAfterMs = Math.max(this.result.retryAfterMs ?? 0, outcome.retryAfterMs);
+      this.result.retryAfterMs = Math.max(this.result.retryAfterMs ?? 0, retryAfterMs);
     }
     return outcome;
   }
-
-  /** Exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))). */
-  private backoff(attempt: number): number {
-    const ceiling = Math.min(this.settings.backoffMaxMs, this.settings.backoffBaseMs * 2 ** (attempt - 1));
-    return Math.floor(this.settings.random() * ceiling);
-  }
 }
+

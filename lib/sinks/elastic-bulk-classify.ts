@@ -1,5 +1,6 @@
 import type { PartialOutcome, RequestOutcome } from './batch-delivery.js';
-import { excerpt, parseRetryAfter } from './http-classify.js';
+import { parseRetryAfter } from '../retry/retry-after.js';
+import { excerpt } from './http-classify.js';
 import { parseJsonBody } from './http-exchange.js';
 
 /** What the sink needs of a `_bulk` response. */

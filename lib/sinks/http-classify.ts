@@ -1,4 +1,5 @@
 import { describeConnectionFailure } from '../net/connection-failure.js';
+import { parseRetryAfter } from '../retry/retry-after.js';
 import { hideTokenLike } from './token-like.js';
 
 /**
@@ -63,21 +64,6 @@ export function classifyFailure(error: unknown, timedOut: boolean, timeoutMs?: n
   }
   const { code, text } = describeConnectionFailure(error);
   return { kind: 'retry', reason: `connection error${code ? ` ${code}` : ''}: ${text}`, auth: false };
-}
-
-/**
- * A `Retry-After` header in milliseconds: delta-seconds or an HTTP date (RFC 9110 10.2.3).
- * Undefined when absent or unreadable; a date in the past is 0.
- */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  // HTTP dates (all three RFC 9110 forms) start with a day name; this keeps "-5" from parsing as a year.
-  if (!/^[A-Za-z]{3}/.test(text)) return undefined;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - nowMs);
 }
 
 /** Shortens a body to a one-line excerpt, token-like values hidden (see `hideTokenLike`). */

@@ -2,6 +2,8 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
+import { capRetryAfter } from '../retry/retry-policy.js';
+import type { RetryPolicy } from '../retry/retry-policy.js';
 import { systemClock } from '../time/clock.js';
 import { realSleep } from '../time/sleep.js';
 import { BodyBufferPool } from './body-buffer-pool.js';
@@ -12,16 +14,11 @@ import { frameBodyBytes, planRequestBodies } from './http-framing.js';
 import type { HttpsSinkOptions } from './https-sink-options.js';
 import { validateHttpsSinkOptions } from './https-sink-options.js';
 import { Semaphore } from './semaphore.js';
+import { MAX_IN_PROCESS_RETRY_AFTER_MS, sinkRetryPolicy } from './sink-retry.js';
 import type { OutboundEvent, Sink, SinkDelivery } from './sink.js';
 import { createSinkAgent } from './tls.js';
 
 const gzip = promisify(gzipCallback);
-
-/**
- * A `Retry-After` longer than this ends the delivery instead of being waited for in-process:
- * the queue's visibility timeout does long waits without holding a Lambda.
- */
-export const MAX_IN_PROCESS_RETRY_AFTER_MS = 5_000;
 
 /** The outcome of a request not sent because the delivery stopped. */
 const SKIPPED = Symbol('skipped');
@@ -68,6 +65,7 @@ type Settings = Required<Omit<HttpsSinkOptions, 'caFile' | 'bodyBuffers'>> & {
 class Delivery {
   private readonly result: SinkDelivery = { retry: [], dropped: [], errors: [], latenciesMs: [] };
   private readonly semaphore: Semaphore;
+  private readonly retryPolicy: RetryPolicy;
   // Set when the SIEM asks for a long pause: requests not yet sent are not sent at all.
   private stopped = false;
 
@@ -77,6 +75,7 @@ class Delivery {
     private readonly signal: AbortSignal | undefined,
   ) {
     this.semaphore = new Semaphore(settings.concurrency);
+    this.retryPolicy = sinkRetryPolicy(settings);
   }
 
   async run(): Promise<SinkDelivery> {
@@ -110,16 +109,16 @@ class Delivery {
         await Promise.all([this.sendGroup(indices.slice(0, half)), this.sendGroup(indices.slice(half))]);
         return;
       }
-      const retryAfterMs = outcome.retryAfterMs;
-      const long = retryAfterMs !== undefined && retryAfterMs > MAX_IN_PROCESS_RETRY_AFTER_MS;
+      const decision = this.retryPolicy.decide({ attemptsMade: attempt, retryAfterMs: outcome.retryAfterMs });
       // Refused credentials do not heal within one call: report them for the alarm at once.
-      if (long || outcome.auth || attempt >= this.settings.attempts) {
+      if (outcome.auth || !decision.retry) {
         this.result.retry.push(...indices);
         // The queue's redelivery should not come back sooner than the SIEM asked.
+        const retryAfterMs = capRetryAfter(outcome.retryAfterMs);
         if (retryAfterMs !== undefined) this.result.retryAfterMs = Math.max(this.result.retryAfterMs ?? 0, retryAfterMs);
         return;
       }
-      await this.settings.sleep(retryAfterMs ?? this.backoff(attempt), this.signal);
+      await this.settings.sleep(decision.delayMs, this.signal);
     }
   }
 
@@ -129,17 +128,12 @@ class Delivery {
    */
   private async postAndNote(indices: number[], maxBytes: number | undefined): Promise<HttpOutcome> {
     const outcome = await this.post(indices, maxBytes);
-    if (outcome.kind === 'retry' && outcome.retryAfterMs !== undefined && outcome.retryAfterMs > MAX_IN_PROCESS_RETRY_AFTER_MS) {
+    const retryAfterMs = outcome.kind === 'retry' ? capRetryAfter(outcome.retryAfterMs) : undefined;
+    if (retryAfterMs !== undefined && retryAfterMs > MAX_IN_PROCESS_RETRY_AFTER_MS) {
       this.stopped = true;
-      this.result.retryAfterMs = Math.max(this.result.retryAfterMs ?? 0, outcome.retryAfterMs);
+      this.result.retryAfterMs = Math.max(this.result.retryAfterMs ?? 0, retryAfterMs);
     }
     return outcome;
-  }
-
-  /** Exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))). */
-  private backoff(attempt: number): number {
-    const ceiling = Math.min(this.settings.backoffMaxMs, this.settings.backoffBaseMs * 2 ** (attempt - 1));
-    return Math.floor(this.settings.random() * ceiling);
   }
 
   /** One POST; never throws. Failures are recorded in `errors` as they happen. */

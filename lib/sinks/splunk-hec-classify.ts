@@ -1,5 +1,6 @@
 import type { RequestOutcome } from './batch-delivery.js';
-import { excerpt, parseRetryAfter } from './http-classify.js';
+import { parseRetryAfter } from '../retry/retry-after.js';
+import { excerpt } from './http-classify.js';
 import { parseJsonBody } from './http-exchange.js';
 
 /** HEC's own status codes (the `code` of every answer), as Splunk documents them. */

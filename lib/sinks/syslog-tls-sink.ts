@@ -12,6 +12,7 @@ import { SyslogConnectionError, SyslogTlsConnection } from './syslog-tls-connect
 import type { SyslogTlsTarget } from './syslog-tls-connection.js';
 import { SyslogTail } from './syslog-tail.js';
 import { Semaphore } from './semaphore.js';
+import { sinkRetryPolicy } from './sink-retry.js';
 import { readCaFile } from './tls.js';
 
 /** Settings of the syslog-over-TLS sink. `concurrency` and `gzip` do not apply: one connection, no compression. */
@@ -51,6 +52,7 @@ export function createSyslogTlsSink(options: SyslogTlsSinkOptions): Sink {
   };
   // One connection keeps the messages in order; a reconnect is the only parallelism there is.
   const settings = deliverySettings({ ...options, concurrency: 1, gzip: false });
+  const retryPolicy = sinkRetryPolicy(settings);
   const tail = new SyslogTail(options.resendBytes ?? 1_048_576);
   // Writes never interleave: a delivery's group and a background resend take turns.
   const lock = new Semaphore(1);
@@ -85,7 +87,8 @@ export function createSyslogTlsSink(options: SyslogTlsSinkOptions): Sink {
     for (let attempt = 1; attempt <= settings.attempts; attempt += 1) {
       const outcome = await lock.run(() => write([], undefined));
       if (outcome.kind === 'ok') return;
-      if (attempt < settings.attempts) await settings.sleep(Math.floor(settings.random() * Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** (attempt - 1))));
+      const decision = retryPolicy.decide({ attemptsMade: attempt });
+      if (decision.retry) await settings.sleep(decision.delayMs);
     }
     // Still owed: the next delivery (or close) sends it first.
   };

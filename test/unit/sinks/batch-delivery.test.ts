@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MAX_RETRY_AFTER_MS } from '../../../lib/retry/retry-after.js';
 import { deliverInBatches, planGroups } from '../../../lib/sinks/batch-delivery.js';
 import type { BatchDeliverySettings, RequestOutcome } from '../../../lib/sinks/batch-delivery.js';
 import type { OutboundEvent } from '../../../lib/sinks/sink.js';
@@ -88,6 +89,16 @@ describe('deliverInBatches', () => {
     expect(sent).toEqual([[0, 1]]);
     expect(result.retry).toEqual([0, 1, 2, 3, 4, 5]);
     expect(result.retryAfterMs).toBe(60_000);
+  });
+
+  it('hands back a Retry-After beyond any cap (3,000,000 s) as lib/retry\'s cap, without a sleep', async () => {
+    const { send, sent } = scripted({ kind: 'retry', reason: 'later', status: 429, auth: false, retryAfterMs: 3e9 });
+    const run = settings({ maxBatchEvents: 2 });
+    const result = await deliverInBatches(events(4), () => 1, send, run);
+    expect(sent).toEqual([[0, 1]]);
+    expect(result.retry).toEqual([0, 1, 2, 3]);
+    expect(result.retryAfterMs).toBe(MAX_RETRY_AFTER_MS);
+    expect(run.slept).toEqual([]);
   });
 
   it('sends nothing once the signal is aborted', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXCERPT_CHARS, classifyFailure, classifyResponse, excerpt, parseRetryAfter } from '../../../lib/sinks/http-classify.js';
+import { MAX_RETRY_AFTER_MS } from '../../../lib/retry/retry-after.js';
+import { EXCERPT_CHARS, classifyFailure, classifyResponse, excerpt } from '../../../lib/sinks/http-classify.js';
 
 const NOW = Date.parse('2025-02-12T19:27:48.000Z');
 
@@ -70,21 +71,12 @@ describe('excerpt of a body a server sent', () => {
   });
 });
 
-describe('parseRetryAfter', () => {
-  it('reads delta-seconds', () => {
-    expect(parseRetryAfter('0', NOW)).toBe(0);
-    expect(parseRetryAfter(' 120 ', NOW)).toBe(120_000);
-  });
-
-  it('reads an HTTP date against the clock, a past date being 0', () => {
-    expect(parseRetryAfter('Wed, 12 Feb 2025 19:27:50 GMT', NOW)).toBe(2_000);
-    expect(parseRetryAfter('Wed, 12 Feb 2025 19:00:00 GMT', NOW)).toBe(0);
-  });
-
-  it('ignores absent and unreadable values', () => {
-    expect(parseRetryAfter(undefined, NOW)).toBeUndefined();
-    expect(parseRetryAfter('soon', NOW)).toBeUndefined();
-    expect(parseRetryAfter('-5', NOW)).toBeUndefined();
+describe('the Retry-After of a retried answer', () => {
+  it('is read in seconds or as a date against the clock, and capped (lib/retry has the full cases)', () => {
+    expect(response(429, { retryAfter: ' 120 ' })).toMatchObject({ kind: 'retry', retryAfterMs: 120_000 });
+    expect(response(503, { retryAfter: 'Wed, 12 Feb 2025 19:27:50 GMT' })).toMatchObject({ kind: 'retry', retryAfterMs: 2_000 });
+    expect(response(429, { retryAfter: '3000000' })).toMatchObject({ kind: 'retry', retryAfterMs: MAX_RETRY_AFTER_MS });
+    expect(response(429, { retryAfter: '-5' })).not.toHaveProperty('retryAfterMs');
   });
 });
 
