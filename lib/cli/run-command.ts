@@ -1,17 +1,21 @@
+import { hostname } from 'node:os';
 import { loadConfig } from '../config/load-config.js';
 import { describeConfig } from '../config/describe-config.js';
 import { startHealthServer } from '../local/health-server.js';
 import type { HealthServer } from '../local/health-server.js';
+import { healthFilePath, writeHealthFile } from '../local/health-file.js';
 import { HealthTracker } from '../local/health-tracker.js';
+import { createRunMonitor } from '../local/run-monitor.js';
 import { runLocal } from '../local/local-runner.js';
 import { systemClock } from '../time/clock.js';
 import { VERSION } from '../version.js';
 import type { Command } from './command.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { createJsonLog } from './json-log.js';
+import { describeRunEnd } from './run-summary.js';
 import { parseOptions, positiveInteger } from './parse-options.js';
 
-const USAGE = `usage: mpas-log-sync run [--config FILE] [--once] [--state DIR] [--poll-interval MS] [--health-port PORT [--health-host HOST] [--health-max-lag S]]
+const USAGE = `usage: mpas-log-sync run [--config FILE] [--once] [--state DIR] [--start-over] [--poll-interval MS] [--health-port PORT [--health-host HOST] [--health-max-lag S]]
 
 Runs the whole pipeline as one process (the on-prem mode): reads MPAS user and admin events,
 redacts them and delivers them to the SIEM, keeping its cursor in the state directory.
@@ -22,6 +26,9 @@ docs/configuration.md.
   --once                read up to now minus the settle window, deliver, commit, exit
                         (exit 1 if anything could not be delivered)
   --state DIR           state directory (cursor, lock, dead letters); default: STATE_DIR or .state
+  --start-over          the cursor is gone and the state directory shows earlier runs: start
+                        each stream at MPAS_START_FROM anyway, once (without it run refuses;
+                        with a cursor that holds positions it refuses this flag)
   --poll-interval MS    pause between polls (default: POLL_INTERVAL_MS, else 10000)
   --health-port PORT    serve GET /health on this port (0: any free one, logged): JSON
                         { status, lagSeconds, lastSuccessAt, lastPoll, deadLetters, reasons },
@@ -40,6 +47,7 @@ export const runCommand: Command = {
       config: { type: 'string' },
       once: { type: 'boolean' },
       state: { type: 'string' },
+      'start-over': { type: 'boolean' },
       'poll-interval': { type: 'string' },
       'health-port': { type: 'string' },
       'health-host': { type: 'string' },
@@ -62,7 +70,19 @@ export const runCommand: Command = {
     const maxLagSeconds = positiveInteger('health-max-lag', values['health-max-lag'], 300);
     const log = createJsonLog(io.out, config.logLevel);
     log('info', 'starting', { version: VERSION, once: values.once === true, config: describeConfig(config) });
-    const health = new HealthTracker({ clock: systemClock, settleMs: config.mpas.settleMs, maxLagMs: maxLagSeconds * 1000 });
+    const stateDir = values.state ?? config.stateDir;
+    const healthFile = healthFilePath(stateDir, config.tenant);
+    const owner = `${hostname()}:${process.pid}`;
+    let healthWrites = Promise.resolve();
+    // For `status`, which runs in another process: written in turn, so the last report wins.
+    const saveHealth = (): void => {
+      const content = { writtenAt: new Date(systemClock.now()).toISOString(), owner, report: health.report() };
+      healthWrites = healthWrites.then(() => writeHealthFile(healthFile, content)).catch((error: unknown) => {
+        log('warn', 'could not write the health file for status', { path: healthFile, error: error instanceof Error ? error.message : String(error) });
+      });
+    };
+    const monitor = createRunMonitor({ log, clock: systemClock, config, onChange: saveHealth });
+    const health = new HealthTracker({ clock: systemClock, settleMs: config.mpas.settleMs, maxLagMs: maxLagSeconds * 1000, outages: () => monitor.outages() });
     let healthServer: HealthServer | undefined;
     if (healthPort !== undefined) {
       healthServer = await startHealthServer({ host: values['health-host'] ?? '127.0.0.1', port: healthPort, report: () => health.report() });
@@ -82,9 +102,13 @@ export const runCommand: Command = {
         version: VERSION,
         once: values.once === true,
         stateDir: values.state,
+        startOver: values['start-over'] === true,
+        onStartOver: (evidence) => log('warn', 'starting over (--start-over): no cursor position, though the state directory shows earlier runs; each stream starts at MPAS_START_FROM', { evidence, startFrom: config.mpas.startFrom === 'now' ? 'now' : new Date(config.mpas.startFrom).toISOString() }),
         pollIntervalMs,
         signal: stop.signal,
         forwardObserver: { deadLettered: (_reason, count) => health.deadLettered(count) },
+        siemObserver: monitor.siemObserver,
+        onMpasRequest: monitor.onMpasRequest,
         pollObserver: {
           lateEvents: (realm, stream, events) => {
             health.lateDelivered(events);
@@ -93,12 +117,16 @@ export const runCommand: Command = {
         },
         onPoll: (outcome) => {
           health.pollFinished(outcome);
+          saveHealth();
           const failures = 'failures' in outcome ? outcome.failures.map(({ realm, stream, error }) => ({ realm, stream, error: error.message })) : [];
           log(failures.length > 0 ? 'error' : 'info', 'poll', { status: outcome.status, events: 'events' in outcome ? outcome.events : 0, failures });
         },
       });
+      monitor.flush();
       log(summary.failures > 0 ? 'error' : 'info', 'stopped', { ...summary });
-      return values.once && summary.failures > 0 ? ExitCode.failure : ExitCode.ok;
+      // Said once more in words, for whoever runs --once by hand or reads a cron mail.
+      if (summary.failures > 0 && (values.once || summary.undelivered)) io.err(describeRunEnd(summary));
+      return (values.once && summary.failures > 0) || summary.undelivered ? ExitCode.failure : ExitCode.ok;
     } catch (error) {
       // A signal that lands during an MPAS read aborts the read: that page was neither enqueued
       // nor committed, so this is the clean stop that was asked for (found by the backfill test).
@@ -110,6 +138,8 @@ export const runCommand: Command = {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      saveHealth();
+      await healthWrites;
       await healthServer?.close();
     }
   },

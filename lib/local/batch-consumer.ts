@@ -6,7 +6,10 @@ import type { EventBatch } from '../queue/event-batch.js';
 import type { InProcessQueue } from '../queue/in-process-queue.js';
 import type { Clock } from '../time/clock.js';
 import type { Sleep } from '../time/sleep.js';
+import { RetryPolicy } from '../retry/retry-policy.js';
+import type { Sink, SinkError } from '../sinks/sink.js';
 import type { DeadLetterFile } from './dead-letter-file.js';
+import { UndeliveredError } from './undelivered-error.js';
 
 /** How the local consumer backs off while the SIEM is unavailable. */
 export interface ConsumerRetryPolicy {
@@ -31,6 +34,22 @@ export interface ConsumeBatchesOptions {
   stop: AbortSignal;
   /** Takes every batch once, before delivery, for the event archive; must not block. */
   archive?: { offer(batch: EventBatch): void };
+  /**
+   * Deliveries of one batch to one route (each one the sink's `SIEM_ATTEMPTS` requests) before
+   * the batch is failed with an {@link UndeliveredError}: `run --once` gives 1, so it ends within
+   * a bound. @default Infinity (until `stop`)
+   */
+  deliveries?: number;
+  /** Told every failed SIEM request and every delivery the SIEM took, by route. */
+  siemObserver?: SiemObserver;
+}
+
+/** What the consumer reports of each route's SIEM, for the failure log and /health. */
+export interface SiemObserver {
+  /** One request to the route's SIEM failed (it may be retried). */
+  requestFailed(route: string, error: SinkError): void;
+  /** The route's SIEM took a delivery (nothing of it is left to retry). */
+  delivered(route: string): void;
 }
 
 /**
@@ -46,15 +65,18 @@ const BATCHES_HELD = 2;
  * SIEM one at a time, in order). Each route gets the batch on its own, at the same time: a route its SIEM
  * does not take is retried, the undelivered rest only, with exponential backoff (or the SIEM's
  * Retry-After), so what was delivered is never sent again and the other routes are not held
- * back. Once `stop` is aborted, a batch that a route still cannot deliver is failed instead: its
- * `enqueue` rejects, the poller does not commit it, and the batch after it is never released.
+ * back. Once `stop` is aborted, or the batch used up its `deliveries`, a batch that a route still
+ * cannot deliver is failed instead with an `UndeliveredError` naming the last cause: its `enqueue`
+ * rejects, the poller does not commit it, and the batch after it is never released.
  */
 export async function consumeBatches(options: ConsumeBatchesOptions): Promise<void> {
   const routes = options.routes ?? (options.stages ? [{ name: DEFAULT_ROUTE_NAME, stages: options.stages }] : []);
-  await Promise.all(Array.from({ length: BATCHES_HELD }, () => consumeInTurn(routes, options)));
+  const { baseDelayMs, maxDelayMs } = options.retry ?? LOCAL_CONSUMER_RETRY;
+  const budget = new RetryPolicy({ attempts: options.deliveries ?? Infinity, backoff: { baseMs: baseDelayMs, maxMs: maxDelayMs }, longRetryAfter: 'wait-max', random: options.random, clock: options.clock });
+  await Promise.all(Array.from({ length: BATCHES_HELD }, () => consumeInTurn(routes, options, budget)));
 }
 
-async function consumeInTurn(routes: readonly Route[], options: ConsumeBatchesOptions): Promise<void> {
+async function consumeInTurn(routes: readonly Route[], options: ConsumeBatchesOptions, budget: RetryPolicy): Promise<void> {
   for (;;) {
     const queued = await options.queue.next();
     if (!queued) return;
@@ -65,31 +87,57 @@ async function consumeInTurn(routes: readonly Route[], options: ConsumeBatchesOp
     // Archived once released only: a batch never released is read again, by this poller or the next.
     const archive = options.archive;
     if (archive) queued.released.then(() => archive.offer(queued.batch), () => undefined);
-    const outcomes = await Promise.allSettled(routes.map((route, index) => deliverToRoute(queued.batch, route, index === 0, options, queued.released)));
+    const outcomes = await Promise.allSettled(routes.map((route, index) => deliverToRoute(queued.batch, route, index === 0, options, queued.released, budget)));
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failed) queued.fail(failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason)));
     else queued.ack();
   }
 }
 
-async function deliverToRoute(first: EventBatch, route: Route, reportsInvalid: boolean, options: ConsumeBatchesOptions, released: Promise<unknown>): Promise<void> {
+async function deliverToRoute(
+  first: EventBatch,
+  route: Route,
+  reportsInvalid: boolean,
+  options: ConsumeBatchesOptions,
+  released: Promise<unknown>,
+  budget: RetryPolicy,
+): Promise<void> {
   let batch = first;
+  let lastCause: string | undefined;
   for (let attempt = 0; ; attempt++) {
-    const result = await forwardBatch(batch, route.stages, undefined, released);
+    const errors: SinkError[] = [];
+    const result = await forwardBatch(batch, { ...route.stages, sink: reportingErrors(route.stages.sink, errors) }, undefined, released);
+    for (const error of errors) options.siemObserver?.requestFailed(route.name, error);
+    // Only a delivery that reached the SIEM says it works (a batch all filtered out never asked it).
+    if (!result.retry && (result.delivered > 0 || errors.length > 0)) options.siemObserver?.delivered(route.name);
+    lastCause = errors.at(-1)?.reason ?? lastCause;
     // Every route sees the same invalid events: the first one files them.
     const deadLetters = (reportsInvalid ? result.deadLetters : result.deadLetters.filter(({ reason }) => reason !== 'invalid-event')).map(
       (deadLetter) => (route.name === DEFAULT_ROUTE_NAME ? deadLetter : { ...deadLetter, detail: `route ${route.name}: ${deadLetter.detail}` }),
     );
     await options.deadLetters.append(batch, deadLetters, options.clock.now());
     if (!result.retry) return;
-    if (options.stop.aborted) {
-      const where = route.name === DEFAULT_ROUTE_NAME ? 'the SIEM' : `the SIEM of route ${route.name}`;
-      throw new Error(`stopping: ${where} did not accept ${result.retry.batch.events.length} events yet`);
+    const stopping = options.stop.aborted;
+    if (stopping || !budget.hasAttemptsLeft(attempt + 1)) {
+      throw new UndeliveredError({ route: route.name, realm: batch.realm, stream: batch.stream, events: result.retry.batch.events.length, cause: lastCause, stopping });
     }
     batch = result.retry.batch;
     reportsInvalid = false;
-    const { baseDelayMs, maxDelayMs } = options.retry ?? LOCAL_CONSUMER_RETRY;
-    const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt) * options.random();
-    await options.sleep(Math.max(backoff, result.retry.retryAfterMs ?? 0), options.stop);
+    // The budget was checked above; this is the wait: backoff, or the SIEM's Retry-After (capped by lib/retry).
+    const decision = budget.decide({ attemptsMade: attempt + 1, retryAfterMs: result.retry.retryAfterMs });
+    await options.sleep(decision.retry ? decision.delayMs : 0, options.stop);
   }
+}
+
+/** `sink` with the errors of each delivery also collected into `errors`. */
+function reportingErrors(sink: Sink, errors: SinkError[]): Sink {
+  return {
+    name: sink.name,
+    close: () => sink.close(),
+    deliver: async (events, signal) => {
+      const delivery = await sink.deliver(events, signal);
+      errors.push(...delivery.errors);
+      return delivery;
+    },
+  };
 }

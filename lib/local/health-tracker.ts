@@ -1,6 +1,7 @@
 import type { Stream } from '../mpas/event-schemas.js';
 import type { PollOutcome } from '../poller/poll-tenant.js';
 import type { Clock } from '../time/clock.js';
+import type { Outage } from './failure-log.js';
 
 /** What GET /health answers. */
 export interface HealthReport {
@@ -19,6 +20,8 @@ export interface HealthReport {
   deadLetters: number;
   /** Events the look-back delivered since the process started: MPAS stored them after the first pass read past their time. */
   lateEvents: number;
+  /** What fails now, SIEM or MPAS, from the first failed attempt until one succeeds (not only at the end of a poll). */
+  failing: Array<{ side: Outage['side']; target: string; cause: string; since: string; attempts: number }>;
   /** Why the status is degraded, for a human; empty when ok. */
   reasons: string[];
 }
@@ -29,11 +32,13 @@ export interface HealthTrackerOptions {
   settleMs: number;
   /** Lag above which the service counts as degraded. */
   maxLagMs: number;
+  /** What fails now (the run's failure log); a poll blocked on a SIEM that is down ends late, this says it at once. */
+  outages?: () => readonly Outage[];
 }
 
 /**
- * Keeps what the health endpoint reports, fed by the local runner's poll outcomes and dead
- * letters. Lag is measured from the last complete poll, not from cursor positions: a quiet
+ * Keeps what the health endpoint reports, fed by the local runner's poll outcomes, dead letters
+ * and failure log. Lag is measured from the last complete poll, not from cursor positions: a quiet
  * realm's position stays at its newest event, which says nothing about how current the service is.
  */
 export class HealthTracker {
@@ -70,7 +75,14 @@ export class HealthTracker {
     const now = this.options.clock.now();
     const reasons: string[] = [];
     const lagMs = this.lastSuccess === undefined ? undefined : now - this.lastSuccess + this.options.settleMs;
-    if (this.lastPoll && this.lastPoll.status !== 'complete' && this.lastPoll.status !== 'budget-spent') reasons.push(`the last poll ended ${this.lastPoll.status}`);
+    const failing = (this.options.outages?.() ?? []).map(({ side, name, cause, since, attempts }) => ({ side, target: name, cause, since: new Date(since).toISOString(), attempts }));
+    for (const outage of failing) {
+      reasons.push(`${outage.side === 'SIEM' ? 'the SIEM' : 'MPAS'} (${outage.target}) fails since ${outage.since} (${outage.attempts} failed attempts): ${outage.cause}`);
+    }
+    // A failed or partial poll is told by its failures below.
+    if (this.lastPoll && (this.lastPoll.status === 'stopped' || this.lastPoll.status === 'lease-busy' || this.lastPoll.status === 'lease-lost')) {
+      reasons.push(`the last poll ended ${this.lastPoll.status}`);
+    }
     if (this.lastPoll && this.lastPoll.failures.length > 0) reasons.push(`the last poll failed for ${this.lastPoll.failures.map(({ realm, stream }) => `${realm} ${stream}`).join(', ')}`);
     const behindMs = lagMs ?? now - this.startedAt;
     if (behindMs > this.options.maxLagMs) {
@@ -83,6 +95,7 @@ export class HealthTracker {
       lastPoll: this.lastPoll,
       deadLetters: this.deadLetters,
       lateEvents: this.lateEvents,
+      failing,
       reasons,
     };
   }

@@ -9,6 +9,8 @@ import { FileDeliveryRecords } from '../lookback/file-delivery-records.js';
 import { routesFromConfig } from '../forwarder/routes-from-config.js';
 import type { ForwardObserver } from '../forwarder/forward-observer.js';
 import { mpasClientFromConfig } from '../mpas/client-from-config.js';
+import type { Stream } from '../mpas/event-schemas.js';
+import type { RequestInfo } from '../mpas/http-transport.js';
 import { pollTenant } from '../poller/poll-tenant.js';
 import type { PollObserver } from '../poller/poll-observer.js';
 import type { PollOutcome } from '../poller/poll-tenant.js';
@@ -20,6 +22,9 @@ import { realSleep } from '../time/sleep.js';
 import type { Sleep } from '../time/sleep.js';
 import { consumeBatches } from './batch-consumer.js';
 import { DeadLetterFile } from './dead-letter-file.js';
+import type { SiemObserver } from './batch-consumer.js';
+import { UndeliveredError } from './undelivered-error.js';
+import type { Undelivered } from './undelivered-error.js';
 import { RetainedLeaseStore } from './retained-lease-store.js';
 
 const ARCHIVE_CLOSE_MS = 10_000;
@@ -35,6 +40,10 @@ export interface LocalRunnerOptions {
   signal?: AbortSignal;
   /** @default config.stateDir */
   stateDir?: string;
+  /** Start each stream at MPAS_START_FROM although the state directory shows earlier runs (`run --start-over`). */
+  startOver?: boolean;
+  /** Told what showed the earlier runs, when `startOver` did start over. */
+  onStartOver?: (evidence: string) => void;
   /** @default config.polling.intervalMs */
   pollIntervalMs?: number;
   clock?: Clock;
@@ -52,14 +61,30 @@ export interface LocalRunnerOptions {
   archiveObserver?: ArchiveObserver;
   /** An archive store instead of the configured one (tests). */
   archiveStore?: ArchiveStore;
+  /** Told every failed SIEM request and every delivery a SIEM took, by route. */
+  siemObserver?: SiemObserver;
+  /** Told every MPAS request's outcome (status, or why there was none). */
+  onMpasRequest?: (info: RequestInfo) => void;
 }
 
 /** What a run did, for the exit code. */
 export interface LocalRunSummary {
   polls: number;
+  /** Events delivered and committed. */
   events: number;
-  /** Streams that failed in the last poll, and dead-lettered events: `--once` exits non-zero on either. */
+  /** Events delivered and committed, by `realm#stream`. */
+  committed: Record<string, number>;
+  /**
+   * Streams that failed in the last poll, a batch the SIEM did not take, and dead-lettered
+   * events: `--once` exits non-zero on any.
+   */
   failures: number;
+  /** The batch a route's SIEM did not take, and why; its cursor did not move. */
+  undelivered?: Undelivered;
+  /** Events dead-lettered by this run. */
+  deadLettered: number;
+  /** Streams the last poll could not read from MPAS, and why; their cursors did not move. */
+  unread: Array<{ realm: string; stream: Stream; error: string }>;
   deadLetterFile: string;
 }
 
@@ -76,7 +101,8 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
   const sleep = options.sleep ?? realSleep;
   const stateDir = options.stateDir ?? config.stateDir;
   const owner = `${hostname()}:${process.pid}`;
-  const store = new RetainedLeaseStore(new FileCursorStore({ stateDir, tenant: config.tenant }));
+  const history = { startOver: options.startOver === true, ...(options.onStartOver ? { onStartOver: options.onStartOver } : {}) };
+  const store = new RetainedLeaseStore(new FileCursorStore({ stateDir, tenant: config.tenant, history }));
   // Taken here, before anything starts, so a second process fails fast naming the holder.
   await store.acquire({ owner, now: clock.now(), leaseMs: config.polling.leaseMs });
 
@@ -110,11 +136,23 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
     sleep,
     random: options.random ?? Math.random,
     stop: stop.signal,
+    // Once: each batch gets one delivery (the sink's SIEM_ATTEMPTS requests), so the run ends.
+    deliveries: options.once ? 1 : Infinity,
+    siemObserver: options.siemObserver,
   });
-  const source = mpasClientFromConfig(config, { clock, sleep });
+  const source = mpasClientFromConfig(config, { clock, sleep, onRequest: options.onMpasRequest });
   const records = new FileDeliveryRecords({ stateDir, tenant: config.tenant });
 
-  const summary: LocalRunSummary = { polls: 0, events: 0, failures: 0, deadLetterFile: deadLetters.path };
+  const summary: LocalRunSummary = { polls: 0, events: 0, committed: {}, failures: 0, deadLettered: 0, unread: [], deadLetterFile: deadLetters.path };
+  const pollObserver: PollObserver = {
+    ...options.pollObserver,
+    committed: (realm, stream, events, position) => {
+      summary.events += events;
+      const key = `${realm}#${stream}`;
+      summary.committed[key] = (summary.committed[key] ?? 0) + events;
+      options.pollObserver?.committed?.(realm, stream, events, position);
+    },
+  };
   try {
     while (!stop.signal.aborted) {
       const outcome = await pollTenant({
@@ -131,16 +169,26 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
         leaseMs: config.polling.leaseMs,
         startFrom: config.mpas.startFrom,
         signal: stop.signal,
-        observer: options.pollObserver,
+        observer: pollObserver,
         lookback: { windowMs: config.mpas.lookbackMs, records },
+      }).catch((error: unknown) => {
+        // The SIEM did not take a batch (a stop, or --once out of attempts): nothing after it
+        // was committed, and this run ends saying what was left and why.
+        if (error instanceof UndeliveredError) return error;
+        throw error;
       });
+      if (outcome instanceof UndeliveredError) {
+        summary.undelivered = outcome.detail;
+        summary.failures = 1;
+        break;
+      }
       summary.polls += 1;
       options.onPoll?.(outcome);
       if (outcome.status === 'lease-busy' || outcome.status === 'lease-lost') {
-        throw new Error(`the cursor lease was ${outcome.status === 'lease-busy' ? `taken by ${outcome.holder}` : 'lost'}; stopping`);
+        throw new Error(`the cursor lease was ${outcome.status === 'lease-busy' ? `taken by ${outcome.holder}` : store.lost?.found ? `lost: ${store.lost.found}` : 'lost'}; stopping`);
       }
-      summary.events += outcome.events;
       summary.failures = outcome.failures.length;
+      summary.unread = outcome.failures.map(({ realm, stream, error }) => ({ realm, stream, error: error.message }));
       if (options.once && outcome.status !== 'budget-spent') break;
       if (!options.once) await sleep(options.pollIntervalMs ?? config.polling.intervalMs, stop.signal);
     }
@@ -154,6 +202,7 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
     await archive?.close(ARCHIVE_CLOSE_MS);
     await store.releaseHeld();
   }
+  summary.deadLettered = deadLettered;
   summary.failures += deadLettered;
   return summary;
 }

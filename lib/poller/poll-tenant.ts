@@ -48,8 +48,12 @@ export type PollOutcome =
   | { status: 'lease-busy'; holder: string }
   | { status: 'lease-lost'; events: number }
   | {
-      /** `complete`: every stream read up to `now - settle`; otherwise the budget ran out or a stop was asked for. */
-      status: 'complete' | 'budget-spent' | 'stopped';
+      /**
+       * `complete`: every stream read up to `now - settle`; `failed`: every stream failed;
+       * `partial`: some failed, the others were read up to `now - settle`; otherwise the budget
+       * ran out or a stop was asked for (whatever failed is in `failures` then too).
+       */
+      status: 'complete' | 'partial' | 'failed' | 'budget-spent' | 'stopped';
       events: number;
       /** Streams that could not be read (MPAS errors); their positions did not move. */
       failures: Array<{ realm: string; stream: Stream; error: Error }>;
@@ -184,7 +188,7 @@ export async function pollTenant(options: PollTenantOptions): Promise<PollOutcom
       active = stillActive;
     }
     await settle();
-    const status = active.length === 0 ? 'complete' : options.signal?.aborted ? 'stopped' : 'budget-spent';
+    const status = pollStatus(options.realms.length * options.streams.length, failures.length, active.length, options.signal?.aborted ?? false);
     await store.release(lease);
     return { status, events, failures };
   } catch (error) {
@@ -285,6 +289,13 @@ async function pollStreamOnce(
     if (chunks === chunksBefore) unpinned = { ...reached, mode, updatedAt: clock.now(), read };
     return reached;
   }
+}
+
+/** How a poll of `streams` streams ended, `failed` of them failing and `unfinished` not read to the window's end. */
+function pollStatus(streams: number, failed: number, unfinished: number, stopped: boolean): 'complete' | 'partial' | 'failed' | 'budget-spent' | 'stopped' {
+  if (failed > 0 && failed === streams) return 'failed';
+  if (unfinished > 0) return stopped ? 'stopped' : 'budget-spent';
+  return failed > 0 ? 'partial' : 'complete';
 }
 
 function sameRead(a: ReadParameters | undefined, b: ReadParameters): boolean {

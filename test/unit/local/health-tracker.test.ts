@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HealthTracker } from '../../../lib/local/health-tracker.js';
 import { MpasForbiddenError } from '../../../lib/mpas/errors.js';
+import type { Outage } from '../../../lib/local/failure-log.js';
 import { ManualClock } from '../../../lib/time/clock.js';
 
 const START = Date.UTC(2026, 10, 22, 8, 0, 0);
@@ -23,6 +24,7 @@ describe('HealthTracker', () => {
       lastPoll: { at: new Date(START + 1_000).toISOString(), status: 'complete', events: 12, failures: [] },
       deadLetters: 0,
       lateEvents: 0,
+      failing: [],
       reasons: [],
     });
   });
@@ -39,7 +41,7 @@ describe('HealthTracker', () => {
   it('is degraded when the last poll failed for a stream, naming it, and ok again after a good one', () => {
     const clock = new ManualClock(START);
     const health = tracker(clock);
-    health.pollFinished({ status: 'complete', events: 0, failures: [{ realm: 'acme', stream: 'admin', error: new MpasForbiddenError('acme', 'admin-events') }] });
+    health.pollFinished({ status: 'failed', events: 0, failures: [{ realm: 'acme', stream: 'admin', error: new MpasForbiddenError('acme', 'admin-events') }] });
     const report = health.report();
     expect(report.status).toBe('degraded');
     expect(report.lastSuccessAt).toBeNull();
@@ -66,5 +68,21 @@ describe('HealthTracker', () => {
     health.deadLettered(1);
     health.pollFinished({ status: 'lease-lost', events: 4 });
     expect(health.report()).toMatchObject({ status: 'degraded', deadLetters: 3, reasons: ['the last poll ended lease-lost'] });
+  });
+
+  it('names a failing SIEM or MPAS at once, before any poll ends, and is ok again once it works', () => {
+    const clock = new ManualClock(START);
+    let outages: Outage[] = [];
+    const health = new HealthTracker({ clock, settleMs: 5_000, maxLagMs: 60_000, outages: () => outages });
+    health.pollFinished({ status: 'complete', events: 1, failures: [] });
+    outages = [{ side: 'SIEM', name: 'route default', cause: 'HTTP 401: unauthorized', since: START + 1_000, attempts: 3 }];
+    clock.advance(2_000);
+    expect(health.report()).toMatchObject({
+      status: 'degraded',
+      failing: [{ side: 'SIEM', target: 'route default', cause: 'HTTP 401: unauthorized', since: new Date(START + 1_000).toISOString(), attempts: 3 }],
+      reasons: [`the SIEM (route default) fails since ${new Date(START + 1_000).toISOString()} (3 failed attempts): HTTP 401: unauthorized`],
+    });
+    outages = [];
+    expect(health.report()).toMatchObject({ status: 'ok', failing: [], reasons: [] });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AcquiredCursor, CursorSnapshot, CursorStore, Lease, StreamKey, StreamPosition } from '../../../lib/cursor/cursor-store.js';
 import { LeaseLostError } from '../../../lib/cursor/errors.js';
+import { MpasUnavailableError } from '../../../lib/mpas/errors.js';
 import type { UserEvent } from '../../../lib/mpas/event-schemas.js';
 import type { EventSource } from '../../../lib/poller/event-source.js';
 import { pollTenant } from '../../../lib/poller/poll-tenant.js';
@@ -168,5 +169,22 @@ describe('pollTenant', () => {
     expect(queue.calls.length, 'page 3 never released').toBe(2);
     expect(queue.made, 'pages 3 and 4 were enqueued, to be prepared, never released').toBe(4);
     expect(store.commits.length).toBe(2);
+  });
+
+  it('says failed when every stream failed and partial when some did, naming them', async () => {
+    const { options } = setup();
+    const unavailable = new MpasUnavailableError({ route: 'admin-events', attempts: 5, lastFailure: 'a connection failure (ECONNREFUSED: connection refused by 127.0.0.1:9)' });
+    const failingAdmin: EventSource = {
+      ...options.source,
+      getEvents: async (query, signal) => {
+        if (query.stream === 'admin') throw unavailable;
+        return options.source.getEvents(query, signal);
+      },
+    };
+    const immediate: EventQueue = { enqueue: async () => undefined };
+    const partial = await pollTenant({ ...options, queue: immediate, streams: ['user', 'admin'], source: failingAdmin });
+    expect(partial).toMatchObject({ status: 'partial', events: 10, failures: [{ realm: 'acme', stream: 'admin', error: unavailable }] });
+    const failed = await pollTenant({ ...options, queue: immediate, streams: ['admin'], source: failingAdmin });
+    expect(failed).toMatchObject({ status: 'failed', events: 0, failures: [{ realm: 'acme', stream: 'admin' }] });
   });
 });
