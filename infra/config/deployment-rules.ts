@@ -1,13 +1,11 @@
+import { RetryWindowError } from '../../lib/aws/retry-window.js';
+import { QUEUE_RETENTION } from '../constructs/secure-defaults.js';
 import type { DeploymentSettings } from './deployment-schema.js';
 import { DeploymentRuleError } from './infra-errors.js';
 import type { TenantProblem } from './infra-errors.js';
+import { VISIBILITY_TIMEOUT_FACTOR, queueRetrySettings } from './queue-retry.js';
 
-/**
- * SQS's guidance for a Lambda event source: a visibility timeout of at least six times the
- * function's timeout, so a message is not handed out again while a retried invocation
- * (Lambda retries throttled batches) may still be working on it.
- */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
+export { VISIBILITY_TIMEOUT_FACTOR } from './queue-retry.js';
 /** Time the poller keeps after its read budget, for its last enqueue and commit. */
 export const POLLER_MIN_MARGIN_SECONDS = 5;
 /** Without a batching window, an SQS event source takes at most this many records. */
@@ -28,7 +26,7 @@ export function deploymentRuleProblems(deployment: DeploymentSettings): TenantPr
   const problems: TenantProblem[] = [];
   const { forwarder, poller, queue } = deployment;
   const minimum = VISIBILITY_TIMEOUT_FACTOR * forwarder.timeoutSeconds;
-  if (queue.visibilityTimeoutSeconds < minimum) {
+  if (queue.visibilityTimeoutSeconds !== undefined && queue.visibilityTimeoutSeconds < minimum) {
     problems.push({
       setting: 'deployment.queue.visibilityTimeoutSeconds',
       message:
@@ -46,6 +44,7 @@ export function deploymentRuleProblems(deployment: DeploymentSettings): TenantPr
         `less than the ${POLLER_MIN_MARGIN_SECONDS} s its last enqueue and commit need: lower the share or raise the timeout`,
     });
   }
+  problems.push(...retryWindowProblems(deployment));
   if (forwarder.batchSize > MAX_BATCH_WITHOUT_WINDOW && forwarder.batchingWindowSeconds === 0) {
     problems.push({
       setting: 'deployment.forwarder.batchSize',
@@ -53,6 +52,34 @@ export function deploymentRuleProblems(deployment: DeploymentSettings): TenantPr
     });
   }
   return problems;
+}
+
+/**
+ * The retry window (lib/aws/retry-window.ts) must be reachable within SQS's receive limit, and a
+ * message must be dead-lettered before the queue's retention deletes it: an outage longer than
+ * the window then leaves its messages in the DLQ, never lost.
+ */
+function retryWindowProblems(deployment: DeploymentSettings): TenantProblem[] {
+  const { forwarder } = deployment;
+  if (forwarder.retryBaseSeconds > forwarder.retryMaxSeconds) {
+    return [{ setting: 'deployment.forwarder.retryBaseSeconds', message: `must not exceed deployment.forwarder.retryMaxSeconds (${forwarder.retryMaxSeconds} s)` }];
+  }
+  try {
+    const { maxReceiveCount, longestToDeadLetterSeconds } = queueRetrySettings(deployment);
+    const retention = QUEUE_RETENTION.toSeconds();
+    if (longestToDeadLetterSeconds <= retention) return [];
+    return [
+      {
+        setting: 'deployment.forwarder.retryMaxSeconds',
+        message:
+          `needs ${maxReceiveCount} receives, which can take up to ${longestToDeadLetterSeconds} s before the DLQ, longer than the queue keeps a message ` +
+          `(${retention} s): messages would expire instead of being dead-lettered; lower retryMaxSeconds or raise retryBaseSeconds`,
+      },
+    ];
+  } catch (error) {
+    if (!(error instanceof RetryWindowError)) throw error;
+    return [{ setting: 'deployment.forwarder.retryBaseSeconds', message: error.message.replace(/RETRY_BASE_SECONDS/g, 'retryBaseSeconds').replace(/RETRY_MAX_SECONDS/g, 'retryMaxSeconds') }];
+  }
 }
 
 /**

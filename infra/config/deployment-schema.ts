@@ -41,6 +41,10 @@ export const forwarderDeploymentSchema = z.strictObject(
     batchingWindowSeconds: intIn(0, 300, ' (seconds)').default(0),
     // The event source's floor is 2; the SIEM's own limit is siem.concurrency per function.
     maxConcurrency: intIn(2, 1000).default(2),
+    // RETRY_BASE_SECONDS and RETRY_MAX_SECONDS (lib/config/lambda-settings.ts): the backoff while
+    // the SIEM is down, and the outage the queue's maxReceiveCount is derived to ride out.
+    retryBaseSeconds: intIn(1, 43_200, ' (seconds)').default(30),
+    retryMaxSeconds: intIn(0, 43_200, ' (seconds)').default(43_200),
   },
   objectError,
 );
@@ -114,7 +118,8 @@ export const deploymentSchema = z.strictObject(
     poller: pollerDeploymentSchema.prefault({}),
     forwarder: forwarderDeploymentSchema.prefault({}),
     queue: z
-      .strictObject({ visibilityTimeoutSeconds: intIn(0, 43_200, ' (seconds)').default(900) }, objectError)
+      // Unset: derived (queue-retry.ts), VISIBILITY_TIMEOUT_FACTOR x the forwarder's timeout.
+      .strictObject({ visibilityTimeoutSeconds: intIn(0, 43_200, ' (seconds)').optional() }, objectError)
       .prefault({}),
     secretNames: secretNamesSchema.prefault({}),
     archive: archiveDeploymentSchema.prefault({}),

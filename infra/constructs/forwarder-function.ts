@@ -73,6 +73,9 @@ export class ForwarderFunction extends Construct {
         [LAMBDA_ENV_VARS.queueUrl]: props.queue.queueUrl,
         [LAMBDA_ENV_VARS.deadLetterQueueUrl]: props.deadLetterQueue.queueUrl,
         ...(props.siemSecret === undefined ? {} : { [LAMBDA_ENV_VARS.siemSecretArn]: props.siemSecret.secretId }),
+        // The backoff the stateful stack derived the queue's maxReceiveCount from (queue-retry.ts).
+        [LAMBDA_ENV_VARS.retryBaseSeconds]: String(settings.retryBaseSeconds),
+        [LAMBDA_ENV_VARS.retryMaxSeconds]: String(settings.retryMaxSeconds),
         // A delivered batch id is remembered as long as a copy of it can wait in the queue.
         [LAMBDA_ENV_VARS.idempotencyTtlSeconds]: String(QUEUE_RETENTION.toSeconds()),
         ...(props.archive?.environment() ?? {}),

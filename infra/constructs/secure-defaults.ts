@@ -24,8 +24,6 @@ export const QUEUE_MAX_MESSAGE_BYTES = 1_048_576;
  * (IDEMPOTENCY_TTL_SECONDS), so a copy of a batch never outlives the record that drops it.
  */
 export const QUEUE_RETENTION = Duration.days(4);
-/** Deliveries before a message moves to the dead-letter queue. */
-export const MAX_RECEIVE_COUNT = 5;
 /** The dead-letter queue keeps messages as long as SQS allows, for an operator to redrive. */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
 /** The newest Node.js runtime aws-cdk-lib offers, fixed (not NODEJS_LATEST) so a CDK upgrade cannot change it unseen. */

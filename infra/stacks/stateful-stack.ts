@@ -8,9 +8,10 @@ import type { Construct } from 'constructs';
 import { cursorTable, idempotencyTable } from '../../lib/cursor/dynamodb-tables.js';
 import type { TenantDeployment } from '../config/load-tenants.js';
 import { EventArchive } from '../constructs/event-archive.js';
+import { queueRetrySettings } from '../config/queue-retry.js';
+import type { QueueRetrySettings } from '../config/queue-retry.js';
 import {
   DEAD_LETTER_RETENTION,
-  MAX_RECEIVE_COUNT,
   QUEUE_RETENTION,
   keyDefaults,
   queueDefaults,
@@ -48,8 +49,10 @@ export class StatefulStack extends Stack {
   public readonly key: Key;
   /** The poller's batches, waiting for the forwarder. */
   public readonly queue: Queue;
-  /** Messages that failed {@link MAX_RECEIVE_COUNT} times, or that the forwarder rejected. */
+  /** Messages received `retry.maxReceiveCount` times without success, or that the forwarder rejected. */
   public readonly deadLetterQueue: Queue;
+  /** The queue's visibility timeout and `maxReceiveCount`, derived from the forwarder's backoff (queue-retry.ts). */
+  public readonly retry: QueueRetrySettings;
   /** The MPAS credentials (`{ username, password }` or `{ clientSecret }`). */
   public readonly mpasSecret: TenantSecretRef;
   /** The SIEM credentials; undefined when the SIEM takes no authentication. */
@@ -77,12 +80,14 @@ export class StatefulStack extends Stack {
     this.cursorTable = new Table(this, 'CursorTable', tableDefaults(cursorTable, this.key));
     this.idempotencyTable = new Table(this, 'IdempotencyTable', tableDefaults(idempotencyTable, this.key));
 
+    this.retry = queueRetrySettings(deployment);
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', { ...queueDefaults(this.key), retentionPeriod: DEAD_LETTER_RETENTION });
     this.queue = new Queue(this, 'Queue', {
       ...queueDefaults(this.key),
       retentionPeriod: QUEUE_RETENTION,
-      visibilityTimeout: Duration.seconds(deployment.queue.visibilityTimeoutSeconds),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+      visibilityTimeout: Duration.seconds(this.retry.visibilityTimeoutSeconds),
+      // A SIEM outage up to deployment.forwarder.retryMaxSeconds dead-letters nothing.
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.retry.maxReceiveCount },
     });
 
     this.mpasSecret = tenantSecret(this, 'MpasSecret', {

@@ -4,14 +4,18 @@ export const MAX_VISIBILITY_SECONDS = 43_200;
 /** SQS's largest `DelaySeconds`: 15 minutes. */
 export const MAX_DELAY_SECONDS = 900;
 
+/** The two settings of the forwarder's backoff (RETRY_BASE_SECONDS, RETRY_MAX_SECONDS). */
+export interface BackoffSettings {
+  /** The ceiling of the wait after the first failed receive. */
+  baseSeconds: number;
+  /** No ceiling is higher; itself at most {@link MAX_VISIBILITY_SECONDS}. */
+  maxSeconds: number;
+}
+
 /** The inputs of {@link backoffSeconds}. */
-export interface BackoffInput {
+export interface BackoffInput extends BackoffSettings {
   /** The message's ApproximateReceiveCount: 1 on the first delivery. */
   receiveCount: number;
-  /** The first step (the ceiling of the jitter on the first failure). */
-  baseSeconds: number;
-  /** The ceiling of every step; itself capped by `limitSeconds`. */
-  maxSeconds: number;
   /** The SIEM's `Retry-After`, a floor. */
   retryAfterMs?: number;
   /** The hard ceiling SQS allows for how the wait is applied. @default MAX_VISIBILITY_SECONDS */
@@ -21,17 +25,39 @@ export interface BackoffInput {
 }
 
 /**
+ * The ceiling of the wait after the `receiveCount`-th failed receive, in whole seconds:
+ * `c(n) = min(max, base * 2^(n-1), 12 h)`.
+ */
+export function backoffCeilingSeconds(receiveCount: number, settings: BackoffSettings): number {
+  const attempt = Number.isFinite(receiveCount) ? Math.max(1, Math.floor(receiveCount)) : 61;
+  // The exponent is bounded: 2^1024 is Infinity, and 0 * Infinity (a base of 0) is NaN.
+  const ceiling = Math.min(settings.maxSeconds, settings.baseSeconds * 2 ** Math.min(attempt - 1, 60), MAX_VISIBILITY_SECONDS);
+  return Math.max(0, Math.floor(ceiling));
+}
+
+/**
+ * The least the wait after the `receiveCount`-th failed receive can be: `floor(c(n) / 2)`, the
+ * fixed half of the equal jitter. What the retry window (retry-window.ts) counts on.
+ */
+export function minimumBackoffSeconds(receiveCount: number, settings: BackoffSettings): number {
+  return Math.floor(backoffCeilingSeconds(receiveCount, settings) / 2);
+}
+
+/**
  * How long a failed message waits before its next try, in whole seconds (what SQS takes):
- * exponential backoff with full jitter (uniform in [0, min(max, base * 2^(n-1))]) by receive
- * count, so many records failing together do not come back together; never shorter than the
- * SIEM's `Retry-After` (rounded up), never longer than `limitSeconds`.
+ * exponential backoff with equal jitter by receive count, uniform in `[floor(c(n)/2), c(n)]`.
+ * The random half keeps records failing together from coming back together; the fixed half is
+ * what makes the retry window a guarantee (full jitter may draw 0 every time, and then no
+ * number of receives rides out any outage). Never shorter than the SIEM's `Retry-After`
+ * (rounded up), never longer than `limitSeconds`.
  */
 export function backoffSeconds(input: BackoffInput): number {
   const limit = Math.min(input.limitSeconds ?? MAX_VISIBILITY_SECONDS, MAX_VISIBILITY_SECONDS);
-  const attempt = Math.max(1, Math.floor(input.receiveCount));
-  // The exponent is bounded: 2^1024 is Infinity, and 0 * Infinity (a base of 0) is NaN.
-  const ceiling = Math.min(input.maxSeconds, input.baseSeconds * 2 ** Math.min(attempt - 1, 60), limit);
-  const jittered = Math.floor(input.random() * (ceiling + 1));
+  const ceiling = backoffCeilingSeconds(input.receiveCount, input);
+  const fixed = Math.floor(ceiling / 2);
+  const draw = input.random();
+  const unit = Number.isFinite(draw) ? Math.min(Math.max(draw, 0), 1) : 0;
+  const jittered = Math.min(ceiling, fixed + Math.floor(unit * (ceiling - fixed + 1)));
   const floor = input.retryAfterMs === undefined ? 0 : Math.ceil(input.retryAfterMs / 1000);
   return Math.max(0, Math.min(limit, Math.max(jittered, floor)));
 }

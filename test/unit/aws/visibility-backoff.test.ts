@@ -1,14 +1,35 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_VISIBILITY_SECONDS, backoffSeconds } from '../../../lib/aws/visibility-backoff.js';
+import { MAX_VISIBILITY_SECONDS, backoffSeconds, minimumBackoffSeconds } from '../../../lib/aws/visibility-backoff.js';
 
 describe('backoffSeconds', () => {
-  it('draws uniformly from 0 up to base * 2^(n-1) seconds (full jitter)', () => {
+  it('draws uniformly from half of base * 2^(n-1) seconds up to all of it (equal jitter)', () => {
     const base = { baseSeconds: 30, maxSeconds: 43_200 };
-    expect(backoffSeconds({ ...base, receiveCount: 1, random: () => 0 })).toBe(0);
+    expect(backoffSeconds({ ...base, receiveCount: 1, random: () => 0 })).toBe(15);
     expect(backoffSeconds({ ...base, receiveCount: 1, random: () => 0.999_999 })).toBe(30);
+    expect(backoffSeconds({ ...base, receiveCount: 3, random: () => 0 })).toBe(60);
     expect(backoffSeconds({ ...base, receiveCount: 3, random: () => 0.999_999 })).toBe(120);
-    expect(backoffSeconds({ ...base, receiveCount: 3, random: () => 0.5 })).toBe(60);
+    expect(backoffSeconds({ ...base, receiveCount: 3, random: () => 0.5 })).toBe(90);
+    // The 12th receive reaches the 12-hour ceiling: at least 6 hours, whatever the draw.
+    expect(backoffSeconds({ ...base, receiveCount: 12, random: () => 0 })).toBe(21_600);
+    expect(minimumBackoffSeconds(12, base)).toBe(21_600);
+  });
+
+  it('never draws below the minimum the retry window counts on (seeded property)', () => {
+    const seed = 20_251_203;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 43_200 }),
+        fc.integer({ min: 0, max: 43_200 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.double({ min: 0, max: 0.999_999_9, noNaN: true }),
+        (baseSeconds, maxSeconds, receiveCount, draw) => {
+          const settings = { baseSeconds, maxSeconds };
+          expect(backoffSeconds({ ...settings, receiveCount, random: () => draw }), `seed ${seed}`).toBeGreaterThanOrEqual(minimumBackoffSeconds(receiveCount, settings));
+        },
+      ),
+      { seed, numRuns: 500 },
+    );
   });
 
   it('never waits less than the SIEM asked for in Retry-After, rounded up to whole seconds', () => {

@@ -12,9 +12,11 @@ describe('deploymentRuleProblems', () => {
     expect(deploymentRuleProblems(deployment())).toEqual([]);
   });
 
-  it('asks for a visibility timeout of at least six forwarder timeouts, to the second', () => {
-    expect(deploymentRuleProblems(deployment({ forwarder: { timeoutSeconds: 150 } }))).toEqual([]);
-    expect(deploymentRuleProblems(deployment({ forwarder: { timeoutSeconds: 151 } }))).toEqual([
+  it('asks for a visibility timeout set in the tenant file of at least six forwarder timeouts, to the second', () => {
+    expect(deploymentRuleProblems(deployment({ forwarder: { timeoutSeconds: 150 }, queue: { visibilityTimeoutSeconds: 900 } }))).toEqual([]);
+    // Unset, it is derived as six forwarder timeouts.
+    expect(deploymentRuleProblems(deployment({ forwarder: { timeoutSeconds: 151 } }))).toEqual([]);
+    expect(deploymentRuleProblems(deployment({ forwarder: { timeoutSeconds: 151 }, queue: { visibilityTimeoutSeconds: 900 } }))).toEqual([
       {
         setting: 'deployment.queue.visibilityTimeoutSeconds',
         message:
@@ -31,6 +33,16 @@ describe('deploymentRuleProblems', () => {
       setting: 'deployment.poller.budgetShare',
       message: "leaves 2.0 s of the poller's 20 s timeout after reading, less than the 5 s its last enqueue and commit need: lower the share or raise the timeout",
     });
+  });
+
+  it('refuses a retry backoff whose receives outlast the queue\'s retention, or whose base exceeds its window', () => {
+    expect(deploymentRuleProblems(deployment({ forwarder: { retryBaseSeconds: 60, retryMaxSeconds: 30 } }))).toEqual([
+      { setting: 'deployment.forwarder.retryBaseSeconds', message: 'must not exceed deployment.forwarder.retryMaxSeconds (30 s)' },
+    ]);
+    // 13 receives, each of which may wait out a 12-hour visibility timeout (a crashed forwarder), outlast the 4-day retention.
+    const [tooLong] = deploymentRuleProblems(deployment({ queue: { visibilityTimeoutSeconds: 43_200 } }));
+    expect(tooLong?.setting).toBe('deployment.forwarder.retryMaxSeconds');
+    expect(tooLong?.message).toMatch(/longer than the queue keeps a message \(345600 s\)/);
   });
 
   it('needs a batching window for more than ten records a batch', () => {
@@ -61,7 +73,7 @@ describe('environmentSizeProblems', () => {
 
 describe('assertDeploymentRules', () => {
   it('throws every broken rule at once, under the tenant', () => {
-    const broken = deployment({ forwarder: { timeoutSeconds: 900, batchSize: 100 }, poller: { timeoutSeconds: 10, budgetShare: 1 } });
+    const broken = deployment({ forwarder: { timeoutSeconds: 900, batchSize: 100 }, poller: { timeoutSeconds: 10, budgetShare: 1 }, queue: { visibilityTimeoutSeconds: 900 } });
     expect(() => assertDeploymentRules('acme', broken)).toThrow(DeploymentRuleError);
     expect(() => assertDeploymentRules('acme', broken)).toThrow(/^tenant acme: the deployment settings break a rule \(3 problems\):\n/);
     expect(() => assertDeploymentRules('acme', broken, { FILTER: 'x'.repeat(4000) })).toThrow(/\(4 problems\)/);

@@ -51,8 +51,8 @@ describe('parseTenant', () => {
       xray: false,
       paused: false,
       poller: { timeoutSeconds: 60, memoryMb: 512, budgetShare: 0.8 },
-      forwarder: { timeoutSeconds: 60, memoryMb: 512, batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2 },
-      queue: { visibilityTimeoutSeconds: 900 },
+      forwarder: { timeoutSeconds: 60, memoryMb: 512, batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2, retryBaseSeconds: 30, retryMaxSeconds: 43_200 },
+      queue: {},
       secretNames: {},
       archive: { enabled: false, retentionDays: 90, dailyVerification: false },
     });

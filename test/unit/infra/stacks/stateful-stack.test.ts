@@ -71,7 +71,7 @@ describe('StatefulStack', () => {
     });
   });
 
-  it('sends the queue to its dead-letter queue after five receives, both KMS-encrypted, 1 MiB messages, retained', () => {
+  it('sends the queue to its dead-letter queue after the derived 13 receives, both KMS-encrypted, 1 MiB messages, retained', () => {
     const { template } = example;
     const keyArn = { 'Fn::GetAtt': [template.getResourceId('AWS::KMS::Key'), 'Arn'] };
     const dlqId = template.getResourceId('AWS::SQS::Queue', { Properties: { MessageRetentionPeriod: 14 * 86_400 } });
@@ -81,8 +81,9 @@ describe('StatefulStack', () => {
         KmsMasterKeyId: keyArn,
         MaximumMessageSize: 1_048_576,
         MessageRetentionPeriod: 4 * 86_400,
-        VisibilityTimeout: 900,
-        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+        // 6 x the forwarder's 60 s; 13 receives ride out 12 hours of SIEM outage (test/unit/aws/retry-window.test.ts).
+        VisibilityTimeout: 360,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 13 },
       },
     });
     template.hasResource('AWS::SQS::Queue', {
@@ -102,8 +103,12 @@ describe('StatefulStack', () => {
     }
   });
 
-  it('uses the tenant file\'s visibility timeout', () => {
-    northwind.template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 600, RedrivePolicy: Match.anyValue() });
+  it('uses the tenant file\'s visibility timeout, and the receive count derived from its forwarder\'s backoff', () => {
+    northwind.template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 600,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: northwind.stack.retry.maxReceiveCount }),
+    });
+    expect(northwind.stack.retry.ridesOutSeconds).toBeGreaterThanOrEqual(43_200);
   });
 
   it('creates both secrets with a generated placeholder, never a value, named for the tenant and retained', () => {
