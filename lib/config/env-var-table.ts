@@ -51,6 +51,7 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   { name: 'MPAS_LOOKBACK_MS', path: 'mpas.lookbackMs', kind: 'int' },
   { name: 'MPAS_REQUEST_TIMEOUT_MS', path: 'mpas.requestTimeoutMs', kind: 'int' },
   { name: 'MPAS_CA_FILE', path: 'mpas.caFile', kind: 'text' },
+  { name: 'MPAS_MAX_PAGE_BYTES', path: 'mpas.maxPageBytes', kind: 'int' },
   { name: 'SIEM_TYPE', path: 'siem.type', kind: 'word' },
   { name: 'SIEM_URL', path: 'siem.url', kind: 'text' },
   { name: 'SIEM_FORMAT', path: 'siem.format', kind: 'word' },

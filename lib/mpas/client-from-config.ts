@@ -13,6 +13,8 @@ export function mpasClientFromConfig(
     authRealm: config.mpas.authRealm,
     credentials: config.mpas.credentials,
     requestTimeoutMs: config.mpas.requestTimeoutMs,
+    maxPageBytes: config.mpas.maxPageBytes,
+    ...(config.mpas.caFile !== undefined ? { caFile: config.mpas.caFile } : {}),
     clock: options.clock,
     sleep: options.sleep,
     onRequest: options.onRequest,

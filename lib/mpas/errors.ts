@@ -133,3 +133,21 @@ export class MpasPagingError extends MpasError {
     super(`MPAS ${detail.route} endpoint of realm ${detail.realm} cannot be paged through: ${detail.problem}`, options);
   }
 }
+
+/**
+ * An answer weighed more than `MPAS_MAX_PAGE_BYTES`: its read was cut at the limit, nothing of it
+ * is used. The walks read a smaller page when they can (half the events, down to what one
+ * millisecond needs); this error is what remains when even that is too large.
+ */
+export class MpasPageTooLargeError extends MpasError {
+  constructor(
+    readonly detail: { route: MpasRoute; realm: string; limitBytes: number; max?: number },
+    options?: { cause?: unknown },
+  ) {
+    const asked = detail.max !== undefined ? ` (${detail.max} events asked for)` : '';
+    super(
+      `MPAS ${detail.route} endpoint of realm ${detail.realm} sent more than ${detail.limitBytes} bytes${asked}, the limit MPAS_MAX_PAGE_BYTES (mpas.maxPageBytes): the read was cut; raise the limit if pages this large are expected`,
+      options,
+    );
+  }
+}

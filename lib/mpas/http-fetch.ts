@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import type { Dispatcher } from 'undici';
 
 /** The request the MPAS transport makes: what it passes to `fetch`. */
 export interface HttpFetchInit {
@@ -13,7 +14,8 @@ export interface HttpFetchInit {
 export interface HttpFetchResponse {
   status: number;
   headers: { get(name: string): string | null };
-  arrayBuffer(): Promise<ArrayBuffer>;
+  /** Read as it arrives, so that the transport can stop at its byte limit (see readBoundedBody). */
+  body: AsyncIterable<Uint8Array> | null;
 }
 
 /** What the transport needs of `fetch`: global `fetch` (and a test's scripted one) fits. */
@@ -26,19 +28,33 @@ export type HttpFetch = (url: string, init: HttpFetchInit) => Promise<HttpFetchR
  * WHATWG streams are the difference. A caller's abort rejects with the signal's reason, as
  * `fetch` does; a connection failure keeps its `code`.
  */
-export const undiciFetch: HttpFetch = async (url, init) => {
-  try {
-    const response = await request(url, { method: init.method as 'GET' | 'POST', headers: init.headers, body: init.body, signal: init.signal });
-    return {
-      status: response.statusCode,
-      headers: { get: (name) => headerValue(response.headers[name.toLowerCase()]) },
-      arrayBuffer: () => response.body.arrayBuffer(),
-    };
-  } catch (error) {
-    if (init.signal.aborted) throw init.signal.reason;
-    throw error;
-  }
-};
+export const undiciFetch: HttpFetch = undiciFetchVia(undefined);
+
+/**
+ * {@link undiciFetch} through `dispatcher`: the MPAS client's own Agent when `MPAS_CA_FILE` names
+ * a private CA (undici's global dispatcher otherwise).
+ */
+export function undiciFetchVia(dispatcher: Dispatcher | undefined): HttpFetch {
+  return async (url, init) => {
+    try {
+      const response = await request(url, {
+        method: init.method as 'GET' | 'POST',
+        headers: init.headers,
+        body: init.body,
+        signal: init.signal,
+        ...(dispatcher ? { dispatcher } : {}),
+      });
+      return {
+        status: response.statusCode,
+        headers: { get: (name) => headerValue(response.headers[name.toLowerCase()]) },
+        body: response.body,
+      };
+    } catch (error) {
+      if (init.signal.aborted) throw init.signal.reason;
+      throw error;
+    }
+  };
+}
 
 function headerValue(value: string | string[] | undefined): string | null {
   if (value === undefined) return null;

@@ -4,6 +4,8 @@ import type { Sleep } from '../time/sleep.js';
 import { describeConnectionFailure } from '../net/connection-failure.js';
 import { excerpt } from '../sinks/http-classify.js';
 import { MpasUnavailableError } from './errors.js';
+import { readBoundedBody } from './bounded-body.js';
+import { DEFAULT_MAX_BODY_BYTES } from './page-limits.js';
 import type { HttpFetch, HttpFetchResponse } from './http-fetch.js';
 import type { MpasRoute } from './errors.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -17,6 +19,8 @@ export interface HttpResult {
   status: number;
   headers: HttpFetchResponse['headers'];
   body: Uint8Array;
+  /** Set when the body weighed more than the transport's `maxBodyBytes`: its read was cut, `body` is empty. */
+  cutAtBytes?: number;
 }
 
 const utf8 = new TextDecoder();
@@ -59,6 +63,8 @@ export interface HttpTransportOptions {
   onRequest?: (info: RequestInfo) => void;
   /** Fed with every answer's `Date` header. */
   serverClock?: ServerClock;
+  /** The most an answer's body may weigh (MPAS_MAX_PAGE_BYTES). @default DEFAULT_MAX_BODY_BYTES */
+  maxBodyBytes?: number;
 }
 
 /** Why an attempt was cut short; the abort reason of the transport's own timer. */
@@ -139,7 +145,11 @@ export class HttpTransport {
       });
       status = response.status;
       this.options.serverClock?.observe(response.headers.get('date'), startedAt, clock.now());
-      const body = new Uint8Array(await response.arrayBuffer());
+      const read = await readBoundedBody(response.body, response.headers.get('content-length'), this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+      const body = read.bytes;
+      // Cut at the limit: handed back as it is, status and all (a 200 cut is not transient, and
+      // the client says so); what was read is dropped.
+      if (read.cut) return { status: response.status, headers: response.headers, body, cutAtBytes: read.limitBytes };
       // What the server said with a refusal or an error page: the first thing an operator reads.
       if (response.status >= 400) failure = describeStatus(response.status, utf8.decode(body));
       return { status: response.status, headers: response.headers, body };

@@ -5,15 +5,17 @@ import { realSleep } from '../time/sleep.js';
 import type { Sleep } from '../time/sleep.js';
 import { ApiModeProbe } from './api-mode-probe.js';
 import { ServerClock } from './server-clock.js';
-import { MpasAuthError, MpasForbiddenError, MpasNotFoundError, MpasRequestRejectedError } from './errors.js';
+import { MpasAuthError, MpasForbiddenError, MpasNotFoundError, MpasPageTooLargeError, MpasRequestRejectedError } from './errors.js';
 import type { MpasRoute } from './errors.js';
 import type { MpasEvent, Stream } from './event-schemas.js';
 import { parseEventsConfig } from './events-config.js';
 import type { EventsExpiration } from './events-config.js';
-import { undiciFetch } from './http-fetch.js';
+import { undiciFetchVia } from './http-fetch.js';
 import type { HttpFetch } from './http-fetch.js';
 import { bodyText, HttpTransport } from './http-transport.js';
 import type { HttpRequest, HttpResult, RequestInfo } from './http-transport.js';
+import { mpasAgentWithCa } from './mpas-agent.js';
+import { DEFAULT_MAX_BODY_BYTES } from './page-limits.js';
 import { parseEventPage } from './page-parser.js';
 import { RetryPolicy } from './retry-policy.js';
 import type { RetrySettings } from './retry-policy.js';
@@ -36,8 +38,12 @@ export interface MpasClientOptions {
   sleep?: Sleep;
   /** The draw for backoff jitter, in [0, 1); tests pass a seeded one. @default Math.random */
   random?: () => number;
-  /** @default undiciFetch (undici's request(), without fetch's WHATWG streams) */
+  /** @default undiciFetch (undici's request(), without fetch's WHATWG streams), through an Agent trusting `caFile` when given */
   fetch?: HttpFetch;
+  /** PEM file of a private CA that signed the server's certificate (MPAS_CA_FILE); ignored with `fetch`. */
+  caFile?: string;
+  /** The most one answer may weigh (MPAS_MAX_PAGE_BYTES); its read is cut beyond. @default DEFAULT_MAX_BODY_BYTES (32 MiB) */
+  maxPageBytes?: number;
   /** Per attempt, body included. @default 10_000 */
   requestTimeoutMs?: number;
   /** @default { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 } */
@@ -80,9 +86,12 @@ export class MpasClient {
     if (!(requestTimeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be > 0 (got ${requestTimeoutMs})`);
     const clock = options.clock ?? systemClock;
     this.clock = clock;
+    const maxBodyBytes = options.maxPageBytes ?? DEFAULT_MAX_BODY_BYTES;
+    if (!(maxBodyBytes > 0)) throw new RangeError(`maxPageBytes must be > 0 (got ${maxBodyBytes})`);
     this.transport = new HttpTransport({
       serverClock: this.serverClock,
-      fetch: options.fetch ?? undiciFetch,
+      fetch: options.fetch ?? undiciFetchVia(options.caFile !== undefined ? mpasAgentWithCa(options.caFile) : undefined),
+      maxBodyBytes,
       clock,
       sleep: options.sleep ?? realSleep,
       policy: new RetryPolicy(options.retry, options.random),
@@ -116,7 +125,8 @@ export class MpasClient {
   }
 
   /**
-   * One page, validated with the stream's zod schema: all of its events or an error.
+   * One page, each element validated with the stream's zod schema: an element that is no usable
+   * event comes back in its place as a rejected event (see parseEventPage), for the dead-letter store.
    * @throws MpasAuthError, MpasForbiddenError, MpasNotFoundError, MpasUnavailableError,
    *   MpasResponseError, MpasRequestRejectedError; the signal's reason when it aborts.
    */
@@ -124,8 +134,9 @@ export class MpasClient {
     const route: MpasRoute = query.stream === 'user' ? 'events' : 'admin-events';
     const url = this.eventsUrl(query.realm, route, queryParameters(query));
     const result = await this.authorizedGet(route, query.realm, url, signal);
+    if (result.cutAtBytes !== undefined) throw new MpasPageTooLargeError({ route, realm: query.realm, limitBytes: result.cutAtBytes, max: query.max });
     if (result.status !== 200) this.fail(result, query.realm, route);
-    return parseEventPage(result.body, { realm: query.realm, stream: query.stream });
+    return parseEventPage(result.body, { realm: query.realm, stream: query.stream, ...(typeof query.dateFrom === 'number' ? { fallbackTime: query.dateFrom } : {}) });
   }
 
   /**
@@ -136,6 +147,7 @@ export class MpasClient {
    */
   async eventsExpiration(realm: string, signal?: AbortSignal): Promise<EventsExpiration> {
     const result = await this.authorizedGet('events', realm, `${this.eventsUrl(realm, 'events', {})}/config`, signal);
+    if (result.cutAtBytes !== undefined) return { status: 'unknown', reason: `the events config of realm ${realm} weighs more than ${result.cutAtBytes} bytes (MPAS_MAX_PAGE_BYTES)` };
     if (result.status === 200) return parseEventsConfig(bodyText(result));
     if (result.status === 403) return { status: 'unknown', reason: `reading the events config of realm ${realm} was refused (403): it needs the view-events role` };
     return { status: 'unknown', reason: `the events config of realm ${realm} is not served (status ${result.status})` };

@@ -99,6 +99,9 @@ export class TokenProvider {
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: formFor(credentials).toString(),
     });
+    if (response.cutAtBytes !== undefined) {
+      throw new MpasResponseError({ route: 'token', realm: authRealm, issues: [`body: more than ${response.cutAtBytes} bytes (MPAS_MAX_PAGE_BYTES), its read was cut`] });
+    }
     if (response.status === 200) return parseToken(bodyText(response), issuedAt, authRealm);
     const message = readServerMessage(bodyText(response), secretsOf(credentials));
     const oauthError = message.oauthError;

@@ -1,10 +1,11 @@
 import type { StreamPosition } from '../cursor/cursor-store.js';
+import { MpasPageTooLargeError } from '../mpas/errors.js';
 import type { MpasEvent } from '../mpas/event-schemas.js';
 import { deliverChunk } from './deliver-chunk.js';
 import { distinctKeys, isCovered, withKeys } from './keyed-event.js';
 import { DAY_MS, queryDatesFor, startOfUtcDay } from './legacy-days.js';
 import { byTimeThenKey, nextChunk } from './next-chunk.js';
-import { MAX_EVENTS_PER_READ, pagingError } from './walk.js';
+import { checkedPage, MAX_EVENTS_PER_READ, MAX_OFFSET, pagingError } from './walk.js';
 import type { Walk, WalkContext, WalkResult } from './walk.js';
 
 // Offsets read below the cursor's events, so that events added between two requests (which
@@ -47,28 +48,40 @@ export const walkLegacy: Walk = async (context, start) => {
 async function readDay(context: WalkContext, start: StreamPosition, upper: number): Promise<WalkResult> {
   const dates = queryDatesFor(start.time);
   const read = async (first: number, max: number): Promise<MpasEvent[]> =>
-    context.source.getEvents({ realm: context.realm, stream: context.stream, ...dates, first, max }, context.signal);
+    checkedPage(context, await context.source.getEvents({ realm: context.realm, stream: context.stream, ...dates, first, max }, context.signal), { first, max });
   let position = start;
   // Newest first: the first offset holding an event older than the cursor.
-  let olderEnd = await firstOffsetWhere((first) => read(first, 1), (event) => event.time < position.time);
+  const unreachable = (): Error =>
+    pagingError(context, `no event older than the cursor (${new Date(position.time).toISOString()}) below offset ${MAX_OFFSET} of ${dates.dateFrom}..${dates.dateTo}: the server ignores first`);
+  let olderEnd = await firstOffsetWhere((first) => read(first, 1), (event) => event.time < position.time, 0, unreachable);
   let slack = INITIAL_SLACK;
   let grow = 1;
   let fruitless = 0;
+  // Events per chunk: halved while a slice weighs more than MPAS_MAX_PAGE_BYTES (see modern-walk's readShrinking).
+  let pageSize = context.pageSize;
   while (!context.shouldStop()) {
     if (++fruitless > MAX_FRUITLESS_READS) {
       throw pagingError(context, `${MAX_FRUITLESS_READS} reads in a row of the events of ${dates.dateFrom}..${dates.dateTo} found nothing new (offsets ignored, or the list shifts faster than it can be read)`);
     }
-    const span = (context.pageSize + position.boundary.length + 1) * grow;
+    const span = (pageSize + position.boundary.length + 1) * grow;
     const first = Math.max(0, olderEnd - span);
     const max = olderEnd - first + slack;
     if (max > MAX_EVENTS_PER_READ) throw pagingError(context, `reaching the cursor at ${new Date(position.time).toISOString()} needs a read of more than ${MAX_EVENTS_PER_READ} events`);
-    const page = await read(first, max);
+    let page: MpasEvent[];
+    try {
+      page = await read(first, max);
+    } catch (error) {
+      if (!(error instanceof MpasPageTooLargeError) || (pageSize === 1 && grow === 1)) throw error;
+      pageSize = Math.max(1, Math.floor(pageSize / 2));
+      grow = 1;
+      continue;
+    }
     const items = distinctKeys(withKeys(page));
     const reachesBelow = page.length < max || items.some((item) => item.event.time < position.time);
     if (!reachesBelow) {
       // Events stored since olderEnd was found pushed the cursor's events further down.
       slack *= 2;
-      olderEnd = await firstOffsetWhere((offset) => read(offset, 1), (event) => event.time < position.time, olderEnd);
+      olderEnd = await firstOffsetWhere((offset) => read(offset, 1), (event) => event.time < position.time, olderEnd, unreachable);
       continue;
     }
     // The slice holds every event from its newest one down to below the cursor; its newest
@@ -78,7 +91,7 @@ async function readDay(context: WalkContext, start: StreamPosition, upper: numbe
     const boundary = new Set(position.boundary);
     const fresh = items.filter((item) => item.event.time <= upper && !isCovered(position, boundary, item)).sort(byTimeThenKey);
     const reachedTop = first === 0 || newest > upper;
-    const decision = nextChunk(fresh, context.pageSize, reachedTop);
+    const decision = nextChunk(fresh, pageSize, reachedTop);
     if (decision.kind === 'read-millisecond' || (decision.events.length === 0 && !reachedTop)) {
       grow *= 2;
       continue;
@@ -103,7 +116,8 @@ async function readDay(context: WalkContext, start: StreamPosition, upper: numbe
 async function firstOffsetWhere(
   probe: (first: number) => Promise<MpasEvent[]>,
   predicate: (event: MpasEvent) => boolean,
-  from = 0,
+  from: number,
+  unreachable: () => Error,
 ): Promise<number> {
   const holds = async (offset: number): Promise<boolean> => {
     const event = (await probe(offset))[0];
@@ -114,9 +128,11 @@ async function firstOffsetWhere(
   let step = 1;
   let high = from + step;
   while (!(await holds(high))) {
+    // At most 32 probes: a list longer than Keycloak's largest offset is a server ignoring `first`.
+    if (high >= MAX_OFFSET) throw unreachable();
     low = high;
     step *= 2;
-    high = from + step;
+    high = Math.min(from + step, MAX_OFFSET);
   }
   while (high - low > 1) {
     const middle = low + Math.floor((high - low) / 2);

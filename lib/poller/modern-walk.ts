@@ -1,8 +1,9 @@
+import { MpasPageTooLargeError } from '../mpas/errors.js';
 import { deliverChunk } from './deliver-chunk.js';
 import { distinctKeys, isCovered, withKeys } from './keyed-event.js';
 import type { KeyedEvent } from './keyed-event.js';
 import { byTimeThenKey, nextChunk } from './next-chunk.js';
-import { MAX_EVENTS_PER_READ, pagingError } from './walk.js';
+import { checkedPage, MAX_EVENTS_PER_READ, pagingError } from './walk.js';
 import type { Walk, WalkContext } from './walk.js';
 
 /**
@@ -15,12 +16,19 @@ import type { Walk, WalkContext } from './walk.js';
  */
 export const walkModern: Walk = async (context, start) => {
   let position = start;
+  // Events per read that fit MPAS_MAX_PAGE_BYTES, once a page was cut: kept for the rest of the walk.
+  let fitting = Number.POSITIVE_INFINITY;
   while (!context.shouldStop()) {
     if (position.time > context.windowEnd) return { position, done: true };
     // Room for the boundary's events (read again at position.time) and one more, which says
     // whether the page's newest millisecond goes on.
-    const max = context.pageSize + position.boundary.length + 1;
-    const { items, full } = await readRange(context, position.time, context.windowEnd, max);
+    const wanted = context.pageSize + position.boundary.length + 1;
+    const { items, full, max } = await readShrinking(
+      (size) => readRange(context, position.time, context.windowEnd, size),
+      Math.min(wanted, fitting),
+      position.boundary.length + 2,
+    );
+    if (max < wanted) fitting = max;
     const boundary = new Set(position.boundary);
     const fresh = items.filter((item) => !isCovered(position, boundary, item)).sort(byTimeThenKey);
     const decision = nextChunk(fresh, context.pageSize, !full);
@@ -40,13 +48,31 @@ export const walkModern: Walk = async (context, start) => {
 };
 
 /**
+ * A read of `max` events or, when its answer weighs more than MPAS_MAX_PAGE_BYTES, of half as
+ * many, down to `least` (the events of the cursor's millisecond already read, one new and one to
+ * say whether its millisecond goes on): fewer events per read cost requests, not correctness, as
+ * a page is cut only where the time changes. Below `least` the page cannot be made smaller, and
+ * the error names the setting. At most log2(max) more requests.
+ */
+async function readShrinking<T>(read: (max: number) => Promise<T>, max: number, least: number): Promise<T & { max: number }> {
+  for (let size = max; ; size = Math.max(least, Math.floor(size / 2))) {
+    try {
+      return { ...(await read(size)), max: size };
+    } catch (error) {
+      if (!(error instanceof MpasPageTooLargeError) || size <= least) throw error;
+    }
+  }
+}
+
+/**
  * One page of `[from, to]` oldest first, each event once, without anything a hostile server put
  * outside the range; `full` when the server sent as many events as asked for (or more).
  */
 async function readRange(context: WalkContext, from: number, to: number, max: number): Promise<{ items: KeyedEvent[]; full: boolean }> {
-  const page = await context.source.getEvents(
-    { realm: context.realm, stream: context.stream, dateFrom: from, dateTo: to, first: 0, max, direction: 'asc' },
-    context.signal,
+  const page = checkedPage(
+    context,
+    await context.source.getEvents({ realm: context.realm, stream: context.stream, dateFrom: from, dateTo: to, first: 0, max, direction: 'asc' }, context.signal),
+    { first: 0, max },
   );
   return { items: distinctKeys(withKeys(page.filter((event) => event.time >= from && event.time <= to))), full: page.length >= max };
 }

@@ -39,6 +39,24 @@ export type Walk = (context: WalkContext, position: StreamPosition) => Promise<W
  */
 export const MAX_EVENTS_PER_READ = 50_000;
 
+/**
+ * `page` as the walk may use it: a server that sends more events than `max` asked for ignores
+ * paging, and its answers cannot be trusted to be the page asked for (the walk would read the same
+ * events again and again): the stream fails, named, instead of being read that way.
+ */
+export function checkedPage<T>(context: Pick<WalkContext, 'realm' | 'stream'>, page: T[], query: { first: number; max: number }): T[] {
+  if (page.length > query.max) {
+    throw pagingError(context, `it sent ${page.length} events when asked for at most ${query.max} (first=${query.first}, max=${query.max}): the server ignores max`);
+  }
+  return page;
+}
+
+/**
+ * The largest offset a walk asks for: Keycloak takes `first` as a Java Integer. A search for an
+ * offset that reaches it found no end to the list: the server ignores `first`.
+ */
+export const MAX_OFFSET = 2 ** 31 - 1;
+
 /** The error for a stream whose server cannot be paged through safely. */
 export function pagingError(context: Pick<WalkContext, 'realm' | 'stream'>, problem: string): MpasPagingError {
   return new MpasPagingError({ route: context.stream === 'user' ? 'events' : 'admin-events', realm: context.realm, problem });

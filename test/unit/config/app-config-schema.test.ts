@@ -28,6 +28,7 @@ describe('appConfigSchema', () => {
         pageSize: 1000,
         settleMs: 5000,
         lookbackMs: 360_000,
+        maxPageBytes: 33_554_432,
         requestTimeoutMs: 10_000,
       },
       siem: {
