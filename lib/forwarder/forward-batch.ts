@@ -3,6 +3,7 @@ import type { Formatter } from '../formats/formatter.js';
 import { eventKey } from '../mpas/event-key.js';
 import { isCanonicalAdminEvent, isCanonicalUserEvent } from '../mpas/event-fast-check.js';
 import { adminEventSchema, userEventSchema } from '../mpas/event-schemas.js';
+import { rejectionOf } from '../mpas/rejected-event.js';
 import type { MpasEvent } from '../mpas/event-schemas.js';
 import type { Redactor } from '../pipeline/redactor.js';
 import { batchIdFor } from '../queue/event-batch.js';
@@ -71,6 +72,13 @@ export async function forwardBatch(batch: EventBatch, stages: ForwarderStages, s
       event = raw;
     } else {
       const parsed = schema.safeParse(raw);
+      // An element the poller could not use: dead-lettered with the poller's reason (it fails the
+      // schema by construction, see rejected-event.ts), what MPAS sent in place of the wrapper.
+      const rejection = parsed.success ? undefined : rejectionOf(raw);
+      if (rejection) {
+        deadLetters.push({ reason: 'invalid-event', detail: `events.${index}: ${rejection.reason}`, events: [rejection.element] });
+        return;
+      }
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = ['events', index, ...(issue?.path ?? [])].join('.');

@@ -1,4 +1,6 @@
 import type { AdminEvent } from '../mpas/event-schemas.js';
+import { jsonTextDepth } from '../mpas/json-array-slices.js';
+import { MAX_EVENT_DEPTH } from '../mpas/page-limits.js';
 
 /** What a credential value becomes. */
 export const REMOVED = '<removed>';
@@ -23,6 +25,38 @@ const CONTAINED_NAMES = ['password', 'secret', 'privatekey'];
 const TOKEN_SUFFIX = 'token';
 // Keycloak's CredentialRepresentation: `{ "type": "password", "value": "..." }`.
 const CREDENTIAL_TYPES = new Set(['password', 'secret', 'otp', 'totp', 'hotp']);
+
+/**
+ * What a `representation` nesting deeper than MAX_EVENT_DEPTH becomes: it is never parsed nor
+ * walked (the walk is recursive), and its event is dead-lettered (see batchForChunk).
+ */
+export function removedTooDeep(depth: number): string {
+  return `<removed: nests ${depth} levels, more than the limit ${MAX_EVENT_DEPTH}>`;
+}
+
+/** The depth of a representation that {@link removedTooDeep} replaced, read back from its text. */
+export function tooDeepDepth(text: unknown): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  const match = /^<removed: nests (\d+) levels, more than the limit \d+>$/.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Removes credentials from an element of a page that is no valid event (it goes to the dead-
+ * letter store, see rejected-event.ts): every credential-named member at any depth (its depth is
+ * within MAX_EVENT_DEPTH, checked by the page parser), and inside `representation` when it is a
+ * string, as for an admin event.
+ */
+export function scrubUntrusted(element: Record<string, unknown>): Record<string, unknown> {
+  const scrubbed = scrubValue(element, false) as Record<string, unknown>;
+  const representation = scrubbed['representation'];
+  if (typeof representation !== 'string') return scrubbed;
+  const clean = scrubRepresentation(representation);
+  if (clean === representation) return scrubbed;
+  const copy = copyObject(scrubbed);
+  Object.defineProperty(copy, 'representation', { value: clean, enumerable: true, writable: true, configurable: true });
+  return copy;
+}
 
 /** Whether a member named `key` holds a credential (case-, `_`- and `-`-insensitive). */
 export function isCredentialKey(key: string): boolean {
@@ -50,6 +84,9 @@ export function scrubCredentials(event: AdminEvent): AdminEvent {
 function scrubRepresentation(text: string | null | undefined): string | null | undefined {
   // Nothing to hide in an empty body.
   if (typeof text !== 'string' || text.trim().length === 0) return text;
+  // Measured before anything recursive (scrubValue, JSON.stringify) meets it.
+  const depth = jsonTextDepth(text);
+  if (depth > MAX_EVENT_DEPTH) return removedTooDeep(depth);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

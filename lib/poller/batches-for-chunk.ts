@@ -1,5 +1,7 @@
 import type { AdminEvent, MpasEvent, Stream } from '../mpas/event-schemas.js';
-import { scrubCredentials } from '../pipeline/credential-scrubber.js';
+import { rejectedEvent, rejectionOf, withElement } from '../mpas/rejected-event.js';
+import { scrubCredentials, scrubUntrusted, tooDeepDepth } from '../pipeline/credential-scrubber.js';
+import { MAX_EVENT_DEPTH } from '../mpas/page-limits.js';
 import { batchIdFor } from '../queue/event-batch.js';
 import type { EventBatch } from '../queue/event-batch.js';
 import type { KeyedEvent } from './keyed-event.js';
@@ -9,9 +11,14 @@ import type { KeyedEvent } from './keyed-event.js';
  * removed here, before the events rest anywhere (queue, dead-letter queue, local memory);
  * configurable redaction is the forwarder's job. The batch id hashes the keys the cursor uses,
  * so the same chunk enqueued again after a crash gets the same id.
+ *
+ * Elements of a page that are no usable event travel in their place as rejected events (see
+ * rejected-event.ts), their content scrubbed as well; so does an admin event whose
+ * `representation` nests deeper than MAX_EVENT_DEPTH (it cannot be scrubbed without a deep walk,
+ * so its representation is removed and the event dead-lettered with the depth as its reason).
  */
 export function batchForChunk(tenant: string, realm: string, stream: Stream, chunk: readonly KeyedEvent[]): EventBatch {
-  const events: MpasEvent[] = chunk.map(({ event }) => (stream === 'admin' ? scrubCredentials(event as AdminEvent) : event));
+  const events: MpasEvent[] = chunk.map((item) => queuedEvent(item, stream));
   return {
     v: 1,
     tenant,
@@ -25,4 +32,15 @@ export function batchForChunk(tenant: string, realm: string, stream: Stream, chu
     ),
     events,
   };
+}
+
+function queuedEvent({ event, key }: KeyedEvent, stream: Stream): MpasEvent {
+  const rejection = rejectionOf(event);
+  if (rejection) return withElement(event, scrubUntrusted(rejection.element));
+  if (stream !== 'admin') return event;
+  const scrubbed = scrubCredentials(event as AdminEvent);
+  const depth = scrubbed !== event ? tooDeepDepth(scrubbed.representation) : undefined;
+  if (depth === undefined) return scrubbed;
+  const reason = `the event ${key} at ${new Date(event.time).toISOString()} has a representation that nests ${depth} levels, more than the limit ${MAX_EVENT_DEPTH}`;
+  return rejectedEvent(event.time, key, { reason, element: scrubbed as Record<string, unknown> });
 }
