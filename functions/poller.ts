@@ -14,6 +14,7 @@ import { loadLambdaConfig } from '../lib/config/lambda-config.js';
 import type { LambdaConfig } from '../lib/config/lambda-config.js';
 import { requireSetting } from '../lib/config/lambda-settings.js';
 import { DynamoDbCursorStore } from '../lib/cursor/dynamodb-cursor-store.js';
+import { CursorMissingError } from '../lib/cursor/errors.js';
 import { DynamoDbDeliveryRecords } from '../lib/lookback/dynamodb-delivery-records.js';
 import { mpasClientFromConfig } from '../lib/mpas/client-from-config.js';
 import type { PollOutcome } from '../lib/poller/poll-tenant.js';
@@ -73,7 +74,11 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
     const outcome = await runPollerInvocation(
       { config, store, records, queue, source: observer.countingPages(source), clock, owner: context.awsRequestId, observer },
       { remainingTimeMs: context.getRemainingTimeInMillis(), budgetShare: settings.pollBudgetShare },
-    );
+    ).catch((error: unknown) => {
+      // Thrown on, so the poller-errors alarm fires; the line says what to do.
+      if (error instanceof CursorMissingError) logger.error('the cursor is missing but the tenant ran before: not starting again from mpas.startFrom', { error: error.message });
+      throw error;
+    });
     observer.publish(outcome);
     // Only a metric: a failure to read the cursor or the expiration must never fail the poll.
     await reportCursorExpiry(outcome, {

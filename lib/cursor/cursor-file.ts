@@ -60,13 +60,27 @@ export class CursorFile {
    * @throws CursorError naming the file and the field when it cannot be read or is not a valid cursor.
    */
   async read(): Promise<CursorFileState> {
-    let text: string;
+    const text = this.readText();
+    return text === undefined ? { version: 1, positions: {} } : this.parse(text);
+  }
+
+  /**
+   * The file's exact text as it is on disk; undefined when the file does not exist. For a holder
+   * that compares it with what it wrote last: only the lock holder writes this file, so any other
+   * text means someone else deleted or rewrote it.
+   * @throws CursorError when the file exists but cannot be read.
+   */
+  readText(): string | undefined {
     try {
-      text = readFileSync(this.path, 'utf8');
+      return readFileSync(this.path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, positions: {} };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new CursorError(`could not read the cursor file ${this.path}: ${(error as Error).message}`, { cause: error });
     }
+  }
+
+  /** @throws CursorError naming the file and the field when `text` is not a valid cursor. */
+  parse(text: string): CursorFileState {
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -83,21 +97,23 @@ export class CursorFile {
   }
 
   /**
-   * Replaces the file's state atomically (see `writeFileAtomic`).
+   * Replaces the file's state atomically (see `writeFileAtomic`); returns the text written.
    * @throws CursorError naming the field when `state` would not read back (a NaN time, an empty owner).
    */
-  async write(state: CursorFileState): Promise<void> {
+  async write(state: CursorFileState): Promise<string> {
     const parsed = cursorFileSchema.safeParse(state);
     if (!parsed.success) {
       throw new CursorError(`refusing to write an invalid cursor to ${this.path}: ${describe(parsed.error)}`, {
         cause: parsed.error,
       });
     }
+    const text = JSON.stringify(parsed.data, null, 2) + '\n';
     try {
-      writeFileAtomic(this.path, JSON.stringify(parsed.data, null, 2) + '\n', { pid: this.options.pid, mode: 0o600 });
+      writeFileAtomic(this.path, text, { pid: this.options.pid, mode: 0o600 });
     } catch (error) {
       throw new CursorError(`could not write the cursor file ${this.path}: ${(error as Error).message}`, { cause: error });
     }
+    return text;
   }
 }
 

@@ -2,8 +2,8 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { AcquiredCursor, CursorSnapshot, CursorStore, Lease, StreamKey, StreamPosition } from './cursor-store.js';
-import { cursorPartitionKey, cursorTable } from './dynamodb-tables.js';
-import { CursorError, LeaseHeldError, LeaseLostError } from './errors.js';
+import { cursorPartitionKey, cursorTable, historyPartitionKey } from './dynamodb-tables.js';
+import { CursorError, CursorMissingError, LeaseHeldError, LeaseLostError } from './errors.js';
 
 /** Options of {@link DynamoDbCursorStore}. */
 export interface DynamoDbCursorStoreOptions {
@@ -46,14 +46,32 @@ export class DynamoDbCursorStore implements CursorStore {
   private readonly documents: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly key: Record<string, string>;
+  private readonly historyKey: Record<string, string>;
+  private historyRecorded = false;
 
   constructor(options: DynamoDbCursorStoreOptions) {
     this.documents = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
     this.tableName = options.tableName;
     this.key = { [cursorTable.partitionKey.name]: cursorPartitionKey(options.tenant) };
+    this.historyKey = { [cursorTable.partitionKey.name]: historyPartitionKey(options.tenant) };
   }
 
+  /**
+   * Takes the lease of a cursor that holds positions; a cursor without any (gone, or never
+   * committed to) is taken only while the tenant has no history item.
+   * @throws CursorMissingError when the history item shows earlier runs but the cursor holds no position.
+   */
   async acquire(request: { owner: string; now: number; leaseMs: number }): Promise<AcquiredCursor> {
+    try {
+      return await this.takeLease(request, { requirePositions: true });
+    } catch (error) {
+      if (!(error instanceof NoPositionsError)) throw error;
+    }
+    await this.refuseWithHistory();
+    return this.takeLease(request, { requirePositions: false });
+  }
+
+  private async takeLease(request: { owner: string; now: number; leaseMs: number }, options: { requirePositions: boolean }): Promise<AcquiredCursor> {
     const { owner, now, leaseMs } = request;
     // Two pollers racing (A, B at t0 on an expired lease): DynamoDB serialises the writes; A's
     //   wins and sets leaseUntil > t0, so B's `leaseUntil < :now` is now false: B is refused.
@@ -67,7 +85,9 @@ export class DynamoDbCursorStore implements CursorStore {
       UpdateExpression:
         'SET #owner = :me, #leaseUntil = :until, #fence = if_not_exists(#fence, :zero) + :one, ' +
         '#positions = if_not_exists(#positions, :empty)',
-      ConditionExpression: 'attribute_not_exists(#owner) OR #leaseUntil < :now OR #owner = :me',
+      // The first try asks for positions too: one write in the usual case, and a cursor item that
+      // vanished is never silently made anew (size() of a missing attribute fails the condition).
+      ConditionExpression: `${options.requirePositions ? 'size(#positions) > :zero AND ' : ''}(attribute_not_exists(#owner) OR #leaseUntil < :now OR #owner = :me)`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: { ':me': owner, ':until': now + leaseMs, ':now': now, ':zero': 0, ':one': 1, ':empty': {} },
       ReturnValues: 'ALL_NEW' as const,
@@ -80,9 +100,47 @@ export class DynamoDbCursorStore implements CursorStore {
       if (!lease) throw new CursorError(`acquire of the cursor in table ${this.tableName} returned no lease`);
       return { lease, positions: positionsOf(item) };
     } catch (error) {
+      if (isConditionFailed(error) && options.requirePositions && Object.keys(error.Item?.positions?.M ?? {}).length === 0) throw new NoPositionsError();
       if (isConditionFailed(error)) throw new LeaseHeldError(holderOf(error.Item), { cause: error });
       throw this.wrap('acquire', error);
     }
+  }
+
+  private async refuseWithHistory(): Promise<void> {
+    let history: Record<string, unknown> | undefined;
+    try {
+      history = (await this.documents.send(new GetCommand({ TableName: this.tableName, Key: this.historyKey, ConsistentRead: true }))).Item;
+    } catch (error) {
+      throw this.wrap('read of the history item', error);
+    }
+    if (history === undefined) return;
+    const pk = cursorTable.partitionKey.name;
+    const first = typeof history['firstCommitAt'] === 'number' ? new Date(history['firstCommitAt']).toISOString() : 'an unknown time';
+    throw new CursorMissingError(
+      `item ${this.key[pk]} in DynamoDB table ${this.tableName}`,
+      `the history item ${this.historyKey[pk]} says a position was first committed at ${first}`,
+      `delete the history item (aws dynamodb delete-item --table-name ${this.tableName} --key '{"${pk}":{"S":"${this.historyKey[pk]}"}}'); ` +
+        'the next poll starts each stream at mpas.startFrom and writes the history anew',
+    );
+  }
+
+  /** Once per store (a Lambda container): the history item exists from the first commit on. */
+  private async recordHistory(now: number): Promise<void> {
+    if (this.historyRecorded) return;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.historyKey,
+          UpdateExpression: 'SET #first = if_not_exists(#first, :now)',
+          ExpressionAttributeNames: { '#first': 'firstCommitAt' },
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+    } catch (error) {
+      throw this.wrap('write of the history item', error);
+    }
+    this.historyRecorded = true;
   }
 
   async commit(request: { lease: Lease; key: StreamKey; position: StreamPosition; now: number; leaseMs: number }): Promise<Lease> {
@@ -100,14 +158,25 @@ export class DynamoDbCursorStore implements CursorStore {
       ConditionExpression: '#owner = :me AND #fence = :fence',
       ExpressionAttributeNames: { ...names, '#key': key },
       ExpressionAttributeValues: { ':position': toStored(position), ':until': leaseUntil, ':me': lease.owner, ':fence': lease.fence },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     };
     try {
       await this.documents.send(new UpdateCommand(input));
-      return { owner: lease.owner, fence: lease.fence, leaseUntil };
     } catch (error) {
-      if (isConditionFailed(error)) throw new LeaseLostError(lease, { cause: error });
+      if (isConditionFailed(error)) throw new LeaseLostError(lease, { cause: error, found: this.foundInstead(error.Item) });
       throw this.wrap(`commit of ${key}`, error);
     }
+    // After the position, so that a history never exists for a cursor that committed nothing.
+    await this.recordHistory(now);
+    return { owner: lease.owner, fence: lease.fence, leaseUntil };
+  }
+
+  /** What a refused commit found in place of its lease. */
+  private foundInstead(item: Record<string, AttributeValue> | undefined): string {
+    const where = `the cursor item ${this.key[cursorTable.partitionKey.name]} in table ${this.tableName}`;
+    if (item === undefined) return `${where} is gone (deleted while this poller held its lease)`;
+    const owner = item['owner']?.S;
+    return owner === undefined ? `${where} holds no lease` : `${where} names the lease of ${owner} (fence ${item['fence']?.N ?? '?'})`;
   }
 
   async release(lease: Lease): Promise<void> {
@@ -177,6 +246,9 @@ function toStored(position: StreamPosition): Record<string, unknown> {
     ...(lookback === undefined ? {} : { lookback: { time: lookback.time, boundary: [...lookback.boundary], seq: lookback.seq, ...(lookback.mode === undefined ? {} : { mode: lookback.mode }), ...(lookback.late === undefined ? {} : { late: lookback.late }) } }),
   };
 }
+
+/** The first acquire attempt found no position: whether that is allowed is the history's to say. */
+class NoPositionsError extends Error {}
 
 interface ConditionFailed extends Error {
   /** The item before the write, raw (the document client does not unmarshall errors). */

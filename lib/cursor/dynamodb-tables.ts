@@ -12,7 +12,8 @@ export interface TableKeySchema {
 
 /**
  * The cursor table: one item per tenant (`pk = cursorPartitionKey(tenant)`), holding the lease
- * and every realm's and stream's position, and the look-back's delivery records
+ * and every realm's and stream's position, its history item (`pk = historyPartitionKey(tenant)`),
+ * and the look-back's delivery records
  * (`pk = delivered#...`). Only the records carry the TTL attribute: the cursor item has none,
  * so it outlives everything.
  */
@@ -33,6 +34,14 @@ export const idempotencyTable = {
 /** The partition key value of a tenant's cursor item. */
 export function cursorPartitionKey(tenant: string): string {
   return `cursor#${tenant}`;
+}
+
+/**
+ * The partition key value of a tenant's history item: written at the tenant's first commit and
+ * never by anything else, so a cursor item that is gone while it exists was lost, not never made.
+ */
+export function historyPartitionKey(tenant: string): string {
+  return `history#${tenant}`;
 }
 
 /**

@@ -6,8 +6,9 @@ import { removeStrayTempFiles } from './atomic-file.js';
 import { CursorFile } from './cursor-file.js';
 import type { CursorFileState } from './cursor-file.js';
 import type { AcquiredCursor, CursorSnapshot, CursorStore, Lease, StreamKey, StreamPosition } from './cursor-store.js';
-import { CursorError, LeaseHeldError, LeaseLostError } from './errors.js';
+import { CursorError, CursorMissingError, LeaseHeldError, LeaseLostError } from './errors.js';
 import { ProcessLock, isProcessAlive } from './process-lock.js';
+import { LocalTenantHistory } from './tenant-history.js';
 
 /** Options of a `FileCursorStore`; `hostname`, `pid`, `isProcessAlive` and `clock` are for tests. */
 export interface FileCursorStoreOptions {
@@ -23,6 +24,13 @@ export interface FileCursorStoreOptions {
   isProcessAlive?: (pid: number) => boolean;
   /** Only for the lock file's `startedAt`. @default systemClock */
   clock?: Clock;
+  /**
+   * For the live cursor of `run`: keep the tenant's history (see `LocalTenantHistory`) and refuse
+   * a first acquire that finds no position where the history shows earlier runs, unless
+   * `startOver`, which is for exactly that case and refused when the cursor holds positions.
+   * Absent: no history (backfill and replay cursors, tools).
+   */
+  history?: { startOver: boolean; onStartOver?: (evidence: string) => void };
 }
 
 const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -39,6 +47,13 @@ export class FileCursorStore implements CursorStore {
   private readonly file: CursorFile;
   private readonly lock: ProcessLock;
   private readonly exclusiveKey: string;
+  private readonly history: LocalTenantHistory | undefined;
+  private readonly historyOptions: FileCursorStoreOptions['history'];
+  /** The lease this store holds and the file's text as it last wrote it: anything else on disk is someone else's doing. */
+  private held: { lease: Lease; text: string } | undefined;
+  /** Set once this store found its cursor changed under it: its lock is then given up, the file left as found. */
+  private lost = false;
+  private startChecked = false;
 
   constructor(options: FileCursorStoreOptions) {
     if (!TENANT_PATTERN.test(options.tenant)) {
@@ -58,6 +73,8 @@ export class FileCursorStore implements CursorStore {
       isProcessAlive: options.isProcessAlive ?? isProcessAlive,
       ...(options.clock ? { clock: options.clock } : {}),
     });
+    this.history = options.history ? new LocalTenantHistory(options.stateDir, options.tenant, pid) : undefined;
+    this.historyOptions = options.history;
   }
 
   /** The cursor file's path (for status output and operators). */
@@ -79,9 +96,16 @@ export class FileCursorStore implements CursorStore {
       await this.ensureStateDir();
       const outcome = await this.lock.acquire();
       try {
+        const held = this.held;
+        // A holder taking its lease again (the local runner does at every poll): the lock and the
+        // file must be as it left them, or someone removed or rewrote them under it.
+        if (held && outcome !== 'already-held') throw this.lostError(held.lease, `the lock file ${this.lock.path} vanished while this process held it`);
         // Only the lock holder writes the cursor file, so a temp file left now is a crashed write's.
         if (outcome !== 'already-held') removeStrayTempFiles(this.file.path);
-        const state = await this.file.read();
+        const text = this.file.readText();
+        if (held) this.checkUnchanged(held, text);
+        const state = text === undefined ? emptyState() : this.file.parse(text);
+        this.checkStart(state);
         const current = state.lease;
         // A lock taken over was a dead process's, and only the lock holder writes this file: an
         // unexpired lease in it died with that process (a SIGKILL gives no chance to release), so
@@ -95,7 +119,7 @@ export class FileCursorStore implements CursorStore {
           fence: Math.max(state.fence ?? 0, current?.fence ?? 0) + 1,
           leaseUntil: request.now + request.leaseMs,
         };
-        await this.file.write({ ...state, fence: lease.fence, lease });
+        this.held = { lease, text: await this.file.write({ ...state, fence: lease.fence, lease }) };
         return { lease, positions: state.positions };
       } catch (error) {
         // A lock taken for a lease we could not get would only block the next starter. If giving
@@ -113,17 +137,20 @@ export class FileCursorStore implements CursorStore {
   commit(request: { lease: Lease; key: StreamKey; position: StreamPosition; now: number; leaseMs: number }): Promise<Lease> {
     return this.exclusive(async () => {
       if (!(await this.lock.isHeld())) {
-        throw new LeaseLostError(request.lease, {
-          cause: new CursorError(`the lock file ${this.lock.path} no longer names this process`),
-        });
+        throw this.lostError(request.lease, `the lock file ${this.lock.path} no longer names this process`);
       }
-      const state = await this.file.read();
+      const text = this.file.readText();
+      const held = this.held;
+      if (held && sameLease(held.lease, request.lease)) this.checkUnchanged(held, text);
+      const state = text === undefined ? emptyState() : this.file.parse(text);
       const stored = state.lease;
       if (!stored || stored.owner !== request.lease.owner || stored.fence !== request.lease.fence) {
-        throw new LeaseLostError(request.lease);
+        throw new LeaseLostError(request.lease, { found: stored ? `the cursor file ${this.file.path} names the lease of ${stored.owner} (fence ${stored.fence})` : `the cursor file ${this.file.path} holds no lease` });
       }
       const extended: Lease = { ...stored, leaseUntil: request.now + request.leaseMs };
-      await this.file.write({ ...state, lease: extended, positions: { ...state.positions, [request.key]: request.position } });
+      this.held = { lease: extended, text: await this.file.write({ ...state, lease: extended, positions: { ...state.positions, [request.key]: request.position } }) };
+      // After the position, so that a history never exists for a cursor that committed nothing.
+      this.history?.record(request.now);
       return extended;
     });
   }
@@ -131,7 +158,14 @@ export class FileCursorStore implements CursorStore {
   /** Removes the lease and the lock file, if the lease is still this one; otherwise does nothing. */
   release(lease: Lease): Promise<void> {
     return this.exclusive(async () => {
+      this.held = undefined;
       if (!(await this.lock.isHeld())) return;
+      if (this.lost) {
+        // The file is left as whoever changed it made it; the lock was ours alone.
+        this.lost = false;
+        await this.lock.release();
+        return;
+      }
       const state = await this.file.read();
       if (state.lease?.owner !== lease.owner || state.lease.fence !== lease.fence) return;
       const released: CursorFileState = { version: 1, fence: state.lease.fence, positions: state.positions };
@@ -144,6 +178,59 @@ export class FileCursorStore implements CursorStore {
   async read(): Promise<CursorSnapshot> {
     const state = await this.file.read();
     return state.lease ? { lease: state.lease, positions: state.positions } : { positions: state.positions };
+  }
+
+  /**
+   * Throws a lost lease when the file is not the text this store wrote last: deleted, replaced
+   * by something unreadable, or rewritten (another lease, other positions).
+   */
+  private checkUnchanged(held: { lease: Lease; text: string }, text: string | undefined): void {
+    if (text === held.text) return;
+    const path = this.file.path;
+    const mine = this.file.parse(held.text);
+    const restart = `; once you have checked why, restore the file, or start over from where this process was: MPAS_START_FROM=${earliestTime(mine.positions)} mpas-log-sync run --start-over`;
+    if (text === undefined) throw this.lostError(held.lease, `the cursor file ${path} was deleted while this process held its lease${committedText(mine.positions)}${restart}`);
+    let found: CursorFileState;
+    try {
+      found = this.file.parse(text);
+    } catch (error) {
+      throw this.lostError(held.lease, `the cursor file ${path} was replaced by one that is not a valid cursor (${(error as Error).message})${committedText(mine.positions)}${restart}`);
+    }
+    const changed = changedStreams(mine.positions, found.positions);
+    const what = !found.lease
+      ? 'it holds no lease'
+      : !sameLease(found.lease, held.lease)
+        ? `it names the lease of ${found.lease.owner} (fence ${found.lease.fence})`
+        : changed.length > 0
+          ? `the positions of ${changed.join(', ')} differ from those this process committed`
+          : 'its text differs from what this process wrote';
+    throw this.lostError(held.lease, `the cursor file ${path} was rewritten while this process held its lease: ${what}${committedText(mine.positions)}; the next start reads on from the file as it is now`);
+  }
+
+  private lostError(lease: Lease, found: string): LeaseLostError {
+    this.lost = true;
+    return new LeaseLostError(lease, { found });
+  }
+
+  /** The first acquire of a store keeping history: no silent start over a lost cursor, and no start over a kept one. */
+  private checkStart(state: CursorFileState): void {
+    if (!this.history || !this.historyOptions || this.startChecked) return;
+    const { startOver, onStartOver } = this.historyOptions;
+    const hasPositions = Object.keys(state.positions).length > 0;
+    if (hasPositions && startOver) {
+      throw new CursorError(
+        `--start-over refused: the cursor file ${this.file.path} holds positions (${Object.keys(state.positions).join(', ')}), so there is nothing to start over from; ` +
+          'run without --start-over to read on from them (replay or backfill deliver a past range again), or move the file away first to start over on purpose',
+      );
+    }
+    if (!hasPositions) {
+      const evidence = this.history.evidence();
+      if (evidence !== undefined && !startOver) {
+        throw new CursorMissingError(`file ${this.file.path}`, evidence, 'run `mpas-log-sync run --start-over` once (each stream starts at MPAS_START_FROM, and the log says so)');
+      }
+      if (evidence !== undefined) onStartOver?.(evidence);
+    }
+    this.startChecked = true;
   }
 
   private async ensureStateDir(): Promise<void> {
@@ -173,6 +260,31 @@ export class FileCursorStore implements CursorStore {
     });
     return result;
   }
+}
+
+function emptyState(): CursorFileState {
+  return { version: 1, positions: {} };
+}
+
+function sameLease(a: Lease, b: Lease): boolean {
+  return a.owner === b.owner && a.fence === b.fence;
+}
+
+function changedStreams(mine: CursorFileState['positions'], found: CursorFileState['positions']): string[] {
+  const keys = new Set([...Object.keys(mine), ...Object.keys(found)] as StreamKey[]);
+  return [...keys].filter((key) => JSON.stringify(mine[key]) !== JSON.stringify(found[key]));
+}
+
+/** "; this process had committed acme#user up to 2026-...Z, ...": what an operator needs to go on without a gap. */
+function committedText(positions: CursorFileState['positions']): string {
+  const entries = Object.entries(positions);
+  if (entries.length === 0) return '; this process had committed no position yet';
+  return `; this process had committed ${entries.map(([key, position]) => `${key} up to ${new Date(position!.time).toISOString()}`).join(', ')}`;
+}
+
+function earliestTime(positions: CursorFileState['positions']): string {
+  const times = Object.values(positions).map((position) => position!.time);
+  return times.length === 0 ? '<the time it started>' : new Date(Math.min(...times)).toISOString();
 }
 
 /** The last queued operation per cursor file, shared by every store in this process. */

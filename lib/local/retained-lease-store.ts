@@ -1,4 +1,5 @@
 import type { CursorStore, Lease } from '../cursor/cursor-store.js';
+import { LeaseLostError } from '../cursor/errors.js';
 
 /**
  * A cursor store whose lease the local process keeps between polls: `pollTenant` releases the
@@ -8,8 +9,17 @@ import type { CursorStore, Lease } from '../cursor/cursor-store.js';
  */
 export class RetainedLeaseStore implements CursorStore {
   private held: Lease | undefined;
+  private lostBy: LeaseLostError | undefined;
 
   constructor(private readonly inner: CursorStore) {}
+
+  /**
+   * Why the lease was lost, when a commit found it so: the poll only reports `lease-lost`, and
+   * the operator needs what the store found (which file, deleted or rewritten, what was committed).
+   */
+  get lost(): LeaseLostError | undefined {
+    return this.lostBy;
+  }
 
   async acquire(request: Parameters<CursorStore['acquire']>[0]): ReturnType<CursorStore['acquire']> {
     const acquired = await this.inner.acquire(request);
@@ -18,7 +28,12 @@ export class RetainedLeaseStore implements CursorStore {
   }
 
   async commit(request: Parameters<CursorStore['commit']>[0]): Promise<Lease> {
-    this.held = await this.inner.commit(request);
+    try {
+      this.held = await this.inner.commit(request);
+    } catch (error) {
+      if (error instanceof LeaseLostError) this.lostBy = error;
+      throw error;
+    }
     return this.held;
   }
 
