@@ -5,6 +5,7 @@ import type { Sleep } from '../time/sleep.js';
 import type { HttpOutcome } from './http-classify.js';
 import { Semaphore } from './semaphore.js';
 import type { OutboundEvent, SinkDelivery } from './sink.js';
+import { tooLargeReason } from './siem-limits.js';
 import { MAX_IN_PROCESS_RETRY_AFTER_MS, sinkRetryPolicy } from './sink-retry.js';
 
 /**
@@ -38,6 +39,10 @@ export interface BatchDeliverySettings {
   clock: Clock;
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** The most one event may weigh to be sent; a heavier one is dropped unsent. @default maxBatchBytes */
+  maxEventBytes?: number;
+  /** Names that limit in the dropped event's reason. @default the request limit (SIEM_MAX_BATCH_BYTES) */
+  eventLimitName?: string;
 }
 
 /** The outcome of a request not sent because the delivery stopped. */
@@ -45,7 +50,9 @@ const SKIPPED = Symbol('skipped');
 
 /**
  * Delivers events in requests of at most `maxBatchEvents` events and `maxBatchBytes` bytes
- * (`sizeOf` gives an event's framed size), with at most `concurrency` in flight. Retries with
+ * (`sizeOf` gives an event's framed size), with at most `concurrency` in flight. An event over
+ * `maxEventBytes` (or alone over `maxBatchBytes`) is dropped unsent, its reason naming its size
+ * and the limit: a request above the SIEM's limit is never sent. Retries with
  * full-jitter backoff; a partial answer resends only the items it names; 413 splits the group;
  * a `Retry-After` over MAX_IN_PROCESS_RETRY_AFTER_MS stops the delivery so the queue waits instead.
  */
@@ -57,17 +64,38 @@ export async function deliverInBatches(
   signal?: AbortSignal,
 ): Promise<SinkDelivery> {
   const run = new BatchRun(send, settings, signal);
-  await Promise.all(planGroups(events, sizeOf, settings).map((group) => run.sendGroup(group)));
+  const plan = planGroups(events, sizeOf, settings);
+  const limits = { maxEventBytes: Math.min(settings.maxEventBytes ?? Infinity, settings.maxBatchBytes), eventLimitName: settings.eventLimitName ?? 'the request limit (SIEM_MAX_BATCH_BYTES)' };
+  for (const { index, bytes } of plan.oversized) run.drop(index, tooLargeReason(bytes, limits));
+  await Promise.all(plan.groups.map((group) => run.sendGroup(group)));
   return run.finish();
 }
 
-/** Groups of indices, in order, each within the count and byte limits (one oversized event goes alone). */
-export function planGroups(events: readonly OutboundEvent[], sizeOf: (event: OutboundEvent) => number, limits: { maxBatchEvents: number; maxBatchBytes: number }): number[][] {
+/** Requests to send, and the events too large for any. */
+export interface GroupPlan {
+  /** Groups of indices, in order, each within the count and byte limits. */
+  groups: number[][];
+  /** Events over `maxEventBytes` (or alone over `maxBatchBytes`), with their size: never sent. */
+  oversized: Array<{ index: number; bytes: number }>;
+}
+
+/** Plans the requests: every event that can be sent in exactly one group, in order, within the limits. */
+export function planGroups(
+  events: readonly OutboundEvent[],
+  sizeOf: (event: OutboundEvent) => number,
+  limits: { maxBatchEvents: number; maxBatchBytes: number; maxEventBytes?: number | undefined },
+): GroupPlan {
   const groups: number[][] = [];
+  const oversized: GroupPlan['oversized'] = [];
+  const maxEventBytes = Math.min(limits.maxEventBytes ?? Infinity, limits.maxBatchBytes);
   let current: number[] = [];
   let bytes = 0;
   events.forEach((event, index) => {
     const size = sizeOf(event);
+    if (size > maxEventBytes) {
+      oversized.push({ index, bytes: size });
+      return;
+    }
     if (current.length >= limits.maxBatchEvents || (current.length > 0 && bytes + size > limits.maxBatchBytes)) {
       groups.push(current);
       current = [];
@@ -77,7 +105,7 @@ export function planGroups(events: readonly OutboundEvent[], sizeOf: (event: Out
     bytes += size;
   });
   if (current.length > 0) groups.push(current);
-  return groups;
+  return { groups, oversized };
 }
 
 class BatchRun {
@@ -94,6 +122,11 @@ class BatchRun {
   ) {
     this.semaphore = new Semaphore(settings.concurrency);
     this.retryPolicy = sinkRetryPolicy(settings);
+  }
+
+  /** Records `index` as refused for good, unsent. */
+  drop(index: number, reason: string): void {
+    this.result.dropped.push({ index, reason });
   }
 
   finish(): SinkDelivery {

@@ -5,6 +5,7 @@ import type { DatadogMetadata } from './datadog-logs-encoder.js';
 import { datadogLogBytes, encodeDatadogBody } from './datadog-logs-encoder.js';
 import type { ProtocolSinkOptions } from './protocol-sink-options.js';
 import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from './protocol-sink-options.js';
+import { DATADOG_LIMITS } from './siem-limits.js';
 import type { Sink } from './sink.js';
 import type { SinkConfigProblem } from './sink-errors.js';
 import { createSinkAgent } from './tls.js';
@@ -22,9 +23,6 @@ export interface DatadogLogsSinkOptions extends ProtocolSinkOptions {
   tags?: string | undefined;
 }
 
-/** Datadog's intake limits: entries per request and uncompressed bytes per request. */
-export const DATADOG_LIMITS = { maxEntries: 1_000, maxBytes: 5_000_000 } as const;
-
 /**
  * Datadog Logs: JSON arrays of log entries POSTed to `{url}/api/v2/logs` with `DD-API-KEY`.
  * The intake answers the request as a whole (202 accepted; 400 drop; 401/403 refused key;
@@ -32,12 +30,8 @@ export const DATADOG_LIMITS = { maxEntries: 1_000, maxBytes: 5_000_000 } as cons
  */
 export function createDatadogLogsSink(options: DatadogLogsSinkOptions): Sink {
   validateProtocolSinkOptions('datadog', options, { kind: 'header', name: 'dd-api-key', value: options.apiKey }, datadogProblems(options), () => 'apiKey');
-  // The intake refuses larger requests; the planner never builds one.
-  const settings = deliverySettings({
-    ...options,
-    maxBatchEvents: Math.min(options.maxBatchEvents, DATADOG_LIMITS.maxEntries),
-    maxBatchBytes: Math.min(options.maxBatchBytes, DATADOG_LIMITS.maxBytes),
-  });
+  // The intake refuses larger requests and truncates larger logs; the planner never builds either.
+  const settings = deliverySettings(options, DATADOG_LIMITS);
   const agent = createSinkAgent({ caFile: options.caFile, connections: options.concurrency, connectTimeoutMs: options.timeoutMs });
   const secrets = [options.apiKey];
   const headers = { 'dd-api-key': options.apiKey, 'content-type': 'application/json' };

@@ -6,6 +6,7 @@ import { classifyBulkResponse } from './elastic-bulk-classify.js';
 import { bulkEventBytes, encodeBulkBody } from './elastic-bulk-encoder.js';
 import type { ProtocolSinkOptions } from './protocol-sink-options.js';
 import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from './protocol-sink-options.js';
+import { ELASTIC_LIMITS } from './siem-limits.js';
 import type { Sink } from './sink.js';
 import type { SinkConfigProblem } from './sink-errors.js';
 import { createSinkAgent } from './tls.js';
@@ -41,7 +42,7 @@ export function createElasticBulkSink(options: ElasticBulkSinkOptions): Sink {
   const auth = genericAuth(options.auth);
   // The API key is checked here, in its own words, not as the header the generic check sees.
   validateProtocolSinkOptions('elastic', options, auth, elasticProblems(options, index), (setting) => (options.auth.kind === 'apiKey' ? undefined : setting));
-  const settings = deliverySettings(options);
+  const settings = deliverySettings(options, ELASTIC_LIMITS);
   const agent = createSinkAgent({ caFile: options.caFile, connections: options.concurrency, connectTimeoutMs: options.timeoutMs });
   const secrets = options.auth.kind === 'apiKey' ? [...secretsOf(auth), options.auth.apiKey].sort((a, b) => b.length - a.length) : secretsOf(auth);
   const headers = { ...authHeaders(auth), 'content-type': 'application/x-ndjson' };

@@ -95,6 +95,23 @@ function writeItems(items: readonly string[], array: boolean, maxBytes: number, 
   return undefined;
 }
 
+/**
+ * The payloads whose body alone would weigh more than `maxBatchBytes`, with that weight: no
+ * request may carry them. A payload is measured only when its bound (three bytes per UTF-16
+ * unit, plus an array's brackets) passes the limit.
+ */
+export function oversizedPayloads(payloads: readonly string[], limits: Pick<BatchLimits, 'batch' | 'maxBatchBytes'>, format: 'json' | 'cef'): Array<{ index: number; bytes: number }> {
+  const oversized: Array<{ index: number; bytes: number }> = [];
+  for (let index = 0; index < payloads.length; index += 1) {
+    const payload = payloads[index]!;
+    if (payload.length * 3 + 2 <= limits.maxBatchBytes) continue;
+    // framedBytes counts one separator: an array's alone is its `]` (plus `[`), NDJSON's and a single's nothing.
+    const bytes = framedBytes(payload, limits.batch, format) + (limits.batch === 'array' ? 1 : -1);
+    if (bytes > limits.maxBatchBytes) oversized.push({ index, bytes });
+  }
+  return oversized;
+}
+
 /** The framed size of one payload plus its separator, in UTF-8 bytes. */
 function framedBytes(payload: string, batch: HttpBatchMode, format: 'json' | 'cef'): number {
   const text = batch === 'array' && format === 'cef' ? JSON.stringify(payload) : payload;
@@ -113,7 +130,7 @@ export interface PlannedRequest {
 /**
  * Splits events into requests, in order: each request holds at most `maxBatchEvents` events and
  * `maxBatchBytes` body bytes, except that an event larger than the byte limit goes alone (the
- * SIEM then decides; a 413 drops it). Returns groups of indices into `payloads`.
+ * sink holds such events back first, see `oversizedPayloads`). Returns groups of indices into `payloads`.
  */
 export function planRequests(payloads: readonly string[], limits: BatchLimits, format: 'json' | 'cef'): number[][] {
   return planRequestBodies(payloads, limits, format).map(({ indices }) => indices);

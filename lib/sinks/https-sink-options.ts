@@ -23,7 +23,7 @@ export interface HttpsSinkOptions {
   concurrency: number;
   /** Events per request at most (array and ndjson). */
   maxBatchEvents: number;
-  /** Uncompressed body bytes per request at most; one larger event still goes alone. */
+  /** Uncompressed body bytes per request at most; a larger event is not sent but dropped (dead-lettered) with its size. */
   maxBatchBytes: number;
   /** Tries per request within one `deliver()`, the first one included. */
   attempts: number;

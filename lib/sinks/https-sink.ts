@@ -10,10 +10,12 @@ import { BodyBufferPool } from './body-buffer-pool.js';
 import { authHeaders, hideSecrets, secretsOf } from './http-auth.js';
 import type { HttpOutcome } from './http-classify.js';
 import { classifyFailure, classifyResponse, excerpt } from './http-classify.js';
-import { frameBodyBytes, planRequestBodies } from './http-framing.js';
+import { frameBodyBytes, oversizedPayloads, planRequestBodies } from './http-framing.js';
+import type { PlannedRequest } from './http-framing.js';
 import type { HttpsSinkOptions } from './https-sink-options.js';
 import { validateHttpsSinkOptions } from './https-sink-options.js';
 import { Semaphore } from './semaphore.js';
+import { tooLargeReason } from './siem-limits.js';
 import { MAX_IN_PROCESS_RETRY_AFTER_MS, sinkRetryPolicy } from './sink-retry.js';
 import type { OutboundEvent, Sink, SinkDelivery } from './sink.js';
 import { createSinkAgent } from './tls.js';
@@ -80,11 +82,28 @@ class Delivery {
 
   async run(): Promise<SinkDelivery> {
     const payloads = this.events.map((event) => event.payload);
-    const groups = planRequestBodies(payloads, this.settings, this.settings.format);
+    const oversized = oversizedPayloads(payloads, this.settings, this.settings.format);
+    const groups = oversized.length === 0 ? planRequestBodies(payloads, this.settings, this.settings.format) : this.planWithout(oversized, payloads);
     await Promise.all(groups.map(({ indices, maxBytes }) => this.sendGroup(indices, maxBytes)));
     this.result.retry.sort((a, b) => a - b);
     this.result.dropped.sort((a, b) => a.index - b.index);
     return this.result;
+  }
+
+  /**
+   * Drops the `oversized` payloads unsent (a request above SIEM_MAX_BATCH_BYTES could only be
+   * refused or truncated) and plans the others.
+   */
+  private planWithout(oversized: ReadonlyArray<{ index: number; bytes: number }>, payloads: readonly string[]): PlannedRequest[] {
+    const limits = { maxEventBytes: this.settings.maxBatchBytes, eventLimitName: 'the request limit (SIEM_MAX_BATCH_BYTES)' };
+    for (const { index, bytes } of oversized) this.result.dropped.push({ index, reason: tooLargeReason(bytes, limits) });
+    const held = new Set(oversized.map(({ index }) => index));
+    const sendable = payloads.flatMap((_, index) => (held.has(index) ? [] : [index]));
+    return planRequestBodies(
+      sendable.map((index) => payloads[index]!),
+      this.settings,
+      this.settings.format,
+    ).map(({ indices, maxBytes }) => ({ indices: indices.map((position) => sendable[position]!), maxBytes }));
   }
 
   /** Sends one group until it is accepted, dropped, split, or out of attempts. */

@@ -4,6 +4,8 @@ import type { Sleep } from '../time/sleep.js';
 import { realSleep } from '../time/sleep.js';
 import type { BatchDeliverySettings } from './batch-delivery.js';
 import type { SinkAuth } from './http-auth.js';
+import { effectiveLimits } from './siem-limits.js';
+import type { SiemLimits } from './siem-limits.js';
 import { validateHttpsSinkOptions } from './https-sink-options.js';
 import type { SinkConfigProblem } from './sink-errors.js';
 import { SinkConfigError } from './sink-errors.js';
@@ -24,7 +26,10 @@ export interface ProtocolSinkOptions {
   concurrency: number;
   /** Events per request at most. */
   maxBatchEvents: number;
-  /** Uncompressed body bytes per request at most; one larger event still goes alone. */
+  /**
+   * Uncompressed body bytes per request at most, lowered to the SIEM's documented limit; a larger
+   * event is not sent but dropped (dead-lettered) with its size.
+   */
   maxBatchBytes: number;
   /** Tries per request within one `deliver()`, the first one included. */
   attempts: number;
@@ -72,13 +77,19 @@ export function validateProtocolSinkOptions(
   if (problems.length > 0) throw new SinkConfigError(sink, problems);
 }
 
-/** The delivery engine's settings, with the defaults of the test seams. */
-export function deliverySettings(options: ProtocolSinkOptions): BatchDeliverySettings {
+/**
+ * The delivery engine's settings, with the defaults of the test seams, and the batch limits
+ * lowered to the SIEM's documented ones (`siem`, see siem-limits.ts).
+ */
+export function deliverySettings(options: ProtocolSinkOptions, siem?: SiemLimits): BatchDeliverySettings {
+  const limits = effectiveLimits(options, siem);
   return {
     concurrency: options.concurrency,
     attempts: options.attempts,
-    maxBatchEvents: options.maxBatchEvents,
-    maxBatchBytes: options.maxBatchBytes,
+    maxBatchEvents: limits.maxBatchEvents,
+    maxBatchBytes: limits.maxBatchBytes,
+    maxEventBytes: limits.maxEventBytes,
+    eventLimitName: limits.eventLimitName,
     sleep: options.sleep ?? realSleep,
     random: options.random ?? Math.random,
     clock: options.clock ?? systemClock,

@@ -6,6 +6,7 @@ import { exchange } from './http-exchange.js';
 import type { ProtocolSinkOptions } from './protocol-sink-options.js';
 import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from './protocol-sink-options.js';
 import { encodeSentinelRecord } from './sentinel-logs-encoder.js';
+import { SENTINEL_LIMITS } from './siem-limits.js';
 import type { Sink } from './sink.js';
 import type { SinkConfigProblem } from './sink-errors.js';
 import { createSinkAgent } from './tls.js';
@@ -26,8 +27,8 @@ export interface SentinelLogsSinkOptions extends ProtocolSinkOptions {
   authorityHost?: string | undefined;
 }
 
-/** The API version this sink speaks, and the Logs Ingestion API's limit of one call (compressed or not). */
-export const SENTINEL_API = { version: '2023-01-01', maxBytes: 1_048_576 } as const;
+/** The API version this sink speaks (its limit of one call is SENTINEL_LIMITS). */
+export const SENTINEL_API = { version: '2023-01-01' } as const;
 
 /** The stream name of the custom table the docs create. */
 export const DEFAULT_SENTINEL_STREAM = 'Custom-MpasEvents_CL';
@@ -42,7 +43,7 @@ export const DEFAULT_SENTINEL_STREAM = 'Custom-MpasEvents_CL';
 export function createSentinelLogsSink(options: SentinelLogsSinkOptions): Sink {
   validateProtocolSinkOptions('sentinel', options, { kind: 'bearer', token: options.clientSecret }, sentinelProblems(options), () => 'clientSecret');
   // Azure refuses a larger call; the planner never builds one.
-  const settings = deliverySettings({ ...options, maxBatchBytes: Math.min(options.maxBatchBytes, SENTINEL_API.maxBytes - 2) });
+  const settings = deliverySettings(options, SENTINEL_LIMITS);
   const agent = createSinkAgent({ caFile: options.caFile, connections: options.concurrency, connectTimeoutMs: options.timeoutMs });
   const tokens = new EntraTokenSource({
     authorityHost: options.authorityHost ?? DEFAULT_AUTHORITY_HOST,

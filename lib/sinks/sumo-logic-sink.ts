@@ -3,6 +3,7 @@ import { classifyResponse, excerpt } from './http-classify.js';
 import { exchange } from './http-exchange.js';
 import type { ProtocolSinkOptions } from './protocol-sink-options.js';
 import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from './protocol-sink-options.js';
+import { SUMO_LOGIC_LIMITS } from './siem-limits.js';
 import type { Sink } from './sink.js';
 import type { SinkConfigProblem } from './sink-errors.js';
 import { createSinkAgent } from './tls.js';
@@ -21,9 +22,6 @@ export interface SumoLogicSinkOptions extends ProtocolSinkOptions {
   fields?: string | undefined;
 }
 
-/** Sumo Logic's advice for one request: at most 1 MB before compression. */
-export const SUMO_MAX_REQUEST_BYTES = 1_000_000;
-
 const FIELDS = /^[A-Za-z0-9_.-]+=[^,=\r\n]*(,[A-Za-z0-9_.-]+=[^,=\r\n]*)*$/;
 
 /**
@@ -34,7 +32,7 @@ const FIELDS = /^[A-Za-z0-9_.-]+=[^,=\r\n]*(,[A-Za-z0-9_.-]+=[^,=\r\n]*)*$/;
  */
 export function createSumoLogicSink(options: SumoLogicSinkOptions): Sink {
   validateProtocolSinkOptions('sumo-logic', options, { kind: 'bearer', token: options.token }, sumoProblems(options), () => 'token');
-  const settings = deliverySettings({ ...options, maxBatchBytes: Math.min(options.maxBatchBytes, SUMO_MAX_REQUEST_BYTES) });
+  const settings = deliverySettings(options, SUMO_LOGIC_LIMITS);
   const agent = createSinkAgent({ caFile: options.caFile, connections: options.concurrency, connectTimeoutMs: options.timeoutMs });
   const secrets = [options.token, encodeURIComponent(options.token)].filter((text, index, all) => all.indexOf(text) === index);
   const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };

@@ -25,21 +25,35 @@ function scripted(...outcomes: RequestOutcome[]) {
 }
 
 describe('planGroups', () => {
-  it('cuts groups by count and bytes, in order, and lets one oversized event go alone', () => {
-    const sizes = [5, 5, 5, 50, 5];
-    const list = events(5);
-    expect(planGroups(list, (event) => sizes[Number(event.key.slice(1))]!, { maxBatchEvents: 2, maxBatchBytes: 12 })).toEqual([[0, 1], [2], [3], [4]]);
+  it('cuts groups by count and bytes, in order, and sends no event larger than the byte limit', () => {
+    const sizes = [5, 5, 5, 50, 5, 13, 12];
+    const list = events(7);
+    expect(planGroups(list, (event) => sizes[Number(event.key.slice(1))]!, { maxBatchEvents: 2, maxBatchBytes: 12 })).toEqual({
+      groups: [[0, 1], [2, 4], [6]],
+      oversized: [
+        { index: 3, bytes: 50 },
+        { index: 5, bytes: 13 },
+      ],
+    });
+  });
+
+  it('holds back an event over the per-event limit even when the request limit would take it', () => {
+    const sizes = [5, 9, 5];
+    expect(planGroups(events(3), (event) => sizes[Number(event.key.slice(1))]!, { maxBatchEvents: 10, maxBatchBytes: 100, maxEventBytes: 8 })).toEqual({ groups: [[0, 2]], oversized: [{ index: 1, bytes: 9 }] });
   });
 
   it('keeps every event exactly once and within the limits, for any sizes', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 100 }), { maxLength: 60 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 300 }), (sizes, maxEvents, maxBytes) => {
-        const groups = planGroups(events(sizes.length), (event) => sizes[Number(event.key.slice(1))]!, { maxBatchEvents: maxEvents, maxBatchBytes: maxBytes });
-        expect(groups.flat()).toEqual(sizes.map((_, i) => i));
+        const { groups, oversized } = planGroups(events(sizes.length), (event) => sizes[Number(event.key.slice(1))]!, { maxBatchEvents: maxEvents, maxBatchBytes: maxBytes });
+        expect([...groups.flat(), ...oversized.map(({ index }) => index)].sort((a, b) => a - b)).toEqual(sizes.map((_, i) => i));
+        expect(groups.flat()).toEqual([...groups.flat()].sort((a, b) => a - b));
         for (const group of groups) {
           expect(group.length).toBeLessThanOrEqual(maxEvents);
-          if (group.length > 1) expect(group.reduce((sum, i) => sum + sizes[i]!, 0)).toBeLessThanOrEqual(maxBytes);
+          expect(group.reduce((sum, i) => sum + sizes[i]!, 0)).toBeLessThanOrEqual(maxBytes);
         }
+        for (const { index, bytes } of oversized) expect(bytes).toBe(sizes[index]);
+        for (const { bytes } of oversized) expect(bytes).toBeGreaterThan(maxBytes);
       }),
     );
   });
@@ -99,6 +113,15 @@ describe('deliverInBatches', () => {
     expect(result.retry).toEqual([0, 1, 2, 3]);
     expect(result.retryAfterMs).toBe(MAX_RETRY_AFTER_MS);
     expect(run.slept).toEqual([]);
+  });
+
+  it('dead-letters an event too large for any request, unsent, naming its size and the limit', async () => {
+    const { send, sent } = scripted();
+    const sizes = [10, 2_000, 10];
+    const result = await deliverInBatches(events(3), (event) => sizes[Number(event.key.slice(1))]!, send, settings({ maxBatchBytes: 1_000 }));
+    expect(sent).toEqual([[0, 2]]);
+    expect(result.dropped).toEqual([{ index: 1, reason: 'event too large for the SIEM: 2000 bytes, over the request limit (SIEM_MAX_BATCH_BYTES) of 1000 bytes; not sent' }]);
+    expect(result.retry).toEqual([]);
   });
 
   it('sends nothing once the signal is aborted', async () => {
