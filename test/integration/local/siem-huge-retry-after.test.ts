@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appConfigSchema } from '../../../lib/config/app-config-schema.js';
+import type { AppConfig } from '../../../lib/config/app-config-schema.js';
+import { generateEvents } from '../../../lib/local/event-generator.js';
+import type { HealthReport } from '../../../lib/local/health-tracker.js';
+import { runLocal } from '../../../lib/local/local-runner.js';
+import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
+import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
+import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
+import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
+import { MAX_RETRY_AFTER_MS } from '../../../lib/retry/retry-after.js';
+import type { Sleep } from '../../../lib/time/sleep.js';
+import { killAllCli, startCli } from '../../support/cli-process.js';
+
+// The reproduction of issue #17: a SIEM answering 429 with `Retry-After: 3000000` (seconds).
+// That wait, 3e9 ms, overflowed setTimeout (it fired after 1 ms): over 4,000 requests in 20 s.
+const HUGE_RETRY_AFTER_SECONDS = 3_000_000;
+const PASSWORD = 'retry-after-test-password-8e2a';
+const START_FROM = Date.now() - 3_600_000;
+const EVENTS = 20;
+
+async function waitUntil<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('a SIEM answering 429 with Retry-After: 3000000', () => {
+  let simulator: MpasSimulator;
+  let receiver: SiemReceiver;
+  let stateDir: string;
+
+  beforeEach(async () => {
+    simulator = await startMpasSimulator({ realms: ['acme'], users: [{ username: 'sync', password: PASSWORD, roles: ['view-events'] }] });
+    simulator.add('acme', 'user', generateEvents({ seed: 23, realm: 'acme', count: EVENTS, startTime: START_FROM + 1_000, spacingMs: 10_000, adminShare: 0 }).user);
+    receiver = await startSiemReceiver();
+    receiver.failNext({ count: 1_000_000, status: 429, retryAfterSeconds: HUGE_RETRY_AFTER_SECONDS });
+    stateDir = mkdtempSync(join(tmpdir(), 'huge-retry-after-'));
+  });
+
+  afterEach(async () => {
+    await killAllCli();
+    await receiver.close();
+    await simulator.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('makes the local runner wait the capped 15 minutes after one request, not retry at once', async () => {
+    const config = appConfigSchema.parse({
+      mpas: { baseUrl: simulator.url, realms: ['acme'], streams: ['user'], authRealm: 'master', credentials: { username: 'sync', password: PASSWORD }, startFrom: START_FROM, settleMs: 1_000 },
+      siem: { url: `${receiver.url}/ingest`, batch: 'array', attempts: 3 },
+    }) as AppConfig;
+    const stop = new AbortController();
+    const sleeps: number[] = [];
+    // Returns at once (time is not what is tested), and stops the run at the first wait of a minute or more.
+    const sleep: Sleep = async (ms) => {
+      sleeps.push(ms);
+      if (ms >= 60_000) stop.abort();
+    };
+    await runLocal({ config, version: 'test', stateDir, sleep, random: () => 0.5, signal: stop.signal }).catch((error: unknown) => error);
+    expect(Math.max(...sleeps), `sleeps asked for: ${sleeps.join(', ')}`).toBe(MAX_RETRY_AFTER_MS);
+    expect(sleeps.filter((ms) => ms === MAX_RETRY_AFTER_MS)).toHaveLength(1);
+    // The sink hands a Retry-After over 5 s back at once (no in-process retry); the consumer waits,
+    // and once stopped tries the batch one last time before it gives it up: two requests in all.
+    expect(receiver.stats()).toMatchObject({ requests: 2, byStatus: { 429: 2 } });
+  });
+
+  it('makes the real run process send one request, however long it keeps running', async () => {
+    const child = startCli(['run', '--health-port', '0', '--poll-interval', '1000'], {
+      MPAS_BASE_URL: simulator.url,
+      MPAS_REALMS: 'acme',
+      MPAS_STREAMS: 'user',
+      MPAS_AUTH_REALM: 'master',
+      MPAS_USERNAME: 'sync',
+      MPAS_PASSWORD: PASSWORD,
+      MPAS_START_FROM: new Date(START_FROM).toISOString(),
+      MPAS_SETTLE_MS: '1000',
+      SIEM_URL: `${receiver.url}/ingest`,
+      SIEM_BATCH: 'array',
+      SIEM_ATTEMPTS: '3',
+      STATE_DIR: stateDir,
+    });
+    const url = await waitUntil(() => {
+      for (const line of child.output().stdout.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const entry = JSON.parse(line) as { message: string; url?: string };
+        if (entry.message === 'health endpoint listening') return entry.url;
+      }
+      return undefined;
+    }, 'the health endpoint');
+    const health = async (): Promise<HealthReport> => (await (await fetch(url)).json()) as HealthReport;
+    const failing = await waitUntil(async () => {
+      const report = await health();
+      return report.failing.length > 0 ? report : undefined;
+    }, '/health naming the SIEM');
+    expect(failing.failing).toEqual([expect.objectContaining({ side: 'SIEM', cause: expect.stringContaining('HTTP 429') })]);
+    // The process keeps serving: fifty answers later (each one a turn of its event loop in which a
+    // retry loop without a working wait sent requests), the SIEM has still seen one request.
+    for (let answered = 0; answered < 50; answered += 1) await health();
+    expect(receiver.stats()).toMatchObject({ requests: 1, byStatus: { 429: 1 } });
+    // Stopped, it tries the batch one last time, fails it, and ends without waiting out the 15 minutes.
+    child.kill('SIGTERM');
+    const exit = await child.exited;
+    expect(exit.signal, exit.stderr).toBeNull();
+    expect(exit.code, exit.stderr).toBe(1);
+    expect(receiver.stats().requests).toBe(2);
+  });
+});
