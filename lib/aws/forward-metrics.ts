@@ -10,7 +10,8 @@ import { emitMetric } from './emit-metric.js';
 /**
  * The forwarder's telemetry as EMF (namespace and `tenant` dimension are the Metrics
  * instance's). Counts with their own dimensions (realm and stream, reason, status) are written
- * at once as single metrics; SIEM latencies, one value per request, go with the invocation's
+ * at once as single metrics (SiemErrors by status, or by `timeout` or connection error code when
+ * there was no response); SIEM latencies, one value per request, go with the invocation's
  * metrics, flushed when it ends. A SIEM refusing our credentials is logged at error and
  * counted as SiemAuthErrors, which an alarm watches: nothing is delivered until a secret rotates.
  */
@@ -40,7 +41,7 @@ export class ForwardMetrics implements ForwardObserver {
   }
 
   sinkError(error: SinkError): void {
-    emitMetric(this.metrics, { status: error.status === undefined ? 'none' : String(error.status) }, 'SiemErrors', MetricUnit.Count, 1);
+    emitMetric(this.metrics, { status: error.status === undefined ? noResponseKind(error.reason) : String(error.status) }, 'SiemErrors', MetricUnit.Count, 1);
     if (error.auth) {
       this.metrics.addMetric('SiemAuthErrors', MetricUnit.Count, 1);
       this.logger.error('the SIEM refused our credentials: check the SIEM secret', { status: error.status, reason: error.reason, alarm: 'siem-auth' });
@@ -48,4 +49,14 @@ export class ForwardMetrics implements ForwardObserver {
       this.logger.warn('SIEM request failed', { status: error.status, reason: error.reason });
     }
   }
+}
+
+/**
+ * The `status` dimension of a request that got no response: `timeout`, or the connection's error
+ * code (`ECONNREFUSED`, `DEPTH_ZERO_SELF_SIGNED_CERT`, ...: a short, finite set), so the dashboard
+ * tells a SIEM that is down from one whose certificate is not trusted; `none` when neither is known.
+ */
+export function noResponseKind(reason: string): string {
+  if (reason.startsWith('timeout')) return 'timeout';
+  return /^connection error ([A-Z][A-Z0-9_]*):/.exec(reason)?.[1] ?? 'none';
 }

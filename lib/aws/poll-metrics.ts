@@ -123,7 +123,8 @@ export class PollMetrics implements PollObserver {
 
     const events = 'events' in outcome ? outcome.events : 0;
     const failed = 'failures' in outcome ? outcome.failures.map(({ realm, stream }) => `${realm}#${stream}`) : [];
-    const level = failed.length > 0 ? 'warn' : 'info';
+    // `failed`: MPAS gave nothing this poll, an outage or refused credentials: worth an error line.
+    const level = outcome.status === 'failed' ? 'error' : failed.length > 0 ? 'warn' : 'info';
     this.logger[level]('poll finished', { status: outcome.status, events, failedStreams: failed });
   }
 
@@ -143,7 +144,16 @@ function statusOf(error: Error): string {
   if (error instanceof MpasForbiddenError) return '403';
   if (error instanceof MpasNotFoundError) return '404';
   if (error instanceof MpasAuthError || error instanceof MpasRequestRejectedError) return String(error.detail.status);
-  if (error instanceof MpasUnavailableError) return error.lastStatus === undefined ? 'unreachable' : String(error.lastStatus);
+  if (error instanceof MpasUnavailableError) return error.lastStatus === undefined ? unreachableKind(error.detail.lastFailure) : String(error.lastStatus);
   if (error instanceof MpasResponseError) return 'invalid-body';
   return 'other';
+}
+
+/**
+ * Why MPAS did not answer, as a dimension value: `timeout`, or the connection's error code
+ * (`ECONNREFUSED`, `CERT_HAS_EXPIRED`...), else `unreachable`.
+ */
+export function unreachableKind(lastFailure: string | undefined): string {
+  if (lastFailure?.startsWith('a timeout')) return 'timeout';
+  return /^a connection failure \(([A-Z][A-Z0-9_]*):/.exec(lastFailure ?? '')?.[1] ?? 'unreachable';
 }

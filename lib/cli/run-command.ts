@@ -125,8 +125,9 @@ export const runCommand: Command = {
       monitor.flush();
       log(summary.failures > 0 ? 'error' : 'info', 'stopped', { ...summary });
       // Said once more in words, for whoever runs --once by hand or reads a cron mail.
-      if (summary.failures > 0 && (values.once || summary.undelivered)) io.err(describeRunEnd(summary));
-      return (values.once && summary.failures > 0) || summary.undelivered ? ExitCode.failure : ExitCode.ok;
+      const leftBehind = summary.undelivered.length > 0;
+      if (summary.failures > 0 && (values.once || leftBehind)) io.err(describeRunEnd(summary));
+      return (values.once && summary.failures > 0) || leftBehind ? ExitCode.failure : ExitCode.ok;
     } catch (error) {
       // A signal that lands during an MPAS read aborts the read: that page was neither enqueued
       // nor committed, so this is the clean stop that was asked for (found by the backfill test).

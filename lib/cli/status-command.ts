@@ -8,6 +8,8 @@ import { DynamoDbCursorStore } from '../cursor/dynamodb-cursor-store.js';
 import { FileCursorStore } from '../cursor/file-cursor-store.js';
 import { expirationSecondsOf, humanDuration } from '../mpas/events-config.js';
 import type { EventsExpiration } from '../mpas/events-config.js';
+import { healthFilePath, readHealthFile } from '../local/health-file.js';
+import type { HealthFile } from '../local/health-file.js';
 import { checkCursorExpiry } from '../mpas/expiry-watch.js';
 import type { ExpiryReport } from '../mpas/expiry-watch.js';
 import { MpasClient } from '../mpas/mpas-client.js';
@@ -20,7 +22,8 @@ const USAGE = `usage: mpas-log-sync status [--state DIR | --table NAME [--region
 Shows where the cursor stands, per realm and stream: the position (the time up to which every
 event was delivered, ISO), the lag behind now, how many events at exactly that millisecond were
 already sent (boundary), the API mode, when it was last committed, and who holds the lease
-until when. Reads the local state directory (with the cursors of backfills and replays beside
+until when, and (locally) the last health report of run: what fails, SIEM or MPAS, and why.
+Reads the local state directory (with the cursors of backfills and replays beside
 the live one) or, with --table, the DynamoDB cursor table of the AWS deployment. Takes no lock:
 safe while the service runs.
 
@@ -153,6 +156,7 @@ export const statusCommand: Command = {
     let cursors: CursorStatus[];
     let source: string;
     let live: CursorSnapshot | undefined;
+    let runHealth: HealthFile | undefined;
     if (values.table !== undefined) {
       const region = values.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
       if (!region) throw new UsageError('--table needs --region (or AWS_REGION)');
@@ -171,6 +175,7 @@ export const statusCommand: Command = {
       live = found.find(({ name }) => name === tenant)?.snapshot;
       cursors = found.map(({ name, snapshot }) => describeCursor(name, snapshot, now));
       source = `state directory ${stateDir}`;
+      runHealth = await readHealthFile(healthFilePath(stateDir, tenant));
     }
 
     const expiry = await expiryOf(values.config, env, live, now);
@@ -183,10 +188,16 @@ export const statusCommand: Command = {
             streams: expiry.streams.map(({ realm, stream, risk, warning }) => ({ realm, stream, ...risk, ...(warning !== undefined ? { warning } : {}) })),
           };
     if (values.json) {
-      io.out(JSON.stringify({ tenant, source, now: new Date(now).toISOString(), cursors, expiration }, null, 2));
+      io.out(JSON.stringify({ tenant, source, now: new Date(now).toISOString(), cursors, expiration, ...(runHealth ? { runHealth } : {}) }, null, 2));
       return ExitCode.ok;
     }
     io.out(`tenant ${tenant}, ${source}`);
+    if (runHealth) {
+      const { report } = runHealth;
+      io.out(`run health (written ${runHealth.writtenAt} by ${runHealth.owner}): ${report.status}`);
+      for (const { side, target, cause, since, attempts } of report.failing) io.out(`  FAILING ${side} ${target} since ${since} (${attempts} failed attempts): ${cause}`);
+      for (const reason of report.reasons.filter((text) => !/^(the SIEM|MPAS) \(/.test(text))) io.out(`  ${reason}`);
+    }
     if (cursors.length === 0 || cursors.every((cursor) => cursor.streams.length === 0 && !cursor.lease)) {
       io.out('no cursor yet: nothing has been read (run starts at MPAS_START_FROM)');
       return ExitCode.ok;

@@ -88,9 +88,14 @@ async function consumeInTurn(routes: readonly Route[], options: ConsumeBatchesOp
     const archive = options.archive;
     if (archive) queued.released.then(() => archive.offer(queued.batch), () => undefined);
     const outcomes = await Promise.allSettled(routes.map((route, index) => deliverToRoute(queued.batch, route, index === 0, options, queued.released, budget)));
-    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (failed) queued.fail(failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason)));
-    else queued.ack();
+    const reasons = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+    if (reasons.length === 0) queued.ack();
+    // Every route the SIEM of which gave up is named, so one run says all that is wrong.
+    else if (reasons.every((reason) => reason instanceof UndeliveredError)) queued.fail(new UndeliveredError(reasons.flatMap((reason) => reason.routes)));
+    else {
+      const first = reasons.find((reason) => !(reason instanceof UndeliveredError));
+      queued.fail(first instanceof Error ? first : new Error(String(first)));
+    }
   }
 }
 
@@ -119,7 +124,7 @@ async function deliverToRoute(
     if (!result.retry) return;
     const stopping = options.stop.aborted;
     if (stopping || !budget.hasAttemptsLeft(attempt + 1)) {
-      throw new UndeliveredError({ route: route.name, realm: batch.realm, stream: batch.stream, events: result.retry.batch.events.length, cause: lastCause, stopping });
+      throw new UndeliveredError([{ route: route.name, realm: batch.realm, stream: batch.stream, events: result.retry.batch.events.length, cause: lastCause, stopping }]);
     }
     batch = result.retry.batch;
     reportsInvalid = false;

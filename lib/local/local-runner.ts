@@ -79,8 +79,8 @@ export interface LocalRunSummary {
    * events: `--once` exits non-zero on any.
    */
   failures: number;
-  /** The batch a route's SIEM did not take, and why; its cursor did not move. */
-  undelivered?: Undelivered;
+  /** The batch the SIEMs of these routes did not take, and why; its cursor did not move. */
+  undelivered: Undelivered[];
   /** Events dead-lettered by this run. */
   deadLettered: number;
   /** Streams the last poll could not read from MPAS, and why; their cursors did not move. */
@@ -143,7 +143,7 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
   const source = mpasClientFromConfig(config, { clock, sleep, onRequest: options.onMpasRequest });
   const records = new FileDeliveryRecords({ stateDir, tenant: config.tenant });
 
-  const summary: LocalRunSummary = { polls: 0, events: 0, committed: {}, failures: 0, deadLettered: 0, unread: [], deadLetterFile: deadLetters.path };
+  const summary: LocalRunSummary = { polls: 0, events: 0, committed: {}, failures: 0, deadLettered: 0, undelivered: [], unread: [], deadLetterFile: deadLetters.path };
   const pollObserver: PollObserver = {
     ...options.pollObserver,
     committed: (realm, stream, events, position) => {
@@ -178,7 +178,7 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
         throw error;
       });
       if (outcome instanceof UndeliveredError) {
-        summary.undelivered = outcome.detail;
+        summary.undelivered = [...outcome.routes];
         summary.failures = 1;
         break;
       }

@@ -14,17 +14,27 @@ export interface Undelivered {
   stopping: boolean;
 }
 
+/** `the SIEM` for the default route, `the SIEM of route <name>` otherwise. */
+export function siemOf(route: string): string {
+  return route === DEFAULT_ROUTE_NAME ? 'the SIEM' : `the SIEM of route ${route}`;
+}
+
 /**
- * A batch the SIEM of a route did not take: the local consumer gave up on it (a stop, or
+ * A batch one or more routes' SIEMs did not take: the local consumer gave up on it (a stop, or
  * `run --once` out of attempts). Its enqueue rejects with this, so its cursor does not move and
  * the next run reads and sends it again: nothing is lost.
  */
 export class UndeliveredError extends Error {
-  constructor(readonly detail: Undelivered) {
-    const where = detail.route === DEFAULT_ROUTE_NAME ? 'the SIEM' : `the SIEM of route ${detail.route}`;
-    const why = detail.cause === undefined ? '' : `; last cause: ${detail.cause}`;
-    const what = `${where} did not accept ${detail.events} ${detail.realm} ${detail.stream} events`;
-    super(detail.stopping ? `stopping: ${what} yet${why}` : `${what}${why}`);
+  constructor(readonly routes: readonly Undelivered[]) {
+    super(
+      routes
+        .map((detail) => {
+          const why = detail.cause === undefined ? '' : `; last cause: ${detail.cause}`;
+          const what = `${siemOf(detail.route)} did not accept ${detail.events} ${detail.realm} ${detail.stream} events`;
+          return detail.stopping ? `stopping: ${what} yet${why}` : `${what}${why}`;
+        })
+        .join('\n'),
+    );
     this.name = 'UndeliveredError';
   }
 }

@@ -9,7 +9,7 @@ const TLS_CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY|DECRYPT)|^E
 export interface ConnectionFailure {
   /** The system or TLS error code (`ECONNREFUSED`, `DEPTH_ZERO_SELF_SIGNED_CERT`...), when there is one. */
   code?: string;
-  /** A short account: "connection refused by 127.0.0.1:8443", "TLS certificate rejected: ...". */
+  /** A short account: "connection refused by 127.0.0.1:8443", "TLS certificate rejected (self-signed certificate)". */
   text: string;
 }
 
@@ -38,7 +38,7 @@ export function describeConnectionFailure(error: unknown): ConnectionFailure {
   }
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return { code, text: `connection closed by the server${peer ? ` ${peer}` : ''} (${message})` };
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return { code, text: `no connection established in time (${message})` };
-  if (TLS_CERTIFICATE_CODE.test(code)) return { code, text: `TLS certificate rejected: ${code} (${message})` };
+  if (TLS_CERTIFICATE_CODE.test(code)) return { code, text: `TLS certificate rejected (${message})` };
   return { code, text: message };
 }
 

@@ -55,7 +55,7 @@ describe('classifyFailure', () => {
     ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'],
   ])('names a rejected TLS certificate by its code %s', (code, message) => {
     const error = Object.assign(new Error(message), { code });
-    expect(classifyFailure(error, false)).toMatchObject({ reason: `connection error ${code}: TLS certificate rejected: ${code} (${message})` });
+    expect(classifyFailure(error, false)).toMatchObject({ reason: `connection error ${code}: TLS certificate rejected (${message})` });
   });
 
   it('reads the code fetch wraps in cause', () => {
