@@ -105,6 +105,8 @@ describe('a SIEM answering 429 with Retry-After: 3000000', () => {
     // retry loop without a working wait sent requests), the SIEM has still seen one request.
     for (let answered = 0; answered < 50; answered += 1) await health();
     expect(receiver.stats()).toMatchObject({ requests: 1, byStatus: { 429: 1 } });
+    const warned = child.output().stdout.split('\n').filter((line) => line.includes('"SIEM request failed"'));
+    expect(warned, 'said once, at warn, with the status').toEqual([expect.stringMatching(/"level":"warn".*HTTP 429/)]);
     // Stopped, it tries the batch one last time, fails it, and ends without waiting out the 15 minutes.
     child.kill('SIGTERM');
     const exit = await child.exited;
