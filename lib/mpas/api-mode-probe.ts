@@ -1,5 +1,5 @@
 import type { ApiMode } from '../cursor/cursor-store.js';
-import { MpasResponseError } from './errors.js';
+import { MpasPageTooLargeError, MpasResponseError } from './errors.js';
 import { bodyText } from './http-transport.js';
 import type { HttpResult } from './http-transport.js';
 
@@ -30,6 +30,7 @@ export type ProbeFailure = (result: HttpResult, realm: string) => never;
  * complains about the date format means legacy; anything else is not an answer (undefined).
  */
 export function classifyProbe(result: HttpResult, realm: string): ApiMode | undefined {
+  if (result.cutAtBytes !== undefined) throw new MpasPageTooLargeError({ route: 'events', realm, limitBytes: result.cutAtBytes });
   if (result.status === 200) {
     let page: unknown;
     try {
