@@ -1,5 +1,5 @@
 import { forwardBatch } from '../forwarder/forward-batch.js';
-import type { ForwarderStages } from '../forwarder/forward-batch.js';
+import type { ForwarderStages, ForwardResult } from '../forwarder/forward-batch.js';
 import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
 import type { Route } from '../forwarder/routes-from-config.js';
 import type { EventBatch } from '../queue/event-batch.js';
@@ -9,6 +9,7 @@ import type { Sleep } from '../time/sleep.js';
 import { RetryPolicy } from '../retry/retry-policy.js';
 import type { Sink, SinkError } from '../sinks/sink.js';
 import type { DeadLetterFile } from './dead-letter-file.js';
+import { DeliveryLimitReached } from './delivery-limit.js';
 import { UndeliveredError } from './undelivered-error.js';
 
 /** How the local consumer backs off while the SIEM is unavailable. */
@@ -40,6 +41,11 @@ export interface ConsumeBatchesOptions {
    * a bound. @default Infinity (until `stop`)
    */
   deliveries?: number;
+  /**
+   * By route name: how long one delivery may take before it is cut short (what was not sent is
+   * retried, or given up when out of `deliveries`). `run --once` sets it, see `deliveryLimitMs`.
+   */
+  deliveryLimitsMs?: Readonly<Record<string, number>>;
   /** Told every failed SIEM request and every delivery the SIEM took, by route. */
   siemObserver?: SiemObserver;
 }
@@ -110,12 +116,21 @@ async function deliverToRoute(
   let batch = first;
   let lastCause: string | undefined;
   for (let attempt = 0; ; attempt++) {
-    const errors: SinkError[] = [];
-    const result = await forwardBatch(batch, { ...route.stages, sink: reportingErrors(route.stages.sink, errors) }, undefined, released);
+    const collected: SinkError[] = [];
+    const limit = limitDelivery(options.deliveryLimitsMs?.[route.name], released);
+    let result: ForwardResult;
+    try {
+      result = await forwardBatch(batch, { ...route.stages, sink: reportingErrors(route.stages.sink, collected) }, limit?.signal, released);
+    } finally {
+      limit?.clear();
+    }
+    // Requests the limit aborted say nothing about the SIEM: the ones before them do.
+    const cut = limit?.signal.aborted ? (limit.signal.reason as DeliveryLimitReached).message : undefined;
+    const errors = cut === undefined ? collected : collected.filter(({ reason }) => !reason.includes(cut));
     for (const error of errors) options.siemObserver?.requestFailed(route.name, error);
     // Only a delivery that reached the SIEM says it works (a batch all filtered out never asked it).
     if (!result.retry && (result.delivered > 0 || errors.length > 0)) options.siemObserver?.delivered(route.name);
-    lastCause = errors.at(-1)?.reason ?? lastCause;
+    lastCause = errors.at(-1)?.reason ?? cut ?? lastCause;
     // Every route sees the same invalid events: the first one files them.
     const deadLetters = (reportsInvalid ? result.deadLetters : result.deadLetters.filter(({ reason }) => reason !== 'invalid-event')).map(
       (deadLetter) => (route.name === DEFAULT_ROUTE_NAME ? deadLetter : { ...deadLetter, detail: `route ${route.name}: ${deadLetter.detail}` }),
@@ -143,6 +158,30 @@ function reportingErrors(sink: Sink, errors: SinkError[]): Sink {
       const delivery = await sink.deliver(events, signal);
       errors.push(...delivery.errors);
       return delivery;
+    },
+  };
+}
+
+/**
+ * A signal that aborts `limitMs` after `released` resolves (time waiting for the batch before it
+ * does not count), with a {@link DeliveryLimitReached} as its reason; undefined without a limit.
+ */
+function limitDelivery(limitMs: number | undefined, released: Promise<unknown>): { signal: AbortSignal; clear(): void } | undefined {
+  if (limitMs === undefined) return undefined;
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cleared = false;
+  released.then(
+    () => {
+      if (!cleared) timer = setTimeout(() => controller.abort(new DeliveryLimitReached(limitMs)), limitMs);
+    },
+    () => undefined,
+  );
+  return {
+    signal: controller.signal,
+    clear: () => {
+      cleared = true;
+      clearTimeout(timer);
     },
   };
 }

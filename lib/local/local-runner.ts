@@ -23,6 +23,7 @@ import type { Sleep } from '../time/sleep.js';
 import { consumeBatches } from './batch-consumer.js';
 import { DeadLetterFile } from './dead-letter-file.js';
 import type { SiemObserver } from './batch-consumer.js';
+import { deliveryLimitsOf } from './delivery-limit.js';
 import { UndeliveredError } from './undelivered-error.js';
 import type { Undelivered } from './undelivered-error.js';
 import { RetainedLeaseStore } from './retained-lease-store.js';
@@ -138,6 +139,7 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
     stop: stop.signal,
     // Once: each batch gets one delivery (the sink's SIEM_ATTEMPTS requests), so the run ends.
     deliveries: options.once ? 1 : Infinity,
+    ...(options.once ? { deliveryLimitsMs: deliveryLimitsOf(config) } : {}),
     siemObserver: options.siemObserver,
   });
   const source = mpasClientFromConfig(config, { clock, sleep, onRequest: options.onMpasRequest });

@@ -127,7 +127,9 @@ describe('mpas-log-sync run when the SIEM or MPAS fails', () => {
       { name: 'refused', siem: siem(`http://127.0.0.1:${refusedPort}/ingest`) },
       { name: 'unauthorized', siem: siem(`${unauthorized.url}/ingest`, { auth: { kind: 'bearer', token: SIEM_TOKEN } }) },
       { name: 'untrusted', siem: siem(`${untrusted.url}/ingest`) },
-      { name: 'slow', siem: siem(`${slow.url}/ingest`, { timeoutMs: 300 }) },
+      // One request per event, four at a time: more than run --once's limit of one delivery
+      // (2 x 300 ms + 5 s) would take, so the limit cuts it short.
+      { name: 'slow', siem: siem(`${slow.url}/ingest`, { timeoutMs: 300, batch: 'single', concurrency: 4 }) },
     ];
     const configFile = (name: string, routes: unknown[]): string => {
       const path = join(dir, `${name}.json`);
@@ -167,6 +169,9 @@ describe('mpas-log-sync run when the SIEM or MPAS fails', () => {
     const copies = new Map<string, number>();
     for (const id of ids(slow)) copies.set(id, (copies.get(id) ?? 0) + 1);
     expect(Math.max(0, ...copies.values())).toBeLessThanOrEqual(2);
+    // Each request holds one of 4 slots for its whole 300 ms timeout: 2 attempts of 40 requests
+    // need 6 s, more than the limit, which cut the delivery short.
+    expect(slow.stats().requests, 'the limit cut the delivery short').toBeLessThan(2 * EVENTS);
     expect(unauthorized.received()).toEqual([]);
     expect(untrusted.received()).toEqual([]);
 

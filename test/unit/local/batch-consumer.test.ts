@@ -4,6 +4,8 @@ import { ArchiveWriter } from '../../../lib/archive/archive-writer.js';
 import type { ArchiveStore } from '../../../lib/archive/archive-store.js';
 import { routesFromConfig } from '../../../lib/forwarder/routes-from-config.js';
 import { consumeBatches } from '../../../lib/local/batch-consumer.js';
+import type { SiemObserver } from '../../../lib/local/batch-consumer.js';
+import { UndeliveredError } from '../../../lib/local/undelivered-error.js';
 import { DeadLetterFile } from '../../../lib/local/dead-letter-file.js';
 import { createRedactor } from '../../../lib/pipeline/redactor.js';
 import { InProcessQueue } from '../../../lib/queue/in-process-queue.js';
@@ -23,7 +25,7 @@ function instantSleep(): Sleep & { calls: number } {
   return sleep;
 }
 
-function setup(options: { archive?: ArchiveWriter } = {}) {
+function setup(options: { archive?: ArchiveWriter; deliveries?: number; siemObserver?: SiemObserver } = {}) {
   const qradar = new ScriptedSink('qradar');
   const webhook = new ScriptedSink('webhook');
   // Every event the routes format, by id: tells a batch prepared from a batch sent.
@@ -55,6 +57,8 @@ function setup(options: { archive?: ArchiveWriter } = {}) {
     retry: { baseDelayMs: 10, maxDelayMs: 100 },
     random: () => 0.5,
     stop: stop.signal,
+    ...(options.deliveries === undefined ? {} : { deliveries: options.deliveries }),
+    ...(options.siemObserver ? { siemObserver: options.siemObserver } : {}),
   });
   return { qradar, webhook, queue, stop, sleep, consumer, formatted };
 }
@@ -81,6 +85,31 @@ describe('consumeBatches', () => {
     await consumer;
     expect(webhook.accepted).toHaveLength(1);
     expect(qradar.accepted).toHaveLength(1);
+  });
+
+  it('gives up on a batch after its deliveries, naming every route that did not take it and why; reports each request and delivery by route', async () => {
+    const seen: string[] = [];
+    const siemObserver: SiemObserver = {
+      requestFailed: (route, error) => seen.push(`${route} failed: ${error.reason}`),
+      delivered: (route) => seen.push(`${route} delivered`),
+    };
+    const { qradar, webhook, queue, consumer, sleep } = setup({ deliveries: 2, siemObserver });
+    qradar.answer = 'retry-all';
+    webhook.answer = 'retry-all';
+    const failed = await queue.enqueue([batchOf('user', [userEvent('a', 'LOGIN_ERROR', 1)])]).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(UndeliveredError);
+    expect((failed as UndeliveredError).routes.map(({ route, events, cause, stopping }) => ({ route, events, cause, stopping }))).toEqual([
+      { route: 'qradar', events: 1, cause: 'unavailable', stopping: false },
+      { route: 'webhook', events: 1, cause: 'unavailable', stopping: false },
+    ]);
+    expect(qradar.calls + webhook.calls, 'two deliveries per route').toBe(4);
+    expect(sleep.calls, 'one backoff per route between them').toBe(2);
+    qradar.answer = 'accept';
+    webhook.answer = 'accept';
+    await queue.enqueue([batchOf('user', [userEvent('b', 'LOGIN_ERROR', 2)])]);
+    queue.close();
+    await consumer;
+    expect(seen.sort()).toEqual(['qradar delivered', ...Array(2).fill('qradar failed: unavailable'), 'webhook delivered', ...Array(2).fill('webhook failed: unavailable')]);
   });
 
   it('prepares a batch while the one before is on its way, and sends it only once released', async () => {
