@@ -118,6 +118,8 @@ async function expiryOf(configFile: string | undefined, env: NodeJS.ProcessEnv, 
     authRealm: config.mpas.authRealm,
     credentials: config.mpas.credentials,
     requestTimeoutMs: config.mpas.requestTimeoutMs,
+    maxPageBytes: config.mpas.maxPageBytes,
+    ...(config.mpas.caFile !== undefined ? { caFile: config.mpas.caFile } : {}),
     retry: STATUS_RETRY,
   });
   return checkCursorExpiry(client, snapshot.positions, now);

@@ -21,7 +21,11 @@ function quoted(text: string): string {
   return NEEDS_JSON_ESCAPE.test(text) ? JSON.stringify(text) : '"' + text + '"';
 }
 
-/** JSON with object keys sorted at every depth; `undefined` members dropped as JSON.stringify does. */
+/**
+ * JSON with object keys sorted at every depth; `undefined` members dropped as JSON.stringify does.
+ * Recursive: it only ever meets events, whose nesting the page parser held within MAX_EVENT_DEPTH
+ * (deeper ones are dead-lettered before they are keyed, redacted or formatted).
+ */
 export function canonicalJson(value: unknown): string {
   if (typeof value === 'string') return quoted(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
