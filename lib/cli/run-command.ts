@@ -23,20 +23,31 @@ Settings come from the JSON file and the environment (the environment wins); see
 docs/configuration.md.
 
   --config FILE         JSON config file (default: $MPAS_LOG_SYNC_CONFIG, else none)
-  --once                read up to now minus the settle window, deliver, commit, exit
-                        (exit 1 if anything could not be delivered)
+  --once                read up to now minus the settle window, deliver, commit, exit.
+                        Ends by itself: a batch a SIEM does not take gets one delivery
+                        (SIEM_ATTEMPTS requests of SIEM_TIMEOUT_MS, at most 5 s apart), a
+                        stream MPAS does not serve 5 attempts of MPAS_REQUEST_TIMEOUT_MS (up to
+                        7.5 s of backoff). Exit 0: everything delivered and committed; exit 1:
+                        something was not delivered or read (said on stderr, with why; its
+                        cursor did not move, the next run sends it) or was dead-lettered
   --state DIR           state directory (cursor, lock, dead letters); default: STATE_DIR or .state
   --start-over          the cursor is gone and the state directory shows earlier runs: start
                         each stream at MPAS_START_FROM anyway, once (without it run refuses;
                         with a cursor that holds positions it refuses this flag)
   --poll-interval MS    pause between polls (default: POLL_INTERVAL_MS, else 10000)
   --health-port PORT    serve GET /health on this port (0: any free one, logged): JSON
-                        { status, lagSeconds, lastSuccessAt, lastPoll, deadLetters, reasons },
-                        200 when ok, 503 when the last poll failed or the lag is too high
+                        { status, lagSeconds, lastSuccessAt, lastPoll, deadLetters, failing,
+                        reasons }, 200 when ok, 503 when a SIEM or MPAS is failing now
+                        (failing names it and the cause), the last poll failed or the lag is
+                        too high
   --health-host HOST    address of the health endpoint (default 127.0.0.1)
   --health-max-lag S    lag in seconds above which /health answers 503 (default 300)
 
-Stops cleanly on Ctrl-C or SIGTERM: what was read is delivered and committed, or not committed.`;
+Stops cleanly on Ctrl-C or SIGTERM: what was read is delivered and committed, or not committed
+(then exit 1, saying what and the last cause). A failed SIEM or MPAS request is logged at warn
+once, with its cause; while it goes on, one summary line a minute; then a line when it recovers
+(every attempt at LOG_LEVEL=debug). Without --once a SIEM outage is retried with backoff up to
+30 s, until it ends. The last health report is kept in the state directory for status.`;
 
 /** `mpas-log-sync run`. */
 export const runCommand: Command = {
