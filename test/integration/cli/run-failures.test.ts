@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { statusCommand } from '../../../lib/cli/status-command.js';
 import { generateEvents } from '../../../lib/local/event-generator.js';
 import type { HealthReport } from '../../../lib/local/health-tracker.js';
 import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
@@ -201,7 +202,8 @@ describe('mpas-log-sync run when the SIEM or MPAS fails', () => {
 
   it('names the failing SIEM in /health before any poll ends, retries with backoff, and recovers by itself when the SIEM returns', async () => {
     const port = await closedPort();
-    const child: CliProcess = startCli(['run', '--health-port', '0', '--poll-interval', '500'], envFor(join(dir, 'continuous'), `http://127.0.0.1:${port}/ingest`));
+    const stateDir = join(dir, 'continuous');
+    const child: CliProcess = startCli(['run', '--health-port', '0', '--poll-interval', '500'], envFor(stateDir, `http://127.0.0.1:${port}/ingest`));
     const url = await waitUntil(() => {
       const line = logLines(child.output().stdout).find((entry) => entry.message === 'health endpoint listening');
       return line?.['url'] as string | undefined;
@@ -218,6 +220,11 @@ describe('mpas-log-sync run when the SIEM or MPAS fails', () => {
     expect(failing.body.lastPoll, 'said before the blocked poll ended').toBeNull();
     expect(failing.body.failing).toEqual([{ side: 'SIEM', target: 'route default', cause: `connection error ECONNREFUSED: connection refused by 127.0.0.1:${port}`, since: expect.any(String), attempts: expect.any(Number) }]);
     expect(failing.body.reasons[0]).toMatch(/^the SIEM \(route default\) fails since /);
+    // status, another process, reads what run wrote into the state directory.
+    const printed: string[] = [];
+    const io = { out: (text: string) => printed.push(text), err: (text: string) => printed.push(text), isTty: false };
+    expect(await statusCommand.run(['--state', stateDir], {}, io)).toBe(0);
+    expect(printed.join('\n')).toMatch(new RegExp(`^  FAILING SIEM route default since \\S+ \\(\\d+ failed attempts\\): connection error ECONNREFUSED: connection refused by 127\\.0\\.0\\.1:${port}$`, 'm'));
 
     // The SIEM comes back on its port: the run delivers everything once and says it recovered.
     const back = await receiver({ port });

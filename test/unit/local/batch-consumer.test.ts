@@ -112,6 +112,19 @@ describe('consumeBatches', () => {
     expect(seen.sort()).toEqual(['qradar delivered', ...Array(2).fill('qradar failed: unavailable'), 'webhook delivered', ...Array(2).fill('webhook failed: unavailable')]);
   });
 
+  it('on a stop, fails a batch a route still cannot deliver, saying so with the last cause', async () => {
+    const { qradar, queue, consumer, stop, sleep } = setup();
+    qradar.answer = 'retry-all';
+    const held = queue.enqueue([batchOf('user', [userEvent('a', 'LOGIN_ERROR', 1)])]).catch((error: unknown) => error);
+    await expect.poll(() => sleep.calls).toBeGreaterThanOrEqual(1);
+    stop.abort();
+    const failed = await held;
+    expect(failed).toBeInstanceOf(UndeliveredError);
+    expect((failed as Error).message).toBe('stopping: the SIEM of route qradar did not accept 1 acme user events yet; last cause: unavailable');
+    queue.close();
+    await consumer;
+  });
+
   it('prepares a batch while the one before is on its way, and sends it only once released', async () => {
     const { qradar, queue, consumer, formatted } = setup();
     // The SIEM does not take a yet: a stays on its way, retried.
