@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/config-error.js';
 import { describeConfig } from '../config/describe-config.js';
 import { loadConfig } from '../config/load-config.js';
 import { runSetupChecks } from '../local/setup-checks.js';
@@ -10,7 +11,12 @@ import { parseOptions } from './parse-options.js';
 const USAGE = `usage: mpas-log-sync check [--config FILE] [--send-test-event] [--json]
 
 Validates the configuration, then tries it for real, one line per check:
-  config                      every setting (a bad one: exit 2, naming it)
+  config                      every setting, and everything run builds from them before it
+                              starts: filters, field selections, redaction paths, SIEM sinks,
+                              CA files (parsed as PEM), URLs; every problem at once, exit 2,
+                              each named after its variable or file path (run refuses the same)
+  state                       what run will find in the state directory: a cursor, a first
+                              start, or a lost cursor (run refuses; run --start-over)
   mpas token                  the token endpoint with the configured grant and credentials
   mpas <realm> <stream> events  one events read (max=1) per realm and stream; a missing
                               view-events role is reported as such, with where to grant it;
@@ -25,7 +31,8 @@ Each line says ok, or what is wrong and which setting or role fixes it. Secrets 
   --config FILE        JSON config file (default: $MPAS_LOG_SYNC_CONFIG, else the environment only)
   --send-test-event    also store something at the SIEM: an empty JSON array for the generic
                        HTTPS SIEM, one test event (type MPAS_LOG_SYNC_CHECK) for the others
-  --json               one JSON document { ok, checks: [{ check, ok, detail }] }
+  --json               one JSON document { ok, checks: [{ check, ok, detail }] }, or with an
+                       invalid configuration { ok: false, problems: [{ setting, message }] }
 
 Exit codes: 0 every check passed, 1 a check failed, 2 the configuration is invalid.`;
 
@@ -39,7 +46,14 @@ export const checkCommand: Command = {
       io.out(USAGE);
       return ExitCode.ok;
     }
-    const config = loadConfig({ env, configFile: values.config });
+    let config;
+    try {
+      config = loadConfig({ env, configFile: values.config });
+    } catch (error) {
+      if (!(values.json && error instanceof ConfigError)) throw error;
+      io.out(JSON.stringify({ ok: false, problems: error.problems }, null, 2));
+      return ExitCode.usage;
+    }
     const line = (result: CheckResult): string => `${result.warn ? 'WARN' : result.ok ? 'ok  ' : 'FAIL'}  ${result.check.padEnd(28)} ${result.detail.replace(/^ok: /, '')}`;
     const configResult: CheckResult = { check: 'config', ok: true, detail: `ok: tenant ${config.tenant}, realms ${config.mpas.realms.join(', ')}, SIEM ${config.siem.type} (${config.siem.format})` };
     if (!values.json) io.out(line(configResult));

@@ -51,7 +51,7 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 /** `true` or `false`. */
 export const booleanValue = z.boolean({ error: errorFor('must be true or false') });
 
-/** An absolute http:// or https:// URL. */
+/** An absolute http:// or https:// URL without user info. */
 export function httpUrl(): z.ZodString {
   const error = errorFor('must be an absolute http:// or https:// URL');
   return z
@@ -60,7 +60,11 @@ export function httpUrl(): z.ZodString {
       if (!URL.canParse(value)) return false;
       const protocol = new URL(value).protocol;
       return protocol === 'https:' || protocol === 'http:';
-    }, { error });
+    }, { error })
+    // A password in a URL ends up in logs and error messages; credentials have settings of their own.
+    .refine((value) => !URL.canParse(value) || (new URL(value).username === '' && new URL(value).password === ''), {
+      error: 'must not carry a user name or password (user:password@): set the credentials in their own settings',
+    });
 }
 
 /** A dotted path into an event, such as `details.username` (segments are never empty). */

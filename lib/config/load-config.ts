@@ -1,14 +1,15 @@
-import { accessSync, constants } from 'node:fs';
 import { appConfigSchema } from './app-config-schema.js';
 import type { AppConfig, AppConfigInput } from './app-config-schema.js';
 import { ConfigError } from './config-error.js';
 import type { ConfigProblem } from './config-error.js';
 import { problemsFromIssues, settingName } from './config-problems.js';
 import type { ProblemContext } from './config-problems.js';
-import { isPlainObject } from './config-values.js';
 import { readEnvSettings } from './env-settings.js';
 import type { Environment } from './env-settings.js';
-import { describeReadError, readConfigFile } from './read-config-file.js';
+import { isPlainObject } from './config-values.js';
+import { pipelineProblems } from './pipeline-checks.js';
+import type { ConfigPath } from './pipeline-checks.js';
+import { readConfigFile } from './read-config-file.js';
 
 /** Some of the config file's shape: any part may be left out. */
 export type ConfigLayer = DeepPartial<AppConfigInput>;
@@ -31,16 +32,13 @@ export interface LoadConfigOptions {
  */
 const REPLACED_WHOLE = new Set(['siem.auth', 'filter']);
 
-/** Files the process will read; checked now so a wrong path fails at start, not at first use. */
-const FILE_SETTINGS: ReadonlyArray<readonly string[]> = [
-  ['mpas', 'caFile'],
-  ['siem', 'caFile'],
-];
-
 /**
  * Loads and validates the configuration: the caller's defaults, then the JSON file, then the
- * environment, each winning over the one before. Throws a {@link ConfigError} that lists every
- * problem at once, each under the name of the variable or file path it came from.
+ * environment, each winning over the one before. Besides the schema, it builds what `run` builds
+ * from the configuration before touching anything (filters, field selections, redaction, sinks,
+ * CA files: see pipeline-checks.ts), so `check`, `run` and the Lambdas refuse the same
+ * configurations, before any lock or file. Throws a {@link ConfigError} that lists every problem
+ * at once, each under the name of the variable or file path it came from.
  */
 export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const env = options.env ?? process.env;
@@ -55,8 +53,20 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   };
 
   const result = appConfigSchema.safeParse(input);
-  const problems: ConfigProblem[] = [...fromEnv.problems, ...unreadableFiles(input, context)];
+  const problems: ConfigProblem[] = [...fromEnv.problems];
   if (!result.success) problems.push(...problemsFromIssues(result.error.issues, context));
+  // A place the schema already found wrong is not reported twice.
+  const wrong = result.success
+    ? []
+    : result.error.issues.flatMap((issue) => {
+        const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
+        // An unknown key says nothing of its siblings.
+        return issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...path, key]) : [path];
+      });
+  for (const problem of pipelineProblems(input)) {
+    if (wrong.some((path) => overlaps(path, problem.path))) continue;
+    problems.push({ setting: settingName(problem.path, context), message: problem.message });
+  }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return result.data;
 }
@@ -74,16 +84,8 @@ function mergeLayers(base: unknown, over: unknown, path = ''): Record<string, un
   return merged;
 }
 
-function unreadableFiles(input: Record<string, unknown>, context: ProblemContext): ConfigProblem[] {
-  return FILE_SETTINGS.flatMap((path): ConfigProblem[] => {
-    const parent = input[path[0] as string];
-    const file = isPlainObject(parent) ? parent[path[1] as string] : undefined;
-    if (typeof file !== 'string' || file === '') return [];
-    try {
-      accessSync(file, constants.R_OK);
-      return [];
-    } catch (error) {
-      return [{ setting: settingName(path, context), message: `cannot be read (${describeReadError(error)}): ${file}` }];
-    }
-  });
+/** True when one path lies inside the other (or they are the same). */
+function overlaps(a: ConfigPath, b: ConfigPath): boolean {
+  const length = Math.min(a.length, b.length);
+  return a.slice(0, length).every((key, index) => key === b[index]);
 }

@@ -1,11 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { ClockOffset } from '../mpas/server-clock.js';
 import { join } from 'node:path';
 import { request } from 'undici';
 import type { AppConfig } from '../config/app-config-schema.js';
 import { streamKey } from '../cursor/cursor-store.js';
 import type { CursorSnapshot } from '../cursor/cursor-store.js';
+import { CursorFile } from '../cursor/cursor-file.js';
 import { FileCursorStore } from '../cursor/file-cursor-store.js';
+import { LocalTenantHistory } from '../cursor/tenant-history.js';
 import { forwardBatch } from '../forwarder/forward-batch.js';
 import { forwarderStagesFromConfig } from '../forwarder/stages-from-config.js';
 import { mpasClientFromConfig } from '../mpas/client-from-config.js';
@@ -86,6 +88,9 @@ export async function runSetupChecks(config: AppConfig, options: SetupCheckOptio
     report('mpas token', false, fix);
   }
 
+  const state = stateCheck(config);
+  report('state', state.ok, state.detail);
+
   const client = mpasClientFromConfig(config);
   const cursor = await liveCursorOf(config);
   for (const realm of config.mpas.realms) {
@@ -133,6 +138,30 @@ export function serverClockLine(offset: ClockOffset | undefined): { detail: stri
   return {
     detail: `the MPAS server's clock is at least ${seconds} s ${apart > 0 ? 'ahead of' : 'behind'} this machine's (its Date header): events are read up to the earlier of the two clocks; fix the clocks (NTP), or keep MPAS_LOOKBACK_MS above Keycloak's transaction timeout plus this difference`,
     warn: true,
+  };
+}
+
+/**
+ * What `run` will find in the state directory, without touching it: a cursor to read on from, a
+ * first start, or a cursor lost while the tenant's history shows earlier runs (run refuses then).
+ */
+export function stateCheck(config: AppConfig): { ok: boolean; detail: string } {
+  const path = join(config.stateDir, `${config.tenant}.cursor.json`);
+  let positions: string[] = [];
+  if (existsSync(path)) {
+    try {
+      positions = Object.keys(new CursorFile({ path, pid: process.pid }).parse(readFileSync(path, 'utf8')).positions);
+    } catch (error) {
+      return { ok: false, detail: `${(error as Error).message}: run cannot start from it; restore it from a backup` };
+    }
+  }
+  if (positions.length > 0) return { ok: true, detail: `ok: cursor ${path} (${positions.join(', ')}): run reads on from it` };
+  const evidence = new LocalTenantHistory(config.stateDir, config.tenant, process.pid).evidence();
+  const startFrom = config.mpas.startFrom === 'now' ? 'now' : new Date(config.mpas.startFrom).toISOString();
+  if (evidence === undefined) return { ok: true, detail: `ok: no cursor yet in ${config.stateDir}: the first run starts each stream at MPAS_START_FROM (${startFrom})` };
+  return {
+    ok: false,
+    detail: `no cursor position in ${path}, but ${evidence}: run refuses to start; restore the cursor from a backup, or start over from MPAS_START_FROM (${startFrom}) on purpose with run --start-over`,
   };
 }
 

@@ -13,15 +13,17 @@ const secrets = {
 };
 
 function configWith(siemAuth: unknown) {
-  return appConfigSchema.parse({
+  const config = appConfigSchema.parse({
     mpas: {
-      baseUrl: `https://sync:${secrets.urlPassword}@mpas.example.com`,
+      baseUrl: 'https://mpas.example.com',
       realms: ['customers'],
       credentials: { username: 'sync', password: secrets.password, clientSecret: secrets.clientSecret },
     },
     siem: { url: 'https://siem.example.com/ingest', auth: siemAuth },
     redaction: { mode: 'hash', hashKey: secrets.hashKey },
   });
+  // The schema refuses user info in URLs; describeConfig still hides any, should one get through.
+  return { ...config, mpas: { ...config.mpas, baseUrl: `https://sync:${secrets.urlPassword}@mpas.example.com` } };
 }
 
 describe('describeConfig', () => {

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,11 +67,11 @@ describe('loadConfig', () => {
   it('replaces the file\'s whole SIEM auth and filter with the environment\'s', () => {
     const configFile = writeJson('tenant.json', {
       siem: { auth: { kind: 'header', name: 'X-Key', value: 'file-value' } },
-      filter: { AND: [{ type: { equals: 'LOGIN' } }] },
+      filter: { AND: [{ 'event.type': { equals: 'LOGIN' } }] },
     });
-    const config = loadConfig({ configFile, env: { ...baseEnv, SIEM_TOKEN: 'env-token', FILTER: '{"NOT": {"type": {"equals": "LOGOUT"}}}' } });
+    const config = loadConfig({ configFile, env: { ...baseEnv, SIEM_TOKEN: 'env-token', FILTER: '{"NOT": {"event.type": {"equals": "LOGOUT"}}}' } });
     expect(config.siem.auth).toEqual({ kind: 'bearer', token: 'env-token' });
-    expect(config.filter).toEqual({ NOT: { type: { equals: 'LOGOUT' } } });
+    expect(config.filter).toEqual({ NOT: { 'event.type': { equals: 'LOGOUT' } } });
   });
 
   it('reads the file named by MPAS_LOG_SYNC_CONFIG, unless a config file is given', () => {
@@ -210,8 +211,8 @@ describe('loadConfig', () => {
     expect(problemsOf({ configFile, env: baseEnv })).toEqual([{ setting: configFile, message: expect.stringContaining('must hold a JSON object') }]);
   });
 
-  it('accepts a readable CA file', () => {
-    const caFile = writeJson('ca.pem', '-----BEGIN CERTIFICATE-----\n');
+  it('accepts a readable CA file that holds a PEM certificate', () => {
+    const caFile = fileURLToPath(new URL('../../fixtures/tls/test-ca.pem', import.meta.url));
     expect(loadConfig({ env: { ...baseEnv, MPAS_CA_FILE: caFile } }).mpas.caFile).toBe(caFile);
   });
 
