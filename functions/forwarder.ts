@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -11,17 +11,20 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { archiveFromConfig } from '../lib/archive/archive-from-config.js';
 import { ArchiveMetrics } from '../lib/aws/archive-metrics.js';
 import { ForwardMetrics } from '../lib/aws/forward-metrics.js';
-import { forwardRecord } from '../lib/aws/forward-record.js';
-import type { RecordOutcome } from '../lib/aws/forward-record.js';
+import { forwardClaimChecked } from '../lib/aws/claim-checked-record.js';
+import type { QueueRecord, RecordOutcome } from '../lib/aws/forward-record.js';
 import { idempotentBatches } from '../lib/aws/idempotent-batches.js';
 import { rebuildOnChange } from '../lib/aws/rebuild-on-change.js';
+import { LARGE_PAYLOAD_PREFIX, S3PayloadStore } from '../lib/aws/s3-payload-store.js';
 import { secretsManagerProvider } from '../lib/aws/secrets-manager-provider.js';
 import { SqsForwarderPorts } from '../lib/aws/sqs-forwarder-ports.js';
+import { MAX_VISIBILITY_SECONDS } from '../lib/aws/visibility-backoff.js';
 import { archiveConfigSchema } from '../lib/config/archive-config-schema.js';
 import { loadLambdaConfig } from '../lib/config/lambda-config.js';
 import type { LambdaConfig } from '../lib/config/lambda-config.js';
 import { requireSetting } from '../lib/config/lambda-settings.js';
 import { routesFromConfig } from '../lib/forwarder/routes-from-config.js';
+import type { MessageAttributes } from '../lib/queue/claim-check.js';
 import type { Sink } from '../lib/sinks/sink.js';
 import { systemClock } from '../lib/time/clock.js';
 import type { Clock } from '../lib/time/clock.js';
@@ -33,7 +36,7 @@ export interface ForwarderHandlerDeps {
   load: () => Promise<LambdaConfig>;
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
-  /** For the event archive, when `archive.s3` is set. @default new S3Client({}) */
+  /** For the event archive and the large payloads (LARGE_PAYLOAD_BUCKET). @default new S3Client({}) */
   s3?: S3Client;
   clock?: Clock;
   /** Uniform in [0, 1), for the backoff's jitter. @default Math.random */
@@ -57,6 +60,9 @@ class RecordRetryError extends Error {
 // Time kept back from the invocation's end: the sink is aborted then, so the failed records are
 // reported before Lambda stops the process (which would fail the whole batch).
 const SAFETY_MARGIN_MS = 5_000;
+// SQS counts a message's 12 hours of visibility from its receive, which the event source made
+// before the invocation: up to its largest batching window (300 s) before, plus a minute of slack.
+const RECEIVED_BEFORE_INVOCATION_SECONDS = 360;
 
 /** The forwarder Lambda for the SQS event source, with partial batch responses. */
 export function createForwarderHandler(deps: ForwarderHandlerDeps) {
@@ -65,36 +71,45 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: 'mpas-log-sync-forwarder' });
   const metrics = deps.metrics ?? new Metrics({ namespace: 'MpasLogSync', serviceName: 'mpas-log-sync-forwarder' });
   let tenantDimension: string | undefined;
-  const wiring = rebuildOnChange(({ config, settings }: LambdaConfig) => ({
-    routes: routesFromConfig(config, {
-      version: VERSION,
-      observer: new ForwardMetrics(metrics, logger, clock),
-      sinks: deps.sink ? { default: deps.sink, ...deps.sinks } : deps.sinks,
-    }),
-    queues: new SqsForwarderPorts({
-      client: deps.sqs,
-      queueUrl: requireSetting(settings, 'queueUrl'),
-      deadLetterQueueUrl: requireSetting(settings, 'deadLetterQueueUrl'),
-    }),
-    // The stack names the bucket (ARCHIVE_BUCKET) when the tenant has an archive; its lifecycle
-    // rule expires records, and the function may only put objects.
-    archive: settings.archiveBucket === undefined
+  let s3: S3Client | undefined = deps.s3;
+  const wiring = rebuildOnChange(({ config, settings }: LambdaConfig) => {
+    const payloads = settings.largePayloadBucket === undefined
       ? undefined
-      : archiveFromConfig(
-          { ...config, archive: archiveConfigSchema.parse({ ...config.archive, enabled: true, s3: { bucket: settings.archiveBucket, prefix: settings.archivePrefix } }) },
-          { stateDir: '/tmp', clock, observer: new ArchiveMetrics(metrics, logger), s3: deps.s3, retention: false },
-        ),
-    batches: idempotentBatches({
-      client: deps.dynamodb,
-      tableName: requireSetting(settings, 'idempotencyTableName'),
-      ttlSeconds: settings.idempotencyTtlSeconds,
-      tenant: config.tenant,
-    }),
-  }));
+      : new S3PayloadStore((s3 ??= new S3Client({})), settings.largePayloadBucket, settings.largePayloadKmsKey);
+    return {
+      routes: routesFromConfig(config, {
+        version: VERSION,
+        observer: new ForwardMetrics(metrics, logger, clock),
+        sinks: deps.sink ? { default: deps.sink, ...deps.sinks } : deps.sinks,
+      }),
+      payloads,
+      queues: new SqsForwarderPorts({
+        client: deps.sqs,
+        queueUrl: requireSetting(settings, 'queueUrl'),
+        deadLetterQueueUrl: requireSetting(settings, 'deadLetterQueueUrl'),
+        ...(payloads === undefined ? {} : { largePayloads: { store: payloads, keyPrefix: LARGE_PAYLOAD_PREFIX } }),
+      }),
+      // The stack names the bucket (ARCHIVE_BUCKET) when the tenant has an archive; its lifecycle
+      // rule expires records, and the function may only put objects.
+      archive: settings.archiveBucket === undefined
+        ? undefined
+        : archiveFromConfig(
+            { ...config, archive: archiveConfigSchema.parse({ ...config.archive, enabled: true, s3: { bucket: settings.archiveBucket, prefix: settings.archivePrefix } }) },
+            { stateDir: '/tmp', clock, observer: new ArchiveMetrics(metrics, logger), s3: deps.s3, retention: false },
+          ),
+      batches: idempotentBatches({
+        client: deps.dynamodb,
+        tableName: requireSetting(settings, 'idempotencyTableName'),
+        ttlSeconds: settings.idempotencyTtlSeconds,
+        tenant: config.tenant,
+      }),
+    };
+  });
 
   const forwardAll = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const loaded = await deps.load();
-    const { routes, queues, batches, archive } = wiring(loaded);
+    const { routes, queues, batches, archive, payloads } = wiring(loaded);
+    const startedAt = clock.now();
     const backoff = { baseSeconds: loaded.settings.retryBaseSeconds, maxSeconds: loaded.settings.retryMaxSeconds };
     // Set once per container: setting it again on every invocation only draws warnings.
     if (tenantDimension !== loaded.config.tenant) {
@@ -106,18 +121,36 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
     const remainingMs = context.getRemainingTimeInMillis();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), Math.max(0, remainingMs - Math.min(SAFETY_MARGIN_MS, remainingMs / 5)));
-    const tally = { done: 0, invalid: 0, retried: 0, failed: 0 };
+    const tally = { done: 0, invalid: 0, retried: 0, failed: 0, sentBack: 0 };
+    const warn = (message: string, fields: Record<string, unknown>): void => logger.warn(message, fields);
 
     const handleRecord = async (record: SQSRecord): Promise<void> => {
-      if (deadline.signal.aborted) throw new Error('the invocation is about to time out; record left for a later try');
-      const queueRecord = {
+      const attributes = messageAttributesOf(record);
+      if (deadline.signal.aborted) {
+        // Never tried, so it must not cost one of the message's maxReceiveCount receives (the
+        // retry window counts only tries): it goes back as a new message with the same body and
+        // attributes (a pointer keeps its object), and the original is reported done. Returned
+        // as a batch item failure instead, it would wait out the visibility timeout and draw
+        // nearer the DLQ at every invocation that ran out of time before reaching it. If the
+        // send fails, the record fails as before: one receive spent, nothing lost.
+        await queues.sendBack({ body: record.body, attributes });
+        tally.sentBack += 1;
+        return;
+      }
+      const queueRecord: QueueRecord = {
         messageId: record.messageId,
         body: record.body,
         receiptHandle: record.receiptHandle,
         receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+        attributes,
       };
+      const visibilityLimitSeconds = MAX_VISIBILITY_SECONDS - RECEIVED_BEFORE_INVOCATION_SECONDS - Math.ceil((clock.now() - startedAt) / 1000);
       try {
-        const outcome = await forwardRecord(queueRecord, { routes, queues, oncePerBatch: batches.oncePerBatch, backoff, random, archive }, deadline.signal);
+        const outcome = await forwardClaimChecked(
+          queueRecord,
+          { routes, queues, oncePerBatch: batches.oncePerBatch, backoff, random, archive, payloads, warn, visibilityLimitSeconds },
+          deadline.signal,
+        );
         if (outcome.status === 'retry') throw new RecordRetryError(outcome);
         tally[outcome.invalid === undefined ? 'done' : 'invalid'] += 1;
       } catch (error) {
@@ -150,6 +183,15 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
   };
 
   return middy(forwardAll).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+/** A record's message attributes in the SDK's shape (what SendMessage takes back). */
+function messageAttributesOf(record: SQSRecord): MessageAttributes {
+  const attributes: MessageAttributes = {};
+  for (const [name, value] of Object.entries(record.messageAttributes ?? {})) {
+    if (value.stringValue !== undefined) attributes[name] = { DataType: value.dataType, StringValue: value.stringValue };
+  }
+  return attributes;
 }
 
 /** The deployed forwarder: configuration from the environment and Secrets Manager. */

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -9,6 +10,7 @@ import type { Context } from 'aws-lambda';
 import { ExpirationCache, reportCursorExpiry } from '../lib/aws/cursor-expiry.js';
 import { PollMetrics } from '../lib/aws/poll-metrics.js';
 import { runPollerInvocation } from '../lib/aws/poller-invocation.js';
+import { LARGE_PAYLOAD_PREFIX, S3PayloadStore } from '../lib/aws/s3-payload-store.js';
 import { secretsManagerProvider } from '../lib/aws/secrets-manager-provider.js';
 import { loadLambdaConfig } from '../lib/config/lambda-config.js';
 import type { LambdaConfig } from '../lib/config/lambda-config.js';
@@ -29,6 +31,8 @@ export interface PollerHandlerDeps {
   load: () => Promise<LambdaConfig>;
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
+  /** For events too large for a message (LARGE_PAYLOAD_BUCKET). @default new S3Client({}) */
+  s3?: S3Client;
   clock?: Clock;
   logger?: Logger;
   metrics?: Metrics;
@@ -49,12 +53,17 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
   const metrics = deps.metrics ?? new Metrics({ namespace: 'MpasLogSync', serviceName: 'mpas-log-sync-poller' });
   // Clients keep their token and connections across warm invocations, until the config changes.
   let tenantDimension: string | undefined;
+  let s3: S3Client | undefined = deps.s3;
   const wiring = rebuildOnChange(({ config, settings }: LambdaConfig) => {
     const source = mpasClientFromConfig(config, { clock });
+    // An event over the message limit travels through the payload bucket instead of stopping its stream.
+    const largePayloads = settings.largePayloadBucket === undefined
+      ? undefined
+      : { store: new S3PayloadStore((s3 ??= new S3Client({})), settings.largePayloadBucket, settings.largePayloadKmsKey), keyPrefix: LARGE_PAYLOAD_PREFIX };
     return {
       store: new DynamoDbCursorStore({ client: deps.dynamodb, tableName: requireSetting(settings, 'cursorTableName'), tenant: config.tenant }),
       records: new DynamoDbDeliveryRecords({ client: deps.dynamodb, tableName: requireSetting(settings, 'cursorTableName'), tenant: config.tenant }),
-      queue: new SqsEventQueue({ client: deps.sqs, queueUrl: requireSetting(settings, 'queueUrl'), maxMessageBytes: config.polling.queueMaxMessageBytes }),
+      queue: new SqsEventQueue({ client: deps.sqs, queueUrl: requireSetting(settings, 'queueUrl'), maxMessageBytes: config.polling.queueMaxMessageBytes, largePayloads }),
       source,
       expirations: new ExpirationCache(source, clock),
     };

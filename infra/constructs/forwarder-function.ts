@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { LAMBDA_ENV_VARS } from '../../lib/config/lambda-settings.js';
 import type { ForwarderDeployment } from '../config/deployment-schema.js';
 import type { EventArchive } from './event-archive.js';
+import type { LargePayloadBucket } from './large-payload-bucket.js';
 import { QUEUE_RETENTION } from './secure-defaults.js';
 import type { TenantSecretRef } from './tenant-secret.js';
 import { TenantFunction } from './tenant-function.js';
@@ -38,13 +39,15 @@ export interface ForwarderFunctionProps {
   readonly routeSecrets?: ReadonlyMap<string, TenantSecretRef> | undefined;
   /** The event archive the forwarder writes to. @default undefined: no archive */
   readonly archive?: EventArchive | undefined;
+  /** Where the poller stored events too large for a message; the forwarder reads and deletes them. */
+  readonly largePayloads: LargePayloadBucket;
 }
 
 /**
  * The forwarder: the queue's consumer, with partial batch responses and bounded concurrency.
  * It may consume and send to the queue (a partly delivered batch is re-enqueued), send to the
- * dead-letter queue, use the idempotency table, read the SIEM and route secrets and write archive objects,
- * nothing else.
+ * dead-letter queue, use the idempotency table, read the SIEM and route secrets, write archive objects
+ * and read, write and delete large payloads, nothing else.
  */
 export class ForwarderFunction extends Construct {
   /** The forwarder function. */
@@ -79,6 +82,7 @@ export class ForwarderFunction extends Construct {
         // A delivered batch id is remembered as long as a copy of it can wait in the queue.
         [LAMBDA_ENV_VARS.idempotencyTtlSeconds]: String(QUEUE_RETENTION.toSeconds()),
         ...(props.archive?.environment() ?? {}),
+        ...props.largePayloads.environment(),
         ...(routeSecrets.size === 0
           ? {}
           : { [LAMBDA_ENV_VARS.routeSecretArns]: JSON.stringify(Object.fromEntries([...routeSecrets].map(([route, ref]) => [route, ref.secretId]))) }),
@@ -93,6 +97,7 @@ export class ForwarderFunction extends Construct {
     props.siemSecret?.secret.grantRead(fn);
     for (const ref of routeSecrets.values()) ref.secret.grantRead(fn);
     props.archive?.grantWrite(fn);
+    props.largePayloads.grantReadWriteDelete(fn);
 
     this.eventSource = new SqsEventSource(props.queue, {
       batchSize: settings.batchSize,

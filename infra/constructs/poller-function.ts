@@ -9,6 +9,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LAMBDA_ENV_VARS } from '../../lib/config/lambda-settings.js';
 import type { PollerDeployment } from '../config/deployment-schema.js';
+import type { LargePayloadBucket } from './large-payload-bucket.js';
 import type { TenantSecretRef } from './tenant-secret.js';
 import { TenantFunction } from './tenant-function.js';
 
@@ -29,12 +30,14 @@ export interface PollerFunctionProps {
   readonly cursorTable: ITable;
   readonly queue: IQueue;
   readonly mpasSecret: TenantSecretRef;
+  /** Where it stores an event too large for a message. */
+  readonly largePayloads: LargePayloadBucket;
 }
 
 /**
  * The poller: one at a time (reserved concurrency 1, the lease makes it safe anyway), started
- * by EventBridge Scheduler. It may read and write the cursor table, send to the queue and read
- * the MPAS secret, nothing else.
+ * by EventBridge Scheduler. It may read and write the cursor table, send to the queue, store
+ * large payloads and read the MPAS secret, nothing else.
  */
 export class PollerFunction extends Construct {
   /** The poller function. */
@@ -65,6 +68,7 @@ export class PollerFunction extends Construct {
         [LAMBDA_ENV_VARS.queueUrl]: props.queue.queueUrl,
         [LAMBDA_ENV_VARS.mpasSecretArn]: props.mpasSecret.secretId,
         [LAMBDA_ENV_VARS.pollBudgetShare]: String(settings.budgetShare),
+        ...props.largePayloads.environment(),
       },
     });
     this.function = fn;
@@ -73,6 +77,7 @@ export class PollerFunction extends Construct {
     props.cursorTable.grantReadWriteData(fn);
     props.queue.grantSendMessages(fn);
     props.mpasSecret.secret.grantRead(fn);
+    props.largePayloads.grantWrite(fn);
 
     const account = Stack.of(this).account;
     // Only this account's schedules may use the role (the confused-deputy guard).

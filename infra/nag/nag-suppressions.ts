@@ -2,6 +2,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
 import { InfraError } from '../config/infra-errors.js';
+import { LARGE_PAYLOAD_PREFIX } from '../../lib/aws/s3-payload-store.js';
 import { ARCHIVE_PREFIX } from '../constructs/event-archive.js';
 import type { TenantStacks } from '../tenant-app.js';
 
@@ -39,6 +40,35 @@ export function addNagSuppressions({ stateful, stateless }: TenantStacks): void 
   for (const role of [stateless.poller.role, stateless.forwarder.role]) {
     NagSuppressions.addResourceSuppressions(defaultPolicyOf(role), stateless.tracing ? [kmsWildcards, xrayWildcard] : [kmsWildcards]);
   }
+
+  const payloadBucket = stateful.largePayloads.bucket;
+  NagSuppressions.addResourceSuppressions(payloadBucket, [
+    {
+      id: 'AwsSolutions-S1',
+      reason:
+        `Only the poller (PutObject) and the forwarder (GetObject, PutObject, DeleteObject) use the large-payload bucket, under ${LARGE_PAYLOAD_PREFIX}, ` +
+        'and each object lives no longer than its queue message: server access logs would be a second bucket of logs about that. ' +
+        'Enable CloudTrail S3 data events for an audit of reads.',
+    },
+  ]);
+  const payloadBucketId = stateful.getLogicalId(payloadBucket.node.defaultChild as CfnElement);
+  const payloadObjects = `Resource::<${payloadBucketId}.Arn>/${LARGE_PAYLOAD_PREFIX}*`;
+  NagSuppressions.addResourceSuppressions(defaultPolicyOf(stateless.poller.role), [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: `The poller stores each event too large for a queue message as its own object under ${LARGE_PAYLOAD_PREFIX}: PutObject on that prefix only.`,
+      appliesTo: [payloadObjects],
+    },
+  ]);
+  NagSuppressions.addResourceSuppressions(defaultPolicyOf(stateless.forwarder.role), [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        `The forwarder reads each large payload its message points to under ${LARGE_PAYLOAD_PREFIX}, deletes it once the message is done, ` +
+        'and stores those of large messages it requeues or dead-letters: Get/Put/DeleteObject on that prefix only.',
+      appliesTo: [payloadObjects],
+    },
+  ]);
 
   if (stateful.archive !== undefined) {
     const { bucket } = stateful.archive;

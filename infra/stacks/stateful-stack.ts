@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { cursorTable, idempotencyTable } from '../../lib/cursor/dynamodb-tables.js';
 import type { TenantDeployment } from '../config/load-tenants.js';
 import { EventArchive } from '../constructs/event-archive.js';
+import { LargePayloadBucket } from '../constructs/large-payload-bucket.js';
 import { queueRetrySettings } from '../config/queue-retry.js';
 import type { QueueRetrySettings } from '../config/queue-retry.js';
 import {
@@ -37,7 +38,8 @@ export interface StatefulStackProps extends StackProps {
 
 /**
  * The tenant's data, apart from the code so a deploy of code can never replace it: the cursor
- * and idempotency tables, the queue and its dead-letter queue, their KMS key, the secrets and,
+ * and idempotency tables, the queue and its dead-letter queue, the bucket of payloads too large
+ * for a message, their KMS key, the secrets and,
  * when the tenant file asks for it, the event archive. Termination protection is on and every resource is retained when the stack is deleted.
  */
 export class StatefulStack extends Stack {
@@ -53,6 +55,8 @@ export class StatefulStack extends Stack {
   public readonly deadLetterQueue: Queue;
   /** The queue's visibility timeout and `maxReceiveCount`, derived from the forwarder's backoff (queue-retry.ts). */
   public readonly retry: QueueRetrySettings;
+  /** Where an event too large for a queue message rests between poller and forwarder (the claim check). */
+  public readonly largePayloads: LargePayloadBucket;
   /** The MPAS credentials (`{ username, password }` or `{ clientSecret }`). */
   public readonly mpasSecret: TenantSecretRef;
   /** The SIEM credentials; undefined when the SIEM takes no authentication. */
@@ -90,6 +94,8 @@ export class StatefulStack extends Stack {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.retry.maxReceiveCount },
     });
 
+    this.largePayloads = new LargePayloadBucket(this, 'LargePayloads', { key: this.key });
+
     this.mpasSecret = tenantSecret(this, 'MpasSecret', {
       name: `mpas-log-sync/${name}/mpas`,
       existingName: deployment.secretNames.mpas,
@@ -125,6 +131,7 @@ export class StatefulStack extends Stack {
       DeadLetterQueueUrl: this.deadLetterQueue.queueUrl,
       DeadLetterQueueArn: this.deadLetterQueue.queueArn,
       KeyArn: this.key.keyArn,
+      LargePayloadBucketName: this.largePayloads.bucket.bucketName,
       ...(this.archive === undefined ? {} : { ArchiveBucketName: this.archive.bucket.bucketName, ArchiveDatabaseName: this.archive.databaseName }),
     };
     for (const [outputId, value] of Object.entries(outputs)) new CfnOutput(this, outputId, { value });

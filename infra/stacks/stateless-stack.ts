@@ -63,6 +63,7 @@ export class StatelessStack extends Stack {
       cursorTable: stateful.cursorTable,
       queue: stateful.queue,
       mpasSecret: stateful.mpasSecret,
+      largePayloads: stateful.largePayloads,
     });
     this.forwarder = new ForwarderFunction(this, 'Forwarder', {
       tenant: tenant.name,
@@ -77,6 +78,7 @@ export class StatelessStack extends Stack {
       siemSecret: stateful.siemSecret,
       routeSecrets: stateful.routeSecrets,
       archive: stateful.archive,
+      largePayloads: stateful.largePayloads,
     });
     // The daily verification reads the archive: without one there is nothing to compare with.
     this.verifier = stateful.archive && deployment.archive.dailyVerification

@@ -1,5 +1,7 @@
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import type { Message, MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
+import { InvalidPointerError, payloadPointerOf } from '../queue/claim-check.js';
+import type { MessageAttributes } from '../queue/claim-check.js';
 
 /** Base error of the DLQ tools; `cause` holds the SDK error. */
 export class DlqToolError extends Error {
@@ -23,8 +25,14 @@ export interface DeadLetteredMessage {
   sourceMessageId: string | null;
   realm: string | null;
   stream: string | null;
-  /** Events in the batch; null when the body is not a batch. */
+  /** Events in the batch; null when the body is not a batch (or is a pointer: its events are in S3). */
   events: number | null;
+  /**
+   * Where the batch rests when the message is a pointer (an event over SQS's size limit,
+   * lib/queue/claim-check.ts): the object stays until the message is done or the bucket's
+   * lifecycle rule expires it, so a redrive within that time delivers it. Null for an ordinary message.
+   */
+  payload: { bucket: string; key: string; bytes: number } | { invalid: string } | null;
   sentAt: string | null;
   bodyBytes: number;
 }
@@ -53,12 +61,28 @@ function describeMessage(message: Message): DeadLetteredMessage {
     detail: attribute(message, 'detail'),
     batchId: attribute(message, 'batchId') ?? text(batch.batchId),
     sourceMessageId: attribute(message, 'sourceMessageId'),
-    realm: text(batch.realm),
-    stream: text(batch.stream),
+    // A pointer's body names no batch: the producer copied these into its attributes.
+    realm: text(batch.realm) ?? attribute(message, 'realm'),
+    stream: text(batch.stream) ?? attribute(message, 'stream'),
     events: Array.isArray(batch.events) ? batch.events.length : null,
+    payload: payloadOf(message),
     sentAt: Number.isFinite(sent) ? new Date(sent).toISOString() : null,
     bodyBytes: Buffer.byteLength(body),
   };
+}
+
+function payloadOf(message: Message): DeadLetteredMessage['payload'] {
+  const attributes: MessageAttributes = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    if (value.DataType !== undefined) attributes[name] = { DataType: value.DataType, StringValue: value.StringValue };
+  }
+  try {
+    const pointer = payloadPointerOf(message.Body ?? '', attributes);
+    return pointer === undefined ? null : { bucket: pointer.bucket, key: pointer.key, bytes: pointer.bytes };
+  } catch (error) {
+    if (error instanceof InvalidPointerError) return { invalid: error.message };
+    throw error;
+  }
 }
 
 async function send<T>(action: string, queueUrl: string, call: () => Promise<T>): Promise<T> {

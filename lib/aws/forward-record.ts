@@ -2,6 +2,7 @@ import { forwardBatch } from '../forwarder/forward-batch.js';
 import type { ForwarderStages } from '../forwarder/forward-batch.js';
 import type { Route } from '../forwarder/routes-from-config.js';
 import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
+import type { MessageAttributes } from '../queue/claim-check.js';
 import type { EventBatch } from '../queue/event-batch.js';
 import { messageBody } from '../queue/message-body.js';
 import { parseBatchMessage } from '../queue/parse-batch-message.js';
@@ -16,6 +17,8 @@ export interface QueueRecord {
   receiptHandle: string;
   /** ApproximateReceiveCount: 1 on the first delivery. */
   receiveCount: number;
+  /** The message attributes (batch id, realm, stream; a pointer's `ExtendedPayloadSize`). */
+  attributes?: MessageAttributes;
 }
 
 /** What a batch's first successful processing did; stored by the idempotency record. */
@@ -46,6 +49,11 @@ export interface ForwardRecordDeps {
   backoff: { baseSeconds: number; maxSeconds: number };
   /** Uniform in [0, 1), for the jitter. */
   random: () => number;
+  /**
+   * The longest visibility SQS still accepts for this receive: 12 hours count from the receive,
+   * not from the change. @default MAX_VISIBILITY_SECONDS
+   */
+  visibilityLimitSeconds?: number;
   /** Takes every batch the first time it arrives (not its retried remainders), for the event archive. */
   archive?: { offer(batch: EventBatch): void };
 }
@@ -81,7 +89,7 @@ export async function forwardRecord(record: QueueRecord, deps: ForwardRecordDeps
   if (!parsed.ok) return deadLetterMessage(record, deps, parsed.reason);
   const batch = parsed.batch;
   const wait: Wait = (retryAfterMs, limitSeconds) =>
-    backoffSeconds({ receiveCount: record.receiveCount, ...deps.backoff, retryAfterMs, limitSeconds, random: deps.random });
+    backoffSeconds({ receiveCount: record.receiveCount, ...deps.backoff, retryAfterMs, limitSeconds: limitSeconds ?? deps.visibilityLimitSeconds, random: deps.random });
   if (batch.route === undefined) deps.archive?.offer(batch);
   const targets = batch.route === undefined ? deps.routes : deps.routes.filter(({ name }) => name === batch.route);
   if (targets.length === 0) return deadLetterMessage(record, deps, `route: "${batch.route}" is not configured`);

@@ -78,6 +78,7 @@ async function awsDlq(action: string, values: Values, env: NodeJS.ProcessEnv, io
         for (const message of messages) {
           io.out(`  ${message.messageId}  ${message.sentAt ?? '-'}  ${message.reason ?? 'maxReceiveCount'}  batch ${message.batchId ?? '-'}  ${message.realm ?? '?'} ${message.stream ?? '?'}  ${message.events ?? '?'} events`);
           if (message.detail) io.out(`      ${message.detail}`);
+          if (message.payload) io.out(`      ${'invalid' in message.payload ? `not a valid pointer: ${message.payload.invalid}` : `events in s3://${message.payload.bucket}/${message.payload.key} (${message.payload.bytes} bytes), kept until delivered or expired`}`);
         }
       }
       return ExitCode.ok;

@@ -27,10 +27,21 @@ export interface LambdaSettings {
    * longer retention (up to 14 days) needs this raised to match.
    */
   idempotencyTtlSeconds: number;
-  /** First step of the forwarder's exponential backoff (full jitter). @default 30 */
+  /** The ceiling of the forwarder's first backoff step (equal jitter: at least half of it). @default 30 */
   retryBaseSeconds: number;
-  /** Largest backoff; SQS caps a visibility timeout at 12 hours. @default 43200 */
+  /**
+   * The largest backoff step (SQS caps a visibility timeout at 12 hours), and the SIEM outage the
+   * queue's maxReceiveCount is derived to ride out (lib/aws/retry-window.ts). @default 43200
+   */
   retryMaxSeconds: number;
+  /**
+   * The bucket of queue payloads too large for a message (lib/queue/claim-check.ts): the poller
+   * stores an event over SQS's limit there, the forwarder reads it back. Unset: such an event
+   * stops its stream (EventTooLargeError).
+   */
+  largePayloadBucket?: string;
+  /** The KMS key (ARN or id) every large payload is encrypted with; unset: the bucket's default. */
+  largePayloadKmsKey?: string;
   /** The forwarder archives every event (redacted) to this S3 bucket when set (lib/archive). */
   archiveBucket?: string;
   /** Key prefix of the archive's date partitions. @default 'audit-events/' */
@@ -59,6 +70,8 @@ export const LAMBDA_ENV_VARS = {
   idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
   retryBaseSeconds: 'RETRY_BASE_SECONDS',
   retryMaxSeconds: 'RETRY_MAX_SECONDS',
+  largePayloadBucket: 'LARGE_PAYLOAD_BUCKET',
+  largePayloadKmsKey: 'LARGE_PAYLOAD_KMS_KEY',
   archiveBucket: 'ARCHIVE_BUCKET',
   archivePrefix: 'ARCHIVE_PREFIX',
   routes: 'ROUTES',
@@ -90,6 +103,8 @@ const lambdaSettingsSchema = z.object({
   idempotencyTtlSeconds: integer(60, 365 * 86_400, 4 * 86_400),
   retryBaseSeconds: integer(0, MAX_VISIBILITY_SECONDS, 30),
   retryMaxSeconds: integer(0, MAX_VISIBILITY_SECONDS, MAX_VISIBILITY_SECONDS),
+  largePayloadBucket: optionalText,
+  largePayloadKmsKey: optionalText,
   archiveBucket: optionalText,
   archivePrefix: optionalText,
   routes: optionalText,

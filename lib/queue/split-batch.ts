@@ -16,9 +16,12 @@ const PART_ID_LENGTH = batchIdFor('', '', 'user', []).length;
  * way and each part's id (`batchIdFor` over its own event keys) is the same when a page is
  * enqueued again after a crash, which is what lets the forwarder's idempotency record drop it.
  *
- * @throws EventTooLargeError when one event alone does not fit in `maxBytes`.
+ * An event that alone does not fit becomes a part of its own, larger than `maxBytes`, when
+ * `oversizeAlone` is set (the caller sends it through the claim check); otherwise it throws.
+ *
+ * @throws EventTooLargeError when one event alone does not fit in `maxBytes` and `oversizeAlone` is not set.
  */
-export function splitToFit(batch: EventBatch, maxBytes: number): EventBatch[] {
+export function splitToFit(batch: EventBatch, maxBytes: number, options: { oversizeAlone?: boolean } = {}): EventBatch[] {
   if (utf8Bytes(messageBody(batch)) <= maxBytes) return [batch];
 
   const envelope = (batchId: string, events: MpasEvent[]): EventBatch => ({
@@ -41,9 +44,17 @@ export function splitToFit(batch: EventBatch, maxBytes: number): EventBatch[] {
     events = [];
     size = overhead;
   };
+  const oversize = new Set<EventBatch>();
   for (const event of batch.events) {
     const eventBytes = utf8Bytes(messageBody(event));
-    if (overhead + eventBytes > maxBytes) throw new EventTooLargeError(eventKey(event), overhead + eventBytes, maxBytes);
+    if (overhead + eventBytes > maxBytes) {
+      if (options.oversizeAlone !== true) throw new EventTooLargeError(eventKey(event), overhead + eventBytes, maxBytes);
+      if (events.length > 0) close();
+      events.push(event);
+      close();
+      oversize.add(parts[parts.length - 1] as EventBatch);
+      continue;
+    }
     const separator = events.length > 0 ? 1 : 0;
     if (size + separator + eventBytes > maxBytes) close();
     size += (events.length > 0 ? 1 : 0) + eventBytes;
@@ -54,6 +65,7 @@ export function splitToFit(batch: EventBatch, maxBytes: number): EventBatch[] {
   // The arithmetic above mirrors JSON.stringify; check it, since an oversize part would be
   // refused by SQS on every attempt.
   for (const part of parts) {
+    if (oversize.has(part)) continue;
     const bytes = utf8Bytes(messageBody(part));
     if (bytes > maxBytes) throw new QueueError(`part ${part.batchId} of batch ${batch.batchId} is ${bytes} bytes, over ${maxBytes}`);
   }

@@ -2,6 +2,8 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { realSleep } from '../time/sleep.js';
 import type { Sleep } from '../time/sleep.js';
+import { messageBytes, offloadPayload } from './claim-check.js';
+import type { MessageAttributes, PayloadStore } from './claim-check.js';
 import { batchIdFor } from './event-batch.js';
 import type { EventBatch } from './event-batch.js';
 import type { EnqueueOptions, EventQueue } from './event-queue.js';
@@ -21,6 +23,11 @@ export interface SqsEventQueueOptions {
   sleep?: Sleep;
   /** Attempts per entry, the first included, before enqueue gives up. @default 8 */
   maxAttempts?: number;
+  /**
+   * Where an event too large for any message goes (claim-check.ts): its message then carries a
+   * pointer to it. Without it, such an event is refused with `EventTooLargeError`.
+   */
+  largePayloads?: { store: PayloadStore; keyPrefix: string };
 }
 
 /** SQS's limit on entries per SendMessageBatch call. */
@@ -35,9 +42,11 @@ type StringAttributes = Record<string, { DataType: 'String'; StringValue: string
 interface Message {
   batchId: string;
   body: string;
-  attributes: StringAttributes;
+  attributes: MessageAttributes;
   /** What SQS counts: body plus attributes. */
   bytes: number;
+  /** Over the limit: its body travels through the payload store. */
+  offload: boolean;
 }
 
 /**
@@ -53,6 +62,7 @@ export class SqsEventQueue implements EventQueue {
   private readonly maxMessageBytes: number;
   private readonly sleep: Sleep;
   private readonly maxAttempts: number;
+  private readonly largePayloads: SqsEventQueueOptions['largePayloads'];
 
   constructor(options: SqsEventQueueOptions) {
     this.client = options.client;
@@ -60,14 +70,17 @@ export class SqsEventQueue implements EventQueue {
     this.maxMessageBytes = options.maxMessageBytes ?? 1_048_576;
     this.sleep = options.sleep ?? realSleep;
     this.maxAttempts = options.maxAttempts ?? 8;
+    this.largePayloads = options.largePayloads;
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
       throw new RangeError(`SqsEventQueue maxAttempts must be a positive integer, got ${this.maxAttempts}`);
     }
   }
 
   async enqueue(batches: readonly EventBatch[], options?: EnqueueOptions): Promise<void> {
-    const messages = batches.flatMap((batch) => this.toMessages(batch));
+    const prepared = batches.flatMap((batch) => this.toMessages(batch));
     if (options?.after) await options.after;
+    // Stored only now: nothing of a chunk leaves the process before the chunk before is committed.
+    const messages = await Promise.all(prepared.map((message) => this.offloaded(message)));
     for (const group of groupForCalls(messages, this.maxMessageBytes)) await this.sendAll(group);
   }
 
@@ -75,14 +88,22 @@ export class SqsEventQueue implements EventQueue {
     // Room for the attributes, whichever id the message ends up with: the batch's own or a part's.
     const idBytes = Math.max(utf8Bytes(batch.batchId), PART_ID_LENGTH);
     const reserved = attributeBytes(attributesOf({ ...batch, batchId: 'x'.repeat(idBytes) }));
-    return splitToFit(batch, this.maxMessageBytes - reserved).map((part) => {
+    return splitToFit(batch, this.maxMessageBytes - reserved, { oversizeAlone: this.largePayloads !== undefined }).map((part) => {
       const body = messageBody(part);
       // The forwarder reads the body with this parser: refuse here what it would dead-letter.
       const parsed = parseBatchMessage(body);
       if (!parsed.ok) throw new InvalidBatchError(part.batchId, parsed.reason);
       const attributes = attributesOf(part);
-      return { batchId: part.batchId, body, attributes, bytes: utf8Bytes(body) + attributeBytes(attributes) };
+      const bytes = utf8Bytes(body) + attributeBytes(attributes);
+      return { batchId: part.batchId, body, attributes, bytes, offload: bytes > this.maxMessageBytes };
     });
+  }
+
+  /** The message itself, or its pointer once its body is stored (only events alone over the limit are). */
+  private async offloaded(message: Message): Promise<Message> {
+    if (!message.offload || this.largePayloads === undefined) return message;
+    const pointer = await offloadPayload(message, this.largePayloads.store, { keyPrefix: this.largePayloads.keyPrefix, name: message.batchId });
+    return { ...message, body: pointer.body, attributes: pointer.attributes, bytes: messageBytes(pointer), offload: false };
   }
 
   /** Sends one call's messages; entry ids are their indexes, so a retry's failures map back. */

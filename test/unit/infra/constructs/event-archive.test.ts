@@ -1,3 +1,4 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -25,19 +26,26 @@ describe('EventArchive', () => {
   beforeAll(() => {
     archived = synthesizeStateful(shippedTenant('northwind'));
     plain = synthesizeStateful(shippedTenant('example'));
-    bucketId = archived.template.getResourceId('AWS::S3::Bucket');
+    bucketId = archived.template.getResourceId('AWS::S3::Bucket', {
+      Properties: { LifecycleConfiguration: { Rules: [Match.objectLike({ Id: 'expire-archived-events' })] } },
+    });
     table = Object.values(archived.template.findResources('AWS::Glue::Table'))[0]!['Properties']['TableInput'];
   }, SYNTH_TIMEOUT_MS);
 
   it('makes no bucket, no Glue database and no table unless the tenant file enables the archive', () => {
     expect(plain.stack.archive).toBeUndefined();
-    for (const type of ['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::Glue::Database', 'AWS::Glue::Table']) plain.template.resourceCountIs(type, 0);
+    for (const type of ['AWS::Glue::Database', 'AWS::Glue::Table']) plain.template.resourceCountIs(type, 0);
+    // The one bucket is the large payloads', which every tenant has.
+    for (const type of ['AWS::S3::Bucket', 'AWS::S3::BucketPolicy']) plain.template.resourceCountIs(type, 1);
+    expect(Object.keys(plain.template.findResources('AWS::S3::Bucket'))).toEqual([
+      plain.stack.getLogicalId(plain.stack.largePayloads.bucket.node.defaultChild as CfnElement),
+    ]);
     expect(shippedTenant('example').deployment.archive).toEqual({ enabled: false, retentionDays: 90, dailyVerification: false });
   });
 
   it('keeps the archive in a private bucket, encrypted with the tenant key, unversioned, retained, expiring after the retention', () => {
     const { template } = archived;
-    template.resourceCountIs('AWS::S3::Bucket', 1);
+    template.resourceCountIs('AWS::S3::Bucket', 2);
     template.hasResource('AWS::S3::Bucket', {
       ...RETAINED,
       Properties: {
@@ -60,7 +68,7 @@ describe('EventArchive', () => {
   });
 
   it('refuses plain HTTP on the bucket', () => {
-    const policies = Object.values(archived.template.findResources('AWS::S3::BucketPolicy'));
+    const policies = Object.values(archived.template.findResources('AWS::S3::BucketPolicy')).filter((policy) => policy['Properties']['Bucket']['Ref'] === bucketId);
     expect(policies).toHaveLength(1);
     expect(policies[0]!['Properties']['PolicyDocument']['Statement']).toContainEqual(
       expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),

@@ -1,8 +1,11 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cursorTable, idempotencyTable } from '../../../../lib/cursor/dynamodb-tables.js';
 import type { StatefulStack } from '../../../../infra/stacks/stateful-stack.js';
+import { LARGE_PAYLOAD_EXPIRATION_DAYS } from '../../../../infra/constructs/large-payload-bucket.js';
+import { LARGE_PAYLOAD_PREFIX } from '../../../../lib/aws/s3-payload-store.js';
 import { shippedTenant, synthesizeStateful } from '../../../support/infra-synth.js';
 
 // Synthesis (and bundling) is slow on a small, shared machine.
@@ -91,6 +94,34 @@ describe('StatefulStack', () => {
       Properties: { KmsMasterKeyId: keyArn, MaximumMessageSize: 1_048_576, MessageRetentionPeriod: 1_209_600, RedrivePolicy: Match.absent() },
     });
     template.resourceCountIs('AWS::SQS::Queue', 2);
+  });
+
+  it('keeps large payloads in a private bucket, encrypted with the tenant key, TLS only, retained, expiring them after 19 days', () => {
+    const { template, stack } = example;
+    const bucketId = stack.getLogicalId(stack.largePayloads.bucket.node.defaultChild as CfnElement);
+    expect(template.toJSON()['Resources'][bucketId]).toMatchObject({
+      ...RETAINED,
+      Properties: {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [template.getResourceId('AWS::KMS::Key'), 'Arn'] } } },
+          ],
+        },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        // DLQ retention (14 days) + queue retention (4) + 1: a pointer redriven on the DLQ's last day still finds its object.
+        LifecycleConfiguration: {
+          Rules: [{ Id: 'expire-large-payloads', Prefix: LARGE_PAYLOAD_PREFIX, Status: 'Enabled', ExpirationInDays: 19, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }],
+        },
+      },
+    });
+    expect(LARGE_PAYLOAD_EXPIRATION_DAYS).toBe(19);
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy')).filter((policy) => policy['Properties']['Bucket']['Ref'] === bucketId);
+    expect(policies).toHaveLength(1);
+    expect(policies[0]!['Properties']['PolicyDocument']['Statement']).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+    template.hasOutput('LargePayloadBucketName', { Value: { Ref: bucketId } });
   });
 
   it('refuses plain HTTP on both queues', () => {

@@ -187,19 +187,42 @@ describe('StatelessStack', () => {
 
   it('lets the forwarder put archive objects under events/ only, and tells it where, when the tenant archives', () => {
     const statements = statementsOf(northwind, 'ForwarderRole');
-    const s3Statements = statements.filter((statement) => ([] as string[]).concat(statement.Action).some((action) => action.startsWith('s3:')));
-    expect(s3Statements).toEqual([
+    const archiveStatements = statements.filter((statement) => JSON.stringify(statement.Resource).includes('ArchiveBucket'));
+    expect(archiveStatements).toEqual([
       expect.objectContaining({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::ImportValue': expect.stringMatching(/ArchiveBucket.*Arn/) }, '/events/*']] } }),
     ]);
     expect(grantOf(statements, 'kms:GenerateDataKey')).toMatch(/Key961B73FDArn/);
     const forwarder = functionOf(northwind, 'Forwarder')['Environment']['Variables'];
     expect(JSON.stringify(forwarder['ARCHIVE_BUCKET'])).toMatch(/ArchiveBucket/);
     expect(forwarder['ARCHIVE_PREFIX']).toBe('events/');
-    expect(JSON.stringify(statementsOf(northwind, 'PollerRole'))).not.toMatch(/"s3:/);
+    expect(JSON.stringify(statementsOf(northwind, 'PollerRole'))).not.toMatch(/ArchiveBucket/);
     expect(functionOf(northwind, 'Poller')['Environment']['Variables']).not.toHaveProperty('ARCHIVE_BUCKET');
     // example.json does not archive.
-    expect(JSON.stringify(statementsOf(example, 'ForwarderRole'))).not.toMatch(/"s3:/);
+    expect(JSON.stringify(statementsOf(example, 'ForwarderRole'))).not.toMatch(/ArchiveBucket/);
     expect(functionOf(example, 'Forwarder')['Environment']['Variables']).not.toHaveProperty('ARCHIVE_BUCKET');
+  });
+
+  it('lets the poller store large payloads and the forwarder read, store and delete them, under large-payloads/ only, both told where and with which key', () => {
+    const s3Grants = (rolePrefix: string) =>
+      statementsOf(example, rolePrefix).filter((statement) => ([] as string[]).concat(statement.Action).some((action) => action.startsWith('s3:')));
+    const objects = { 'Fn::Join': ['', [{ 'Fn::ImportValue': expect.stringMatching(/LargePayloadsBucket.*Arn/) }, '/large-payloads/*']] };
+    expect(s3Grants('PollerRole')).toEqual([expect.objectContaining({ Action: 's3:PutObject', Resource: objects })]);
+    expect(s3Grants('ForwarderRole')).toEqual([expect.objectContaining({ Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: objects })]);
+    expect(grantOf(statementsOf(example, 'PollerRole'), 'kms:GenerateDataKey')).toMatch(/Key961B73FDArn/);
+    for (const prefix of ['Poller', 'Forwarder'] as const) {
+      const variables = functionOf(example, prefix)['Environment']['Variables'];
+      expect(JSON.stringify(variables['LARGE_PAYLOAD_BUCKET'])).toMatch(/LargePayloadsBucket/);
+      expect(JSON.stringify(variables['LARGE_PAYLOAD_KMS_KEY'])).toMatch(/Key961B73FDArn/);
+    }
+  });
+
+  it('gives the forwarder the backoff the queue\'s receive count was derived from', () => {
+    for (const [template, name] of [[example, 'example'], [northwind, 'northwind']] as const) {
+      const { forwarder } = shippedTenant(name).deployment;
+      const variables = functionOf(template, 'Forwarder')['Environment']['Variables'];
+      expect(variables['RETRY_BASE_SECONDS']).toBe(String(forwarder.retryBaseSeconds));
+      expect(variables['RETRY_MAX_SECONDS']).toBe(String(forwarder.retryMaxSeconds));
+    }
   });
 
   it('grants imported secrets by name, with the suffix Secrets Manager adds', () => {
@@ -250,9 +273,9 @@ describe('StatelessStack', () => {
     }
   });
 
-  it('fails the synth when the forwarder may run longer than a sixth of the visibility timeout', () => {
+  it('fails the synth when the forwarder may run longer than a sixth of the visibility timeout the tenant file sets', () => {
     const tenant = shippedTenant('example');
-    const slow = { ...tenant, deployment: { ...tenant.deployment, forwarder: { ...tenant.deployment.forwarder, timeoutSeconds: 300 } } };
+    const slow = { ...tenant, deployment: { ...tenant.deployment, forwarder: { ...tenant.deployment.forwarder, timeoutSeconds: 300 }, queue: { visibilityTimeoutSeconds: 900 } } };
     const app = new App({ context: cdkContext() });
     expect(() => addTenantStacks(app, [slow])).toThrow(DeploymentRuleError);
     expect(() => addTenantStacks(new App({ context: cdkContext() }), [slow])).toThrow(

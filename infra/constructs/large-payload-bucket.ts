@@ -1,0 +1,77 @@
+import { Duration } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { LARGE_PAYLOAD_PREFIX } from '../../lib/aws/s3-payload-store.js';
+import { LAMBDA_ENV_VARS } from '../../lib/config/lambda-settings.js';
+import { DEAD_LETTER_RETENTION, QUEUE_RETENTION, bucketDefaults } from './secure-defaults.js';
+
+/**
+ * Days a large payload is kept at most. The forwarder deletes each object once its message is
+ * done; this rule removes what is left: objects of messages dead-lettered (kept for the DLQ's
+ * 14 days, so `dlq redrive` still delivers them), of messages that expired, and of a crash
+ * between done and delete. 14 + 4 + 1: a pointer dead-lettered on its first day, redriven on the
+ * DLQ's last and kept the queue's whole retention still finds its object, with a day to spare.
+ */
+export const LARGE_PAYLOAD_EXPIRATION_DAYS = DEAD_LETTER_RETENTION.toDays() + QUEUE_RETENTION.toDays() + 1;
+
+/** Props of {@link LargePayloadBucket}. */
+export interface LargePayloadBucketProps {
+  /** The tenant's key: the payloads are the queue's messages, encrypted like them. */
+  readonly key: IKey;
+}
+
+/**
+ * The claim check's bucket (lib/queue/claim-check.ts): an event too large for an SQS message
+ * rests here between the poller and the forwarder. Private, TLS only, SSE-KMS with the tenant's
+ * key, retained with the stack; its objects expire after {@link LARGE_PAYLOAD_EXPIRATION_DAYS}.
+ */
+export class LargePayloadBucket extends Construct {
+  /** The bucket, retained when the stack goes. */
+  public readonly bucket: Bucket;
+  private readonly key: IKey;
+
+  constructor(scope: Construct, id: string, props: LargePayloadBucketProps) {
+    super(scope, id);
+    this.key = props.key;
+    this.bucket = new Bucket(this, 'Bucket', {
+      ...bucketDefaults(props.key),
+      lifecycleRules: [
+        {
+          id: 'expire-large-payloads',
+          prefix: LARGE_PAYLOAD_PREFIX,
+          expiration: Duration.days(LARGE_PAYLOAD_EXPIRATION_DAYS),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+  }
+
+  /** The poller: stores payloads (PutObject under the prefix, a data key from the tenant's key). */
+  grantWrite(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.objects()] }));
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [this.key.keyArn] }));
+  }
+
+  /**
+   * The forwarder: reads payloads and deletes them once their message is done, and stores the
+   * payloads of large messages it requeues or dead-letters.
+   */
+  grantReadWriteDelete(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.objects()] }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.key.keyArn] }));
+  }
+
+  /** Both functions' variables (lib/config/lambda-settings.ts): the bucket and the key every payload is written with. */
+  environment(): Record<string, string> {
+    return { [LAMBDA_ENV_VARS.largePayloadBucket]: this.bucket.bucketName, [LAMBDA_ENV_VARS.largePayloadKmsKey]: this.key.keyArn };
+  }
+
+  private objects(): string {
+    return this.bucket.arnForObjects(`${LARGE_PAYLOAD_PREFIX}*`);
+  }
+}
