@@ -84,11 +84,13 @@ export const runCommand: Command = {
     const stateDir = values.state ?? config.stateDir;
     const healthFile = healthFilePath(stateDir, config.tenant);
     const owner = `${hostname()}:${process.pid}`;
-    let healthWrites = Promise.resolve();
+    let healthWrites: Promise<void> | undefined;
     // For `status`, which runs in another process: written in turn, so the last report wins.
+    // Only once the lock is ours (the first poll or failure): a start refused by the lock must
+    // not overwrite the report of the run that holds it.
     const saveHealth = (): void => {
       const content = { writtenAt: new Date(systemClock.now()).toISOString(), owner, report: health.report() };
-      healthWrites = healthWrites.then(() => writeHealthFile(healthFile, content)).catch((error: unknown) => {
+      healthWrites = (healthWrites ?? Promise.resolve()).then(() => writeHealthFile(healthFile, content)).catch((error: unknown) => {
         log('warn', 'could not write the health file for status', { path: healthFile, error: error instanceof Error ? error.message : String(error) });
       });
     };
@@ -150,8 +152,10 @@ export const runCommand: Command = {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      saveHealth();
-      await healthWrites;
+      if (healthWrites) {
+        saveHealth();
+        await healthWrites;
+      }
       await healthServer?.close();
     }
   },
