@@ -96,7 +96,7 @@ async function consumeInTurn(routes: readonly Route[], options: ConsumeBatchesOp
     const outcomes = await Promise.allSettled(routes.map((route, index) => deliverToRoute(queued.batch, route, index === 0, options, queued.released, budget)));
     const reasons = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
     if (reasons.length === 0) queued.ack();
-    // Every route the SIEM of which gave up is named, so one run says all that is wrong.
+    // Every route whose SIEM gave up is named, so one run says all that is wrong.
     else if (reasons.every((reason) => reason instanceof UndeliveredError)) queued.fail(new UndeliveredError(reasons.flatMap((reason) => reason.routes)));
     else {
       const first = reasons.find((reason) => !(reason instanceof UndeliveredError));
