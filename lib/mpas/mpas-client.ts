@@ -17,6 +17,7 @@ import type { HttpRequest, HttpResult, RequestInfo } from './http-transport.js';
 import { mpasAgentWithCa } from './mpas-agent.js';
 import { DEFAULT_MAX_BODY_BYTES } from './page-limits.js';
 import { parseEventPage } from './page-parser.js';
+import { rejectionOf } from './rejected-event.js';
 import { RetryPolicy } from './retry-policy.js';
 import type { RetrySettings } from './retry-policy.js';
 import { readServerMessage } from './server-message.js';
@@ -133,10 +134,17 @@ export class MpasClient {
   async getEvents(query: EventPageQuery, signal?: AbortSignal): Promise<MpasEvent[]> {
     const route: MpasRoute = query.stream === 'user' ? 'events' : 'admin-events';
     const url = this.eventsUrl(query.realm, route, queryParameters(query));
-    const result = await this.authorizedGet(route, query.realm, url, signal);
-    if (result.cutAtBytes !== undefined) throw new MpasPageTooLargeError({ route, realm: query.realm, limitBytes: result.cutAtBytes, max: query.max });
-    if (result.status !== 200) this.fail(result, query.realm, route);
-    return parseEventPage(result.body, { realm: query.realm, stream: query.stream, ...(typeof query.dateFrom === 'number' ? { fallbackTime: query.dateFrom } : {}) });
+    const origin = { realm: query.realm, stream: query.stream, ...(typeof query.dateFrom === 'number' ? { fallbackTime: query.dateFrom } : {}) };
+    const read = async (): Promise<MpasEvent[]> => {
+      const result = await this.authorizedGet(route, query.realm, url, signal);
+      if (result.cutAtBytes !== undefined) throw new MpasPageTooLargeError({ route, realm: query.realm, limitBytes: result.cutAtBytes, max: query.max });
+      if (result.status !== 200) this.fail(result, query.realm, route);
+      return parseEventPage(result.body, origin);
+    };
+    const page = await read();
+    // A bad element may be a passing corruption (a proxy, a torn answer): it is dead-lettered only
+    // when a second read says so too. One more request, for pages holding one only.
+    return page.some((event) => rejectionOf(event) !== undefined) ? read() : page;
   }
 
   /**

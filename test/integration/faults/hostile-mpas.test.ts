@@ -106,6 +106,23 @@ describe('a hostile MPAS, read by the poller in process', () => {
     expect(hostile.stats().eventsRequests).toBeLessThanOrEqual(4);
   });
 
+  it('reads a page holding a bad event once more: a passing corruption is delivered, not dead-lettered', async () => {
+    await world('26.2');
+    const queue = new RecordingQueue();
+    let corrupted = 0;
+    hostile.behave({
+      rewrite: (event) => {
+        if (corrupted > 0 || event['type'] === undefined) return undefined;
+        corrupted += 1;
+        return JSON.stringify({ ...event, time: new Date(event['time'] as number).toISOString() });
+      },
+    });
+    expect(failuresOf(await poll({}, queue))).toEqual([]);
+    expect(corrupted).toBe(1);
+    expect(queue.batches.flatMap((batch) => batch.events).filter((event) => 'rejected' in event)).toEqual([]);
+    expect(new Set(queue.keys()).size).toBe(300);
+  });
+
   it('reads smaller pages when a page passes MPAS_MAX_PAGE_BYTES, delivering everything once; one event above the limit fails its stream, naming the setting', async () => {
     await world('26.2');
     const queue = new RecordingQueue();
@@ -212,6 +229,7 @@ describe('a hostile MPAS, read by the real run process', () => {
     expect(await trusted.getEvents({ realm: REALM, stream: 'user', first: 0, max: 1 })).toHaveLength(1);
 
     const first = await runCli(['run', '--once'], env({ MPAS_CA_FILE: caFile }));
+    expect(first.code, 'dead letters make run --once exit 1').toBe(1);
     const delivered = receiver.received().map((item) => (item.json as { event: { id: string } }).event.id);
     expect(new Set(delivered).size, 'nothing twice').toBe(delivered.length);
     expect(delivered.sort()).toEqual([...events.user, ...admins].map((event) => event.id).filter((id) => id !== malformedId && id !== deepId).sort());
