@@ -1,4 +1,5 @@
-import { MAX_DELAY_SECONDS, backoffCeilingSeconds, minimumBackoffSeconds } from './visibility-backoff.js';
+import { MAX_RETRY_AFTER_MS } from '../retry/retry-after.js';
+import { backoffCeilingSeconds, minimumBackoffSeconds } from './visibility-backoff.js';
 import type { BackoffSettings } from './visibility-backoff.js';
 
 /** SQS's largest `maxReceiveCount` in a redrive policy. */
@@ -8,7 +9,7 @@ export const SQS_MAX_RECEIVE_COUNT = 1_000;
  * The longest a SIEM's `Retry-After` can make one wait: the forwarder honours it as a floor, and
  * lib/retry caps it at 15 minutes, which is also SQS's longest message delay.
  */
-export const RETRY_AFTER_CAP_SECONDS = MAX_DELAY_SECONDS;
+export const RETRY_AFTER_CAP_SECONDS = MAX_RETRY_AFTER_MS / 1000;
 
 /** What {@link retryWindow} derives. */
 export interface RetryWindow {

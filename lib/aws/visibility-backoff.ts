@@ -1,3 +1,6 @@
+import { backoffCeilingMs, jitteredBackoffMs } from '../retry/backoff.js';
+import { capRetryAfter } from '../retry/retry-policy.js';
+
 /** SQS's largest visibility timeout: 12 hours. */
 export const MAX_VISIBILITY_SECONDS = 43_200;
 
@@ -29,10 +32,8 @@ export interface BackoffInput extends BackoffSettings {
  * `c(n) = min(max, base * 2^(n-1), 12 h)`.
  */
 export function backoffCeilingSeconds(receiveCount: number, settings: BackoffSettings): number {
-  const attempt = Number.isFinite(receiveCount) ? Math.max(1, Math.floor(receiveCount)) : 61;
-  // The exponent is bounded: 2^1024 is Infinity, and 0 * Infinity (a base of 0) is NaN.
-  const ceiling = Math.min(settings.maxSeconds, settings.baseSeconds * 2 ** Math.min(attempt - 1, 60), MAX_VISIBILITY_SECONDS);
-  return Math.max(0, Math.floor(ceiling));
+  const ceilingMs = backoffCeilingMs(Math.max(1, receiveCount), { baseMs: settings.baseSeconds * 1000, maxMs: settings.maxSeconds * 1000 });
+  return Math.floor(Math.min(ceilingMs / 1000, MAX_VISIBILITY_SECONDS));
 }
 
 /**
@@ -55,9 +56,10 @@ export function backoffSeconds(input: BackoffInput): number {
   const limit = Math.min(input.limitSeconds ?? MAX_VISIBILITY_SECONDS, MAX_VISIBILITY_SECONDS);
   const ceiling = backoffCeilingSeconds(input.receiveCount, input);
   const fixed = Math.floor(ceiling / 2);
-  const draw = input.random();
-  const unit = Number.isFinite(draw) ? Math.min(Math.max(draw, 0), 1) : 0;
-  const jittered = Math.min(ceiling, fixed + Math.floor(unit * (ceiling - fixed + 1)));
-  const floor = input.retryAfterMs === undefined ? 0 : Math.ceil(input.retryAfterMs / 1000);
+  // The random half is lib/retry's full jitter over the whole seconds 0 .. ceiling - fixed.
+  const spanMs = (ceiling - fixed + 1) * 1000;
+  const jittered = fixed + Math.floor(jitteredBackoffMs(1, { baseMs: spanMs, maxMs: spanMs }, input.random) / 1000);
+  // A Retry-After is capped as everywhere in the product (15 minutes), then rounded up to whole seconds.
+  const floor = Math.ceil((capRetryAfter(input.retryAfterMs) ?? 0) / 1000);
   return Math.max(0, Math.min(limit, Math.max(jittered, floor)));
 }

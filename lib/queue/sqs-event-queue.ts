@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { RetryPolicy } from '../retry/retry-policy.js';
 import { realSleep } from '../time/sleep.js';
 import type { Sleep } from '../time/sleep.js';
 import { messageBytes, offloadPayload } from './claim-check.js';
@@ -23,6 +24,8 @@ export interface SqsEventQueueOptions {
   sleep?: Sleep;
   /** Attempts per entry, the first included, before enqueue gives up. @default 8 */
   maxAttempts?: number;
+  /** Uniform in [0, 1), for the backoff's jitter. @default Math.random */
+  random?: () => number;
   /**
    * Where an event too large for any message goes (claim-check.ts): its message then carries a
    * pointer to it. Without it, such an event is refused with `EventTooLargeError`.
@@ -32,8 +35,8 @@ export interface SqsEventQueueOptions {
 
 /** SQS's limit on entries per SendMessageBatch call. */
 const MAX_ENTRIES_PER_CALL = 10;
-const BACKOFF_BASE_MS = 100;
-const BACKOFF_CAP_MS = 5_000;
+// Entries SQS refused (throttling, a partial outage) are sent again after 100 ms, then up to 5 s.
+const BACKOFF = { baseMs: 100, maxMs: 5_000 };
 // The length of every id batchIdFor makes, which split parts get.
 const PART_ID_LENGTH = batchIdFor('', '', 'user', []).length;
 
@@ -62,6 +65,7 @@ export class SqsEventQueue implements EventQueue {
   private readonly maxMessageBytes: number;
   private readonly sleep: Sleep;
   private readonly maxAttempts: number;
+  private readonly retry: RetryPolicy;
   private readonly largePayloads: SqsEventQueueOptions['largePayloads'];
 
   constructor(options: SqsEventQueueOptions) {
@@ -74,6 +78,7 @@ export class SqsEventQueue implements EventQueue {
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) {
       throw new RangeError(`SqsEventQueue maxAttempts must be a positive integer, got ${this.maxAttempts}`);
     }
+    this.retry = new RetryPolicy({ attempts: this.maxAttempts, backoff: BACKOFF, random: options.random });
   }
 
   async enqueue(batches: readonly EventBatch[], options?: EnqueueOptions): Promise<void> {
@@ -122,7 +127,8 @@ export class SqsEventQueue implements EventQueue {
       // An entry reported neither way was not acknowledged: it counts as failed.
       pending = pending.filter(({ id }) => failures.has(id) || !accepted.has(id));
       if (pending.length === 0) return;
-      if (attempt >= this.maxAttempts) {
+      const decision = this.retry.decide({ attemptsMade: attempt });
+      if (!decision.retry) {
         const failed: FailedEntry[] = pending.map(({ id, message }) => ({
           batchId: message.batchId,
           code: failures.get(id)?.Code ?? 'NotAcknowledged',
@@ -130,7 +136,7 @@ export class SqsEventQueue implements EventQueue {
         }));
         throw new EnqueueFailedError(failed, attempt);
       }
-      await this.sleep(Math.min(BACKOFF_BASE_MS * 2 ** (attempt - 1), BACKOFF_CAP_MS));
+      await this.sleep(decision.delayMs);
     }
   }
 }

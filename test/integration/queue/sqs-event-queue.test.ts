@@ -183,10 +183,11 @@ describe('SqsEventQueue', () => {
   it('re-sends exactly the entries SQS reported failed, after a backoff', async () => {
     corruptEntry(client, '1', (call) => call === 1);
     const batches = Array.from({ length: 3 }, (_, index) => batchOf([userEvent(index)], `realm-${index}`));
-    await new SqsEventQueue({ client, queueUrl, sleep }).enqueue(batches);
+    // The draw of lib/retry's full jitter fixed at half: half of each ceiling (100 ms, doubling).
+    await new SqsEventQueue({ client, queueUrl, sleep, random: () => 0.5 }).enqueue(batches);
 
     expect(sent.map((call) => call.Entries?.map((entry) => entry.Id))).toEqual([['0', '1', '2'], ['1']]);
-    expect(sleeps).toEqual([100]);
+    expect(sleeps).toEqual([50]);
     const received = (await drain(client, queueUrl)).map(bodyOf);
     expect(received.map((batch) => batch.realm).sort()).toEqual(['realm-0', 'realm-1', 'realm-2']);
   });
@@ -194,13 +195,13 @@ describe('SqsEventQueue', () => {
   it('gives up after maxAttempts with the refused batches, backing off between attempts', async () => {
     corruptEntry(client, '0', () => true);
     const batch = batchOf([userEvent(1)]);
-    const failure = await new SqsEventQueue({ client, queueUrl, sleep, maxAttempts: 4 }).enqueue([batch]).catch((error: unknown) => error);
+    const failure = await new SqsEventQueue({ client, queueUrl, sleep, maxAttempts: 4, random: () => 0.5 }).enqueue([batch]).catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(EnqueueFailedError);
     expect(failure).toBeInstanceOf(QueueError);
     expect((failure as EnqueueFailedError).attempts).toBe(4);
     expect((failure as EnqueueFailedError).failures).toEqual([{ batchId: batch.batchId, code: 'InvalidMessageContents', senderFault: true }]);
-    expect(sleeps).toEqual([100, 200, 400]);
+    expect(sleeps).toEqual([50, 100, 200]);
     expect(sent).toHaveLength(4);
   });
 

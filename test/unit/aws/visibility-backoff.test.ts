@@ -32,8 +32,9 @@ describe('backoffSeconds', () => {
     );
   });
 
-  it('never waits less than the SIEM asked for in Retry-After, rounded up to whole seconds', () => {
+  it('never waits less than the SIEM asked for in Retry-After, rounded up to whole seconds and capped at 15 minutes', () => {
     expect(backoffSeconds({ baseSeconds: 30, maxSeconds: 600, receiveCount: 1, retryAfterMs: 90_001, random: () => 0 })).toBe(91);
+    expect(backoffSeconds({ baseSeconds: 30, maxSeconds: 600, receiveCount: 1, retryAfterMs: 3_000_000_000, random: () => 0 })).toBe(900);
   });
 
   it('caps the wait at the setting, at the caller limit (DelaySeconds 900) and at 12 hours', () => {
@@ -54,7 +55,8 @@ describe('backoffSeconds', () => {
         fc.double({ min: 0, max: 0.999_999_9, noNaN: true }),
         (baseSeconds, maxSeconds, receiveCount, retryAfterMs, draw) => {
           const wait = backoffSeconds({ baseSeconds, maxSeconds, receiveCount, retryAfterMs: retryAfterMs ?? undefined, random: () => draw });
-          const floor = Math.min(MAX_VISIBILITY_SECONDS, Math.ceil((retryAfterMs ?? 0) / 1000));
+          // lib/retry caps a Retry-After at 15 minutes everywhere.
+          const floor = Math.min(900, Math.ceil((retryAfterMs ?? 0) / 1000));
           expect(Number.isInteger(wait), `seed ${seed}`).toBe(true);
           expect(wait, `seed ${seed}`).toBeGreaterThanOrEqual(floor);
           expect(wait, `seed ${seed}`).toBeLessThanOrEqual(Math.max(floor, Math.min(maxSeconds, MAX_VISIBILITY_SECONDS)));
