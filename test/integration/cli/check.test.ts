@@ -55,6 +55,7 @@ describe('mpas-log-sync check', () => {
     expect(report.ok).toBe(true);
     expect(report.checks.map((check) => check.check)).toEqual([
       'config',
+      'state',
       'mpas token',
       'mpas acme user events',
       'mpas acme admin events',
