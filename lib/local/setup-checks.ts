@@ -68,6 +68,9 @@ export async function runSetupChecks(config: AppConfig, options: SetupCheckOptio
     results.push(result);
     options.onResult?.(result);
   };
+  // Offline, so first: what run will find in the state directory.
+  const state = stateCheck(config);
+  report('state', state.ok, state.detail);
 
   const { credentials } = config.mpas;
   const who = credentials.grant === 'password' ? `user ${credentials.username}` : `client ${credentials.clientId}`;
@@ -87,9 +90,6 @@ export async function runSetupChecks(config: AppConfig, options: SetupCheckOptio
     const fix = error instanceof MpasNotFoundError ? `${error.message}` : error instanceof MpasAuthError ? error.message : mpasFix(error);
     report('mpas token', false, fix);
   }
-
-  const state = stateCheck(config);
-  report('state', state.ok, state.detail);
 
   const client = mpasClientFromConfig(config);
   const cursor = await liveCursorOf(config);
