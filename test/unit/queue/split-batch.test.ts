@@ -92,6 +92,14 @@ describe('splitToFit', () => {
     expect(tooLarge.message).toContain(String(tooLarge.bytes));
   });
 
+  it('puts an event that cannot fit alone into a part of its own when oversizeAlone is set (for the claim check), the rest as before', () => {
+    const batch = batchOf([userEvent(1, 10), userEvent(2, 10), userEvent(3, 5_000), userEvent(4, 10)]);
+    const parts = splitToFit(batch, 2_000, { oversizeAlone: true });
+    expect(parts.map((part) => part.events.map(({ id }) => id))).toEqual([['ev-1', 'ev-2'], ['ev-3'], ['ev-4']]);
+    expect(bodyBytes(parts[1]!)).toBeGreaterThan(2_000);
+    expect(splitToFit(batch, 2_000, { oversizeAlone: true })).toEqual(parts);
+  });
+
   it('names an event without an id by its content hash', () => {
     const big = userEvent(7, 5_000, null);
     const error = (() => {
