@@ -40,6 +40,15 @@ describe('run: a cursor that vanishes or changes is never a silent restart (real
     return text === undefined ? undefined : (JSON.parse(text) as CursorJson);
   };
   const receivedIds = (): string[] => receiver.received().map((item) => (item.json as { event: { id: string } }).event.id);
+  /**
+   * Waits for the running holder's next write (it takes its lease again at every poll, a second
+   * apart, and with nothing new to read writes nothing else), so the test's own change of the
+   * file lands between two of its writes: one landing inside a write would be replaced by it.
+   */
+  const justAfterAPoll = async (): Promise<void> => {
+    const fence = (await cursor())?.lease?.fence ?? 0;
+    await until('the holder\'s next poll', async () => ((await cursor())?.lease?.fence ?? 0) > fence);
+  };
 
   beforeAll(async () => {
     simulator = await startMpasSimulator({ realms: ['acme'], users: [{ username: 'sync', password: PASSWORD, roles: ['view-events'] }] });
@@ -70,9 +79,10 @@ describe('run: a cursor that vanishes or changes is never a silent restart (real
   });
 
   it('deleted while run holds the lease: the run stops, exit 1, naming the file and what it had committed', async () => {
-    const child = startCli(['run', '--poll-interval', '100'], env);
+    const child = startCli(['run', '--poll-interval', '1000'], env);
     await until('the first 40 events delivered and committed', async () => receiver.received().length >= 40 && ((await cursor())?.positions['acme#user']?.time ?? 0) >= first.at(-1)!.time);
     expect(existsSync(join(stateDir, 'default.history.json'))).toBe(true);
+    await justAfterAPoll();
     await unlink(cursorPath());
     const exit = await child.exited;
     expect(exit.code).toBe(1);
@@ -110,9 +120,9 @@ describe('run: a cursor that vanishes or changes is never a silent restart (real
   });
 
   it('rewritten while run holds the lease: the run stops, exit 1, saying which positions changed', async () => {
-    const child = startCli(['run', '--poll-interval', '100'], env);
-    const before = (await cursor())!.lease?.fence ?? 0;
-    await until('the run holding the lease', async () => ((await cursor())?.lease?.fence ?? 0) > before);
+    const child = startCli(['run', '--poll-interval', '1000'], env);
+    await justAfterAPoll();
+    await justAfterAPoll();
     const held = (await cursor())!;
     // An operator's edit: the position moved back an hour, the lease left as it was.
     held.positions['acme#user']!.time -= 3_600_000;
@@ -120,7 +130,7 @@ describe('run: a cursor that vanishes or changes is never a silent restart (real
     const exit = await child.exited;
     expect(exit.code).toBe(1);
     expect(exit.stderr).toContain(`the cursor file ${cursorPath()} was rewritten while this process held its lease`);
-    expect(exit.stderr).toMatch(/the positions of acme#user differ from those this process committed|it names the lease of/);
+    expect(exit.stderr).toContain('the positions of acme#user differ from those this process committed');
   });
 });
 
