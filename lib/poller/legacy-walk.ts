@@ -57,10 +57,13 @@ async function readDay(context: WalkContext, start: StreamPosition, upper: numbe
   let slack = INITIAL_SLACK;
   let grow = 1;
   let fruitless = 0;
+  // The last cut read: what is said when the reads run out because pages stay too large.
+  let cut: MpasPageTooLargeError | undefined;
   // Events per chunk: halved while a slice weighs more than MPAS_MAX_PAGE_BYTES (see modern-walk's readShrinking).
   let pageSize = context.pageSize;
   while (!context.shouldStop()) {
     if (++fruitless > MAX_FRUITLESS_READS) {
+      if (cut) throw cut;
       throw pagingError(context, `${MAX_FRUITLESS_READS} reads in a row of the events of ${dates.dateFrom}..${dates.dateTo} found nothing new (offsets ignored, or the list shifts faster than it can be read)`);
     }
     const span = (pageSize + position.boundary.length + 1) * grow;
@@ -72,6 +75,7 @@ async function readDay(context: WalkContext, start: StreamPosition, upper: numbe
       page = await read(first, max);
     } catch (error) {
       if (!(error instanceof MpasPageTooLargeError) || (pageSize === 1 && grow === 1)) throw error;
+      cut = error;
       pageSize = Math.max(1, Math.floor(pageSize / 2));
       grow = 1;
       continue;
@@ -102,6 +106,7 @@ async function readDay(context: WalkContext, start: StreamPosition, upper: numbe
     const below = page.findIndex((event) => event.time < position.time);
     olderEnd = first + (below === -1 ? page.length : below);
     fruitless = 0;
+    cut = undefined;
     grow = 1;
   }
   return { position, done: false };

@@ -146,6 +146,18 @@ describe('a hostile MPAS, read by the poller in process', () => {
     expect(failures[0]?.error).toBeInstanceOf(MpasPageTooLargeError);
     expect(failures[0]?.error.message).toMatch(/admin-events endpoint of realm acme sent more than 8192 bytes \(\d+ events asked for\), the limit MPAS_MAX_PAGE_BYTES/);
   });
+
+  it('reads smaller slices on a legacy server (Keycloak 26.1) too, delivering everything once', async () => {
+    await world('26.1');
+    const queue = new RecordingQueue();
+    expect(failuresOf(await poll({ maxPageBytes: 8_192 }, queue)).map(({ error }) => error.message)).toEqual([]);
+    const keys = queue.keys();
+    expect(new Set(keys).size, 'nothing twice').toBe(keys.length);
+    expect(keys.length, 'everything').toBe(300);
+    // Slices (not the offset probes of one event) cut and read again smaller.
+    const slices = hostile.stats().queries.map((query) => Number(query.get('max'))).filter((max) => max > 1);
+    expect(Math.min(...slices)).toBeLessThan(Math.max(...slices) / 2);
+  });
 });
 
 describe('a hostile MPAS, read by the real run process', () => {
