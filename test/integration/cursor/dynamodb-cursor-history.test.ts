@@ -98,7 +98,7 @@ describe('the poller Lambda with its cursor item gone (DynamoDB Local, fauxqs, t
     };
     const errors: string[] = [];
     const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
-    logger.error = (message: unknown) => void errors.push(String(message));
+    logger.error = (...[input]: Parameters<Logger['error']>) => void errors.push(typeof input === 'string' ? input : input.message);
     const poller = createPollerHandler({ load: () => loadLambdaConfig({ env, secrets: async () => undefined, role: 'poller' }), dynamodb: dynamoClient(), sqs: sqsClient(), clock, logger });
 
     expect(await poller(undefined, fakeLambdaContext({ functionName: 'poller' }))).toMatchObject({ status: 'complete', events: 20 });
