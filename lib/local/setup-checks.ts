@@ -15,7 +15,8 @@ import { MpasAuthError, MpasError, MpasForbiddenError, MpasNotFoundError, MpasUn
 import type { Stream } from '../mpas/event-schemas.js';
 import { expirationSecondsOf, expiryRisk, expiryWarning, humanDuration } from '../mpas/events-config.js';
 import type { EventsExpiration } from '../mpas/events-config.js';
-import { undiciFetch } from '../mpas/http-fetch.js';
+import { undiciFetchVia } from '../mpas/http-fetch.js';
+import { mpasAgentWithCa } from '../mpas/mpas-agent.js';
 import { HttpTransport } from '../mpas/http-transport.js';
 import { RetryPolicy } from '../mpas/retry-policy.js';
 import { TokenProvider } from '../mpas/token-provider.js';
@@ -79,7 +80,15 @@ export async function runSetupChecks(config: AppConfig, options: SetupCheckOptio
     authRealm: config.mpas.authRealm,
     credentials,
     clock: systemClock,
-    transport: new HttpTransport({ fetch: undiciFetch, clock: systemClock, sleep: realSleep, policy: new RetryPolicy(CHECK_RETRY), requestTimeoutMs: config.mpas.requestTimeoutMs }),
+    transport: new HttpTransport({
+      // As run reaches MPAS: through MPAS_CA_FILE's CA, with MPAS_MAX_PAGE_BYTES.
+      fetch: undiciFetchVia(config.mpas.caFile !== undefined ? mpasAgentWithCa(config.mpas.caFile) : undefined),
+      maxBodyBytes: config.mpas.maxPageBytes,
+      clock: systemClock,
+      sleep: realSleep,
+      policy: new RetryPolicy(CHECK_RETRY),
+      requestTimeoutMs: config.mpas.requestTimeoutMs,
+    }),
   });
   let tokenOk = false;
   try {
