@@ -35,7 +35,7 @@ describe('addTenantStacks', () => {
   let synthesized: SynthesizedApp;
   beforeAll(() => {
     for (const [name, value] of Object.entries(SHELL_SECRETS)) vi.stubEnv(name, value);
-    synthesized = synthesizeTenants([shippedTenant('example'), shippedTenant('northwind')], { nag: true });
+    synthesized = synthesizeTenants([shippedTenant('example'), shippedTenant('northwind')], { nag: true, bundle: true });
   }, SYNTH_TIMEOUT_MS);
   afterAll(() => {
     vi.unstubAllEnvs();
