@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -120,6 +121,8 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
     batches.registerLambdaContext(context);
     const remainingMs = context.getRemainingTimeInMillis();
     const deadline = new AbortController();
+    // Every record's request groups back off on this signal at once: many listeners are expected.
+    setMaxListeners(0, deadline.signal);
     const timer = setTimeout(() => deadline.abort(), Math.max(0, remainingMs - Math.min(SAFETY_MARGIN_MS, remainingMs / 5)));
     const tally = { done: 0, invalid: 0, retried: 0, failed: 0, sentBack: 0 };
     const warn = (message: string, fields: Record<string, unknown>): void => logger.warn(message, fields);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { forwardBatch } from '../forwarder/forward-batch.js';
 import type { ForwarderStages, ForwardResult } from '../forwarder/forward-batch.js';
 import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
@@ -169,6 +170,9 @@ function reportingErrors(sink: Sink, errors: SinkError[]): Sink {
 function limitDelivery(limitMs: number | undefined, released: Promise<unknown>): { signal: AbortSignal; clear(): void } | undefined {
   if (limitMs === undefined) return undefined;
   const controller = new AbortController();
+  // Every request group of the delivery backs off on this signal at once (a batch sent one event
+  // per request is hundreds of groups): many listeners are expected, not a leak to warn about.
+  setMaxListeners(0, controller.signal);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let cleared = false;
   released.then(
