@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { HealthReport } from '../../lib/local/health-tracker.js';
 
 /** The command line's entry point, run as users run it. */
 const BIN = fileURLToPath(new URL('../../bin/mpas-log-sync.js', import.meta.url));
@@ -74,4 +75,61 @@ export async function killAllCli(): Promise<void> {
         }),
     ),
   );
+}
+
+/**
+ * Polls `probe` until it returns a value and returns that value: the process under test answers on
+ * its own time, so a test waits on what it shows, never for a fixed time.
+ */
+export async function waitUntil<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** The URL that `run --health-port` logged it listens on, once it has (the port is picked by the OS). */
+export function healthUrl(child: CliProcess): string | undefined {
+  for (const line of child.output().stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const entry = JSON.parse(line) as { message: string; url?: string };
+    if (entry.message === 'health endpoint listening') return entry.url;
+  }
+  return undefined;
+}
+
+/** One answer of the health endpoint: 200 or 503, and the report. */
+export async function fetchHealth(url: string): Promise<{ status: number; body: HealthReport }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as HealthReport };
+}
+
+/** Where a local `run` reads from and writes to. */
+export interface LocalRunSettings {
+  /** The MPAS simulator's URL; its realm `acme` is read as the user `sync`. */
+  mpasUrl: string;
+  password: string;
+  /** MPAS_START_FROM, epoch milliseconds. */
+  startFrom: number;
+  stateDir: string;
+  /** The SIEM receiver's ingest URL, sent JSON arrays; without it the SIEMs come from elsewhere (a config file's routes). */
+  siemUrl?: string;
+}
+
+/** The environment of a `run` (or `check`, `dlq`) of the simulator's realm `acme`; `extra` adds or overrides settings. */
+export function localRunEnv(settings: LocalRunSettings, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    MPAS_BASE_URL: settings.mpasUrl,
+    MPAS_REALMS: 'acme',
+    MPAS_AUTH_REALM: 'master',
+    MPAS_USERNAME: 'sync',
+    MPAS_PASSWORD: settings.password,
+    MPAS_START_FROM: new Date(settings.startFrom).toISOString(),
+    ...(settings.siemUrl === undefined ? {} : { SIEM_URL: settings.siemUrl, SIEM_BATCH: 'array' }),
+    STATE_DIR: settings.stateDir,
+    ...extra,
+  };
 }

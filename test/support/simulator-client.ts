@@ -1,3 +1,4 @@
+import { startMpasSimulator } from '../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../lib/local/mpas-simulator/index.js';
 import { MpasClient } from '../../lib/mpas/mpas-client.js';
 import type { Clock } from '../../lib/time/clock.js';
@@ -11,4 +12,9 @@ export function simulatorClient(simulator: Pick<MpasSimulator, 'url'>, clock: Cl
     clock,
     sleep: async () => undefined,
   });
+}
+
+/** Starts the MPAS simulator with the realm `acme` and the user `sync` (allowed to view events) that localRunEnv logs in as. */
+export function startSimulatorForSync(password: string): Promise<MpasSimulator> {
+  return startMpasSimulator({ realms: ['acme'], users: [{ username: 'sync', password, roles: ['view-events'] }] });
 }

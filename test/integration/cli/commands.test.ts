@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateEvents } from '../../../lib/local/event-generator.js';
-import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
 import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { killAllCli, runCli } from '../../support/cli-process.js';
+import { killAllCli, localRunEnv, runCli } from '../../support/cli-process.js';
+import { startSimulatorForSync } from '../../support/simulator-client.js';
 
 const PASSWORD = 'cli-test-password-7f3a';
 
@@ -17,7 +17,7 @@ describe('mpas-log-sync (the executable)', () => {
   let stateDir: string;
 
   beforeEach(async () => {
-    simulator = await startMpasSimulator({ realms: ['acme'], users: [{ username: 'sync', password: PASSWORD, roles: ['view-events'] }] });
+    simulator = await startSimulatorForSync(PASSWORD);
     receiver = await startSiemReceiver({ auth: { bearerToken: 'siem-token-1234' } });
     stateDir = await mkdtemp(join(tmpdir(), 'cli-commands-'));
   });
@@ -30,19 +30,10 @@ describe('mpas-log-sync (the executable)', () => {
   });
 
   function environment(overrides: Record<string, string> = {}): Record<string, string> {
-    return {
-      MPAS_BASE_URL: simulator.url,
-      MPAS_REALMS: 'acme',
-      MPAS_AUTH_REALM: 'master',
-      MPAS_USERNAME: 'sync',
-      MPAS_PASSWORD: PASSWORD,
-      MPAS_START_FROM: new Date(Date.now() - 7_200_000).toISOString(),
-      SIEM_URL: `${receiver.url}/ingest`,
-      SIEM_TOKEN: 'siem-token-1234',
-      SIEM_BATCH: 'array',
-      STATE_DIR: stateDir,
-      ...overrides,
-    };
+    return localRunEnv(
+      { mpasUrl: simulator.url, password: PASSWORD, startFrom: Date.now() - 7_200_000, stateDir, siemUrl: `${receiver.url}/ingest` },
+      { SIEM_TOKEN: 'siem-token-1234', ...overrides },
+    );
   }
 
   it('answers --help with exit 0 and no command with exit 2', async () => {

@@ -5,13 +5,13 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { SqsForwarderPorts } from '../../../lib/aws/sqs-forwarder-ports.js';
 import { generateEvents } from '../../../lib/local/event-generator.js';
-import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
 import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
 import { messageBody } from '../../../lib/queue/message-body.js';
 import { cleanupAwsFixtures, createQueuePair, sqsClient, testAwsConfig } from '../../support/aws-fixtures.js';
-import { killAllCli, runCli } from '../../support/cli-process.js';
+import { killAllCli, localRunEnv, runCli } from '../../support/cli-process.js';
+import { startSimulatorForSync } from '../../support/simulator-client.js';
 
 const awsEnv = {
   AWS_ACCESS_KEY_ID: testAwsConfig.credentials.accessKeyId,
@@ -98,20 +98,10 @@ describe('mpas-log-sync dlq on the local dead-letter file', () => {
   let env: Record<string, string>;
 
   beforeEach(async () => {
-    simulator = await startMpasSimulator({ realms: ['acme'], users: [{ username: 'sync', password: PASSWORD, roles: ['view-events'] }] });
+    simulator = await startSimulatorForSync(PASSWORD);
     receiver = await startSiemReceiver();
     stateDir = await mkdtemp(join(tmpdir(), 'cli-dlq-'));
-    env = {
-      MPAS_BASE_URL: simulator.url,
-      MPAS_REALMS: 'acme',
-      MPAS_AUTH_REALM: 'master',
-      MPAS_USERNAME: 'sync',
-      MPAS_PASSWORD: PASSWORD,
-      MPAS_START_FROM: new Date(Date.now() - 3_600_000).toISOString(),
-      SIEM_URL: `${receiver.url}/ingest`,
-      SIEM_BATCH: 'single',
-      STATE_DIR: stateDir,
-    };
+    env = localRunEnv({ mpasUrl: simulator.url, password: PASSWORD, startFrom: Date.now() - 3_600_000, stateDir, siemUrl: `${receiver.url}/ingest` }, { SIEM_BATCH: 'single' });
   });
 
   afterEach(async () => {

@@ -6,10 +6,10 @@ import { deliverRange } from '../../../lib/cli/range-delivery.js';
 import type { CliIo } from '../../../lib/cli/command.js';
 import { loadConfig } from '../../../lib/config/load-config.js';
 import { generateEvents } from '../../../lib/local/event-generator.js';
-import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
 import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
+import { startSimulatorForSync } from '../../support/simulator-client.js';
 
 const PASSWORD = 'range-delivery-password-1a2b';
 
@@ -19,7 +19,7 @@ describe('deliverRange', () => {
   let stateDir: string;
 
   beforeEach(async () => {
-    simulator = await startMpasSimulator({ realms: ['acme'], users: [{ username: 'sync', password: PASSWORD, roles: ['view-events'] }] });
+    simulator = await startSimulatorForSync(PASSWORD);
     receiver = await startSiemReceiver();
     stateDir = await mkdtemp(join(tmpdir(), 'range-delivery-'));
   });

@@ -6,13 +6,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../../lib/cli/status-command.js';
 import { generateEvents } from '../../../lib/local/event-generator.js';
-import type { HealthReport } from '../../../lib/local/health-tracker.js';
-import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
 import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { killAllCli, runCli, startCli } from '../../support/cli-process.js';
+import { fetchHealth, healthUrl, killAllCli, localRunEnv, runCli, startCli, waitUntil } from '../../support/cli-process.js';
 import type { CliProcess } from '../../support/cli-process.js';
+import { startSimulatorForSync } from '../../support/simulator-client.js';
 
 const PASSWORD = 'failures-test-password-3d1f';
 const SIEM_TOKEN = 'siem-token-6b0e7c41a9';
@@ -41,16 +40,6 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function waitUntil<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 function cursorTime(stateDir: string): number | undefined {
   const text = readFileSync(join(stateDir, 'default.cursor.json'), 'utf8');
   return (JSON.parse(text) as { positions?: Record<string, { time: number }> }).positions?.['acme#user']?.time;
@@ -74,19 +63,11 @@ describe('mpas-log-sync run when the SIEM or MPAS fails', () => {
   };
 
   /** The settings of a run; without `siemUrl`, the SIEMs come from a config file's routes. */
-  const envFor = (stateDir: string, siemUrl?: string, extra: Record<string, string> = {}): Record<string, string> => ({
-    MPAS_BASE_URL: simulator.url,
-    MPAS_REALMS: 'acme',
-    MPAS_STREAMS: 'user',
-    MPAS_AUTH_REALM: 'master',
-    MPAS_USERNAME: 'sync',
-    MPAS_PASSWORD: PASSWORD,
-    MPAS_START_FROM: new Date(START_FROM).toISOString(),
-    MPAS_SETTLE_MS: '1000',
-    ...(siemUrl === undefined ? {} : { SIEM_URL: siemUrl, SIEM_BATCH: 'array', SIEM_TIMEOUT_MS: '300', SIEM_ATTEMPTS: '2' }),
-    STATE_DIR: stateDir,
-    ...extra,
-  });
+  const envFor = (stateDir: string, siemUrl?: string, extra: Record<string, string> = {}): Record<string, string> =>
+    localRunEnv(
+      { mpasUrl: simulator.url, password: PASSWORD, startFrom: START_FROM, stateDir, siemUrl },
+      { MPAS_STREAMS: 'user', MPAS_SETTLE_MS: '1000', ...(siemUrl === undefined ? {} : { SIEM_TIMEOUT_MS: '300', SIEM_ATTEMPTS: '2' }), ...extra },
+    );
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cli-run-failures-'));
@@ -96,7 +77,7 @@ describe('mpas-log-sync run when the SIEM or MPAS fails', () => {
       '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
     ], { stdio: 'ignore' });
     tls = { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
-    simulator = await startMpasSimulator({ realms: ['acme'], users: [{ username: 'sync', password: PASSWORD, roles: ['view-events'] }] });
+    simulator = await startSimulatorForSync(PASSWORD);
     const events = generateEvents({ seed: 17, realm: 'acme', count: EVENTS, startTime: START_FROM + 1_000, spacingMs: 10_000, adminShare: 0 }).user;
     simulator.add('acme', 'user', events);
     expectedIds = events.flatMap((event) => (event.id === undefined ? [] : [event.id])).sort();
@@ -204,14 +185,8 @@ describe('mpas-log-sync run when the SIEM or MPAS fails', () => {
     const port = await closedPort();
     const stateDir = join(dir, 'continuous');
     const child: CliProcess = startCli(['run', '--health-port', '0', '--poll-interval', '500'], envFor(stateDir, `http://127.0.0.1:${port}/ingest`));
-    const url = await waitUntil(() => {
-      const line = logLines(child.output().stdout).find((entry) => entry.message === 'health endpoint listening');
-      return line?.['url'] as string | undefined;
-    }, 'the health endpoint');
-    const health = async (): Promise<{ status: number; body: HealthReport }> => {
-      const response = await fetch(url);
-      return { status: response.status, body: (await response.json()) as HealthReport };
-    };
+    const url = await waitUntil(() => healthUrl(child), 'the health endpoint');
+    const health = (): ReturnType<typeof fetchHealth> => fetchHealth(url);
     const failing = await waitUntil(async () => {
       const answer = await health();
       return answer.body.failing.length > 0 ? answer : undefined;

@@ -3,39 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateEvents } from '../../../lib/local/event-generator.js';
-import type { HealthReport } from '../../../lib/local/health-tracker.js';
-import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
 import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { killAllCli, runCli, startCli } from '../../support/cli-process.js';
-import type { CliProcess } from '../../support/cli-process.js';
+import { fetchHealth as health, healthUrl, killAllCli, localRunEnv, runCli, startCli, waitUntil } from '../../support/cli-process.js';
+import { startSimulatorForSync } from '../../support/simulator-client.js';
 
 const PASSWORD = 'health-test-password-55c1';
-
-async function waitUntil<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-function healthUrl(child: CliProcess): string | undefined {
-  for (const line of child.output().stdout.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const entry = JSON.parse(line) as { message: string; url?: string };
-    if (entry.message === 'health endpoint listening') return entry.url;
-  }
-  return undefined;
-}
-
-async function health(url: string): Promise<{ status: number; body: HealthReport }> {
-  const response = await fetch(url);
-  return { status: response.status, body: (await response.json()) as HealthReport };
-}
 
 describe('mpas-log-sync run --health-port', () => {
   let simulator: MpasSimulator;
@@ -44,24 +18,13 @@ describe('mpas-log-sync run --health-port', () => {
   let env: Record<string, string>;
 
   beforeEach(async () => {
-    simulator = await startMpasSimulator({ realms: ['acme'], users: [{ username: 'sync', password: PASSWORD, roles: ['view-events'] }] });
+    simulator = await startSimulatorForSync(PASSWORD);
     receiver = await startSiemReceiver();
     stateDir = await mkdtemp(join(tmpdir(), 'cli-health-'));
     const events = generateEvents({ seed: 9, realm: 'acme', count: 50, startTime: Date.now() - 600_000, spacingMs: 5_000 });
     simulator.add('acme', 'user', events.user);
     simulator.add('acme', 'admin', events.admin);
-    env = {
-      MPAS_BASE_URL: simulator.url,
-      MPAS_REALMS: 'acme',
-      MPAS_AUTH_REALM: 'master',
-      MPAS_USERNAME: 'sync',
-      MPAS_PASSWORD: PASSWORD,
-      MPAS_START_FROM: new Date(Date.now() - 3_600_000).toISOString(),
-      MPAS_SETTLE_MS: '1000',
-      SIEM_URL: `${receiver.url}/ingest`,
-      SIEM_BATCH: 'array',
-      STATE_DIR: stateDir,
-    };
+    env = localRunEnv({ mpasUrl: simulator.url, password: PASSWORD, startFrom: Date.now() - 3_600_000, stateDir, siemUrl: `${receiver.url}/ingest` }, { MPAS_SETTLE_MS: '1000' });
   });
 
   afterEach(async () => {

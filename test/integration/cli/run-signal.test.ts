@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateEvents } from '../../../lib/local/event-generator.js';
-import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
 import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { killAllCli, runCli, startCli } from '../../support/cli-process.js';
+import { killAllCli, localRunEnv, runCli, startCli } from '../../support/cli-process.js';
 import { holdMpasAfterReads, releaseMpasReads } from '../../support/hold-mpas-reads.js';
+import { startSimulatorForSync } from '../../support/simulator-client.js';
 
 const PASSWORD = 'signal-test-password-77aa';
 
@@ -18,7 +18,7 @@ describe('mpas-log-sync run, stopped while an MPAS read is in flight', () => {
   let stateDir: string;
 
   beforeEach(async () => {
-    simulator = await startMpasSimulator({ realms: ['acme'], users: [{ username: 'sync', password: PASSWORD, roles: ['view-events'] }] });
+    simulator = await startSimulatorForSync(PASSWORD);
     receiver = await startSiemReceiver();
     stateDir = await mkdtemp(join(tmpdir(), 'cli-run-signal-'));
   });
@@ -34,19 +34,10 @@ describe('mpas-log-sync run, stopped while an MPAS read is in flight', () => {
     const startTime = Date.now() - 3_600_000;
     const events = generateEvents({ seed: 12, realm: 'acme', count: 1_200, startTime, spacingMs: 2_000, adminShare: 0 }).user;
     simulator.add('acme', 'user', events);
-    const env = {
-      MPAS_BASE_URL: simulator.url,
-      MPAS_REALMS: 'acme',
-      MPAS_AUTH_REALM: 'master',
-      MPAS_USERNAME: 'sync',
-      MPAS_PASSWORD: PASSWORD,
-      MPAS_STREAMS: 'user',
-      MPAS_START_FROM: new Date(startTime - 1_000).toISOString(),
-      MPAS_PAGE_SIZE: '300',
-      SIEM_URL: `${receiver.url}/ingest`,
-      SIEM_BATCH: 'array',
-      STATE_DIR: stateDir,
-    };
+    const env = localRunEnv(
+      { mpasUrl: simulator.url, password: PASSWORD, startFrom: startTime - 1_000, stateDir, siemUrl: `${receiver.url}/ingest` },
+      { MPAS_STREAMS: 'user', MPAS_PAGE_SIZE: '300' },
+    );
     // The API-mode probe and the first page are answered; the second page's read (sent while
     // the first page is delivered) is held until the stop aborts it, however late that comes.
     holdMpasAfterReads(simulator, 2);

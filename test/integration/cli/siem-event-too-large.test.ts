@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateEvents } from '../../../lib/local/event-generator.js';
-import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
 import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { killAllCli, runCli } from '../../support/cli-process.js';
+import { killAllCli, localRunEnv, runCli } from '../../support/cli-process.js';
+import { startSimulatorForSync } from '../../support/simulator-client.js';
 
 const PASSWORD = 'too-large-test-password-51c0';
 const START_FROM = Date.now() - 3_600_000;
@@ -18,7 +18,7 @@ describe('an event too large for the SIEM', () => {
   let stateDir: string;
 
   beforeEach(async () => {
-    simulator = await startMpasSimulator({ realms: ['acme'], users: [{ username: 'sync', password: PASSWORD, roles: ['view-events'] }] });
+    simulator = await startSimulatorForSync(PASSWORD);
     receiver = await startSiemReceiver();
     stateDir = mkdtempSync(join(tmpdir(), 'too-large-'));
   });
@@ -35,19 +35,10 @@ describe('an event too large for the SIEM', () => {
     const huge = events[4]!;
     huge.details = { ...huge.details, note: 'x'.repeat(1_200_000) };
     simulator.add('acme', 'user', events);
-    const env = {
-      MPAS_BASE_URL: simulator.url,
-      MPAS_REALMS: 'acme',
-      MPAS_STREAMS: 'user',
-      MPAS_AUTH_REALM: 'master',
-      MPAS_USERNAME: 'sync',
-      MPAS_PASSWORD: PASSWORD,
-      MPAS_START_FROM: new Date(START_FROM).toISOString(),
-      MPAS_SETTLE_MS: '1000',
-      SIEM_URL: `${receiver.url}/ingest`,
-      SIEM_BATCH: 'ndjson',
-      STATE_DIR: stateDir,
-    };
+    const env = localRunEnv(
+      { mpasUrl: simulator.url, password: PASSWORD, startFrom: START_FROM, stateDir, siemUrl: `${receiver.url}/ingest` },
+      { MPAS_STREAMS: 'user', MPAS_SETTLE_MS: '1000', SIEM_BATCH: 'ndjson' },
+    );
     const run = await runCli(['run', '--once'], env);
     const received = receiver.received().map((item) => (item.json as { event: { id: string } }).event.id);
     expect(received.sort()).toEqual(events.filter((event) => event !== huge).map((event) => event.id).sort());

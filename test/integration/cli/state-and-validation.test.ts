@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateEvents } from '../../../lib/local/event-generator.js';
-import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
 import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { killAllCli, runCli, startCli } from '../../support/cli-process.js';
+import { killAllCli, localRunEnv, runCli, startCli } from '../../support/cli-process.js';
+import { startSimulatorForSync } from '../../support/simulator-client.js';
 
 const PASSWORD = 'state-test-password-31cd';
 
@@ -51,24 +51,14 @@ describe('run: a cursor that vanishes or changes is never a silent restart (real
   };
 
   beforeAll(async () => {
-    simulator = await startMpasSimulator({ realms: ['acme'], users: [{ username: 'sync', password: PASSWORD, roles: ['view-events'] }] });
+    simulator = await startSimulatorForSync(PASSWORD);
     receiver = await startSiemReceiver();
     stateDir = await mkdtemp(join(tmpdir(), 'cli-state-'));
     simulator.add('acme', 'user', first);
-    env = {
-      MPAS_BASE_URL: simulator.url,
-      MPAS_REALMS: 'acme',
-      MPAS_AUTH_REALM: 'master',
-      MPAS_USERNAME: 'sync',
-      MPAS_PASSWORD: PASSWORD,
-      MPAS_STREAMS: 'user',
-      MPAS_START_FROM: new Date(startTime - 1_000).toISOString(),
-      MPAS_SETTLE_MS: '0',
-      MPAS_LOOKBACK_MS: '0',
-      SIEM_URL: `${receiver.url}/ingest`,
-      SIEM_BATCH: 'array',
-      STATE_DIR: stateDir,
-    };
+    env = localRunEnv(
+      { mpasUrl: simulator.url, password: PASSWORD, startFrom: startTime - 1_000, stateDir, siemUrl: `${receiver.url}/ingest` },
+      { MPAS_STREAMS: 'user', MPAS_SETTLE_MS: '0', MPAS_LOOKBACK_MS: '0' },
+    );
   });
 
   afterAll(async () => {

@@ -7,13 +7,13 @@ import type { AppConfig } from '../../../lib/config/app-config-schema.js';
 import { generateEvents } from '../../../lib/local/event-generator.js';
 import type { HealthReport } from '../../../lib/local/health-tracker.js';
 import { runLocal } from '../../../lib/local/local-runner.js';
-import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
 import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
 import { MAX_RETRY_AFTER_MS } from '../../../lib/retry/retry-after.js';
 import type { Sleep } from '../../../lib/time/sleep.js';
-import { killAllCli, startCli } from '../../support/cli-process.js';
+import { fetchHealth, healthUrl, killAllCli, localRunEnv, startCli, waitUntil } from '../../support/cli-process.js';
+import { startSimulatorForSync } from '../../support/simulator-client.js';
 
 // The reproduction of issue #17: a SIEM answering 429 with `Retry-After: 3000000` (seconds).
 // That wait, 3e9 ms, overflowed setTimeout (it fired after 1 ms): over 4,000 requests in 20 s.
@@ -22,23 +22,13 @@ const PASSWORD = 'retry-after-test-password-8e2a';
 const START_FROM = Date.now() - 3_600_000;
 const EVENTS = 20;
 
-async function waitUntil<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 describe('a SIEM answering 429 with Retry-After: 3000000', () => {
   let simulator: MpasSimulator;
   let receiver: SiemReceiver;
   let stateDir: string;
 
   beforeEach(async () => {
-    simulator = await startMpasSimulator({ realms: ['acme'], users: [{ username: 'sync', password: PASSWORD, roles: ['view-events'] }] });
+    simulator = await startSimulatorForSync(PASSWORD);
     simulator.add('acme', 'user', generateEvents({ seed: 23, realm: 'acme', count: EVENTS, startTime: START_FROM + 1_000, spacingMs: 10_000, adminShare: 0 }).user);
     receiver = await startSiemReceiver();
     receiver.failNext({ count: 1_000_000, status: 429, retryAfterSeconds: HUGE_RETRY_AFTER_SECONDS });
@@ -73,29 +63,15 @@ describe('a SIEM answering 429 with Retry-After: 3000000', () => {
   });
 
   it('makes the real run process send one request, however long it keeps running', async () => {
-    const child = startCli(['run', '--health-port', '0', '--poll-interval', '1000'], {
-      MPAS_BASE_URL: simulator.url,
-      MPAS_REALMS: 'acme',
-      MPAS_STREAMS: 'user',
-      MPAS_AUTH_REALM: 'master',
-      MPAS_USERNAME: 'sync',
-      MPAS_PASSWORD: PASSWORD,
-      MPAS_START_FROM: new Date(START_FROM).toISOString(),
-      MPAS_SETTLE_MS: '1000',
-      SIEM_URL: `${receiver.url}/ingest`,
-      SIEM_BATCH: 'array',
-      SIEM_ATTEMPTS: '3',
-      STATE_DIR: stateDir,
-    });
-    const url = await waitUntil(() => {
-      for (const line of child.output().stdout.split('\n')) {
-        if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line) as { message: string; url?: string };
-        if (entry.message === 'health endpoint listening') return entry.url;
-      }
-      return undefined;
-    }, 'the health endpoint');
-    const health = async (): Promise<HealthReport> => (await (await fetch(url)).json()) as HealthReport;
+    const child = startCli(
+      ['run', '--health-port', '0', '--poll-interval', '1000'],
+      localRunEnv(
+        { mpasUrl: simulator.url, password: PASSWORD, startFrom: START_FROM, stateDir, siemUrl: `${receiver.url}/ingest` },
+        { MPAS_STREAMS: 'user', MPAS_SETTLE_MS: '1000', SIEM_ATTEMPTS: '3' },
+      ),
+    );
+    const url = await waitUntil(() => healthUrl(child), 'the health endpoint');
+    const health = async (): Promise<HealthReport> => (await fetchHealth(url)).body;
     const failing = await waitUntil(async () => {
       const report = await health();
       return report.failing.length > 0 ? report : undefined;
