@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
 import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
 import { fetchHealth, healthUrl, killAllCli, localRunEnv, runCli, startCli, waitUntil } from '../../support/cli-process.js';
 import type { CliProcess } from '../../support/cli-process.js';
+import { selfSignedCertificate } from '../../support/self-signed-certificate.js';
 import { startSimulatorForSync } from '../../support/simulator-client.js';
 
 const PASSWORD = 'failures-test-password-3d1f';
@@ -71,12 +71,7 @@ describe('mpas-log-sync run when the SIEM or MPAS fails', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cli-run-failures-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-      '-subj', '/CN=mpas-log-sync test SIEM', '-addext', 'subjectAltName=IP:127.0.0.1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    tls = { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+    tls = selfSignedCertificate(dir, 'mpas-log-sync test SIEM');
     simulator = await startSimulatorForSync(PASSWORD);
     const events = generateEvents({ seed: 17, realm: 'acme', count: EVENTS, startTime: START_FROM + 1_000, spacingMs: 10_000, adminShare: 0 }).user;
     simulator.add('acme', 'user', events);

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +21,7 @@ import { killAllCli, runCli, startCli } from '../../support/cli-process.js';
 import { startHostileMpas } from '../../support/hostile-mpas.js';
 import type { HostileMpas } from '../../support/hostile-mpas.js';
 import { RecordingQueue } from '../../support/recording-queue.js';
+import { selfSignedCertificate } from '../../support/self-signed-certificate.js';
 
 const REALM = 'acme';
 const PASSWORD = 'hostile-mpas-Pw-4711';
@@ -174,13 +174,9 @@ describe('a hostile MPAS, read by the real run process', () => {
     dir = mkdtempSync(join(tmpdir(), 'hostile-mpas-run-'));
     stateDir = join(dir, 'state');
     // A self-signed certificate is its own private CA.
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-      '-subj', '/CN=mpas-log-sync test MPAS', '-addext', 'subjectAltName=IP:127.0.0.1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'ca.pem'),
-    ], { stdio: 'ignore' });
-    caFile = join(dir, 'ca.pem');
-    tls = { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(caFile, 'utf8') };
+    const certificate = selfSignedCertificate(dir, 'mpas-log-sync test MPAS');
+    caFile = certificate.certFile;
+    tls = { key: certificate.key, cert: certificate.cert };
     simulator = await startMpasSimulator({ realms: [REALM, 'huge', 'announced', 'endless'], users: [{ username: 'sync', password: PASSWORD, roles: ['view-events'] }] });
     receiver = await startSiemReceiver();
   });

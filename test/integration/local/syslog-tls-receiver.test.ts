@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -7,6 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SyslogTlsReceiver } from '../../../lib/local/syslog-tls-receiver.js';
 import { startSyslogTlsReceiver } from '../../../lib/local/syslog-tls-receiver.js';
+import { selfSignedCertificate } from '../../support/self-signed-certificate.js';
 
 let dir: string;
 let tls: { key: string; cert: string };
@@ -15,12 +15,7 @@ const sockets: TLSSocket[] = [];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'syslog-receiver-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', '/CN=syslog receiver test', '-addext', 'subjectAltName=IP:127.0.0.1',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-  ], { stdio: 'ignore' });
-  tls = { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  tls = selfSignedCertificate(dir, 'syslog receiver test');
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
