@@ -5,6 +5,7 @@ import type { DatadogMetadata } from './datadog-logs-encoder.js';
 import { datadogLogBytes, encodeDatadogBody } from './datadog-logs-encoder.js';
 import type { ProtocolSinkOptions } from './protocol-sink-options.js';
 import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from './protocol-sink-options.js';
+import { ResponseTimeout } from './response-timeout.js';
 import { DATADOG_LIMITS } from './siem-limits.js';
 import type { Sink } from './sink.js';
 import type { SinkConfigProblem } from './sink-errors.js';
@@ -37,6 +38,8 @@ export function createDatadogLogsSink(options: DatadogLogsSinkOptions): Sink {
   const headers = { 'dd-api-key': options.apiKey, 'content-type': 'application/json' };
   const metadata: DatadogMetadata = { source: options.source ?? 'mpas', service: options.service ?? 'mpas-log-sync', hostname: options.hostname, tags: options.tags };
   const url = endpointUrl(options.url, '/api/v2/logs', ['/api/v2/logs']);
+  // One per sink: every request to this SIEM learns from the others how long it takes to answer.
+  const responseTimeout = new ResponseTimeout(options.timeoutMs);
 
   return {
     name: 'datadog',
@@ -50,7 +53,7 @@ export function createDatadogLogsSink(options: DatadogLogsSinkOptions): Sink {
             headers,
             body: encodeDatadogBody(indices.map((index) => events[index]!), options.format, metadata),
             gzip: options.gzip,
-            timeoutMs: options.timeoutMs,
+            timeout: responseTimeout,
             agent,
             signal: groupSignal,
             secrets,

@@ -6,6 +6,7 @@ import { classifyBulkResponse } from './elastic-bulk-classify.js';
 import { bulkEventBytes, encodeBulkBody } from './elastic-bulk-encoder.js';
 import type { ProtocolSinkOptions } from './protocol-sink-options.js';
 import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from './protocol-sink-options.js';
+import { ResponseTimeout } from './response-timeout.js';
 import { ELASTIC_LIMITS } from './siem-limits.js';
 import type { Sink } from './sink.js';
 import type { SinkConfigProblem } from './sink-errors.js';
@@ -47,6 +48,8 @@ export function createElasticBulkSink(options: ElasticBulkSinkOptions): Sink {
   const secrets = options.auth.kind === 'apiKey' ? [...secretsOf(auth), options.auth.apiKey].sort((a, b) => b.length - a.length) : secretsOf(auth);
   const headers = { ...authHeaders(auth), 'content-type': 'application/x-ndjson' };
   const url = endpointUrl(options.url, '/_bulk', ['/_bulk']);
+  // One per sink: every request to this SIEM learns from the others how long it takes to answer.
+  const responseTimeout = new ResponseTimeout(options.timeoutMs);
 
   return {
     name: 'elastic',
@@ -60,7 +63,7 @@ export function createElasticBulkSink(options: ElasticBulkSinkOptions): Sink {
             headers,
             body: encodeBulkBody(indices.map((position) => events[position]!), options.format, index),
             gzip: options.gzip,
-            timeoutMs: options.timeoutMs,
+            timeout: responseTimeout,
             agent,
             signal: groupSignal,
             secrets,

@@ -4,6 +4,7 @@ import type { HttpOutcome } from './http-classify.js';
 import { classifyResponse, excerpt } from './http-classify.js';
 import { exchange, parseJsonBody } from './http-exchange.js';
 import { endpointUrl } from './protocol-sink-options.js';
+import { ResponseTimeout } from './response-timeout.js';
 
 /** The scope of Azure Monitor's ingestion API, as Microsoft documents it (the double slash is theirs). */
 export const AZURE_MONITOR_SCOPE = 'https://monitor.azure.com//.default';
@@ -43,9 +44,12 @@ export class EntraTokenSource {
   private cached: { token: string; renewAt: number } | undefined;
   private inFlight: Promise<TokenResult> | undefined;
   private readonly url: string;
+  // Entra ID is a destination of its own: its speed says nothing about the SIEM's.
+  private readonly responseTimeout: ResponseTimeout;
 
   constructor(private readonly options: EntraTokenOptions) {
     this.url = endpointUrl(options.authorityHost, `/${encodeURIComponent(options.tenantId)}/oauth2/v2.0/token`);
+    this.responseTimeout = new ResponseTimeout(options.timeoutMs);
   }
 
   /** A valid token: the cached one, or a new one. */
@@ -73,7 +77,7 @@ export class EntraTokenSource {
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: form.toString(),
       gzip: false,
-      timeoutMs: this.options.timeoutMs,
+      timeout: this.responseTimeout,
       agent: this.options.agent,
       signal,
       secrets,

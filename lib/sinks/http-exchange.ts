@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import { hideSecrets } from './http-auth.js';
 import type { HttpOutcome } from './http-classify.js';
 import { classifyFailure } from './http-classify.js';
+import type { ResponseTimeout } from './response-timeout.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -19,7 +20,8 @@ export interface ExchangeRequest {
   body: string;
   /** Compresses the body and says so in `Content-Encoding`. */
   gzip: boolean;
-  timeoutMs: number;
+  /** The destination's adaptive response timeout (see ResponseTimeout), told how this request ended. */
+  timeout: ResponseTimeout;
   agent: Dispatcher;
   /** The caller's stop signal; the timeout is added to it. */
   signal?: AbortSignal | undefined;
@@ -53,13 +55,15 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse |
     body = await gzip(body);
     headers['content-encoding'] = 'gzip';
   }
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), req.timeoutMs);
-  const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
+  const timed = req.timeout.start();
+  const expiry = new AbortController();
+  const timer = setTimeout(() => expiry.abort(), timed.timeoutMs);
+  const signal = req.signal ? AbortSignal.any([req.signal, expiry.signal]) : expiry.signal;
   try {
     const response = await request(req.url, { method: req.method ?? 'POST', headers, body, dispatcher: req.agent, signal });
     const ok = response.statusCode >= 200 && response.statusCode < 300;
     const text = ok ? await response.body.text() : await readStart(response.body);
+    timed.answered();
     const retryAfter = response.headers['retry-after'];
     return {
       kind: 'response',
@@ -68,7 +72,9 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse |
       text: hideSecrets(text, req.secrets),
     };
   } catch (error) {
-    const outcome = classifyFailure(error, timeout.signal.aborted, req.timeoutMs) as ExchangeFailure['outcome'];
+    // A connection error or the caller's stop says nothing about how fast the SIEM answers.
+    if (expiry.signal.aborted) timed.timedOut();
+    const outcome = classifyFailure(error, expiry.signal.aborted, timed.timeoutMs) as ExchangeFailure['outcome'];
     return { kind: 'failure', outcome: { ...outcome, reason: hideSecrets(outcome.reason, req.secrets) } };
   } finally {
     clearTimeout(timer);

@@ -14,6 +14,7 @@ import { frameBodyBytes, oversizedPayloads, planRequestBodies } from './http-fra
 import type { PlannedRequest } from './http-framing.js';
 import type { HttpsSinkOptions } from './https-sink-options.js';
 import { validateHttpsSinkOptions } from './https-sink-options.js';
+import { ResponseTimeout } from './response-timeout.js';
 import { Semaphore } from './semaphore.js';
 import { tooLargeReason } from './siem-limits.js';
 import { MAX_IN_PROCESS_RETRY_AFTER_MS, sinkRetryPolicy } from './sink-retry.js';
@@ -45,6 +46,9 @@ export function createHttpsSink(options: HttpsSinkOptions): Sink {
     secrets: secretsOf(options.auth),
     headers: { 'user-agent': 'mpas-log-sync', ...authHeaders(options.auth) },
     agent,
+    // One per sink, kept across deliveries like the agent: every request to this SIEM learns from
+    // the others how long it takes to answer.
+    responseTimeout: new ResponseTimeout(options.timeoutMs),
     // One body buffer per request in flight, kept across deliveries (the sink lives as long as
     // the Lambda's execution environment or the local runner).
     bodyBuffers: options.bodyBuffers ?? new BodyBufferPool(options.concurrency, options.maxBatchBytes + 4),
@@ -61,6 +65,7 @@ type Settings = Required<Omit<HttpsSinkOptions, 'caFile' | 'bodyBuffers'>> & {
   secrets: string[];
   headers: Record<string, string>;
   agent: Dispatcher;
+  responseTimeout: ResponseTimeout;
 };
 
 /** One `deliver()` call: its requests, retries and the outcome of every event. */
@@ -175,9 +180,10 @@ class Delivery {
       }
       headers['content-encoding'] = 'gzip';
     }
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), settings.timeoutMs);
-    const signal = this.signal ? AbortSignal.any([this.signal, timeout.signal]) : timeout.signal;
+    const timed = settings.responseTimeout.start();
+    const expiry = new AbortController();
+    const timer = setTimeout(() => expiry.abort(), timed.timeoutMs);
+    const signal = this.signal ? AbortSignal.any([this.signal, expiry.signal]) : expiry.signal;
     const started = settings.clock.now();
     let outcome: HttpOutcome;
     try {
@@ -187,6 +193,7 @@ class Delivery {
       // the SIEM may have answered early, with part of the body still queued for the socket.
       if (ok) settings.bodyBuffers.giveBack(body);
       const text = ok ? (await response.body.dump(), '') : await readStart(response.body);
+      timed.answered();
       outcome = classifyResponse({
         status: response.statusCode,
         retryAfter: firstHeader(response.headers['retry-after']),
@@ -195,7 +202,9 @@ class Delivery {
         nowMs: settings.clock.now(),
       });
     } catch (error) {
-      outcome = classifyFailure(error, timeout.signal.aborted, settings.timeoutMs);
+      // A connection error or the caller's stop says nothing about how fast the SIEM answers.
+      if (expiry.signal.aborted) timed.timedOut();
+      outcome = classifyFailure(error, expiry.signal.aborted, timed.timeoutMs);
     } finally {
       clearTimeout(timer);
     }

@@ -5,6 +5,7 @@ import { classifyResponse, excerpt } from './http-classify.js';
 import { exchange } from './http-exchange.js';
 import type { ProtocolSinkOptions } from './protocol-sink-options.js';
 import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from './protocol-sink-options.js';
+import { ResponseTimeout } from './response-timeout.js';
 import { encodeSentinelRecord } from './sentinel-logs-encoder.js';
 import { SENTINEL_LIMITS } from './siem-limits.js';
 import type { Sink } from './sink.js';
@@ -55,6 +56,8 @@ export function createSentinelLogsSink(options: SentinelLogsSinkOptions): Sink {
     clock: settings.clock,
   });
   const stream = options.streamName ?? DEFAULT_SENTINEL_STREAM;
+  // One per sink: every request to this SIEM learns from the others how long it takes to answer.
+  const responseTimeout = new ResponseTimeout(options.timeoutMs);
   const url = `${endpointUrl(options.url, `/dataCollectionRules/${encodeURIComponent(options.dcrImmutableId)}/streams/${encodeURIComponent(stream)}`)}?api-version=${SENTINEL_API.version}`;
 
   const post = async (body: string, count: number, signal: AbortSignal | undefined): Promise<HttpOutcome> => {
@@ -66,7 +69,7 @@ export function createSentinelLogsSink(options: SentinelLogsSinkOptions): Sink {
         headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' },
         body,
         gzip: options.gzip,
-        timeoutMs: options.timeoutMs,
+        timeout: responseTimeout,
         agent,
         signal,
         secrets: [token.token, options.clientSecret],

@@ -3,6 +3,7 @@ import type { Clock } from '../time/clock.js';
 import type { Sleep } from '../time/sleep.js';
 import type { RequestOutcome } from './batch-delivery.js';
 import { exchange, parseJsonBody } from './http-exchange.js';
+import type { ResponseTimeout } from './response-timeout.js';
 import { classifyHecResponse } from './splunk-hec-classify.js';
 
 /** How the sink asks HEC whether a request's events reached the indexers. */
@@ -12,7 +13,8 @@ export interface HecAckSettings {
   headers: Record<string, string>;
   agent: Dispatcher;
   secrets: readonly string[];
-  timeoutMs: number;
+  /** The sink's response timeout, shared with its event requests. */
+  timeout: ResponseTimeout;
   clock: Clock;
   sleep: Sleep;
   /** Time between two queries. */
@@ -35,7 +37,7 @@ export async function waitForAck(ackId: number, settings: HecAckSettings, signal
       headers: { ...settings.headers, 'content-type': 'application/json' },
       body: JSON.stringify({ acks: [ackId] }),
       gzip: false,
-      timeoutMs: settings.timeoutMs,
+      timeout: settings.timeout,
       agent: settings.agent,
       signal,
       secrets: settings.secrets,

@@ -5,6 +5,7 @@ import { hideSecrets } from './http-auth.js';
 import { exchange } from './http-exchange.js';
 import type { ProtocolSinkOptions } from './protocol-sink-options.js';
 import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from './protocol-sink-options.js';
+import { ResponseTimeout } from './response-timeout.js';
 import type { Sink } from './sink.js';
 import type { SinkConfigProblem } from './sink-errors.js';
 import { waitForAck } from './splunk-hec-ack.js';
@@ -50,6 +51,8 @@ export function createSplunkHecSink(options: SplunkHecSinkOptions): Sink {
   const settings = deliverySettings(options);
   const agent = createSinkAgent({ caFile: options.caFile, connections: options.concurrency, connectTimeoutMs: options.timeoutMs });
   const channel = options.channel ?? randomUUID();
+  // One per sink: every request to this SIEM learns from the others how long it takes to answer.
+  const responseTimeout = new ResponseTimeout(options.timeoutMs);
   const secrets = [options.token];
   const headers: Record<string, string> = { authorization: `Splunk ${options.token}` };
   if (options.useAck) headers['x-splunk-request-channel'] = channel;
@@ -65,7 +68,8 @@ export function createSplunkHecSink(options: SplunkHecSinkOptions): Sink {
     headers,
     agent,
     secrets,
-    timeoutMs: options.timeoutMs,
+    // Ack queries go to the same HEC: a slow indexer tier slows them as it slows the events.
+    timeout: responseTimeout,
     clock: settings.clock,
     sleep: settings.sleep,
     pollMs: options.ackPollMs ?? 1_000,
@@ -84,7 +88,7 @@ export function createSplunkHecSink(options: SplunkHecSinkOptions): Sink {
             headers: { ...headers, 'content-type': 'application/json' },
             body: encodeHecBody(indices.map((index) => events[index]!), options.format, metadata),
             gzip: options.gzip,
-            timeoutMs: options.timeoutMs,
+            timeout: responseTimeout,
             agent,
             signal: groupSignal,
             secrets,

@@ -3,6 +3,7 @@ import { classifyResponse, excerpt } from './http-classify.js';
 import { exchange } from './http-exchange.js';
 import type { ProtocolSinkOptions } from './protocol-sink-options.js';
 import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from './protocol-sink-options.js';
+import { ResponseTimeout } from './response-timeout.js';
 import { SUMO_LOGIC_LIMITS } from './siem-limits.js';
 import type { Sink } from './sink.js';
 import type { SinkConfigProblem } from './sink-errors.js';
@@ -41,6 +42,8 @@ export function createSumoLogicSink(options: SumoLogicSinkOptions): Sink {
   if (options.host !== undefined) headers['x-sumo-host'] = options.host;
   if (options.fields !== undefined) headers['x-sumo-fields'] = options.fields;
   const url = endpointUrl(options.url, `/receiver/v1/http/${encodeURIComponent(options.token)}`, ['/receiver/v1/http']);
+  // One per sink: every request to this SIEM learns from the others how long it takes to answer.
+  const responseTimeout = new ResponseTimeout(options.timeoutMs);
 
   return {
     name: 'sumo-logic',
@@ -55,7 +58,7 @@ export function createSumoLogicSink(options: SumoLogicSinkOptions): Sink {
             headers,
             body: indices.map((index) => events[index]!.payload).join('\n'),
             gzip: options.gzip,
-            timeoutMs: options.timeoutMs,
+            timeout: responseTimeout,
             agent,
             signal: groupSignal,
             secrets,
