@@ -100,6 +100,74 @@ async function createQueue(client: SQSClient, name: string, attributes: Record<s
 }
 
 /**
+ * How many messages a queue holds, visible, in flight or delayed (SQS's approximate counts): 0 once
+ * everything sent to it was deleted.
+ */
+export async function queueMessageCount(client: SQSClient, url: string): Promise<number> {
+  const { Attributes = {} } = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
+  return Object.values(Attributes).reduce((sum, count) => sum + Number(count), 0);
+}
+
+/** The Secrets Manager ARNs a Lambda test's settings name; lambdaSecrets answers for them. */
+export const MPAS_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:mpas';
+export const SIEM_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:siem';
+
+/**
+ * Secrets Manager's values by ARN, as loadLambdaConfig reads them: the MPAS simulator's default
+ * user and the SIEM receiver's bearer token. A fresh map each call, so a test may change one.
+ */
+export function lambdaSecrets(siemToken: string): Record<string, string> {
+  return {
+    [MPAS_SECRET_ARN]: JSON.stringify({ username: 'mpas-log-sync', password: 'mpas-log-sync' }),
+    [SIEM_SECRET_ARN]: JSON.stringify({ token: siemToken }),
+  };
+}
+
+/** What the poller and forwarder Lambdas of one tenant are pointed at. */
+export interface LambdaPipelineTargets {
+  tenant: string;
+  realm: string;
+  mpasUrl: string;
+  /** MPAS_START_FROM, epoch milliseconds. */
+  startFrom: number;
+  /** The SIEM receiver's ingest URL, sent JSON arrays, one attempt a request (the queue retries). */
+  siemUrl: string;
+  queues: QueuePair;
+}
+
+/**
+ * The environment of both Lambdas (credentials through lambdaSecrets), with a fresh cursor and
+ * idempotency table and a backoff of seconds; `extra` adds or overrides settings.
+ */
+export async function lambdaPipelineEnv(targets: LambdaPipelineTargets, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  return {
+    TENANT: targets.tenant,
+    MPAS_BASE_URL: targets.mpasUrl,
+    MPAS_REALMS: targets.realm,
+    MPAS_AUTH_REALM: 'master',
+    MPAS_START_FROM: String(targets.startFrom),
+    MPAS_PAGE_SIZE: '500',
+    MPAS_SECRET_ARN,
+    SIEM_URL: targets.siemUrl,
+    SIEM_SECRET_ARN,
+    SIEM_BATCH: 'array',
+    SIEM_ATTEMPTS: '1',
+    CURSOR_TABLE_NAME: await createCursorTable(),
+    IDEMPOTENCY_TABLE_NAME: await createIdempotencyTable(),
+    QUEUE_URL: targets.queues.queueUrl,
+    DEAD_LETTER_QUEUE_URL: targets.queues.dlqUrl,
+    RETRY_BASE_SECONDS: '1',
+    RETRY_MAX_SECONDS: '2',
+    ...extra,
+  };
+}
+
+/**
  * Deletes every table and queue the helpers created and destroys their clients, newest first
  * (so a queue goes before the DLQ it points at). Call it in afterEach or afterAll.
  */

@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ import { batchIdFor } from '../../../lib/queue/event-batch.js';
 import type { EventBatch } from '../../../lib/queue/event-batch.js';
 import { SqsEventQueue } from '../../../lib/queue/sqs-event-queue.js';
 import { ManualClock } from '../../../lib/time/clock.js';
-import { cleanupAwsFixtures, createCursorTable, createIdempotencyTable, createQueuePair, dynamoClient, sqsClient } from '../../support/aws-fixtures.js';
+import { cleanupAwsFixtures, createQueuePair, dynamoClient, lambdaPipelineEnv, lambdaSecrets, queueMessageCount, sqsClient } from '../../support/aws-fixtures.js';
 import type { QueuePair } from '../../support/aws-fixtures.js';
 import { fakeLambdaContext } from '../../support/lambda-context.js';
 import { SqsEventSourceDriver } from '../../support/sqs-event-source-driver.js';
@@ -30,10 +30,7 @@ const NOW = Date.parse('2025-03-04T10:00:00.000Z');
 const REALM = 'acme';
 const TENANT = 'acme-test';
 const SIEM_TOKEN = 'siem-token-for-tests';
-const SECRETS: Record<string, string> = {
-  'arn:aws:secretsmanager:us-east-1:000000000000:secret:mpas': JSON.stringify({ username: 'mpas-log-sync', password: 'mpas-log-sync' }),
-  'arn:aws:secretsmanager:us-east-1:000000000000:secret:siem': JSON.stringify({ token: SIEM_TOKEN }),
-};
+const SECRETS = lambdaSecrets(SIEM_TOKEN);
 // The backoff's jitter; fixed so a failing run can be repeated.
 const JITTER_SEED = 42;
 const jitter = createRandom(JITTER_SEED);
@@ -53,25 +50,7 @@ describe('poller and forwarder Lambdas on DynamoDB Local, fauxqs, the MPAS simul
     receiver = await startSiemReceiver({ auth: { bearerToken: SIEM_TOKEN } });
     sqs = sqsClient();
     queues = await createQueuePair('events', { maxReceiveCount: 10, visibilityTimeoutSeconds: 5 });
-    env = {
-      TENANT,
-      MPAS_BASE_URL: simulator.url,
-      MPAS_REALMS: REALM,
-      MPAS_AUTH_REALM: 'master',
-      MPAS_START_FROM: String(NOW - 2 * 3_600_000),
-      MPAS_PAGE_SIZE: '500',
-      MPAS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:mpas',
-      SIEM_URL: `${receiver.url}/ingest`,
-      SIEM_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:siem',
-      SIEM_BATCH: 'array',
-      SIEM_ATTEMPTS: '1',
-      CURSOR_TABLE_NAME: await createCursorTable(),
-      IDEMPOTENCY_TABLE_NAME: await createIdempotencyTable(),
-      QUEUE_URL: queues.queueUrl,
-      DEAD_LETTER_QUEUE_URL: queues.dlqUrl,
-      RETRY_BASE_SECONDS: '1',
-      RETRY_MAX_SECONDS: '2',
-    };
+    env = await lambdaPipelineEnv({ tenant: TENANT, realm: REALM, mpasUrl: simulator.url, startFrom: NOW - 2 * 3_600_000, siemUrl: `${receiver.url}/ingest`, queues });
   });
 
   afterEach(async () => {
@@ -95,15 +74,7 @@ describe('poller and forwarder Lambdas on DynamoDB Local, fauxqs, the MPAS simul
     await new SqsEventQueue({ client: sqs, queueUrl: queues.queueUrl }).enqueue(batches);
   }
 
-  async function queueIsEmpty(url = queues.queueUrl): Promise<boolean> {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      }),
-    );
-    return Object.values(Attributes).every((count) => count === '0');
-  }
+  const queueIsEmpty = async (url = queues.queueUrl): Promise<boolean> => (await queueMessageCount(sqs, url)) === 0;
 
   async function deadLetters(expected: number): Promise<Message[]> {
     const found: Message[] = [];

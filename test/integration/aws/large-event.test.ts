@@ -1,5 +1,5 @@
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ChangeMessageVisibilityCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -21,7 +21,7 @@ import { batchIdFor } from '../../../lib/queue/event-batch.js';
 import type { EventBatch } from '../../../lib/queue/event-batch.js';
 import { SqsEventQueue } from '../../../lib/queue/sqs-event-queue.js';
 import { ManualClock } from '../../../lib/time/clock.js';
-import { cleanupAwsFixtures, createCursorTable, createIdempotencyTable, createQueuePair, dynamoClient, sqsClient, testAwsConfig, uniqueName } from '../../support/aws-fixtures.js';
+import { cleanupAwsFixtures, createQueuePair, dynamoClient, lambdaPipelineEnv, lambdaSecrets, queueMessageCount, sqsClient, testAwsConfig, uniqueName } from '../../support/aws-fixtures.js';
 import type { QueuePair } from '../../support/aws-fixtures.js';
 import { fakeLambdaContext } from '../../support/lambda-context.js';
 import { SqsEventSourceDriver } from '../../support/sqs-event-source-driver.js';
@@ -30,10 +30,7 @@ const NOW = Date.parse('2025-03-04T10:00:00.000Z');
 const REALM = 'acme';
 const TENANT = 'acme-large';
 const SIEM_TOKEN = 'siem-token-for-tests';
-const SECRETS: Record<string, string> = {
-  'arn:aws:secretsmanager:us-east-1:000000000000:secret:mpas': JSON.stringify({ username: 'mpas-log-sync', password: 'mpas-log-sync' }),
-  'arn:aws:secretsmanager:us-east-1:000000000000:secret:siem': JSON.stringify({ token: SIEM_TOKEN }),
-};
+const SECRETS = lambdaSecrets(SIEM_TOKEN);
 const JITTER_SEED = 17;
 const MiB = 1_048_576;
 const quiet = (): Logger => new Logger({ serviceName: 'test', logLevel: 'SILENT' });
@@ -73,27 +70,10 @@ describe('an event over the 1 MiB message limit travels through S3 (the claim ch
     bucket = uniqueName('payloads');
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     queues = await createQueuePair('large', { maxReceiveCount: 10, visibilityTimeoutSeconds: 5 });
-    env = {
-      TENANT,
-      MPAS_BASE_URL: simulator.url,
-      MPAS_REALMS: REALM,
-      MPAS_AUTH_REALM: 'master',
-      MPAS_START_FROM: String(NOW - 2 * 3_600_000),
-      MPAS_PAGE_SIZE: '500',
-      MPAS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:mpas',
-      SIEM_URL: `${receiver.url}/ingest`,
-      SIEM_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:siem',
-      SIEM_BATCH: 'array',
-      SIEM_ATTEMPTS: '1',
-      CURSOR_TABLE_NAME: await createCursorTable(),
-      IDEMPOTENCY_TABLE_NAME: await createIdempotencyTable(),
-      QUEUE_URL: queues.queueUrl,
-      DEAD_LETTER_QUEUE_URL: queues.dlqUrl,
-      RETRY_BASE_SECONDS: '1',
-      RETRY_MAX_SECONDS: '2',
+    env = await lambdaPipelineEnv({ tenant: TENANT, realm: REALM, mpasUrl: simulator.url, startFrom: NOW - 2 * 3_600_000, siemUrl: `${receiver.url}/ingest`, queues }, {
       LARGE_PAYLOAD_BUCKET: bucket,
       LARGE_PAYLOAD_KMS_KEY: 'arn:aws:kms:us-east-1:000000000000:key/tenant-key',
-    };
+    });
   });
 
   afterEach(async () => {
@@ -116,15 +96,7 @@ describe('an event over the 1 MiB message limit travels through S3 (the claim ch
     return (listed.Contents ?? []).map(({ Key }) => Key ?? '');
   }
 
-  async function queueIsEmpty(url = queues.queueUrl): Promise<boolean> {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      }),
-    );
-    return Object.values(Attributes).every((count) => count === '0');
-  }
+  const queueIsEmpty = async (url = queues.queueUrl): Promise<boolean> => (await queueMessageCount(sqs, url)) === 0;
 
   it('delivers a 3 MB partial-import admin event with the events before and after it, once each, and leaves no object behind', async () => {
     const generated = generateEvents({ seed: 12, realm: REALM, count: 400, startTime: NOW - 3_600_000, spacingMs: 5_000, adminShare: 0.5 });

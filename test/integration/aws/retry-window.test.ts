@@ -1,4 +1,3 @@
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSEvent } from 'aws-lambda';
@@ -17,7 +16,7 @@ import type { MpasEvent } from '../../../lib/mpas/event-schemas.js';
 import { batchIdFor } from '../../../lib/queue/event-batch.js';
 import type { EventBatch } from '../../../lib/queue/event-batch.js';
 import { SqsEventQueue } from '../../../lib/queue/sqs-event-queue.js';
-import { cleanupAwsFixtures, createIdempotencyTable, createQueuePair, dynamoClient, sqsClient } from '../../support/aws-fixtures.js';
+import { cleanupAwsFixtures, createIdempotencyTable, createQueuePair, dynamoClient, queueMessageCount, sqsClient } from '../../support/aws-fixtures.js';
 import type { QueuePair } from '../../support/aws-fixtures.js';
 import { SqsEventSourceDriver } from '../../support/sqs-event-source-driver.js';
 
@@ -80,15 +79,7 @@ describe('the forwarder Lambda against a SIEM outage and its own deadline, with 
     return { driver: new SqsEventSourceDriver({ client: sqs, queueUrl: queues.queueUrl, queueArn: queues.queueArn, handler: noting, ...options }), receives };
   }
 
-  async function count(url: string): Promise<number> {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      }),
-    );
-    return Object.values(Attributes).reduce((sum, value) => sum + Number(value), 0);
-  }
+  const count = (url: string): Promise<number> => queueMessageCount(sqs, url);
 
   /** The SIEM answers 503 from its first request on, for `seconds` (forever when undefined). */
   function outage(seconds?: number): { endsAt: () => number | undefined; end: () => void } {

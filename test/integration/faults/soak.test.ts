@@ -1,4 +1,3 @@
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -16,7 +15,7 @@ import { pollTenant } from '../../../lib/poller/poll-tenant.js';
 import type { PollOutcome } from '../../../lib/poller/poll-tenant.js';
 import { SqsEventQueue } from '../../../lib/queue/sqs-event-queue.js';
 import { ManualClock } from '../../../lib/time/clock.js';
-import { cleanupAwsFixtures, createCursorTable, createIdempotencyTable, createQueuePair, dynamoClient, sqsClient } from '../../support/aws-fixtures.js';
+import { cleanupAwsFixtures, createCursorTable, createIdempotencyTable, createQueuePair, dynamoClient, queueMessageCount, sqsClient } from '../../support/aws-fixtures.js';
 import type { QueuePair } from '../../support/aws-fixtures.js';
 import { SqsEventSourceDriver } from '../../support/sqs-event-source-driver.js';
 import { SimulatedCrash, crashingAtCommit } from '../../support/crashing-cursor-store.js';
@@ -77,12 +76,7 @@ describe('soak: 20,000 events through the Lambda pipeline with seeded faults eve
     vi.unstubAllEnvs();
   });
 
-  async function queueIsEmpty(url: string): Promise<boolean> {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
-    );
-    return Object.values(Attributes).every((count) => count === '0');
-  }
+  const queueIsEmpty = async (url: string): Promise<boolean> => (await queueMessageCount(sqs, url)) === 0;
 
   it('delivers every event exactly once', async () => {
     const random = createRandom(SEED);
