@@ -96,7 +96,8 @@ describe('mpas-log-sync run when the SIEM or MPAS fails', () => {
     unauthorized.failNext({ count: 1_000, status: 401, body: JSON.stringify({ error: `invalid token ${SIEM_TOKEN}` }) });
     const untrusted = await receiver({ tls });
     const slow = await receiver();
-    slow.setLatency(1_000);
+    // Slower than the ceiling of its timeout (8 x 300 ms): one within it gets its events after a few timeouts.
+    slow.setLatency(3_000);
     const healthy = await receiver();
     // One process, four routes, each SIEM failing its own way: every route gets each batch on its own.
     const siem = (url: string, extra: Record<string, unknown> = {}) => ({ type: 'https', url, batch: 'array', timeoutMs: 5_000, attempts: 2, ...extra });
@@ -105,7 +106,7 @@ describe('mpas-log-sync run when the SIEM or MPAS fails', () => {
       { name: 'unauthorized', siem: siem(`${unauthorized.url}/ingest`, { auth: { kind: 'bearer', token: SIEM_TOKEN } }) },
       { name: 'untrusted', siem: siem(`${untrusted.url}/ingest`) },
       // One request per event, four at a time: more than run --once's limit of one delivery
-      // (2 x 300 ms + 5 s) would take, so the limit cuts it short.
+      // (300 ms, then 600 ms after a timeout, + 5 s) would take, so the limit cuts it short.
       { name: 'slow', siem: siem(`${slow.url}/ingest`, { timeoutMs: 300, batch: 'single', concurrency: 4 }) },
     ];
     const configFile = (name: string, routes: unknown[]): string => {
@@ -146,8 +147,8 @@ describe('mpas-log-sync run when the SIEM or MPAS fails', () => {
     const copies = new Map<string, number>();
     for (const id of ids(slow)) copies.set(id, (copies.get(id) ?? 0) + 1);
     expect(Math.max(0, ...copies.values())).toBeLessThanOrEqual(2);
-    // Each request holds one of 4 slots for its whole 300 ms timeout: 2 attempts of 40 requests
-    // need 6 s, more than the limit, which cut the delivery short.
+    // Each request holds one of 4 slots for its whole timeout (300 ms, doubling after timeouts):
+    // 2 attempts of 40 requests need over 6 s, more than the limit, which cut the delivery short.
     expect(slow.stats().requests, 'the limit cut the delivery short').toBeLessThan(2 * EVENTS);
     expect(unauthorized.received()).toEqual([]);
     expect(untrusted.received()).toEqual([]);
