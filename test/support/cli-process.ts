@@ -1,7 +1,15 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 import type { HealthReport } from '../../lib/local/health-tracker.js';
+import type { MpasSimulator } from '../../lib/local/mpas-simulator/index.js';
+import { startSiemReceiver } from '../../lib/local/siem-receiver.js';
+import type { SiemReceiver, SiemReceiverOptions } from '../../lib/local/siem-receiver.js';
+import { startSimulatorForSync } from './simulator-client.js';
 
 /** The command line's entry point, run as users run it. */
 const BIN = fileURLToPath(new URL('../../bin/mpas-log-sync.js', import.meta.url));
@@ -131,5 +139,53 @@ export function localRunEnv(settings: LocalRunSettings, extra: Record<string, st
     ...(settings.siemUrl === undefined ? {} : { SIEM_URL: settings.siemUrl, SIEM_BATCH: 'array' }),
     STATE_DIR: settings.stateDir,
     ...extra,
+  };
+}
+
+/** What each test of a local run gets afresh: the simulator (user `sync`), a SIEM receiver and an empty state directory. */
+export interface LocalRunRig {
+  readonly simulator: MpasSimulator;
+  readonly receiver: SiemReceiver;
+  readonly stateDir: string;
+}
+
+/**
+ * Starts a simulator, a receiver and a state directory before each test of the calling describe
+ * block and, after it, kills the CLI processes still running (they use all three), then closes
+ * and removes them. Read the fields inside tests and hooks only: they are set by beforeEach.
+ */
+export function useLocalRunRig(options: { password: string; tmpPrefix: string; receiver?: SiemReceiverOptions }): LocalRunRig {
+  let current: { simulator: MpasSimulator; receiver: SiemReceiver; stateDir: string } | undefined;
+  const started = (): NonNullable<typeof current> => {
+    if (!current) throw new Error('the local run rig is read outside a test (it is started by beforeEach)');
+    return current;
+  };
+  beforeEach(async () => {
+    const simulator = await startSimulatorForSync(options.password);
+    const receiver = await startSiemReceiver(options.receiver).catch(async (error: unknown) => {
+      await simulator.close();
+      throw error;
+    });
+    current = { simulator, receiver, stateDir: await mkdtemp(join(tmpdir(), options.tmpPrefix)) };
+  });
+  afterEach(async () => {
+    await killAllCli();
+    if (!current) return;
+    const { simulator, receiver, stateDir } = current;
+    current = undefined;
+    await receiver.close();
+    await simulator.close();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+  return {
+    get simulator() {
+      return started().simulator;
+    },
+    get receiver() {
+      return started().receiver;
+    },
+    get stateDir() {
+      return started().stateDir;
+    },
   };
 }

@@ -1,36 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deliverRange } from '../../../lib/cli/range-delivery.js';
 import type { CliIo } from '../../../lib/cli/command.js';
 import { loadConfig } from '../../../lib/config/load-config.js';
 import { generateEvents } from '../../../lib/local/event-generator.js';
-import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
-import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { startSimulatorForSync } from '../../support/simulator-client.js';
+import { useLocalRunRig } from '../../support/cli-process.js';
 
 const PASSWORD = 'range-delivery-password-1a2b';
 
 describe('deliverRange', () => {
-  let simulator: MpasSimulator;
-  let receiver: SiemReceiver;
-  let stateDir: string;
-
-  beforeEach(async () => {
-    simulator = await startSimulatorForSync(PASSWORD);
-    receiver = await startSiemReceiver();
-    stateDir = await mkdtemp(join(tmpdir(), 'range-delivery-'));
-  });
-
-  afterEach(async () => {
-    await receiver.close();
-    await simulator.close();
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  const rig = useLocalRunRig({ password: PASSWORD, tmpPrefix: 'range-delivery-' });
 
   it('draws a bar redrawn in place on a terminal, ending at 100% on its own line', async () => {
+    const { simulator, receiver, stateDir } = rig;
     const from = Date.now() - 3_600_000;
     const events = generateEvents({ seed: 21, realm: 'acme', count: 800, startTime: from, spacingMs: 3_000 });
     simulator.add('acme', 'user', events.user);

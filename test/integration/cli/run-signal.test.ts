@@ -1,36 +1,17 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../../../lib/local/event-generator.js';
-import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
-import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { killAllCli, localRunEnv, runCli, startCli } from '../../support/cli-process.js';
+import { localRunEnv, runCli, startCli, useLocalRunRig } from '../../support/cli-process.js';
 import { holdMpasAfterReads, releaseMpasReads } from '../../support/hold-mpas-reads.js';
-import { startSimulatorForSync } from '../../support/simulator-client.js';
 
 const PASSWORD = 'signal-test-password-77aa';
 
 describe('mpas-log-sync run, stopped while an MPAS read is in flight', () => {
-  let simulator: MpasSimulator;
-  let receiver: SiemReceiver;
-  let stateDir: string;
-
-  beforeEach(async () => {
-    simulator = await startSimulatorForSync(PASSWORD);
-    receiver = await startSiemReceiver();
-    stateDir = await mkdtemp(join(tmpdir(), 'cli-run-signal-'));
-  });
-
-  afterEach(async () => {
-    await killAllCli();
-    await receiver.close();
-    await simulator.close();
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  const rig = useLocalRunRig({ password: PASSWORD, tmpPrefix: 'cli-run-signal-' });
 
   it('exits 0 with nothing on stderr, commits nothing of the aborted page, and the next run delivers the rest once', async () => {
+    const { simulator, receiver, stateDir } = rig;
     const startTime = Date.now() - 3_600_000;
     const events = generateEvents({ seed: 12, realm: 'acme', count: 1_200, startTime, spacingMs: 2_000, adminShare: 0 }).user;
     simulator.add('acme', 'user', events);

@@ -1,36 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateEvents } from '../../../lib/local/event-generator.js';
-import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
-import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { killAllCli, localRunEnv, runCli } from '../../support/cli-process.js';
-import { startSimulatorForSync } from '../../support/simulator-client.js';
+import { localRunEnv, runCli, useLocalRunRig } from '../../support/cli-process.js';
 
 const PASSWORD = 'too-large-test-password-51c0';
 const START_FROM = Date.now() - 3_600_000;
 
 describe('an event too large for the SIEM', () => {
-  let simulator: MpasSimulator;
-  let receiver: SiemReceiver;
-  let stateDir: string;
-
-  beforeEach(async () => {
-    simulator = await startSimulatorForSync(PASSWORD);
-    receiver = await startSiemReceiver();
-    stateDir = mkdtempSync(join(tmpdir(), 'too-large-'));
-  });
-
-  afterEach(async () => {
-    await killAllCli();
-    await receiver.close();
-    await simulator.close();
-    rmSync(stateDir, { recursive: true, force: true });
-  });
+  const rig = useLocalRunRig({ password: PASSWORD, tmpPrefix: 'too-large-' });
 
   it('is dead-lettered with its size and the limit, never sent; the rest of its batch is delivered', async () => {
+    const { simulator, receiver, stateDir } = rig;
     const events = generateEvents({ seed: 31, realm: 'acme', count: 10, startTime: START_FROM + 1_000, spacingMs: 10_000, adminShare: 0 }).user;
     const huge = events[4]!;
     huge.details = { ...huge.details, note: 'x'.repeat(1_200_000) };

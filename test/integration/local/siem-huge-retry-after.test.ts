@@ -1,19 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { appConfigSchema } from '../../../lib/config/app-config-schema.js';
 import type { AppConfig } from '../../../lib/config/app-config-schema.js';
 import { generateEvents } from '../../../lib/local/event-generator.js';
 import type { HealthReport } from '../../../lib/local/health-tracker.js';
 import { runLocal } from '../../../lib/local/local-runner.js';
-import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
-import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
 import { MAX_RETRY_AFTER_MS } from '../../../lib/retry/retry-after.js';
 import type { Sleep } from '../../../lib/time/sleep.js';
-import { fetchHealth, healthUrl, killAllCli, localRunEnv, startCli, waitUntil } from '../../support/cli-process.js';
-import { startSimulatorForSync } from '../../support/simulator-client.js';
+import { fetchHealth, healthUrl, localRunEnv, startCli, useLocalRunRig, waitUntil } from '../../support/cli-process.js';
 
 // The reproduction of issue #17: a SIEM answering 429 with `Retry-After: 3000000` (seconds).
 // That wait, 3e9 ms, overflowed setTimeout (it fired after 1 ms): over 4,000 requests in 20 s.
@@ -23,26 +16,15 @@ const START_FROM = Date.now() - 3_600_000;
 const EVENTS = 20;
 
 describe('a SIEM answering 429 with Retry-After: 3000000', () => {
-  let simulator: MpasSimulator;
-  let receiver: SiemReceiver;
-  let stateDir: string;
+  const rig = useLocalRunRig({ password: PASSWORD, tmpPrefix: 'huge-retry-after-' });
 
-  beforeEach(async () => {
-    simulator = await startSimulatorForSync(PASSWORD);
-    simulator.add('acme', 'user', generateEvents({ seed: 23, realm: 'acme', count: EVENTS, startTime: START_FROM + 1_000, spacingMs: 10_000, adminShare: 0 }).user);
-    receiver = await startSiemReceiver();
-    receiver.failNext({ count: 1_000_000, status: 429, retryAfterSeconds: HUGE_RETRY_AFTER_SECONDS });
-    stateDir = mkdtempSync(join(tmpdir(), 'huge-retry-after-'));
-  });
-
-  afterEach(async () => {
-    await killAllCli();
-    await receiver.close();
-    await simulator.close();
-    rmSync(stateDir, { recursive: true, force: true });
+  beforeEach(() => {
+    rig.simulator.add('acme', 'user', generateEvents({ seed: 23, realm: 'acme', count: EVENTS, startTime: START_FROM + 1_000, spacingMs: 10_000, adminShare: 0 }).user);
+    rig.receiver.failNext({ count: 1_000_000, status: 429, retryAfterSeconds: HUGE_RETRY_AFTER_SECONDS });
   });
 
   it('makes the local runner wait the capped 15 minutes after one request, not retry at once', async () => {
+    const { simulator, receiver, stateDir } = rig;
     const config = appConfigSchema.parse({
       mpas: { baseUrl: simulator.url, realms: ['acme'], streams: ['user'], authRealm: 'master', credentials: { username: 'sync', password: PASSWORD }, startFrom: START_FROM, settleMs: 1_000 },
       siem: { url: `${receiver.url}/ingest`, batch: 'array', attempts: 3 },
@@ -63,6 +45,7 @@ describe('a SIEM answering 429 with Retry-After: 3000000', () => {
   });
 
   it('makes the real run process send one request, however long it keeps running', async () => {
+    const { simulator, receiver, stateDir } = rig;
     const child = startCli(
       ['run', '--health-port', '0', '--poll-interval', '1000'],
       localRunEnv(
