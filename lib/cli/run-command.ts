@@ -25,7 +25,8 @@ docs/configuration.md.
   --config FILE         JSON config file (default: $MPAS_LOG_SYNC_CONFIG, else none)
   --once                read up to now minus the settle window, deliver, commit, exit.
                         Ends by itself: a batch a SIEM does not take gets one delivery
-                        (SIEM_ATTEMPTS requests of SIEM_TIMEOUT_MS, at most 5 s apart), a
+                        (SIEM_ATTEMPTS requests, each timeout doubling from SIEM_TIMEOUT_MS up
+                        to 8 x, at most 5 s apart: 80 s with the defaults), a
                         stream MPAS does not serve 5 attempts of MPAS_REQUEST_TIMEOUT_MS (up to
                         7.5 s of backoff). Exit 0: everything delivered and committed; exit 1:
                         something was not delivered or read (said on stderr, with why; its
