@@ -1,16 +1,21 @@
 import { startMpasSimulator } from '../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../lib/local/mpas-simulator/index.js';
 import { MpasClient } from '../../lib/mpas/mpas-client.js';
+import type { MpasClientOptions } from '../../lib/mpas/mpas-client.js';
 import type { Clock } from '../../lib/time/clock.js';
 
-/** An MPAS client logged in to the simulator as its default user, on the test's clock, never sleeping between retries. */
-export function simulatorClient(simulator: Pick<MpasSimulator, 'url'>, clock: Clock): MpasClient {
+/**
+ * An MPAS client logged in to the simulator (or a server in front of it) as its default user, on
+ * the test's clock, never sleeping between retries; `overrides` replaces any option.
+ */
+export function simulatorClient(simulator: Pick<MpasSimulator, 'url'>, clock: Clock, overrides: Partial<MpasClientOptions> = {}): MpasClient {
   return new MpasClient({
     baseUrl: simulator.url,
     authRealm: 'master',
     credentials: { grant: 'password', clientId: 'admin-cli', username: 'mpas-log-sync', password: 'mpas-log-sync' },
     clock,
     sleep: async () => undefined,
+    ...overrides,
   });
 }
 

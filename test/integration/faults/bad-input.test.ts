@@ -8,13 +8,14 @@ import { generateEvents } from '../../../lib/local/event-generator.js';
 import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { MpasResponseError } from '../../../lib/mpas/errors.js';
-import { MpasClient } from '../../../lib/mpas/mpas-client.js';
+import type { MpasClient } from '../../../lib/mpas/mpas-client.js';
 import type { EventSource } from '../../../lib/poller/event-source.js';
 import { pollTenant } from '../../../lib/poller/poll-tenant.js';
 import type { PollTenantOptions } from '../../../lib/poller/poll-tenant.js';
 import { ManualClock } from '../../../lib/time/clock.js';
 import { killAllCli, runCli } from '../../support/cli-process.js';
 import { RecordingQueue } from '../../support/recording-queue.js';
+import { simulatorClient } from '../../support/simulator-client.js';
 
 const NOW = Date.parse('2025-02-12T19:30:00.000Z');
 const REALM = 'acme';
@@ -66,13 +67,7 @@ describe('a malformed MPAS page', () => {
   }
 
   it('is reported as an MpasResponseError in the outcome and moves no cursor of its stream', async () => {
-    const source = new MpasClient({
-      baseUrl: simulator.url,
-      authRealm: 'master',
-      credentials: { grant: 'password', clientId: 'admin-cli', username: 'mpas-log-sync', password: 'mpas-log-sync' },
-      clock,
-      sleep: async () => undefined,
-    });
+    const source = simulatorClient(simulator, clock);
     const firstCount = add(1, NOW - 3_000_000);
     expect(await pollTenant(options(source))).toMatchObject({ status: 'complete', failures: [] });
 

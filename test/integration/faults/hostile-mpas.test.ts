@@ -22,6 +22,7 @@ import { startHostileMpas } from '../../support/hostile-mpas.js';
 import type { HostileMpas } from '../../support/hostile-mpas.js';
 import { RecordingQueue } from '../../support/recording-queue.js';
 import { selfSignedCertificate } from '../../support/self-signed-certificate.js';
+import { simulatorClient } from '../../support/simulator-client.js';
 
 const REALM = 'acme';
 const PASSWORD = 'hostile-mpas-Pw-4711';
@@ -55,15 +56,7 @@ describe('a hostile MPAS, read by the poller in process', () => {
   });
 
   function poll(client: Partial<MpasClientOptions>, queue = new RecordingQueue()): Promise<PollOutcome> {
-    const source = new MpasClient({
-      baseUrl: hostile.url,
-      authRealm: 'master',
-      credentials: { grant: 'password', clientId: 'admin-cli', username: 'mpas-log-sync', password: 'mpas-log-sync' },
-      clock,
-      sleep: async () => undefined,
-      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
-      ...client,
-    });
+    const source = simulatorClient(hostile, clock, { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, ...client });
     const options: PollTenantOptions = {
       tenant: 'test',
       owner: 'poller-1',

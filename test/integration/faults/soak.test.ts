@@ -10,7 +10,6 @@ import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
 import { createRandom } from '../../../lib/local/random.js';
 import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
 import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { MpasClient } from '../../../lib/mpas/mpas-client.js';
 import { pollTenant } from '../../../lib/poller/poll-tenant.js';
 import type { PollOutcome } from '../../../lib/poller/poll-tenant.js';
 import { SqsEventQueue } from '../../../lib/queue/sqs-event-queue.js';
@@ -19,6 +18,7 @@ import { cleanupAwsFixtures, createCursorTable, createIdempotencyTable, createQu
 import type { QueuePair } from '../../support/aws-fixtures.js';
 import { SqsEventSourceDriver } from '../../support/sqs-event-source-driver.js';
 import { SimulatedCrash, crashingAtCommit } from '../../support/crashing-cursor-store.js';
+import { simulatorClient } from '../../support/simulator-client.js';
 
 // Every fault is drawn from this seed; FAULT_SEED=<n> replays a failing run.
 const SEED = Number(process.env.FAULT_SEED ?? 90_210);
@@ -85,13 +85,7 @@ describe('soak: 20,000 events through the Lambda pipeline with seeded faults eve
     simulator.add(REALM, 'admin', generated.admin);
     const expectedIds = [...generated.user, ...generated.admin].map(({ id }) => String(id)).sort();
 
-    const source = new MpasClient({
-      baseUrl: simulator.url,
-      authRealm: 'master',
-      credentials: { grant: 'password', clientId: 'admin-cli', username: 'mpas-log-sync', password: 'mpas-log-sync' },
-      clock,
-      sleep: async () => undefined,
-    });
+    const source = simulatorClient(simulator, clock);
     const store = new DynamoDbCursorStore({ client: dynamoClient(), tableName: env.CURSOR_TABLE_NAME as string, tenant: TENANT });
     const queue = new SqsEventQueue({ client: sqs, queueUrl: queues.queueUrl });
     const forwarder = (): SqsEventSourceDriver => {
