@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { fetchHealth, healthUrl, killAllCli, localRunEnv, runCli, startCli, wait
 import type { CliProcess } from '../../support/cli-process.js';
 import { selfSignedCertificate } from '../../support/self-signed-certificate.js';
 import { startSimulatorForSync } from '../../support/simulator-client.js';
+import { closedPort } from '../../support/closed-port.js';
 
 const PASSWORD = 'failures-test-password-3d1f';
 const SIEM_TOKEN = 'siem-token-6b0e7c41a9';
@@ -31,14 +31,6 @@ function logLines(stdout: string): LogLine[] {
     .map((line) => JSON.parse(line) as LogLine);
 }
 
-/** A loopback port with nothing listening on it: connecting is refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function cursorTime(stateDir: string): number | undefined {
   const text = readFileSync(join(stateDir, 'default.cursor.json'), 'utf8');

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import type { HttpsSinkOptions } from '../../../lib/sinks/https-sink-options.js'
 import type { OutboundEvent, Sink, SinkDelivery } from '../../../lib/sinks/sink.js';
 import { ManualClock } from '../../../lib/time/clock.js';
 import type { Sleep } from '../../../lib/time/sleep.js';
+import { closedPort } from '../../support/closed-port.js';
 
 const TOKEN = 'tok-Zq81-very-secret';
 const HEADER_VALUE = 'hv-Pk22-very-secret';
@@ -483,12 +483,3 @@ describe('HttpsSink', () => {
     });
   });
 });
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { createSyslogTlsSink } from '../../../lib/sinks/syslog-tls-sink.js';
 import type { SyslogTlsSinkOptions } from '../../../lib/sinks/syslog-tls-sink.js';
 import { ManualClock } from '../../../lib/time/clock.js';
 import { keyedEnvelopeEvents, recordingSleep, seedSampleOutbound, sortedKeys } from '../../support/seed-sample-events.js';
+import { closedPort } from '../../support/closed-port.js';
 
 let dir: string;
 let tls: { key: string; cert: string };
@@ -200,12 +200,3 @@ describe('SyslogTlsSink', () => {
     expect(ids.length - events.length, `seed ${seed}: duplicates`).toBeLessThanOrEqual(drops * (2 * Math.floor(resendBytes / smallestFrame) + maxBatchEvents));
   });
 });
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
