@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ConfigProblem } from './config-error.js';
-import { dotted, hideUrlUserInfo, mayQuote } from './config-secrets.js';
+import { dotted, mayQuote } from './config-secrets.js';
+import { hideUrlSecrets } from './url-secrets.js';
 import { isPlainObject } from './config-values.js';
 import type { EnvSource } from './env-settings.js';
 import { envNameForPath } from './env-var-table.js';
@@ -61,7 +62,7 @@ function withQuote(path: Path, message: string, context: ProblemContext): string
 function quote(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') {
-    const shown = hideUrlUserInfo(value);
+    const shown = hideUrlSecrets(value);
     return JSON.stringify(shown.length > 80 ? `${shown.slice(0, 77)}...` : shown);
   }
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);

@@ -1,61 +1,114 @@
-/** What a secret is replaced by wherever configuration is shown. */
-export const SECRET_MASK = '***';
+import { z } from 'zod';
+import { appConfigSchema } from './app-config-schema.js';
+import { secretSettings } from './secret-registry.js';
 
-/** Config paths whose values are secrets though their key names do not say so. */
-const SECRET_PATHS = new Set(['siem.auth.value']);
+/** A config path with `*` standing for any list index (`routes.*.siem.auth.value`). */
+type PathPattern = readonly string[];
+
+/** Where the schema's secrets sit, read once from the schema itself. */
+interface SecretMap {
+  /** Every path `secret()` marks, route by route included. */
+  readonly secrets: readonly PathPattern[];
+  /**
+   * The objects holding a secret beside harmless fields (`mpas.credentials`, `siem.auth`,
+   * `redaction`), each with every field name any of its variants declares.
+   */
+  readonly holders: ReadonlyArray<{ readonly path: PathPattern; readonly fields: ReadonlySet<string> }>;
+}
+
+type JsonSchemaNode = {
+  readonly secret?: unknown;
+  readonly properties?: Readonly<Record<string, JsonSchemaNode>>;
+  readonly items?: JsonSchemaNode;
+  readonly anyOf?: readonly JsonSchemaNode[];
+  readonly oneOf?: readonly JsonSchemaNode[];
+  readonly allOf?: readonly JsonSchemaNode[];
+  readonly $ref?: string;
+  readonly $defs?: Readonly<Record<string, JsonSchemaNode>>;
+};
+
+let secretMap: SecretMap | undefined;
 
 /**
- * Key names that hold secrets wherever they sit, so that a SIEM type added later (a Splunk
- * HEC `token`, a Datadog `apiKey`) is hidden without anyone remembering to list it here.
+ * The schema as JSON Schema with the secret marks of {@link secretSettings} in it: zod walks its
+ * own unions, defaults, pipes and lists, so no list of secret paths is kept by hand. The input
+ * side is read (a preprocess step is looked through to the schema it feeds).
  */
-const SECRET_KEY = /password|secret|token|apikey|api_key|hashkey/i;
+function readSecretMap(): SecretMap {
+  if (secretMap !== undefined) return secretMap;
+  const root = z.toJSONSchema(appConfigSchema, { io: 'input', unrepresentable: 'any', metadata: secretSettings }) as JsonSchemaNode;
+  const secrets: PathPattern[] = [];
+  const fieldsAt = new Map<string, Set<string>>();
+  const walk = (node: JsonSchemaNode, path: PathPattern, refs: ReadonlySet<string>): void => {
+    if (node.$ref !== undefined) {
+      const name = node.$ref.replace(/^#\/\$defs\//, '');
+      const target = root.$defs?.[name];
+      // A schema that holds itself would walk forever; the config has none, and a loop adds nothing new.
+      if (target !== undefined && !refs.has(name)) walk(target, path, new Set([...refs, name]));
+    }
+    if (node.secret === true) {
+      // Each SIEM type declares its own `auth`: the same path comes once per type.
+      if (!secrets.some((known) => known.join('.') === path.join('.'))) secrets.push(path);
+      return;
+    }
+    for (const variant of [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])]) walk(variant, path, refs);
+    if (node.properties !== undefined) {
+      const key = path.join('.');
+      const fields = fieldsAt.get(key) ?? new Set<string>();
+      fieldsAt.set(key, fields);
+      for (const [name, child] of Object.entries(node.properties)) {
+        fields.add(name);
+        walk(child, [...path, name], refs);
+      }
+    }
+    if (node.items !== undefined) walk(node.items, [...path, '*'], refs);
+  };
+  walk(root, [], new Set());
+  const holderPaths = new Map<string, PathPattern>(secrets.map((path) => [path.slice(0, -1).join('.'), path.slice(0, -1)]));
+  const holders = [...holderPaths].map(([key, path]) => ({ path, fields: fieldsAt.get(key) ?? new Set<string>() }));
+  secretMap = { secrets, holders };
+  return secretMap;
+}
 
-/** The parts of the config that hold secrets beside harmless fields. */
-const SECRET_HOLDERS = ['mpas.credentials', 'siem.auth'];
-
-/** Fields of those parts that may be quoted in an error message. */
-const QUOTABLE_IN_HOLDERS = new Set([
-  'mpas.credentials.grant',
-  'mpas.credentials.clientId',
-  'mpas.credentials.username',
-  'siem.auth.kind',
-  'siem.auth.name',
-  'siem.auth.username',
-]);
+/** The config paths that hold secrets, `*` standing for a list index, for documentation and tests. */
+export function secretPathPatterns(): string[] {
+  return readSecretMap().secrets.map((path) => path.join('.'));
+}
 
 /** A config path in dotted form; list indices count as keys. */
 export function dotted(path: readonly PropertyKey[]): string {
   return path.map(String).join('.');
 }
 
-/** True when the value at `path` is a secret (password, client secret, token, header value, hash key). */
+/** True when `pattern` matches the start of `path`. */
+function matchesStart(pattern: PathPattern, path: readonly PropertyKey[]): boolean {
+  if (pattern.length > path.length) return false;
+  return pattern.every((segment, index) => {
+    const key = path[index];
+    if (segment === '*') return typeof key === 'number' || (typeof key === 'string' && /^\d+$/.test(key));
+    return segment === key;
+  });
+}
+
+/**
+ * True when the value at `path`, or anything inside it, is a secret: a password, client secret,
+ * token, API key, header value or the hash key, as the schema marks them, routes included.
+ */
 export function isSecretPath(path: readonly PropertyKey[]): boolean {
-  if (SECRET_PATHS.has(dotted(path))) return true;
-  return path.some((key) => typeof key === 'string' && SECRET_KEY.test(key));
+  return readSecretMap().secrets.some((pattern) => matchesStart(pattern, path));
 }
 
 /**
  * True when a bad value at `path` may be quoted in an error message. Stricter than
- * {@link isSecretPath}: inside credentials, a value in the wrong place (a password written
- * where the grant belongs) is still a password, so only the known harmless fields are quoted.
+ * {@link isSecretPath}: inside an object holding a secret, a value in the wrong place (a
+ * password written where the grant belongs, or under a misspelt key) is still a password, so
+ * only the fields the schema declares there and does not mark secret are quoted.
  */
 export function mayQuote(path: readonly PropertyKey[]): boolean {
   if (isSecretPath(path)) return false;
-  const name = dotted(path);
-  const holder = SECRET_HOLDERS.find((prefix) => name === prefix || name.startsWith(prefix + '.'));
-  return holder === undefined || QUOTABLE_IN_HOLDERS.has(name);
-}
-
-/**
- * Hides the user info of URLs in `text` (`https://***@host/`): it may hold a password. Up to
- * the last `@` of the value, because an operator may have left an `@`, `/` or space of the
- * password unencoded; hiding a little too much of an odd URL is the safe mistake.
- */
-export function hideUrlUserInfo(text: string): string {
-  return (
-    text
-      .replace(/\/\/[\s\S]*@/g, `//${SECRET_MASK}@`)
-      // WHATWG URLs of these schemes need no slashes before the user info (`https:user:pw@host`).
-      .replace(/\b(https?|wss?|ftp):(?!\/\/)[\s\S]*@/gi, `$1://${SECRET_MASK}@`)
-  );
+  return readSecretMap().holders.every(({ path: holder, fields }) => {
+    if (!matchesStart(holder, path)) return true;
+    const field = path[holder.length];
+    return typeof field === 'string' && fields.has(field);
+  });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretSettings } from './secret-registry.js';
 
 /**
  * Building blocks of the configuration schema. Each one carries its own message, worded to
@@ -37,10 +38,13 @@ export function text(what = 'must be a non-empty string'): z.ZodString {
   return z.string({ error }).min(1, { error });
 }
 
-/** A secret: any non-empty string, never trimmed (spaces may be part of a password). */
+/**
+ * A secret: any non-empty string, never trimmed (spaces may be part of a password). Marked in
+ * {@link secretSettings}, so it is hidden in every output without being listed anywhere else.
+ */
 export function secret(minLength = 1): z.ZodString {
   const error = errorFor(minLength > 1 ? `must be at least ${minLength} characters long` : 'must be a non-empty string');
-  return z.string({ error }).min(minLength, { error });
+  return z.string({ error }).min(minLength, { error }).register(secretSettings, { secret: true });
 }
 
 /** One of a fixed list of words. */

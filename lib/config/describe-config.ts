@@ -1,14 +1,18 @@
 import type { AppConfig } from './app-config-schema.js';
-import { SECRET_MASK, hideUrlUserInfo, isSecretPath } from './config-secrets.js';
+import { isSecretPath } from './config-secrets.js';
+import { SECRET_MASK } from './secret-registry.js';
+import { hideUrlSecrets } from './url-secrets.js';
 import { isPlainObject } from './config-values.js';
 
 /** A JSON-ready copy of the configuration that is safe to print. */
 export type DescribedConfig = Readonly<Record<string, unknown>>;
 
 /**
- * A printable copy of the configuration for the start-up log: every secret (passwords, the
- * client secret, tokens, auth header values, the hash key, and the user info of URLs) is
- * replaced by `***`, so operators can see what the process runs with and logs stay clean.
+ * A printable copy of the configuration for the start-up log and `check --json`: every value
+ * the schema marks secret (passwords, client secrets, tokens, API keys, header values, the
+ * hash key, routes included) is replaced by `***`, and so is what a URL carries as a credential
+ * (user info, secret-looking query parameters, a Sumo Logic source token), so operators can see
+ * what the process runs with and logs stay clean.
  */
 export function describeConfig(config: AppConfig): DescribedConfig {
   return describeValue(config, []) as DescribedConfig;
@@ -22,5 +26,5 @@ function describeValue(value: unknown, path: readonly PropertyKey[]): unknown {
   if (value === undefined || value === null) return value;
   // Any value under a secret's name is hidden, whatever its type: a number can be a PIN.
   if (isSecretPath(path)) return SECRET_MASK;
-  return typeof value === 'string' ? hideUrlUserInfo(value) : value;
+  return typeof value === 'string' ? hideUrlSecrets(value) : value;
 }

@@ -1,3 +1,4 @@
+import { isSecretPath } from './config-secrets.js';
 import type { ConfigProblem } from './config-error.js';
 import { ENV_VARS } from './env-var-table.js';
 import type { EnvKind } from './env-var-table.js';
@@ -54,7 +55,8 @@ export function readEnvSettings(env: Environment): EnvSettings {
     if (raw.trim() === '' && spec.kind !== 'redactList') continue;
     const parsed = parseText(spec.kind, raw);
     if ('problem' in parsed) problems.push({ setting: spec.name, message: parsed.problem });
-    else set(spec.path, parsed.value, spec.kind === 'secret' ? { name: spec.name } : { name: spec.name, raw });
+    // A secret's text is not kept for quoting in an error, whichever way it is read.
+    else set(spec.path, parsed.value, isSecretPath(spec.path.split('.')) ? { name: spec.name } : { name: spec.name, raw });
   }
   // The original container picks the password grant by the presence of a username.
   if (present(env['MPAS_USERNAME'])) set('mpas.credentials.grant', 'password', { name: 'MPAS_USERNAME' });

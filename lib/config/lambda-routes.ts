@@ -71,10 +71,8 @@ export function namedAfterRoutes(error: ConfigError): ConfigError {
     error.problems.map((problem) => {
       const match = /^routes(\[\d+\].*|\..*)?$/.exec(problem.setting);
       if (match === null) return problem;
-      const setting = `ROUTES${match[1] ?? ''}`;
-      // lib/config only knows the top-level siem.auth for a secret holder: never quote in a route's.
-      const message = setting.includes('.siem.auth') ? problem.message.replace(/, got [\s\S]*$/, '') : problem.message;
-      return { setting, message };
+      // The message is kept: a route's secrets are marked by the schema as the top-level ones are, and never quoted.
+      return { setting: `ROUTES${match[1] ?? ''}`, message: problem.message };
     }),
     { cause: error },
   );

@@ -156,6 +156,11 @@ export const sumoLogicSiemSchema = z.strictObject(
   {
     type: z.literal('sumo-logic'),
     ...siemCommonShape,
+    // The source URL as Sumo shows it ends in the token; kept in the URL it would be printed and
+    // deployed as a plain setting, so it is refused and the token goes to SIEM_TOKEN, a secret.
+    url: siemCommonShape.url.refine((value) => !/\/receiver\/v1\/http\/[^/?#]/i.test(value), {
+      error: 'holds the source\'s token (the part after /receiver/v1/http/): set the URL up to that part and the token in SIEM_TOKEN',
+    }),
     auth: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('bearer'), token: secret().regex(/^[^/?#\s]+$/, { error: 'must be the last part of the source URL alone' }) })], {
       error: unionErrorFor('must be the HTTP Source token alone: SIEM_TOKEN, or {"kind": "bearer", "token": "..."} in the file'),
     }),

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/config/config-error.js';
-import { hideUrlUserInfo, isSecretPath, mayQuote } from '../../../lib/config/config-secrets.js';
+import { isSecretPath, mayQuote, secretPathPatterns } from '../../../lib/config/config-secrets.js';
 import { describeConfig } from '../../../lib/config/describe-config.js';
 import { loadConfig } from '../../../lib/config/load-config.js';
 import type { LoadConfigOptions } from '../../../lib/config/load-config.js';
+import { hideUrlSecrets, urlSecretParts } from '../../../lib/config/url-secrets.js';
 
 const SEED = 424242;
 
@@ -78,6 +79,43 @@ function scenarios(secret: string, file: (content: string) => string): Array<{ n
       hidden: [secret],
     },
     {
+      name: 'every secret of two routes, valid, and a route whose header value breaks a line',
+      options: {
+        env,
+        configFile: json({
+          routes: [
+            { name: 'one', siem: { url: 'https://one', auth: { kind: 'header', name: 'X-Key', value: secret } }, redaction: { mode: 'hash', hashKey: secret } },
+            { name: 'two', siem: { type: 'elastic', url: 'https://two', auth: { kind: 'apiKey', apiKey: secret.replace(/\s/g, '_') } } },
+          ],
+        }),
+      },
+      hidden: [secret, secret.replace(/\s/g, '_')],
+    },
+    {
+      name: 'a route whose header value is refused, beside a misspelt key in its auth',
+      options: {
+        env,
+        configFile: json({ routes: [{ name: 'one', siem: { url: 'https://one', auth: { kind: 'header', name: 'X-Key', value: `${secret}\n`, valu: secret } } }] }),
+      },
+      hidden: [secret],
+    },
+    {
+      name: 'secret-looking query parameters and a Sumo Logic token in URLs',
+      options: {
+        env: {
+          ...env,
+          SIEM_URL: `https://siem.example.com/in?api-key=${encodeURIComponent(secret)}&sig=${encodeURIComponent(secret)}`,
+          MPAS_BASE_URL: `https://mpas.example.com/?access_token=${encodeURIComponent(secret)}`,
+        },
+      },
+      hidden: [encodeURIComponent(secret)],
+    },
+    {
+      name: 'a Sumo Logic source URL pasted whole, token included',
+      options: { env: { ...env, SIEM_TYPE: 'sumo-logic', SIEM_TOKEN: 'tok', SIEM_URL: `https://endpoint4.collection.sumologic.com/receiver/v1/http/${encodeURIComponent(secret)}` } },
+      hidden: [encodeURIComponent(secret)],
+    },
+    {
       name: 'a file that is not JSON around the secret',
       options: { env, configFile: file(`{"mpas": {"credentials": {"password": ${secret}}}, "siem": {"auth": "${secret}"`) },
       hidden: [secret],
@@ -121,28 +159,48 @@ describe('config secrets', () => {
   });
 
   it('hides the user info of URLs, with or without slashes', () => {
-    expect(hideUrlUserInfo('https://user:pw@host/path')).toBe('https://***@host/path');
-    expect(hideUrlUserInfo('https://user:p@s/s w@host')).toBe('https://***@host');
-    expect(hideUrlUserInfo('https:user:pw@host')).toBe('https://***@host');
-    expect(hideUrlUserInfo('ERROR: user@host')).toBe('ERROR: user@host');
-    expect(hideUrlUserInfo('https://host/path')).toBe('https://host/path');
+    expect(hideUrlSecrets('https://user:pw@host/path')).toBe('https://***@host/path');
+    expect(hideUrlSecrets('https://user:p@s/s w@host')).toBe('https://***@host');
+    expect(hideUrlSecrets('https:user:pw@host')).toBe('https://***@host');
+    expect(hideUrlSecrets('ERROR: user@host')).toBe('ERROR: user@host');
+    expect(hideUrlSecrets('https://host/path')).toBe('https://host/path');
   });
 
-  it('knows the secrets by path and by key name', () => {
-    for (const path of ['mpas.credentials.password', 'mpas.credentials.clientSecret', 'siem.auth.token', 'siem.auth.value', 'siem.auth.password', 'redaction.hashKey', 'siem.apiKey']) {
-      expect(isSecretPath(path.split('.')), path).toBe(true);
+  it('hides secret-looking query parameters and a Sumo Logic source token, and keeps the rest of the URL', () => {
+    expect(hideUrlSecrets('https://h/p?api-key=K1&sv=2020&X-Amz-Signature=S2&code=C3&access_token=T4&limit=5#top')).toBe(
+      'https://h/p?api-key=***&sv=2020&X-Amz-Signature=***&code=***&access_token=***&limit=5#top',
+    );
+    expect(hideUrlSecrets('https://e.sumologic.com/receiver/v1/http/ZaVnC4dhaV3==?x=1')).toBe('https://e.sumologic.com/receiver/v1/http/***?x=1');
+    expect(urlSecretParts('https://u:p%40w@h/receiver/v1/http/SUMO?token=a%2Bb&page=2').sort()).toEqual(['SUMO', 'a+b', 'a%2Bb', 'p%40w', 'p@w', 'u:p%40w', 'u:p@w'].sort());
+  });
+
+  it('reads the secrets from the schema: every credential of every SIEM type, routes included, and the hash key', () => {
+    expect(secretPathPatterns().sort()).toEqual(
+      [
+        'mpas.credentials.clientSecret',
+        'mpas.credentials.password',
+        'redaction.hashKey',
+        ...['token', 'value', 'password', 'apiKey', 'clientSecret'].flatMap((field) => [`siem.auth.${field}`, `routes.*.siem.auth.${field}`]),
+        'routes.*.redaction.hashKey',
+      ].sort(),
+    );
+    for (const path of ['mpas.credentials.password', 'siem.auth.value', 'siem.auth.apiKey', 'routes.3.siem.auth.value', 'routes.0.redaction.hashKey']) {
+      expect(isSecretPath(path.split('.').map((key) => (/^\d+$/.test(key) ? Number(key) : key))), path).toBe(true);
     }
-    for (const path of ['mpas.credentials.username', 'siem.auth.name', 'siem.url', 'mpas.credentials.grant']) {
+    for (const path of ['mpas.credentials.username', 'siem.auth.name', 'siem.url', 'mpas.credentials.grant', 'routes.0.siem.auth.name']) {
       expect(isSecretPath(path.split('.')), path).toBe(false);
     }
   });
 
-  it('quotes only the harmless fields of credentials and auth', () => {
+  it('quotes only the harmless fields of credentials and auth, routes included', () => {
     expect(mayQuote(['siem', 'auth', 'kind'])).toBe(true);
     expect(mayQuote(['mpas', 'credentials', 'grant'])).toBe(true);
     expect(mayQuote(['mpas', 'credentials'])).toBe(false);
     expect(mayQuote(['siem', 'auth'])).toBe(false);
     expect(mayQuote(['mpas', 'credentials', 'pasword'])).toBe(false);
+    expect(mayQuote(['routes', 1, 'siem', 'auth', 'valu'])).toBe(false);
+    expect(mayQuote(['routes', 1, 'siem', 'auth', 'name'])).toBe(true);
+    expect(mayQuote(['redaction', 'mode'])).toBe(true);
     expect(mayQuote(['mpas', 'pageSize'])).toBe(true);
   });
 });
