@@ -1,4 +1,4 @@
-import type { AdminEvent, MpasEvent, Stream } from '../mpas/event-schemas.js';
+import type { MpasEvent, Stream } from '../mpas/event-schemas.js';
 import { rejectedEvent, rejectionOf, withElement } from '../mpas/rejected-event.js';
 import { scrubCredentials, scrubUntrusted, tooDeepDepth } from '../pipeline/credential-scrubber.js';
 import { MAX_EVENT_DEPTH } from '../mpas/page-limits.js';
@@ -7,8 +7,10 @@ import type { EventBatch } from '../queue/event-batch.js';
 import type { KeyedEvent } from './keyed-event.js';
 
 /**
- * The queue message for one chunk of a stream. Credentials inside admin `representation` are
- * removed here, before the events rest anywhere (queue, dead-letter queue, local memory);
+ * The queue message for one chunk of a stream. Credentials are removed here from every event of
+ * either stream (admin `representation` above all, see docs/secrets-in-events.md), before the
+ * events rest anywhere (queue, dead-letter queue, local memory); the keys were computed from the
+ * events as served, so scrubbing changes no key;
  * configurable redaction is the forwarder's job. The batch id hashes the keys the cursor uses,
  * so the same chunk enqueued again after a crash gets the same id.
  *
@@ -37,9 +39,8 @@ export function batchForChunk(tenant: string, realm: string, stream: Stream, chu
 function queuedEvent({ event, key }: KeyedEvent, stream: Stream): MpasEvent {
   const rejection = rejectionOf(event);
   if (rejection) return withElement(event, scrubUntrusted(rejection.element));
-  if (stream !== 'admin') return event;
-  const scrubbed = scrubCredentials(event as AdminEvent);
-  const depth = scrubbed !== event ? tooDeepDepth(scrubbed.representation) : undefined;
+  const scrubbed = scrubCredentials(event);
+  const depth = stream === 'admin' && scrubbed !== event ? tooDeepDepth((scrubbed as Record<string, unknown>)['representation']) : undefined;
   if (depth === undefined) return scrubbed;
   const reason = `the event ${key} at ${new Date(event.time).toISOString()} has a representation that nests ${depth} levels, more than the limit ${MAX_EVENT_DEPTH}`;
   return rejectedEvent(event.time, key, { reason, element: scrubbed as Record<string, unknown> });

@@ -2,7 +2,7 @@ import type { ArchiveRecord } from '../archive/archive-record.js';
 import type { ArchiveReader } from '../archive/archive-store.js';
 import type { DeliveryCounter } from '../archive/delivery-counter.js';
 import type { ApiMode, StreamPosition } from '../cursor/cursor-store.js';
-import type { AdminEvent, MpasEvent, Stream } from '../mpas/event-schemas.js';
+import type { MpasEvent, Stream } from '../mpas/event-schemas.js';
 import { eventKeyCandidates } from '../mpas/legacy-key.js';
 import { scrubCredentials } from '../pipeline/credential-scrubber.js';
 import type { EventSource } from '../poller/event-source.js';
@@ -96,16 +96,14 @@ export function streamOfRecord(record: Pick<ArchiveRecord, 'eventID'>): Stream {
 /**
  * Every key under which the archive may hold the event: its key and, after an upgrade, its legacy
  * hash key (see `eventKeyCandidates`), each also of the event with its credentials scrubbed. The
- * poller scrubs admin events before they are queued and the archive keys what it received, so an
- * id-less admin event whose `representation` held a credential is archived under the hash of the
- * scrubbed event, not under the key the cursor gave it.
+ * poller scrubs events of both streams before they are queued and the archive keys what it
+ * received, so an id-less event that held a credential is archived under the hash of the scrubbed
+ * event, not under the key the cursor gave it.
  */
-export function archiveKeyCandidates(event: MpasEvent, stream: Stream): string[] {
+export function archiveKeyCandidates(event: MpasEvent): string[] {
   const candidates = eventKeyCandidates(event);
-  if (stream === 'admin') {
-    const scrubbed = scrubCredentials(event as AdminEvent);
-    if (scrubbed !== event) candidates.push(...eventKeyCandidates(scrubbed));
-  }
+  const scrubbed = scrubCredentials(event);
+  if (scrubbed !== event) candidates.push(...eventKeyCandidates(scrubbed));
   return [...new Set(candidates)];
 }
 
@@ -175,7 +173,7 @@ export async function verifyRange(options: VerifyRangeOptions): Promise<VerifyRe
       let found = 0;
       let repeated = 0;
       for (const [key, event] of events) {
-        const present = archiveKeyCandidates(event, stream).filter((candidate) => archivedByKey.has(candidate));
+        const present = archiveKeyCandidates(event).filter((candidate) => archivedByKey.has(candidate));
         if (present.length === 0) {
           missing.push({ realm, stream, key, time: new Date(event.time).toISOString(), type: typeOf(event, stream) });
           continue;

@@ -73,9 +73,12 @@ describe('scrubCredentials', () => {
     expect(scrubbedRepresentation(representation)).toEqual({ outer: [{ config: { [key]: REMOVED, keep: 'visible' } }] });
   });
 
-  it('removes array and object values of credential members wholly (component config privateKey)', () => {
-    const component = { providerId: 'rsa', config: { privateKey: ['-----BEGIN PRIVATE KEY-----abc'], certificate: ['MIIC...'] } };
-    expect(scrubbedRepresentation(component)).toEqual({ providerId: 'rsa', config: { privateKey: REMOVED, certificate: ['MIIC...'] } });
+  it('removes every string in the list of a secret-named member, keeping its shape (component config privateKey)', () => {
+    const component = { providerId: 'rsa', config: { privateKey: ['-----BEGIN PRIVATE KEY-----abc'], certificate: ['MIIC...'], secret: { a: ['x', 2, true] } } };
+    expect(scrubbedRepresentation(component)).toEqual({
+      providerId: 'rsa',
+      config: { privateKey: [REMOVED], certificate: ['MIIC...'], secret: { a: [REMOVED, 2, true] } },
+    });
   });
 
   it('keeps booleans, nulls and look-alike names that hold no secret', () => {
