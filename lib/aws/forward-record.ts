@@ -1,8 +1,10 @@
 import { forwardBatch } from '../forwarder/forward-batch.js';
-import type { ForwarderStages } from '../forwarder/forward-batch.js';
+import type { DeadLetter, ForwarderStages } from '../forwarder/forward-batch.js';
 import type { Route } from '../forwarder/routes-from-config.js';
 import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
 import type { MessageAttributes } from '../queue/claim-check.js';
+import { redactionForRedrive } from '../pipeline/redaction-at-rest.js';
+import { batchIdFor } from '../queue/event-batch.js';
 import type { EventBatch } from '../queue/event-batch.js';
 import { messageBody } from '../queue/message-body.js';
 import { parseBatchMessage } from '../queue/parse-batch-message.js';
@@ -178,19 +180,25 @@ async function forwardOnce(
   wait: Wait,
   signal: AbortSignal | undefined,
 ): Promise<BatchSummary> {
-  const result = await forwardBatch(batch, route.stages, signal);
+  // A redriven dead letter's events rest redacted: brought to this route's redaction, they are
+  // not redacted again (lib/pipeline/redaction-at-rest.ts).
+  const redrive = batch.redaction === undefined ? undefined : redactionForRedrive(batch.events, batch.stream, batch.redaction, route.stages);
+  const result = redrive === undefined
+    ? await forwardBatch(batch, route.stages, signal)
+    : await forwardBatch({ ...batch, events: redrive.events }, { ...route.stages, redact: redrive.redact }, signal);
   const deadLetters = reportsInvalid ? result.deadLetters : result.deadLetters.filter(({ reason }) => reason !== 'invalid-event');
   const { retry } = result;
   if (retry && result.delivered === 0 && deadLetters.length === 0) {
     throw new NothingDeliveredError(batch.batchId, retry.retryAfterMs, retry.authFailure);
   }
-  for (const deadLetter of deadLetters) {
+  for (const [index, deadLetter] of deadLetters.entries()) {
+    const resting = deadLetterBatch(batch, deadLetter, route.name, record.messageId, index);
     await deps.queues.deadLetter({
-      body: messageBody({ ...batch, events: deadLetter.events }),
+      body: messageBody(resting),
       reason: deadLetter.reason,
       detail: route.name === DEFAULT_ROUTE_NAME ? deadLetter.detail : `route ${route.name}: ${deadLetter.detail}`,
       sourceMessageId: record.messageId,
-      batchId: batch.batchId,
+      batchId: resting.batchId,
     });
   }
   // Delivered events must not go out again, so the rest travels alone, with its own batch id,
@@ -202,6 +210,24 @@ async function forwardOnce(
     filtered: result.filtered,
     deadLettered: deadLetters.reduce((sum, { events }) => sum + events.length, 0),
     requeued: retry?.batch.events.length ?? 0,
+  };
+}
+
+/**
+ * The batch a dead letter rests as, what a redrive puts back on the queue. Its own batch id (of
+ * the message and route it was dead-lettered from: the same if that message is processed again),
+ * for the batch's own id is done for this route and its idempotency record would drop the
+ * redrive; owed to the route that refused it, or to every route when the event is invalid (none
+ * could take it); marked with the redaction its events had.
+ */
+function deadLetterBatch(batch: EventBatch, deadLetter: DeadLetter, route: string, messageId: string, index: number): EventBatch {
+  const { route: _owedTo, redaction: _before, ...rest } = batch;
+  return {
+    ...rest,
+    batchId: batchIdFor(batch.tenant, batch.realm, batch.stream, ['dead-letter', messageId, route, String(index)]),
+    ...(deadLetter.reason === 'invalid-event' ? {} : { route }),
+    ...(deadLetter.redaction === undefined ? {} : { redaction: deadLetter.redaction }),
+    events: deadLetter.events as EventBatch['events'],
   };
 }
 

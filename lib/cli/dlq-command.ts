@@ -21,7 +21,9 @@ What could not be delivered, and sending it again.
 AWS (the deployment's dead-letter queue):
   inspect   lists dead-lettered messages with their reason, detail, batch id, realm, stream
             and event count; receives them with a short visibility timeout and never deletes.
-  redrive   moves them back to the event queue (--to), where the forwarder delivers them again:
+  redrive   moves them back to the event queue (--to), where the forwarder delivers them again
+            (a dead letter the forwarder wrote holds its events redacted, marked with the
+            settings' fingerprint: they are not redacted twice, see docs/data-at-rest.md):
             SQS's StartMessageMoveTask when the DLQ is a real AWS queue and --max is not given;
             otherwise (emulators, or an endpoint that does not support move tasks) each message
             is re-sent to the queue and deleted from the DLQ only after the send succeeded.
@@ -34,7 +36,12 @@ Local (the on-prem process):
   inspect   lists <state>/<tenant>.dead-letters.ndjson
   redrive   delivers those events again through the configured redaction, format and SIEM
             of the route that refused them (--config and the environment, as for run) and
-            removes what was delivered; what is refused again stays, with the new reason. Takes the state directory's lock: stop
+            removes what was delivered; what is refused again stays, with the new reason.
+            Records hold their events redacted with the route's settings, marked with the
+            settings' fingerprint: sent as stored when the route's settings are the same;
+            when they changed, the new settings are applied to what is still in clear (a
+            masked or hashed value is never hashed again); records of older versions (no
+            mark, events in clear) are redacted. Takes the state directory's lock: stop
             \`run\` first.
   --state DIR        the state directory;  --tenant T  default TENANT or "default"
   --config FILE      JSON config file (redrive)
@@ -102,12 +109,12 @@ async function localDlq(action: string, values: Values, env: NodeJS.ProcessEnv, 
     const tenant = values.tenant ?? (typeof settings.tenant === 'string' ? settings.tenant : 'default');
     const path = join(stateDir, `${tenant}.dead-letters.ndjson`);
     const records = (await readDeadLetterFile(path)).records.slice(0, positiveInteger('max', values.max, 100));
-    const rows = records.map(({ at, reason, detail, realm, stream, batchId, events }) => ({ at, reason, detail, realm, stream, batchId, events: events.length }));
+    const rows = records.map(({ at, reason, detail, realm, stream, batchId, redaction, events }) => ({ at, reason, detail, realm, stream, batchId, redaction: redaction ?? null, events: events.length }));
     if (values.json) io.out(JSON.stringify({ path, records: rows }, null, 2));
     else if (rows.length === 0) io.out(`${path}: no dead letters`);
     else {
       io.out(`${rows.length} dead-letter record(s) in ${path}:`);
-      for (const row of rows) io.out(`  ${row.at}  ${row.reason}  batch ${row.batchId}  ${row.realm} ${row.stream}  ${row.events} events\n      ${row.detail}`);
+      for (const row of rows) io.out(`  ${row.at}  ${row.reason}  batch ${row.batchId}  ${row.realm} ${row.stream}  ${row.events} events  ${row.redaction === null ? 'in clear (an older version)' : 'redacted'}\n      ${row.detail}`);
     }
     return ExitCode.ok;
   }
@@ -124,6 +131,10 @@ async function localDlq(action: string, values: Values, env: NodeJS.ProcessEnv, 
     if (values.json) io.out(JSON.stringify({ path, ...result }, null, 2));
     else {
       io.out(`${result.delivered} event(s) delivered again from ${path}; ${result.remaining.length} record(s) remain`);
+      const { 'as-stored': asStored, 'in-clear': inClear, 'other-settings': otherSettings } = result.redaction;
+      if (asStored > 0) io.out(`  ${asStored} record(s) redacted with the route's settings: sent as stored`);
+      if (inClear > 0) io.out(`  ${inClear} record(s) of an older version held events in clear: redacted with the route's settings`);
+      if (otherSettings > 0) io.out(`  ${otherSettings} record(s) redacted under other settings: the route's settings applied to what was still in clear, masked and hashed values kept`);
       for (const row of result.remaining) io.out(`  ${row.reason}  batch ${row.batchId}  ${row.realm} ${row.stream}  ${row.events} events: ${row.detail}`);
     }
     return result.remaining.length === 0 ? ExitCode.ok : ExitCode.failure;

@@ -5,6 +5,7 @@ import { isCanonicalAdminEvent, isCanonicalUserEvent } from '../mpas/event-fast-
 import { adminEventSchema, userEventSchema } from '../mpas/event-schemas.js';
 import { rejectionOf } from '../mpas/rejected-event.js';
 import type { MpasEvent } from '../mpas/event-schemas.js';
+import type { RedactionAtRest } from '../pipeline/redaction-at-rest.js';
 import type { Redactor } from '../pipeline/redactor.js';
 import { batchIdFor } from '../queue/event-batch.js';
 import type { EventBatch } from '../queue/event-batch.js';
@@ -18,6 +19,8 @@ export type EventPredicate = (envelope: { eventType: string; event: Record<strin
 /** The pipeline of one destination: filter -> redact -> select fields -> format -> sink. */
 export interface ForwarderStages {
   redact: Redactor;
+  /** The fingerprint of `redact`'s settings, which marks dead letters redacted with them (lib/pipeline/redaction-at-rest.ts). */
+  atRest?: RedactionAtRest;
   formatter: Formatter;
   sink: Sink;
   filter?: EventPredicate;
@@ -25,11 +28,16 @@ export interface ForwarderStages {
   observer?: ForwardObserver;
 }
 
-/** Events that must go to the dead-letter queue, with why. */
+/**
+ * Events that must go to the dead-letter queue, with why. The events are redacted as the SIEM
+ * would have received them (before field selection); `redaction` is the fingerprint of the
+ * settings (absent: they are not redacted, see {@link forwardBatch}).
+ */
 export interface DeadLetter {
   reason: DeadLetterReason;
   detail: string;
   events: unknown[];
+  redaction?: string;
 }
 
 /**
@@ -60,7 +68,20 @@ export async function forwardBatch(batch: EventBatch, stages: ForwarderStages, s
   const isCanonical = batch.stream === 'user' ? isCanonicalUserEvent : isCanonicalAdminEvent;
   const context = { tenant: batch.tenant, realm: batch.realm, stream: batch.stream };
   const deadLetters: DeadLetter[] = [];
+  // A dead letter rests (a file, the DLQ) for days: it holds no more personal data than the SIEM
+  // would have received. An element the redactor fails on (none that JSON can make) rests
+  // unmarked, so a redrive redacts it as one of an older version's.
+  const resting = (reason: DeadLetterReason, detail: string, event: unknown, redacted?: MpasEvent): DeadLetter => {
+    if (redacted !== undefined) return { reason, detail, events: [redacted], redaction: stages.atRest?.fingerprint };
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) return { reason, detail, events: [event] };
+    try {
+      return { reason, detail, events: [stages.redact(event as MpasEvent, batch.stream)], redaction: stages.atRest?.fingerprint };
+    } catch {
+      return { reason, detail, events: [event] };
+    }
+  };
   const originals: MpasEvent[] = [];
+  const redactedEvents: MpasEvent[] = [];
   const outbound: OutboundEvent[] = [];
   let filtered = 0;
   // One envelope view for the filter, its event swapped per event: the filter only reads it.
@@ -76,13 +97,13 @@ export async function forwardBatch(batch: EventBatch, stages: ForwarderStages, s
       // schema by construction, see rejected-event.ts), what MPAS sent in place of the wrapper.
       const rejection = parsed.success ? undefined : rejectionOf(raw);
       if (rejection) {
-        deadLetters.push({ reason: 'invalid-event', detail: `events.${index}: ${rejection.reason}`, events: [rejection.element] });
+        deadLetters.push(resting('invalid-event', `events.${index}: ${rejection.reason}`, rejection.element));
         return;
       }
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = ['events', index, ...(issue?.path ?? [])].join('.');
-        deadLetters.push({ reason: 'invalid-event', detail: `${where}: ${issue?.message ?? 'invalid'}`, events: [raw] });
+        deadLetters.push(resting('invalid-event', `${where}: ${issue?.message ?? 'invalid'}`, raw));
         return;
       }
       event = parsed.data;
@@ -92,15 +113,17 @@ export async function forwardBatch(batch: EventBatch, stages: ForwarderStages, s
       filtered += 1;
       return;
     }
+    let redacted: MpasEvent | undefined;
     try {
-      const redacted = stages.redact(event, batch.stream);
+      redacted = stages.redact(event, batch.stream);
       const selected = stages.selectFields ? stages.selectFields(redacted) : redacted;
       const payload = stages.formatter.encode(selected, context);
       originals.push(event);
+      redactedEvents.push(redacted);
       outbound.push({ key: eventKey(event), time: event.time, realm: batch.realm, stream: batch.stream, payload });
     } catch (error) {
       const detail = `events.${index}: ${error instanceof Error ? error.message : String(error)}`;
-      deadLetters.push({ reason: 'format-failed', detail, events: [raw] });
+      deadLetters.push(resting('format-failed', detail, raw, redacted));
     }
   });
   if (released) await released;
@@ -112,7 +135,7 @@ export async function forwardBatch(batch: EventBatch, stages: ForwarderStages, s
   for (const latency of delivery.latenciesMs) observer.sinkRequest?.(latency);
   for (const error of delivery.errors) observer.sinkError?.(error);
   for (const { index, reason, status } of delivery.dropped) {
-    deadLetters.push({ reason: 'rejected-by-siem', detail: status ? `HTTP ${status}: ${reason}` : reason, events: [originals[index]] });
+    deadLetters.push(resting('rejected-by-siem', status ? `HTTP ${status}: ${reason}` : reason, originals[index], redactedEvents[index]));
   }
   // Usually the SIEM took everything: then there is nothing to set apart.
   const allTaken = delivery.retry.length === 0 && delivery.dropped.length === 0;

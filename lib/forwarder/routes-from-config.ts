@@ -4,6 +4,7 @@ import { createCefFormatter } from '../formats/cef-formatter.js';
 import { jsonEnvelopeFormatter } from '../formats/json-envelope.js';
 import { compileFilter } from '../pipeline/event-filter.js';
 import { compileFieldSelection } from '../pipeline/field-selection.js';
+import { redactionAtRest } from '../pipeline/redaction-at-rest.js';
 import { createRedactor } from '../pipeline/redactor.js';
 import type { Sink } from '../sinks/sink.js';
 import type { ForwarderStages } from './forward-batch.js';
@@ -54,6 +55,7 @@ function stagesOf(route: RouteConfig, config: AppConfig, options: RoutesFromConf
   const fields = route.fields ?? '*';
   return {
     redact: createRedactor(route.redaction ?? config.redaction),
+    atRest: redactionAtRest(route.redaction ?? config.redaction),
     formatter: route.siem.format === 'cef' ? createCefFormatter({ version: options.version }) : jsonEnvelopeFormatter,
     sink: options.sinks?.[route.name] ?? sinkFromConfig(route.siem),
     filter: route.filter ? compileFilter(route.filter, `${where}filter`) : undefined,

@@ -4,6 +4,7 @@ import { jsonEnvelopeFormatter } from '../formats/json-envelope.js';
 import type { Formatter } from '../formats/formatter.js';
 import { compileFilter } from '../pipeline/event-filter.js';
 import { compileFieldSelection } from '../pipeline/field-selection.js';
+import { redactionAtRest } from '../pipeline/redaction-at-rest.js';
 import { createRedactor } from '../pipeline/redactor.js';
 import type { Sink } from '../sinks/sink.js';
 import type { ForwarderStages } from './forward-batch.js';
@@ -21,6 +22,7 @@ export function forwarderStagesFromConfig(
     options.sink ?? sinkFromConfig(config.siem);
   return {
     redact: createRedactor(config.redaction),
+    atRest: redactionAtRest(config.redaction),
     formatter,
     sink,
     filter: config.filter ? compileFilter(config.filter) : undefined,

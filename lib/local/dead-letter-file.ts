@@ -12,14 +12,20 @@ export interface DeadLetterRecord {
   realm: string;
   stream: string;
   batchId: string;
+  /**
+   * The fingerprint of the redaction the events had (lib/pipeline/redaction-at-rest.ts); absent
+   * in records written before dead letters were redacted (events in clear): redrive redacts those.
+   */
+  redaction?: string;
   events: unknown[];
 }
 
 /**
  * The local mode's dead-letter queue: an NDJSON file beside the cursor. Each record is appended
  * (and the append awaited) before the batch is acknowledged, so a dead-lettered event is never
- * lost. Credentials were scrubbed before queueing; configurable redaction was not applied, as in
- * the SQS DLQ, so the file stays under the state directory's 0700 permissions.
+ * lost. Its events are redacted with the refusing route's settings, as the SIEM would have
+ * received them, and marked with their fingerprint; the file is created 0600 in the 0700 state
+ * directory.
  */
 export class DeadLetterFile {
   constructor(readonly path: string) {}
@@ -36,6 +42,7 @@ export class DeadLetterFile {
         realm: batch.realm,
         stream: batch.stream,
         batchId: batch.batchId,
+        ...(deadLetter.redaction === undefined ? {} : { redaction: deadLetter.redaction }),
         events: deadLetter.events,
       } satisfies DeadLetterRecord),
     );

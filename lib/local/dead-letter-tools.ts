@@ -5,6 +5,8 @@ import { forwardBatch } from '../forwarder/forward-batch.js';
 import type { Route } from '../forwarder/routes-from-config.js';
 import { eventKey } from '../mpas/event-key.js';
 import type { MpasEvent, Stream } from '../mpas/event-schemas.js';
+import { redactionForRedrive } from '../pipeline/redaction-at-rest.js';
+import type { RedriveTreatment } from '../pipeline/redaction-at-rest.js';
 import { batchIdFor } from '../queue/event-batch.js';
 import type { EventBatch } from '../queue/event-batch.js';
 import type { Clock } from '../time/clock.js';
@@ -48,6 +50,9 @@ function parseRecords(text: string, path: string): DeadLetterRecord[] {
     if (typeof record.realm !== 'string' || (record.stream !== 'user' && record.stream !== 'admin') || !Array.isArray(record.events)) {
       throw new DeadLetterFileError(`${path} line ${index + 1} is not a dead-letter record (realm, stream, events)`, path, index + 1);
     }
+    if (record.redaction !== undefined && (typeof record.redaction !== 'string' || record.redaction === '')) {
+      throw new DeadLetterFileError(`${path} line ${index + 1}: redaction must be the fingerprint of redaction settings (a string)`, path, index + 1);
+    }
     records.push(record);
   });
   return records;
@@ -56,6 +61,8 @@ function parseRecords(text: string, path: string): DeadLetterRecord[] {
 /** How a local redrive went. */
 export interface LocalRedriveResult {
   delivered: number;
+  /** Records sent again, by how their events' redaction was treated (lib/pipeline/redaction-at-rest.ts). */
+  redaction: Record<RedriveTreatment, number>;
   /** Records left in the file: refused again (with the new reason), or the SIEM was unavailable. */
   remaining: Array<Pick<DeadLetterRecord, 'reason' | 'detail' | 'realm' | 'stream' | 'batchId'> & { events: number }>;
 }
@@ -70,7 +77,8 @@ export function routeOfRecord(record: Pick<DeadLetterRecord, 'detail'>): string 
 
 /**
  * Delivers the dead-lettered events of the file again through the route that refused them (one
- * attempt per record; a SIEM that asks to retry keeps the record), and rewrites the file
+ * attempt per record; a SIEM that asks to retry keeps the record), redacted as the route's
+ * settings say but never twice (lib/pipeline/redaction-at-rest.ts), and rewrites the file
  * atomically with what was not delivered. A record of a route no longer configured stays.
  * Records appended meanwhile (by a backfill) are kept: the file is re-read before the rewrite.
  * The caller holds the state directory's lock, so `run` does not append meanwhile.
@@ -78,7 +86,7 @@ export function routeOfRecord(record: Pick<DeadLetterRecord, 'detail'>): string 
 export async function redriveDeadLetterFile(options: { path: string; routes: readonly Route[]; clock: Clock; max?: number }): Promise<LocalRedriveResult> {
   const { text, records } = await readDeadLetterFile(options.path);
   const kept: DeadLetterRecord[] = [];
-  const result: LocalRedriveResult = { delivered: 0, remaining: [] };
+  const result: LocalRedriveResult = { delivered: 0, redaction: { 'as-stored': 0, 'in-clear': 0, 'other-settings': 0 }, remaining: [] };
   for (const [index, record] of records.entries()) {
     const routeName = routeOfRecord(record);
     const route = options.routes.find(({ name }) => name === routeName);
@@ -87,18 +95,22 @@ export async function redriveDeadLetterFile(options: { path: string; routes: rea
       continue;
     }
     const stream = record.stream as Stream;
-    const events = record.events as MpasEvent[];
-    const keys = events.map((event) => (event !== null && typeof event === 'object' ? eventKey(event) : String(event)));
+    const stored = record.events as MpasEvent[];
+    const keys = stored.map((event) => (event !== null && typeof event === 'object' ? eventKey(event) : String(event)));
+    // Brought to the route's redaction first: whatever stays in the file afterwards is redacted.
+    const { events, redact, treatment } = redactionForRedrive(stored, stream, record.redaction, route.stages);
+    result.redaction[treatment] += 1;
+    const redaction = route.stages.atRest?.fingerprint;
     const batch: EventBatch = { v: 1, tenant: record.tenant, realm: record.realm, stream, batchId: batchIdFor(record.tenant, record.realm, stream, keys), events };
-    const outcome = await forwardBatch(batch, route.stages);
+    const outcome = await forwardBatch(batch, { ...route.stages, redact });
     result.delivered += outcome.delivered + outcome.filtered;
     const at = new Date(options.clock.now()).toISOString();
     for (const deadLetter of outcome.deadLetters) {
       const detail = routeName === DEFAULT_ROUTE_NAME ? deadLetter.detail : `route ${routeName}: ${deadLetter.detail}`;
-      kept.push({ ...record, at, reason: deadLetter.reason, detail, events: deadLetter.events });
+      kept.push(marked({ ...record, at, reason: deadLetter.reason, detail, events: deadLetter.events }, deadLetter.redaction));
     }
     // The SIEM is unavailable right now: the undelivered rest stays, with why it was here.
-    if (outcome.retry) kept.push({ ...record, events: outcome.retry.batch.events });
+    if (outcome.retry) kept.push(marked({ ...record, events: outcome.retry.batch.events }, redaction));
   }
   for (const record of kept) result.remaining.push({ reason: record.reason, detail: record.detail, realm: record.realm, stream: record.stream, batchId: record.batchId, events: record.events.length });
   const now = await readDeadLetterFile(options.path);
@@ -106,4 +118,9 @@ export async function redriveDeadLetterFile(options: { path: string; routes: rea
   const content = kept.map((record) => JSON.stringify(record)).join('\n') + (kept.length > 0 ? '\n' : '') + appended;
   writeFileAtomic(options.path, content, { pid: process.pid, mode: 0o600 });
   return result;
+}
+
+function marked(record: DeadLetterRecord, redaction: string | undefined): DeadLetterRecord {
+  const { redaction: _before, ...rest } = record;
+  return redaction === undefined ? rest : { ...rest, redaction };
 }

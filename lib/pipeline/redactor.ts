@@ -61,15 +61,26 @@ interface PathNode {
 type Replace = (value: unknown) => unknown;
 const REMOVE = Symbol('remove');
 
-/** Builds the redactor once per configuration: paths are parsed and validated here, not per event. */
-export function createRedactor(options: RedactionOptions): Redactor {
-  const replace = replacementFor(options);
+/**
+ * Builds the redactor once per configuration: paths are parsed and validated here, not per event.
+ * `keepRedacted`: a value that already is a redaction's result (`<redacted>`, a `hmac-sha256:`
+ * hash) stays as it is, for events redacted before under other settings (a dead letter redriven
+ * after the settings changed), so a hash is never hashed again.
+ */
+export function createRedactor(options: RedactionOptions, { keepRedacted = false }: { keepRedacted?: boolean } = {}): Redactor {
+  const redactValue = replacementFor(options);
+  const replace: Replace = keepRedacted ? (value) => (isRedactionResult(value) ? value : redactValue(value)) : redactValue;
   const user = compilePaths(options.userFields, 'userFields');
   const admin = compilePaths(options.adminFields, 'adminFields');
   return (event, stream) => {
     const tree = stream === 'user' ? user : admin;
     return applyTree(event as Record<string, unknown>, tree, replace) as MpasEvent;
   };
+}
+
+/** True for what a redactor puts in a value's place (mask or hash); `remove` leaves nothing to see. */
+export function isRedactionResult(value: unknown): boolean {
+  return value === REDACTED || (typeof value === 'string' && value.startsWith(HASH_PREFIX));
 }
 
 function replacementFor(options: RedactionOptions): Replace {

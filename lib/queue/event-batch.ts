@@ -16,6 +16,9 @@ export const eventBatchSchema = z.object({
   batchId: z.string().min(1),
   // Set on a retried remainder: the one route (destination) it is still owed to; absent, every route.
   route: z.string().min(1).optional(),
+  // Set on a dead letter's batch: the fingerprint of the redaction its events already had
+  // (lib/pipeline/redaction-at-rest.ts), so a redrive does not redact them twice.
+  redaction: z.string().min(1).optional(),
   events: z.array(z.record(z.string(), z.unknown())).min(1),
 });
 export type EventBatch = Omit<z.infer<typeof eventBatchSchema>, 'events' | 'stream'> & {

@@ -5,7 +5,7 @@ import type { AdminEvent } from '../../../lib/mpas/event-schemas.js';
 import { MAX_EVENT_DEPTH } from '../../../lib/mpas/page-limits.js';
 import { parseEventPage } from '../../../lib/mpas/page-parser.js';
 import { REMOVED, removedTooDeep, scrubCredentials } from '../../../lib/pipeline/credential-scrubber.js';
-import { createRedactor } from '../../../lib/pipeline/redactor.js';
+import { REDACTED, createRedactor } from '../../../lib/pipeline/redactor.js';
 import { batchForChunk } from '../../../lib/poller/batches-for-chunk.js';
 import { withKeys } from '../../../lib/poller/keyed-event.js';
 import { byTimeThenKey } from '../../../lib/poller/next-chunk.js';
@@ -58,7 +58,8 @@ describe('events that cannot be processed, from the page to the dead letters', (
       `invalid-event events.3: the event d at 1970-01-01T00:00:00.004Z nests ${LEVELS + 1} levels, more than the limit ${MAX_EVENT_DEPTH}`,
       expect.stringMatching(/^invalid-event events\.4: the event x:\S+ is not an object but a string \(it has no usable time: dead-lettered with the events of 1970-01-01T00:00:00\.004Z\)$/),
     ]);
-    expect(result.deadLetters[0]?.events).toEqual([{ ...admin('r', 2), representation: removedTooDeep(LEVELS + 1) }]);
+    // Dead letters rest redacted as the SIEM would receive them: the masked representation.
+    expect(result.deadLetters[0]?.events).toEqual([{ ...admin('r', 2), representation: REDACTED }]);
     expect(result.deadLetters[2]?.events).toEqual([{ id: 'd', time: 4, operationType: 'UPDATE', details: `<removed: nested deeper than ${MAX_EVENT_DEPTH} levels>` }]);
     expect(JSON.stringify(result.deadLetters)).not.toContain(PASSWORD);
   });
