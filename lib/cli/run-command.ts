@@ -123,6 +123,7 @@ export const runCommand: Command = {
         forwardObserver: { deadLettered: (_reason, count) => health.deadLettered(count) },
         siemObserver: monitor.siemObserver,
         onMpasRequest: monitor.onMpasRequest,
+        onNarrowed: (narrowed) => log('warn', 'state files a group or others could read are now the owner\'s alone (they hold cursors, dead letters and archived events)', { narrowed }),
         pollObserver: {
           lateEvents: (realm, stream, events) => {
             health.lateDelivered(events);

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { archiveFromConfig } from '../archive/archive-from-config.js';
 import type { ArchiveObserver } from '../archive/archive-writer.js';
 import type { ArchiveStore } from '../archive/archive-store.js';
@@ -22,6 +22,8 @@ import { realSleep } from '../time/sleep.js';
 import type { Sleep } from '../time/sleep.js';
 import { consumeBatches } from './batch-consumer.js';
 import { DeadLetterFile } from './dead-letter-file.js';
+import { narrowStateDir } from './private-state-dir.js';
+import type { NarrowedPath } from './private-state-dir.js';
 import type { SiemObserver } from './batch-consumer.js';
 import { deliveryLimitsOf } from './delivery-limit.js';
 import { UndeliveredError } from './undelivered-error.js';
@@ -66,6 +68,8 @@ export interface LocalRunnerOptions {
   siemObserver?: SiemObserver;
   /** Told every MPAS request's outcome (status, or why there was none). */
   onMpasRequest?: (info: RequestInfo) => void;
+  /** Told once, at start, which state files and directories a group or others could read, now narrowed to the owner. */
+  onNarrowed?: (narrowed: NarrowedPath[]) => void;
 }
 
 /** What a run did, for the exit code. */
@@ -106,6 +110,9 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
   const store = new RetainedLeaseStore(new FileCursorStore({ stateDir, tenant: config.tenant, history }));
   // Taken here, before anything starts, so a second process fails fast naming the holder.
   await store.acquire({ owner, now: clock.now(), leaseMs: config.polling.leaseMs });
+  const archiveFile = config.archive?.enabled && !config.archive.s3 ? resolve(stateDir, config.archive.file) : undefined;
+  const narrowed = narrowStateDir(stateDir, { tenant: config.tenant, files: archiveFile === undefined ? [] : [archiveFile] });
+  if (narrowed.length > 0) options.onNarrowed?.(narrowed);
 
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
