@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import sqlite from 'node-sqlite3-wasm';
@@ -45,11 +45,7 @@ export class SqliteArchive implements ArchiveStore, ArchiveReader, DeliveryCount
 
   constructor(readonly path: string, options: { readOnly?: boolean } = {}) {
     try {
-      if (!options.readOnly) {
-        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-        // SQLite would create the file readable by all (0644 less the umask): it holds events.
-        closeSync(openSync(path, 'a', 0o600));
-      }
+      if (!options.readOnly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       this.db = new sqlite.Database(path, { fileMustExist: options.readOnly === true, readOnly: options.readOnly === true });
       if (!options.readOnly) this.db.exec(SCHEMA);
     } catch (error) {
