@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AdminEvent } from '../../../lib/mpas/event-schemas.js';
-import { REMOVED, REMOVED_NOT_JSON, isCredentialKey, scrubCredentials } from '../../../lib/pipeline/credential-scrubber.js';
+import { MAX_JSON_LAYERS, MAX_SCRUB_VALUES, REMOVED, REMOVED_NOT_JSON, isCredentialKey, removedTooDeep, removedTooLarge, scrubCredentials } from '../../../lib/pipeline/credential-scrubber.js';
+import { MAX_EVENT_DEPTH } from '../../../lib/mpas/page-limits.js';
 
 function adminEvent(representation: unknown, overrides: Partial<AdminEvent> = {}): AdminEvent {
   return {
@@ -205,5 +206,52 @@ describe('scrubCredentials (property)', () => {
       ),
       { seed: Number(process.env['FC_SEED'] ?? 20250212), numRuns: 500 },
     );
+  });
+});
+
+describe('scrubCredentials bounds', () => {
+  it('walks an event nesting 100,000 levels without recursion, removing what lies deeper than the limit', () => {
+    let deep: unknown = { password: 'deepest-secret' };
+    for (let level = 0; level < 100_000; level += 1) deep = { level: [deep] };
+    const event = { ...adminEvent({ username: 'bob' }), extra: deep } as AdminEvent;
+    const scrubbed = scrubCredentials(event) as unknown as Record<string, unknown>;
+    let node: unknown = scrubbed['extra'];
+    let levels = 1;
+    while (node !== null && typeof node === 'object') {
+      node = Array.isArray(node) ? node[0] : (node as Record<string, unknown>)['level'];
+      levels += 1;
+    }
+    expect(node).toBe(`<removed: nests more than ${MAX_EVENT_DEPTH} levels>`);
+    expect(levels).toBeLessThanOrEqual(MAX_EVENT_DEPTH + 1);
+    expect(JSON.stringify(scrubbed)).not.toContain('deepest-secret');
+  });
+
+  it('replaces JSON nesting 100,000 levels in any string by its depth, without parsing it', () => {
+    const text = `${'['.repeat(100_000)}"secret-in-depth"${']'.repeat(100_000)}`;
+    const scrubbed = scrubCredentials(adminEvent({ username: 'bob' }, { details: { note: text } }));
+    expect(scrubbed.details?.['note']).toBe(removedTooDeep(100_000));
+  });
+
+  it(`removes JSON encoded into text more than ${MAX_JSON_LAYERS} times, and unwraps it up to that`, () => {
+    const encoded = (times: number): string => {
+      let value: unknown = { password: 'layered-secret' };
+      for (let i = 0; i < times; i += 1) value = JSON.stringify(value);
+      return value as string;
+    };
+    const within = scrubCredentials(adminEvent({ username: 'bob' }, { details: { note: encoded(MAX_JSON_LAYERS) } }));
+    expect(JSON.stringify(within)).not.toContain('layered-secret');
+    expect(JSON.stringify(within)).toContain('password');
+    const beyond = JSON.stringify(scrubCredentials(adminEvent({ username: 'bob' }, { details: { note: encoded(MAX_JSON_LAYERS + 1) } })));
+    expect(beyond).not.toContain('layered-secret');
+    expect(beyond).toContain(`<removed: JSON encoded in text more than ${MAX_JSON_LAYERS} times>`);
+  });
+
+  it(`replaces a representation holding more than ${MAX_SCRUB_VALUES} values by a note, never passing it on`, () => {
+    const values = Array.from({ length: MAX_SCRUB_VALUES }, () => 0);
+    const event = adminEvent([...values, { password: 'late-secret' }]);
+    expect(scrubCredentials(event).representation).toBe(removedTooLarge());
+    // The array's elements, the object and its member: exactly the limit.
+    const fits = adminEvent([...values.slice(2), { password: 'late-secret' }]);
+    expect(scrubCredentials(fits).representation).toContain(`{"password":"${REMOVED}"}`);
   });
 });
