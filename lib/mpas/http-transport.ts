@@ -2,6 +2,7 @@ import { parseRetryAfter } from '../retry/retry-after.js';
 import type { Clock } from '../time/clock.js';
 import type { Sleep } from '../time/sleep.js';
 import { describeConnectionFailure } from '../net/connection-failure.js';
+import { hideSecrets } from '../sinks/http-auth.js';
 import { excerpt } from '../sinks/http-classify.js';
 import { MpasUnavailableError } from './errors.js';
 import { readBoundedBody } from './bounded-body.js';
@@ -151,7 +152,7 @@ export class HttpTransport {
       // the client says so); what was read is dropped.
       if (read.cut) return { status: response.status, headers: response.headers, body, cutAtBytes: read.limitBytes };
       // What the server said with a refusal or an error page: the first thing an operator reads.
-      if (response.status >= 400) failure = describeStatus(response.status, utf8.decode(body));
+      if (response.status >= 400) failure = describeStatus(response.status, hideSecrets(utf8.decode(body), credentialsOf(request)));
       return { status: response.status, headers: response.headers, body };
     } catch (error) {
       // fetch rejects with the abort reason; a bare AbortError can also surface from the body read.
@@ -173,6 +174,24 @@ export class HttpTransport {
 function describeStatus(status: number, body: string): string {
   const shown = excerpt(body);
   return shown.length > 0 ? `HTTP ${status}: ${shown}` : `HTTP ${status}`;
+}
+
+/**
+ * What `request` carries as a credential (the bearer token, the token form's client secret and
+ * password), longest first: hidden by value in what the server answers, before it is cut.
+ */
+function credentialsOf(request: HttpRequest): string[] {
+  const found: string[] = [];
+  const authorization = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  if (authorization !== undefined) found.push(authorization, authorization.replace(/^\S+\s+/, ''));
+  if (request.body !== undefined) {
+    const form = new URLSearchParams(request.body);
+    for (const field of ['client_secret', 'password']) {
+      const value = form.get(field);
+      if (value !== null) found.push(value, encodeURIComponent(value), new URLSearchParams({ [field]: value }).toString().slice(field.length + 1));
+    }
+  }
+  return [...new Set(found.filter((value) => value.length > 0))].sort((a, b) => b.length - a.length);
 }
 
 /** A short, secret-free account of a failed attempt: no URL query, no headers, no body. */

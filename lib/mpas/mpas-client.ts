@@ -76,6 +76,11 @@ export class MpasClient {
   private readonly transport: HttpTransport;
   private readonly tokens: TokenProvider;
   private readonly probe: ApiModeProbe;
+  /**
+   * The access tokens last sent, newest first: an error body that echoes one must not show it.
+   * A few, not one, since requests of other realms run alongside and a renewal replaces it.
+   */
+  private tokensSent: string[] = [];
   private readonly clock: Clock;
   /** The server's clock, as the `Date` headers of its answers tell it. */
   readonly serverClock = new ServerClock();
@@ -164,9 +169,11 @@ export class MpasClient {
   /** A GET with the cached token; on 401 the token is renewed and the request sent once more. */
   private async authorizedGet(route: MpasRoute, realm: string, url: string, signal?: AbortSignal): Promise<HttpResult> {
     const token = await this.tokens.token(signal);
+    this.rememberSent(token);
     const first = await this.transport.send(this.getRequest(route, url, token), signal);
     if (first.status !== 401) return first;
     const fresh = await this.tokens.renew(token, signal);
+    this.rememberSent(fresh);
     const second = await this.transport.send(this.getRequest(route, url, fresh), signal);
     if (second.status !== 401) return second;
     const { credentials, authRealm } = this.options;
@@ -176,6 +183,10 @@ export class MpasClient {
       status: 401,
       description: `the ${route} endpoint of realm ${realm} refused a freshly issued token`,
     });
+  }
+
+  private rememberSent(token: string): void {
+    this.tokensSent = [token, ...this.tokensSent.filter((sent) => sent !== token)].slice(0, 4);
   }
 
   private getRequest(route: MpasRoute, url: string, token: string): HttpRequest {
@@ -192,7 +203,7 @@ export class MpasClient {
   private fail(result: HttpResult, realm: string, route: MpasRoute): never {
     if (result.status === 403) throw new MpasForbiddenError(realm, route);
     if (result.status === 404) throw new MpasNotFoundError(realm, route);
-    const message = readServerMessage(bodyText(result));
+    const message = readServerMessage(bodyText(result), this.tokensSent);
     throw new MpasRequestRejectedError({
       route,
       realm,

@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
+import { readAnswerStart } from '../net/server-answer.js';
 import { hideSecrets } from './http-auth.js';
 import type { HttpOutcome } from './http-classify.js';
 import { classifyFailure } from './http-classify.js';
@@ -9,8 +10,8 @@ import type { ResponseTimeout } from './response-timeout.js';
 
 const gzip = promisify(gzipCallback);
 
-/** Bytes of an error response kept for the reason; the rest is discarded. */
-const MAX_ERROR_BODY_BYTES = 4096;
+/** Characters of an error response kept for the reason (secrets hidden first); the rest is discarded. */
+const MAX_ERROR_BODY_CHARS = 4096;
 
 /** One request of a protocol sink (HEC, `_bulk`): everything but the connection pool. */
 export interface ExchangeRequest {
@@ -62,14 +63,15 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse |
   try {
     const response = await request(req.url, { method: req.method ?? 'POST', headers, body, dispatcher: req.agent, signal });
     const ok = response.statusCode >= 200 && response.statusCode < 300;
-    const text = ok ? await response.body.text() : await readStart(response.body);
+    // Secrets hidden before an error body is cut, so none is left half shown at the cut.
+    const text = ok ? hideSecrets(await response.body.text(), req.secrets) : await readAnswerStart(response.body, MAX_ERROR_BODY_CHARS, req.secrets);
     timed.answered();
     const retryAfter = response.headers['retry-after'];
     return {
       kind: 'response',
       status: response.statusCode,
       retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-      text: hideSecrets(text, req.secrets),
+      text,
     };
   } catch (error) {
     // A connection error or the caller's stop says nothing about how fast the SIEM answers.
@@ -79,19 +81,6 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse |
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** Reads up to MAX_ERROR_BODY_BYTES of a body and discards the rest. */
-async function readStart(body: Dispatcher.ResponseData['body']): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    if (size < MAX_ERROR_BODY_BYTES) {
-      chunks.push(chunk as Buffer);
-      size += (chunk as Buffer).length;
-    }
-  }
-  return Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
 }
 
 /** The JSON body of a response, or undefined when it is not JSON. */

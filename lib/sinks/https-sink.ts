@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
+import { readAnswerStart } from '../net/server-answer.js';
 import { capRetryAfter } from '../retry/retry-policy.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import { systemClock } from '../time/clock.js';
@@ -26,8 +27,8 @@ const gzip = promisify(gzipCallback);
 /** The outcome of a request not sent because the delivery stopped. */
 const SKIPPED = Symbol('skipped');
 
-/** Bytes of an error response read for the reason; the rest is discarded. */
-const MAX_ERROR_BODY_BYTES = 4096;
+/** Characters of an error response kept for the reason (secrets hidden first); the rest is discarded. */
+const MAX_ERROR_BODY_CHARS = 4096;
 
 /**
  * The generic HTTPS collector sink: frames payloads (single, array, NDJSON), posts them with at
@@ -192,12 +193,12 @@ class Delivery {
       // Accepted means all of it was read, so the socket is done with it. After any other answer
       // the SIEM may have answered early, with part of the body still queued for the socket.
       if (ok) settings.bodyBuffers.giveBack(body);
-      const text = ok ? (await response.body.dump(), '') : await readStart(response.body);
+      const text = ok ? (await response.body.dump(), '') : await readAnswerStart(response.body, MAX_ERROR_BODY_CHARS, settings.secrets);
       timed.answered();
       outcome = classifyResponse({
         status: response.statusCode,
         retryAfter: firstHeader(response.headers['retry-after']),
-        bodyExcerpt: excerpt(hideSecrets(text, settings.secrets)),
+        bodyExcerpt: excerpt(text),
         eventCount: indices.length,
         nowMs: settings.clock.now(),
       });
@@ -218,19 +219,6 @@ class Delivery {
     }
     return outcome;
   }
-}
-
-/** Reads up to MAX_ERROR_BODY_BYTES of a body and discards the rest. */
-async function readStart(body: Dispatcher.ResponseData['body']): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    if (size < MAX_ERROR_BODY_BYTES) {
-      chunks.push(chunk as Buffer);
-      size += (chunk as Buffer).length;
-    }
-  }
-  return Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
