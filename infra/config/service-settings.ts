@@ -1,6 +1,8 @@
 import { appConfigSchema } from '../../lib/config/app-config-schema.js';
 import type { AppConfig } from '../../lib/config/app-config-schema.js';
+import { secretPathPatterns } from '../../lib/config/config-secrets.js';
 import { isPlainObject } from '../../lib/config/config-values.js';
+import { urlSecretParts } from '../../lib/config/url-secrets.js';
 import { compileFilter } from '../../lib/pipeline/event-filter.js';
 import { FilterError } from '../../lib/pipeline/filter-error.js';
 import type { TenantProblem } from './infra-errors.js';
@@ -27,16 +29,17 @@ const SECRET = 'is a secret: it belongs in the tenant\'s Secrets Manager secret,
 const ROUTE_SECRET = 'is a secret: it belongs in the route\'s Secrets Manager secret, never in the tenant file';
 const SECRET_PART = 'belongs in the Secrets Manager secret, next to the credential it goes with';
 
-/** Settings a tenant file may not hold, and why. */
+const ROUTE_PREFIX = 'routes.*.';
+
+/**
+ * Settings a tenant file may not hold, and why: every setting the schema marks secret (read
+ * from it, so a new secret is refused without being listed here), then the parts that go with
+ * a credential and the local-only settings.
+ */
 const REFUSED: ReadonlyArray<readonly [string, string]> = [
-  ['mpas.credentials.password', SECRET],
-  ['mpas.credentials.clientSecret', SECRET],
-  ['siem.auth.token', SECRET],
-  ['siem.auth.value', SECRET],
-  ['siem.auth.password', SECRET],
-  ['siem.auth.apiKey', SECRET],
-  ['siem.auth.clientSecret', SECRET],
-  ['redaction.hashKey', SECRET],
+  ...secretPathPatterns()
+    .filter((path) => !path.startsWith(ROUTE_PREFIX))
+    .map((path) => [path, SECRET] as const),
   ['mpas.credentials.username', SECRET_PART],
   ['siem.auth.username', SECRET_PART],
   ['siem.auth.name', 'belongs in the SIEM secret, as "authHeader": "Name: value"'],
@@ -60,12 +63,17 @@ export function validateServiceSettings(service: Record<string, unknown>, tenant
   for (const [path, message] of REFUSED) {
     if (valueAt(service, path) !== undefined) problems.push({ setting: `service.${path}`, message });
   }
+  problems.push(...urlsCarryingSecrets(service));
   // A route's siem and redaction hold the same secrets as the top-level ones: refused alike.
   const routeInputs = Array.isArray(service['routes']) ? (service['routes'] as unknown[]) : [];
+  const routeSecrets = secretPathPatterns().filter((path) => path.startsWith(ROUTE_PREFIX)).map((path) => path.slice(ROUTE_PREFIX.length));
   routeInputs.forEach((route, index) => {
+    for (const path of routeSecrets) {
+      if (valueAt(route, path) !== undefined) problems.push({ setting: `service.routes.${index}.${path}`, message: ROUTE_SECRET });
+    }
     for (const [path, message] of REFUSED) {
-      if ((path.startsWith('siem.') || path.startsWith('redaction.')) && valueAt(route, path) !== undefined) {
-        problems.push({ setting: `service.routes.${index}.${path}`, message: message === SECRET ? ROUTE_SECRET : message });
+      if (message !== SECRET && (path.startsWith('siem.') || path.startsWith('redaction.')) && valueAt(route, path) !== undefined) {
+        problems.push({ setting: `service.routes.${index}.${path}`, message });
       }
     }
     if (valueAt(route, 'redaction.mode') === 'hash') {
@@ -141,6 +149,23 @@ export function validateServiceSettings(service: Record<string, unknown>, tenant
     },
     problems,
   };
+}
+
+const URL_SECRET =
+  'carries a credential (user info, a secret-looking query parameter such as api-key, token or sig, or a Sumo Logic source token): ' +
+  'it would stand in clear in the template and the Lambda environment. Give the credential to siem.auth instead, whose value is kept in the Secrets Manager secret';
+
+/** Every URL of the service settings that carries a credential, by its `service.<path>`. */
+function urlsCarryingSecrets(service: Record<string, unknown>): TenantProblem[] {
+  const problems: TenantProblem[] = [];
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === 'string') {
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && urlSecretParts(value).length > 0) problems.push({ setting: path, message: URL_SECRET });
+    } else if (Array.isArray(value)) value.forEach((item, index) => walk(item, `${path}.${index}`));
+    else if (isPlainObject(value)) for (const [key, child] of Object.entries(value)) walk(child, `${path}.${key}`);
+  };
+  walk(service, 'service');
+  return problems;
 }
 
 /** A route with placeholders for the credentials its route secret holds. */
