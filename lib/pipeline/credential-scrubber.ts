@@ -1,7 +1,7 @@
 import type { MpasEvent } from '../mpas/event-schemas.js';
 import { jsonTextDepth } from '../mpas/json-array-slices.js';
 import { MAX_EVENT_DEPTH } from '../mpas/page-limits.js';
-import { PAIR_NAME_MEMBERS, PAIR_VALUE_MEMBERS, classifyName, normaliseName } from './secret-names.js';
+import { classifyName, memberName } from './secret-names.js';
 import type { NameClass } from './secret-names.js';
 import { REMOVED, REMOVED_NOT_JSON, holdsNoSecret, scrubText } from './secret-text.js';
 
@@ -74,8 +74,11 @@ interface Frame {
   /** The member names of an object, undefined for an array. */
   readonly keys: readonly string[] | undefined;
   readonly mode: NameClass;
-  /** Whether the object names a secret by a member (`{"name": "password", "value": ...}`). */
-  readonly pairValueIsSecret: boolean;
+  /**
+   * Whether the object names a secret by a member (`{"name": "password", "value": ...}`); found
+   * out when a `value` member is met, as most objects have none.
+   */
+  pairValueIsSecret: boolean | undefined;
   readonly depth: number;
   readonly parent: Frame | undefined;
   readonly slot: string | number;
@@ -137,14 +140,13 @@ function scrubTree(root: unknown, rootMode: NameClass, layer: number, isEvent: b
 
 function frameOf(source: Container, mode: NameClass, depth: number, parent: Frame | undefined, slot: string | number): Frame {
   const keys = Array.isArray(source) ? undefined : Object.keys(source);
-  const pairValueIsSecret = keys !== undefined && mode !== 'secret' && namesASecret(source as Record<string, unknown>, keys);
-  return { source, keys, mode, pairValueIsSecret, depth, parent, slot, index: 0, copy: undefined };
+  return { source, keys, mode, pairValueIsSecret: undefined, depth, parent, slot, index: 0, copy: undefined };
 }
 
 /** Whether a `name`, `key`, `type` ... member of the object names a secret, so its `value` is one. */
 function namesASecret(object: Record<string, unknown>, keys: readonly string[]): boolean {
   for (const key of keys) {
-    if (!PAIR_NAME_MEMBERS.has(key.toLowerCase())) continue;
+    if (!memberName(key).pairName) continue;
     const name = object[key];
     // Longer texts are no names; they would only fill the name cache.
     if (typeof name === 'string' && name.length <= 128 && classifyName(name) !== 'plain') return true;
@@ -155,10 +157,12 @@ function namesASecret(object: Record<string, unknown>, keys: readonly string[]):
 function childMode(frame: Frame, slot: string | number): NameClass {
   if (frame.mode === 'secret') return 'secret';
   if (typeof slot === 'number') return frame.mode;
-  const named = classifyName(slot);
-  if (named !== 'plain') return named;
-  if ((frame.mode === 'credentials' || frame.pairValueIsSecret) && PAIR_VALUE_MEMBERS.has(normaliseName(slot))) return 'secret';
-  return 'plain';
+  const member = memberName(slot);
+  if (member.nameClass !== 'plain') return member.nameClass;
+  if (!member.pairValue) return 'plain';
+  if (frame.mode === 'credentials') return 'secret';
+  frame.pairValueIsSecret ??= namesASecret(frame.source as Record<string, unknown>, frame.keys ?? []);
+  return frame.pairValueIsSecret ? 'secret' : 'plain';
 }
 
 function setChild(frame: Frame, slot: string | number, value: unknown): void {

@@ -62,9 +62,9 @@ const SECRET_PARAMETERS = new Set(['code']);
  * Members of an object that name what its `value` is: `{"name": "password", "value": ...}`,
  * `{"key": "secret", "value": ...}`, and CredentialRepresentation's `{"type": "password", "value": ...}`.
  */
-export const PAIR_NAME_MEMBERS = new Set(['name', 'key', 'type', 'parameter', 'param', 'header', 'field', 'attribute']);
+const PAIR_NAME_MEMBERS = new Set(['name', 'key', 'type', 'parameter', 'param', 'header', 'field', 'attribute']);
 /** The members holding the value of such a pair. */
-export const PAIR_VALUE_MEMBERS = new Set(['value', 'values']);
+const PAIR_VALUE_MEMBERS = new Set(['value', 'values']);
 
 const NORMALISE = /[\s_.:-]/g;
 
@@ -73,18 +73,35 @@ export function normaliseName(name: string): string {
   return name.toLowerCase().replace(NORMALISE, '');
 }
 
+/** What a member's name says: its class, and whether it names (or holds) the value of a name/value pair. */
+export interface MemberName {
+  readonly nameClass: NameClass;
+  readonly pairName: boolean;
+  readonly pairValue: boolean;
+}
+
 // Events repeat the same few hundred member names; a bounded cache keeps the hot path to one lookup.
 const CACHE_LIMIT = 4096;
-const cache = new Map<string, NameClass>();
+const cache = new Map<string, MemberName>();
 
-/** What a member named `name` holds (see NameClass). */
-export function classifyName(name: string): NameClass {
+/** What a member named `name` is (see MemberName). */
+export function memberName(name: string): MemberName {
   const cached = cache.get(name);
   if (cached !== undefined) return cached;
-  const result = classifyNormalised(normaliseName(name));
+  const normalised = normaliseName(name);
+  const result: MemberName = {
+    nameClass: classifyNormalised(normalised),
+    pairName: PAIR_NAME_MEMBERS.has(normalised),
+    pairValue: PAIR_VALUE_MEMBERS.has(normalised),
+  };
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(name, result);
   return result;
+}
+
+/** What a member named `name` holds (see NameClass). */
+export function classifyName(name: string): NameClass {
+  return memberName(name).nameClass;
 }
 
 /** Whether a query or form parameter named `name` (already URL-decoded) carries a secret. */
