@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Role } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -11,6 +12,8 @@ import type { ForwarderDeployment } from '../config/deployment-schema.js';
 import type { EventArchive } from './event-archive.js';
 import type { LargePayloadBucket } from './large-payload-bucket.js';
 import { QUEUE_RETENTION } from './secure-defaults.js';
+import { TABLE_ACTIONS, grantSend, grantTable } from './function-grants.js';
+import { grantSecretValue } from './tenant-secret.js';
 import type { TenantSecretRef } from './tenant-secret.js';
 import { TenantFunction } from './tenant-function.js';
 
@@ -20,6 +23,8 @@ export interface ForwarderFunctionProps {
   /** The forwarder's timeout, memory and event source settings. */
   readonly settings: ForwarderDeployment;
   readonly logRetention: RetentionDays;
+  /** The tenant's key, for the log group. */
+  readonly key: IKey;
   /** @default false */
   readonly xray?: boolean;
   /** The tenant's service settings as environment variables (service-environment.ts). */
@@ -46,8 +51,10 @@ export interface ForwarderFunctionProps {
 /**
  * The forwarder: the queue's consumer, with partial batch responses and bounded concurrency.
  * It may consume and send to the queue (a partly delivered batch is re-enqueued), send to the
- * dead-letter queue, use the idempotency table, read the SIEM and route secrets, write archive objects
- * and read, write and delete large payloads, nothing else.
+ * dead-letter queue, get, put, update and delete idempotency records, read the SIEM and route
+ * secrets' values, write archive objects and read, write and delete large payloads, nothing else.
+ * Consuming (receive, delete, change visibility, queue attributes) is what Lambda's event source
+ * mapping needs, granted by SqsEventSource; the code itself changes visibility to back off.
  */
 export class ForwarderFunction extends Construct {
   /** The forwarder function. */
@@ -69,6 +76,7 @@ export class ForwarderFunction extends Construct {
       timeoutSeconds: settings.timeoutSeconds,
       memoryMb: settings.memoryMb,
       logRetention: props.logRetention,
+      logKey: props.key,
       xray: props.xray ?? false,
       environment: {
         ...props.serviceEnvironment,
@@ -91,11 +99,11 @@ export class ForwarderFunction extends Construct {
     this.function = fn;
     this.role = role;
     this.logGroup = logGroup;
-    props.idempotencyTable.grantReadWriteData(fn);
-    props.queue.grantSendMessages(fn);
-    props.deadLetterQueue.grantSendMessages(fn);
-    props.siemSecret?.secret.grantRead(fn);
-    for (const ref of routeSecrets.values()) ref.secret.grantRead(fn);
+    grantTable(props.idempotencyTable, fn, TABLE_ACTIONS.forwarderIdempotency);
+    grantSend(props.queue, fn);
+    grantSend(props.deadLetterQueue, fn);
+    if (props.siemSecret !== undefined) grantSecretValue(props.siemSecret, fn);
+    for (const ref of routeSecrets.values()) grantSecretValue(ref, fn);
     props.archive?.grantWrite(fn);
     props.largePayloads.grantReadWriteDelete(fn);
 

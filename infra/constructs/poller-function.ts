@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
@@ -10,6 +11,8 @@ import { Construct } from 'constructs';
 import { LAMBDA_ENV_VARS } from '../../lib/config/lambda-settings.js';
 import type { PollerDeployment } from '../config/deployment-schema.js';
 import type { LargePayloadBucket } from './large-payload-bucket.js';
+import { TABLE_ACTIONS, grantSend, grantTable } from './function-grants.js';
+import { grantSecretValue } from './tenant-secret.js';
 import type { TenantSecretRef } from './tenant-secret.js';
 import { TenantFunction } from './tenant-function.js';
 
@@ -21,6 +24,8 @@ export interface PollerFunctionProps {
   /** Minutes between two polls. @default 1 */
   readonly scheduleMinutes?: number;
   readonly logRetention: RetentionDays;
+  /** The tenant's key, for the log group. */
+  readonly key: IKey;
   /** @default false */
   readonly xray?: boolean;
   /** The tenant's service settings as environment variables (service-environment.ts). */
@@ -36,8 +41,9 @@ export interface PollerFunctionProps {
 
 /**
  * The poller: one at a time (reserved concurrency 1, the lease makes it safe anyway), started
- * by EventBridge Scheduler. It may read and write the cursor table, send to the queue, store
- * large payloads and read the MPAS secret, nothing else.
+ * by EventBridge Scheduler. It may get, put and update items of the cursor table (and batch-get
+ * delivery records), send to the queue, store large payloads and read the MPAS secret's value,
+ * nothing else.
  */
 export class PollerFunction extends Construct {
   /** The poller function. */
@@ -60,6 +66,7 @@ export class PollerFunction extends Construct {
       timeoutSeconds: settings.timeoutSeconds,
       memoryMb: settings.memoryMb,
       logRetention: props.logRetention,
+      logKey: props.key,
       xray: props.xray ?? false,
       reservedConcurrency: 1,
       environment: {
@@ -74,9 +81,9 @@ export class PollerFunction extends Construct {
     this.function = fn;
     this.role = role;
     this.logGroup = logGroup;
-    props.cursorTable.grantReadWriteData(fn);
-    props.queue.grantSendMessages(fn);
-    props.mpasSecret.secret.grantRead(fn);
+    grantTable(props.cursorTable, fn, TABLE_ACTIONS.pollerCursor);
+    grantSend(props.queue, fn);
+    grantSecretValue(props.mpasSecret, fn);
     props.largePayloads.grantWrite(fn);
 
     const account = Stack.of(this).account;

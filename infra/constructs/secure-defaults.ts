@@ -32,7 +32,7 @@ export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 /** The tenant's customer-managed key: rotated yearly, kept when the stack is deleted. */
 export function keyDefaults(tenant: string): KeyProps {
   return {
-    description: `mpas-log-sync ${tenant}: queue, dead-letter queue and tables`,
+    description: `mpas-log-sync ${tenant}: queues, tables, buckets, secrets and log groups`,
     enableKeyRotation: true,
     removalPolicy: RemovalPolicy.RETAIN,
   };

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -22,6 +23,8 @@ export interface TenantFunctionProps {
   readonly memoryMb: number;
   /** Days its log group keeps logs. */
   readonly logRetention: RetentionDays;
+  /** The tenant's key, which its log group is encrypted with (the key policy lets CloudWatch Logs use it). */
+  readonly logKey: IKey;
   /** Active X-Ray tracing. @default false */
   readonly xray?: boolean;
   /** Functions that never run twice at once set 1. @default undefined: unreserved */
@@ -39,12 +42,12 @@ export class TenantFunction extends Construct {
   public readonly function: NodejsFunction;
   /** Its role: its log group only, until the caller grants more. */
   public readonly role: Role;
-  /** Its log group, with the tenant's retention. */
+  /** Its log group, with the tenant's retention, encrypted with the tenant's key. */
   public readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: TenantFunctionProps) {
     super(scope, id);
-    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.logKey });
     // Not AWSLambdaBasicExecutionRole: that policy may write to every log group of the account.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),

@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -9,6 +10,8 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { LAMBDA_ENV_VARS } from '../../lib/config/lambda-settings.js';
 import { ARCHIVE_PREFIX } from './event-archive.js';
+import { TABLE_ACTIONS, grantTable } from './function-grants.js';
+import { grantSecretValue } from './tenant-secret.js';
 import type { TenantSecretRef } from './tenant-secret.js';
 import { TenantFunction } from './tenant-function.js';
 
@@ -16,6 +19,8 @@ import { TenantFunction } from './tenant-function.js';
 export interface VerifierFunctionProps {
   readonly tenant: string;
   readonly logRetention: RetentionDays;
+  /** The tenant's key, for the log group. */
+  readonly key: IKey;
   /** The tenant's service settings as environment variables (service-environment.ts). */
   readonly serviceEnvironment: Record<string, string>;
   readonly cursorTable: ITable;
@@ -35,7 +40,8 @@ export interface VerifierFunctionProps {
 /**
  * The daily verification (functions/verifier.ts): once a day, the day before is read from MPAS
  * again and compared with the S3 archive; it writes `MissingEvents`, which TenantAlarms alarms
- * on. It may read the cursor table, the archive bucket and the MPAS secret, nothing else.
+ * on. It may get the cursor item, list and read the archive's objects and read the MPAS secret's
+ * value, nothing else.
  */
 export class VerifierFunction extends Construct {
   /** The verifier function. */
@@ -59,6 +65,7 @@ export class VerifierFunction extends Construct {
       timeoutSeconds: props.timeoutSeconds ?? 900,
       memoryMb: props.memoryMb ?? 1024,
       logRetention: props.logRetention,
+      logKey: props.key,
       // Days are independent, but two runs of one day would only read everything twice.
       reservedConcurrency: 1,
       environment: {
@@ -72,7 +79,7 @@ export class VerifierFunction extends Construct {
     this.function = fn;
     this.role = role;
     this.logGroup = logGroup;
-    props.cursorTable.grantReadData(fn);
+    grantTable(props.cursorTable, fn, TABLE_ACTIONS.verifierCursor);
     // Read only, under the prefix: the verifier lists and reads the archive's objects, nothing else
     // (grantRead would add GetBucket* and List* on the whole bucket).
     fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [props.archiveBucket.arnForObjects(`${ARCHIVE_PREFIX}*`)] }));
@@ -80,7 +87,7 @@ export class VerifierFunction extends Construct {
       new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.archiveBucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${ARCHIVE_PREFIX}*`] } } }),
     );
     props.archiveBucket.encryptionKey?.grantDecrypt(fn);
-    props.mpasSecret.secret.grantRead(fn);
+    grantSecretValue(props.mpasSecret, fn);
 
     const account = Stack.of(this).account;
     this.scheduleRole = new Role(this, 'ScheduleRole', {

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -47,7 +47,7 @@ export class StatefulStack extends Stack {
   public readonly cursorTable: Table;
   /** The forwarder's record of delivered batch ids, expiring by TTL. */
   public readonly idempotencyTable: Table;
-  /** The customer-managed key of both queues and both tables. */
+  /** The customer-managed key of both queues, both tables, both buckets, the secrets it creates and the functions' log groups. */
   public readonly key: Key;
   /** The poller's batches, waiting for the forwarder. */
   public readonly queue: Queue;
@@ -80,6 +80,17 @@ export class StatefulStack extends Stack {
         resources: ['*'],
       }),
     );
+    // The functions' log groups are encrypted with this key. CloudWatch Logs uses it in the
+    // name of a log group of this account and region only: the encryption context names it.
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchLogsToEncryptTheTenantsLogGroups',
+        principals: [new ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': this.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
+      }),
+    );
 
     this.cursorTable = new Table(this, 'CursorTable', tableDefaults(cursorTable, this.key));
     this.idempotencyTable = new Table(this, 'IdempotencyTable', tableDefaults(idempotencyTable, this.key));
@@ -99,6 +110,7 @@ export class StatefulStack extends Stack {
     this.mpasSecret = tenantSecret(this, 'MpasSecret', {
       name: `mpas-log-sync/${name}/mpas`,
       existingName: deployment.secretNames.mpas,
+      encryptionKey: this.key,
       description: `MPAS credentials of mpas-log-sync ${name}: JSON ${service.mpasGrant === 'password' ? '{"username", "password"}' : '{"clientSecret"}'}`,
     });
     this.siemSecret =
@@ -107,6 +119,7 @@ export class StatefulStack extends Stack {
         : tenantSecret(this, 'SiemSecret', {
             name: `mpas-log-sync/${name}/siem`,
             existingName: deployment.secretNames.siem,
+            encryptionKey: this.key,
             description: `SIEM credentials of mpas-log-sync ${name}: JSON ${SIEM_SECRET_SHAPES[service.siemAuthKind] ?? '{"token"}'}`,
           });
     this.routeSecrets = new Map(
@@ -115,6 +128,7 @@ export class StatefulStack extends Stack {
         tenantSecret(this, `RouteSecret-${route}`, {
           name: `mpas-log-sync/${name}/route-${route}`,
           existingName: deployment.secretNames.routes?.[route],
+          encryptionKey: this.key,
           description: `SIEM credentials of mpas-log-sync ${name}, route ${route}: JSON ${SIEM_SECRET_SHAPES[kind] ?? '{"token"}'}`,
         }),
       ]),

@@ -58,6 +58,7 @@ export class StatelessStack extends Stack {
       scheduleMinutes: deployment.scheduleMinutes,
       enabled: !deployment.paused,
       logRetention,
+      key: stateful.key,
       xray: deployment.xray,
       serviceEnvironment: environment,
       cursorTable: stateful.cursorTable,
@@ -70,6 +71,7 @@ export class StatelessStack extends Stack {
       settings: deployment.forwarder,
       enabled: !deployment.paused,
       logRetention,
+      key: stateful.key,
       xray: deployment.xray,
       serviceEnvironment: forwarderService,
       idempotencyTable: stateful.idempotencyTable,
@@ -85,6 +87,7 @@ export class StatelessStack extends Stack {
       ? new VerifierFunction(this, 'Verifier', {
           tenant: tenant.name,
           logRetention,
+          key: stateful.key,
           serviceEnvironment: environment,
           cursorTable: stateful.cursorTable,
           archiveBucket: stateful.archive.bucket,

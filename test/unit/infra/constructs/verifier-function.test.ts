@@ -21,10 +21,11 @@ describe('VerifierFunction', () => {
     new VerifierFunction(stack, 'Verifier', {
       tenant: 'acme',
       logRetention: RetentionDays.ONE_MONTH,
+      key,
       serviceEnvironment: { TENANT: 'acme', MPAS_REALMS: 'customers' },
       cursorTable: new Table(stack, 'Cursor', tableDefaults(cursorTable, key)),
       archiveBucket: new Bucket(stack, 'Archive', bucketDefaults(key)),
-      mpasSecret: tenantSecret(stack, 'MpasSecret', { name: 'mpas-log-sync/acme/mpas', description: 'MPAS credentials' }),
+      mpasSecret: tenantSecret(stack, 'MpasSecret', { name: 'mpas-log-sync/acme/mpas', description: 'MPAS credentials', encryptionKey: key }),
     });
     template = Template.fromStack(stack);
   }, SYNTH_TIMEOUT_MS);
