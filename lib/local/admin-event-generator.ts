@@ -45,12 +45,20 @@ export const ADMIN_OPERATION_WEIGHTS = [
   ['update-events-config', 0.5], ['create-realm-role', 0.5],
 ] as const satisfies ReadonlyArray<readonly [string, number]>;
 
+/**
+ * Operations whose representation carries a secret Keycloak records in clear (or masks), each
+ * cited in docs/secrets-in-events.md. Generated only when asked for (`operation`): drawing them at
+ * random would change the seeded traffic every test and the demo replay.
+ */
+export const ON_REQUEST_ADMIN_OPERATIONS = ['update-saml-client', 'invalidate-rotated-secret', 'create-recaptcha-config', 'create-ldap-provider'] as const;
+
 /** One of the generated admin operation kinds. */
-export type AdminOperationName = (typeof ADMIN_OPERATION_WEIGHTS)[number][0];
+export type AdminOperationName = (typeof ADMIN_OPERATION_WEIGHTS)[number][0] | (typeof ON_REQUEST_ADMIN_OPERATIONS)[number];
 
 const REALM_ROLES = ['view-events', 'offline_access', 'uma_authorization', 'auditor', 'support-agent'] as const;
 const CLIENT_ROLES = ['view-users', 'manage-users', 'view-events', 'query-groups', 'view-clients'] as const;
 const GROUPS = ['ops', 'finance', 'support', 'engineering', 'contractors'] as const;
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /** A user body as the admin console sends it: personal data, sometimes an initial password. */
 function userBody(random: Random, person: FakePerson, withId: boolean): Record<string, unknown> {
@@ -140,6 +148,48 @@ function operationOf(name: AdminOperationName, random: Random, person: FakePerso
         operationType: 'UPDATE', resourceType: 'REALM', resourcePath: 'events/config',
         body: { eventsEnabled: true, eventsExpiration: 2592000, eventsListeners: ['jboss-logging'], adminEventsEnabled: true, adminEventsDetailsEnabled: true },
       };
+    case 'update-saml-client': {
+      // SamlConfigAttributes' private-key attributes; Keycloak keeps them in the event until 26.8 (keycloak#51241).
+      const samlUuid = nameUuid('client', realmId, 'saml-sp');
+      return {
+        operationType: 'UPDATE', resourceType: 'CLIENT', resourcePath: `clients/${samlUuid}`,
+        body: {
+          id: samlUuid, clientId: 'https://sp.example.com/saml/metadata', protocol: 'saml', enabled: true, frontchannelLogout: true,
+          attributes: {
+            'saml.signing.certificate': `MIIC${random.text(60, BASE64)}`, 'saml.signing.private.key': `MIIEow${random.text(120, BASE64)}`,
+            'saml.encryption.private.key': `MIIEpA${random.text(120, BASE64)}`, 'saml.signature.algorithm': 'RSA_SHA256',
+            'saml.client.signature': 'true', 'saml_force_name_id_format': 'false', 'client_credentials.use_refresh_token': 'false',
+          },
+        },
+      };
+    }
+    case 'invalidate-rotated-secret':
+      // ClientResource.invalidateRotatedSecret records the invalidated secret (keycloak#50853).
+      return { operationType: 'DELETE', resourceType: 'CLIENT', resourcePath: `clients/${clientUuid}/client-secret/rotated`, body: { type: 'secret', value: fakeClientSecret(random) } };
+    case 'create-recaptcha-config': {
+      // StripSecretsUtils has no formatter for AuthenticatorConfigRepresentation: `secret.key` stays (keycloak#52730).
+      const execution = random.uuid();
+      return {
+        operationType: 'CREATE', resourceType: 'AUTHENTICATOR_CONFIG', resourcePath: `authentication/executions/${execution}/config/${random.uuid()}`,
+        body: { alias: 'recaptcha', config: { 'site.key': `6Lc${random.text(37)}`, 'secret.key': `6Lc${random.text(37)}`, useRecaptchaNet: 'false' } },
+      };
+    }
+    case 'create-ldap-provider': {
+      // A ComponentRepresentation: config is a MultivaluedHashMap (lists); StripSecretsUtils.stripComponent
+      // masks the provider's secret properties, bindCredential among them (Keycloak 24 on, keycloak#21562).
+      const id = nameUuid('component', realmId, 'ldap');
+      return {
+        operationType: 'CREATE', resourceType: 'COMPONENT', resourcePath: `components/${id}`,
+        body: {
+          id, name: 'ldap', providerId: 'ldap', providerType: 'org.keycloak.storage.UserStorageProvider', parentId: realmId,
+          config: {
+            vendor: ['ad'], connectionUrl: ['ldaps://ldap.example.org:636'], bindDn: ['cn=svc-keycloak,ou=services,dc=example,dc=org'],
+            bindCredential: ['**********'], usersDn: ['ou=people,dc=example,dc=org'], editMode: ['READ_ONLY'], enabled: ['true'],
+            allowKerberosAuthentication: ['false'], useKerberosForPasswordAuthentication: ['false'],
+          },
+        },
+      };
+    }
     case 'create-realm-role': {
       const role = random.pick(REALM_ROLES);
       return { operationType: 'CREATE', resourceType: 'REALM_ROLE', resourcePath: `roles/${role}`, body: { name: role, description: '' } };

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AdminEvent, UserEvent } from '../../../lib/mpas/event-schemas.js';
+import { generateAdminEvent } from '../../../lib/local/admin-event-generator.js';
+import { createRandom } from '../../../lib/local/random.js';
 import { REMOVED, scrubCredentials, scrubUntrusted } from '../../../lib/pipeline/credential-scrubber.js';
 
 // Fixed so a failure replays; FC_SEED overrides it (fast-check prints the seed and path on failure).
@@ -178,5 +180,35 @@ describe('scrubCredentials keeps what holds no secret', () => {
   it('keeps numbers and booleans under secret names, and the shape of what it removes', () => {
     const event = adminEvent({ representation: JSON.stringify({ config: { password: ['p', 7, true, null] }, token: 3, secret: false }) });
     expect(JSON.parse(scrubCredentials(event).representation!)).toEqual({ config: { password: [REMOVED, 7, true, null] }, token: 3, secret: false });
+  });
+});
+
+describe('scrubCredentials on the simulator\'s admin events that carry secrets', () => {
+  const generated = (operation: Parameters<typeof generateAdminEvent>[1]['operation']) => {
+    const event = generateAdminEvent(createRandom(5), { realmId: 'realm-1', time: 1, operation });
+    return { event, body: JSON.parse(event.representation!) as Record<string, Record<string, string>>, scrubbed: scrubCredentials(event) };
+  };
+
+  it('removes the SAML private keys of a client and keeps its certificate and flags', () => {
+    const { body, scrubbed } = generated('update-saml-client');
+    const text = JSON.stringify(scrubbed);
+    expect(text).not.toContain(body['attributes']!['saml.signing.private.key']);
+    expect(text).not.toContain(body['attributes']!['saml.encryption.private.key']);
+    expect(JSON.parse(scrubbed.representation!).attributes).toMatchObject({
+      'saml.signing.certificate': body['attributes']!['saml.signing.certificate'], 'client_credentials.use_refresh_token': 'false',
+    });
+  });
+
+  it('removes an invalidated rotated secret and a reCAPTCHA secret key, keeping the public site key', () => {
+    const rotated = generated('invalidate-rotated-secret');
+    expect(JSON.stringify(rotated.scrubbed)).not.toContain(String(rotated.body['value']));
+    const recaptcha = generated('create-recaptcha-config');
+    expect(JSON.stringify(recaptcha.scrubbed)).not.toContain(recaptcha.body['config']!['secret.key']);
+    expect(JSON.parse(recaptcha.scrubbed.representation!).config['site.key']).toBe(recaptcha.body['config']!['site.key']);
+  });
+
+  it('leaves an LDAP provider whose bindCredential Keycloak masked as it is', () => {
+    const { event, scrubbed } = generated('create-ldap-provider');
+    expect(scrubbed).toBe(event);
   });
 });
