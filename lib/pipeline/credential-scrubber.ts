@@ -217,6 +217,8 @@ function scrubJsonText(text: string, layer: number): string | undefined {
   }
   if (typeof parsed === 'string') {
     const inner = scrubString(parsed, layer + 1);
+    // The note replaces the whole text, not its innermost layer wrapped in quotes again.
+    if (inner === REMOVED_TOO_MANY_LAYERS) return inner;
     return inner === parsed ? text : JSON.stringify(inner);
   }
   const { value, tooLarge } = scrubTree(parsed, 'plain', layer + 1, false);

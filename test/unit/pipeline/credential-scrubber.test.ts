@@ -241,9 +241,8 @@ describe('scrubCredentials bounds', () => {
     const within = scrubCredentials(adminEvent({ username: 'bob' }, { details: { note: encoded(MAX_JSON_LAYERS) } }));
     expect(JSON.stringify(within)).not.toContain('layered-secret');
     expect(JSON.stringify(within)).toContain('password');
-    const beyond = JSON.stringify(scrubCredentials(adminEvent({ username: 'bob' }, { details: { note: encoded(MAX_JSON_LAYERS + 1) } })));
-    expect(beyond).not.toContain('layered-secret');
-    expect(beyond).toContain(`<removed: JSON encoded in text more than ${MAX_JSON_LAYERS} times>`);
+    const beyond = scrubCredentials(adminEvent({ username: 'bob' }, { details: { note: encoded(MAX_JSON_LAYERS + 1) } }));
+    expect(beyond.details?.['note']).toBe(`<removed: JSON encoded in text more than ${MAX_JSON_LAYERS} times>`);
   });
 
   it(`replaces a representation holding more than ${MAX_SCRUB_VALUES} values by a note, never passing it on`, () => {
