@@ -1,7 +1,10 @@
 import { ConfigError } from '../config/config-error.js';
 import { describeConfig } from '../config/describe-config.js';
 import { loadConfig } from '../config/load-config.js';
+import { hideUrlSecrets } from '../config/url-secrets.js';
+import { secretValuesOf } from '../local/config-secret-values.js';
 import { runSetupChecks } from '../local/setup-checks.js';
+import { hideSecrets } from '../sinks/http-auth.js';
 import type { CheckResult } from '../local/setup-checks.js';
 import { VERSION } from '../version.js';
 import type { Command } from './command.js';
@@ -54,6 +57,10 @@ export const checkCommand: Command = {
       io.out(JSON.stringify({ ok: false, problems: error.problems }, null, 2));
       return ExitCode.usage;
     }
+    // A check's detail may quote a URL or what a server answered: every secret of the config is
+    // hidden by value (and a URL's credentials by shape) before anything is printed.
+    const secrets = secretValuesOf(config);
+    const cleaned = (result: CheckResult): CheckResult => ({ ...result, detail: hideUrlSecrets(hideSecrets(result.detail, secrets)) });
     const line = (result: CheckResult): string => `${result.warn ? 'WARN' : result.ok ? 'ok  ' : 'FAIL'}  ${result.check.padEnd(28)} ${result.detail.replace(/^ok: /, '')}`;
     const configResult: CheckResult = { check: 'config', ok: true, detail: `ok: tenant ${config.tenant}, realms ${config.mpas.realms.join(', ')}, SIEM ${config.siem.type} (${config.siem.format})` };
     if (!values.json) io.out(line(configResult));
@@ -61,10 +68,10 @@ export const checkCommand: Command = {
       version: VERSION,
       sendTestEvent: values['send-test-event'] === true,
       onResult: (result) => {
-        if (!values.json) io.out(line(result));
+        if (!values.json) io.out(line(cleaned(result)));
       },
     });
-    const all = [configResult, ...results];
+    const all = [configResult, ...results].map(cleaned);
     const ok = all.every((result) => result.ok);
     if (values.json) io.out(JSON.stringify({ ok, config: describeConfig(config), checks: all }, null, 2));
     else {

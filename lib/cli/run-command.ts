@@ -11,6 +11,7 @@ import { systemClock } from '../time/clock.js';
 import { VERSION } from '../version.js';
 import type { Command } from './command.js';
 import { ExitCode, UsageError } from './exit-codes.js';
+import { secretValuesOf } from '../local/config-secret-values.js';
 import { createJsonLog } from './json-log.js';
 import { describeRunEnd } from './run-summary.js';
 import { parseOptions, positiveInteger } from './parse-options.js';
@@ -80,7 +81,7 @@ export const runCommand: Command = {
       throw new UsageError('--health-host and --health-max-lag go with --health-port');
     }
     const maxLagSeconds = positiveInteger('health-max-lag', values['health-max-lag'], 300);
-    const log = createJsonLog(io.out, config.logLevel);
+    const log = createJsonLog(io.out, config.logLevel, Date.now, secretValuesOf(config));
     log('info', 'starting', { version: VERSION, once: values.once === true, config: describeConfig(config) });
     const stateDir = values.state ?? config.stateDir;
     const healthFile = healthFilePath(stateDir, config.tenant);
