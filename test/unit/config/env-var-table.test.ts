@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { isSecretPath } from '../../../lib/config/config-secrets.js';
 import { ENV_VARS, envNameForPath } from '../../../lib/config/env-var-table.js';
 import { LAMBDA_ENV_VARS } from '../../../lib/config/lambda-settings.js';
 
@@ -9,6 +10,11 @@ describe('ENV_VARS', () => {
   it('is documented row by row in docs/configuration.md, then the Lambda-only variables, and nothing else', () => {
     const documented = [...docs.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1]);
     expect(documented).toEqual([...ENV_VARS.map((spec) => spec.name), ...Object.values(LAMBDA_ENV_VARS)]);
+  });
+
+  it('marks as **Secret.** in docs/configuration.md exactly the variables whose setting the schema marks secret', () => {
+    const marked = [...docs.matchAll(/^\| `([A-Z_]+)` \| [^|]*\| \*\*Secret\.\*\*/gm)].map((match) => match[1]);
+    expect(marked).toEqual(ENV_VARS.filter((spec) => spec.path !== '' && isSecretPath(spec.path.split('.'))).map((spec) => spec.name));
   });
 
   it('names each variable once and fills each config path once', () => {
