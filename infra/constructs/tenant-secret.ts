@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -64,7 +64,7 @@ export function grantSecretValue(ref: TenantSecretRef, grantee: IGrantable): voi
     new PolicyStatement({
       actions: ['kms:Decrypt'],
       resources: [ref.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.amazonaws.com` } },
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(ref.secret).region}.amazonaws.com` } },
     }),
   );
 }

@@ -44,6 +44,28 @@ describe('StatefulStack', () => {
     });
   });
 
+  it("encrypts the secrets it creates with the tenant's key, and lets CloudWatch Logs use the key for this account's log groups only", () => {
+    const { template } = example;
+    const keyArn = { 'Fn::GetAtt': [template.getResourceId('AWS::KMS::Key'), 'Arn'] };
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret'));
+    expect(secrets).toHaveLength(2);
+    for (const secret of secrets) expect(secret['Properties']['KmsKeyId']).toEqual(keyArn);
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowCloudWatchLogsToEncryptTheTenantsLogGroups',
+            Effect: 'Allow',
+            Principal: { Service: 'logs.eu-central-1.amazonaws.com' },
+            Action: ['kms:Decrypt*', 'kms:Describe*', 'kms:Encrypt*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+            Resource: '*',
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-central-1:111111111111:log-group:*']] } } },
+          },
+        ]),
+      },
+    });
+  });
+
   it('keeps the idempotency table with its TTL attribute, likewise protected', () => {
     example.template.hasResource('AWS::DynamoDB::Table', {
       ...RETAINED,

@@ -176,6 +176,70 @@ describe('StatelessStack', () => {
     expect(JSON.stringify(secrets)).toMatch(/SiemSecret/);
   });
 
+  /** Every action a role may take, with what it is granted on (logical ids and names only, as one string per action). */
+  function actionsOf(template: Template, rolePrefix: string): Map<string, string> {
+    const actions = new Map<string, string>();
+    for (const statement of statementsOf(template, rolePrefix)) {
+      for (const action of ([] as string[]).concat(statement.Action)) actions.set(action, `${actions.get(action) ?? ''}${JSON.stringify(statement.Resource)}`);
+    }
+    return actions;
+  }
+
+  // The actions the code calls (issue #18): each role's exact list, so a broad grant coming back fails here.
+  const KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+  const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+  const POLLER_ACTIONS = [
+    ...LOG_ACTIONS, ...KEY_ACTIONS,
+    'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
+    's3:PutObject', 'secretsmanager:GetSecretValue', 'sqs:SendMessage',
+  ].sort();
+  const FORWARDER_ACTIONS = [
+    ...LOG_ACTIONS, ...KEY_ACTIONS,
+    'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
+    's3:DeleteObject', 's3:GetObject', 's3:PutObject', 'secretsmanager:GetSecretValue',
+    // Lambda's event source mapping receives and deletes in the function's name; the code changes visibility to back off.
+    'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage',
+  ].sort();
+  const VERIFIER_ACTIONS = [...LOG_ACTIONS, 'kms:Decrypt', 'kms:DescribeKey', 'dynamodb:GetItem', 's3:GetObject', 's3:ListBucket', 'secretsmanager:GetSecretValue'].sort();
+  const XRAY_ACTIONS = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+
+  it('grants each function exactly the actions its code calls: no Scan, Query, BatchWriteItem, DescribeSecret or queue lookups', () => {
+    for (const template of [example, northwind]) {
+      const tracing = JSON.stringify(template.toJSON()).includes('xray:PutTraceSegments') ? XRAY_ACTIONS : [];
+      expect([...actionsOf(template, 'PollerRole').keys()].sort()).toEqual([...POLLER_ACTIONS, ...tracing].sort());
+      expect([...actionsOf(template, 'ForwarderRole').keys()].sort()).toEqual([...FORWARDER_ACTIONS, ...tracing].sort());
+    }
+    expect([...actionsOf(northwind, 'VerifierRole').keys()].sort()).toEqual(VERIFIER_ACTIONS);
+    // Each table only to the function that uses it.
+    expect(actionsOf(example, 'PollerRole').get('dynamodb:PutItem')).toMatch(/^[^,]*CursorTable[^,]*$/);
+    expect(actionsOf(example, 'ForwarderRole').get('dynamodb:DeleteItem')).toMatch(/^[^,]*IdempotencyTable[^,]*$/);
+    expect(actionsOf(northwind, 'VerifierRole').get('dynamodb:GetItem')).toMatch(/^[^,]*CursorTable[^,]*$/);
+    // The poller sends to the queue only, the forwarder to the queue and the dead-letter queue.
+    expect(actionsOf(example, 'PollerRole').get('sqs:SendMessage')).not.toMatch(/DeadLetterQueue/);
+  });
+
+  it('lets a created secret be decrypted with the tenant key only through Secrets Manager', () => {
+    for (const rolePrefix of ['PollerRole', 'ForwarderRole']) {
+      const decrypt = statementsOf(example, rolePrefix).filter((statement) => ([] as string[]).concat(statement.Action).join() === 'kms:Decrypt');
+      expect(decrypt).toEqual([
+        expect.objectContaining({
+          Resource: { 'Fn::ImportValue': expect.stringMatching(/Key961B73FDArn/) },
+          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-central-1.amazonaws.com' } },
+        }),
+      ]);
+    }
+    // northwind's secrets are imported: they keep their own key, which the stack does not grant.
+    expect(JSON.stringify(statementsOf(northwind, 'PollerRole'))).not.toContain('kms:ViaService');
+  });
+
+  it("encrypts every function's log group with the tenant's key", () => {
+    for (const template of [example, northwind]) {
+      const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+      expect(groups.length).toBeGreaterThanOrEqual(2);
+      for (const group of groups) expect(JSON.stringify(group['Properties']['KmsKeyId'])).toMatch(/Key961B73FDArn/);
+    }
+  });
+
   it('gives the forwarder neither access to the MPAS secret nor its ARN: it never calls MPAS', () => {
     for (const template of [example, northwind]) {
       const statements = statementsOf(template, 'ForwarderRole');
