@@ -5,7 +5,11 @@ import { idempotencyKeyOf } from '../../../lib/aws/idempotent-batches.js';
 import type { DeadLetterMessage, ForwarderQueuePorts } from '../../../lib/aws/sqs-forwarder-ports.js';
 import { routesFromConfig } from '../../../lib/forwarder/routes-from-config.js';
 import type { Route } from '../../../lib/forwarder/routes-from-config.js';
+import { appConfigSchema } from '../../../lib/config/app-config-schema.js';
+import type { AppConfig } from '../../../lib/config/app-config-schema.js';
+import { redactionFingerprint } from '../../../lib/pipeline/redaction-at-rest.js';
 import { createRedactor } from '../../../lib/pipeline/redactor.js';
+import type { Sink } from '../../../lib/sinks/sink.js';
 import { jsonEnvelopeFormatter } from '../../../lib/formats/json-envelope.js';
 import type { EventBatch } from '../../../lib/queue/event-batch.js';
 import { messageBody } from '../../../lib/queue/message-body.js';
@@ -117,6 +121,55 @@ describe('forwardRecord', () => {
     await forwardRecord(recordOf(bad), { routes, queues, oncePerBatch: memoryOncePerBatch(), backoff: { baseSeconds: 1, maxSeconds: 60 }, random: () => 0.5 });
     expect(queues.deadLetters.map(({ reason }) => reason)).toEqual(['invalid-event']);
     expect(queues.deadLetters[0]!.detail).toContain('events.3.time');
+  });
+
+  it('dead-letters what the SIEM refuses redacted and marked, under its own batch id and route, and a redrive delivers it hashed once', async () => {
+    const hashKey = 'dead-letter-hash-key-0123456789';
+    const config = appConfigSchema.parse({
+      mpas: { baseUrl: 'https://mpas.example.com', realms: ['acme'], credentials: { username: 'sync', password: 'pw' } },
+      siem: { url: 'https://siem.example.com/ingest' },
+      redaction: { mode: 'hash', hashKey, userFields: ['ipAddress', 'details.username'] },
+    }) as AppConfig;
+    const refused = new Set(['b']);
+    const delivered: Array<{ key: string; payload: string }> = [];
+    const sink: Sink = {
+      name: 'siem',
+      close: async () => undefined,
+      deliver: async (events) => {
+        const dropped = events.flatMap((event, index) => (refused.has(event.key) ? [{ index, reason: 'bad field', status: 400 }] : []));
+        for (const event of events) if (!refused.has(event.key)) delivered.push({ key: event.key, payload: String(event.payload) });
+        return { retry: [], dropped, errors: [], latenciesMs: [1] };
+      },
+    };
+    const routes = routesFromConfig(config, { version: '1.0.0', sinks: { default: sink } });
+    const queues = new RecordingQueues();
+    const deps = { routes, queues, oncePerBatch: memoryOncePerBatch(), backoff: { baseSeconds: 1, maxSeconds: 60 }, random: () => 0.5 };
+    await forwardRecord(recordOf(mixed), deps);
+
+    const [dead, ...more] = queues.deadLetters;
+    expect(more).toEqual([]);
+    const resting = JSON.parse(dead!.body) as EventBatch;
+    const fingerprint = redactionFingerprint(config.redaction);
+    expect(resting).toMatchObject({ route: 'default', redaction: fingerprint, events: [{ id: 'b' }] });
+    expect(dead!.body, 'no personal data in clear in the DLQ').not.toMatch(/alice|192\.0\.2\.10/);
+    expect(fingerprint, 'the fingerprint does not show the key').not.toContain(hashKey);
+    expect(resting.batchId).not.toBe(mixed.batchId);
+    expect(dead!.batchId).toBe(resting.batchId);
+
+    // Redriven (the DLQ message back on the queue, as dlq redrive moves it): the SIEM now takes it,
+    // with the values hashed as in the other events, not hashed again.
+    refused.clear();
+    await forwardRecord({ messageId: 'redriven-1', body: dead!.body, receiptHandle: 'rh', receiveCount: 1 }, deps);
+    const hashedUser = (key: string) => JSON.parse(delivered.find((event) => event.key === key)!.payload).event.details.username as string;
+    expect(delivered.map(({ key }) => key)).toEqual(['a', 'c', 'b']);
+    expect(hashedUser('b')).toBe(hashedUser('a'));
+    expect(hashedUser('b')).toMatch(/^hmac-sha256:/);
+
+    // A dead letter of an older version (unmarked, in clear) is redacted on its redrive.
+    const older = { ...mixed, batchId: 'older-version-dead-letter', route: 'default', events: [mixed.events[2]!] };
+    await forwardRecord(recordOf(older), deps);
+    expect(hashedUser('c')).toBe(JSON.parse(delivered.at(-1)!.payload).event.details.username);
+    expect(delivered.at(-1)!.payload).not.toMatch(/alice|192\.0\.2\.10/);
   });
 
   it('dead-letters a batch for a route that is no longer configured, naming it', async () => {
