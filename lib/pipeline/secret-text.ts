@@ -30,8 +30,8 @@ const MAY_HOLD_SECRET = /["'=]|eyJ|-----BEGIN|:\/\/[^/\s]*@|bearer|basic|digest|
 const PARAMETER = /(^|[?&;#\s,])([\w.%[\]-]{1,128})=([^&#;\s,"']*)/g;
 // `https://user:password@host`.
 const URL_USER_INFO = /([a-z][a-z0-9+.-]*:\/\/[^/\s:@]+):([^/\s@]+)@/gi;
-// An HTTP Authorization value: at least 16 characters with a digit, so "Basic authentication" stays.
-const AUTHORIZATION_SCHEME = /\b(Bearer|Basic|Digest|Negotiate|NTLM)(\s+)(?=[A-Za-z0-9._~+/-]*\d)([A-Za-z0-9._~+/-]{16,}=*)/gi;
+// An HTTP Authorization value of at least 16 characters (see looksEncoded).
+const AUTHORIZATION_SCHEME = /\b(Bearer|Basic|Digest|Negotiate|NTLM)(\s+)([A-Za-z0-9._~+/-]{16,}=*)/gi;
 // A signed (JWS) or encrypted (JWE) JSON Web Token: access, ID, refresh and logout tokens.
 const JSON_WEB_TOKEN = /eyJ[\w-]{4,}\.(?:eyJ[\w-]{4,}\.[\w-]*|[\w-]*\.[\w-]+\.[\w-]+\.[\w-]+)/g;
 // A PEM private key block, whatever its kind (RSA, EC, ENCRYPTED ...), up to its end or the text's.
@@ -58,13 +58,25 @@ export function scrubText(text: string): string {
   if (result.includes('eyJ')) result = result.replace(JSON_WEB_TOKEN, REMOVED);
   if (result.includes('=')) result = result.replace(PARAMETER, replaceParameter);
   if (result.includes('@') && result.includes('://')) result = result.replace(URL_USER_INFO, `$1:${REMOVED}@`);
-  if (/bearer|basic|digest|negotiate|ntlm/i.test(result)) result = result.replace(AUTHORIZATION_SCHEME, `$1$2${REMOVED}`);
+  if (/bearer|basic|digest|negotiate|ntlm/i.test(result)) result = result.replace(AUTHORIZATION_SCHEME, replaceAuthorization);
   return result === text ? text : result;
 }
 
 function replaceParameter(match: string, before: string, name: string, value: string): string {
   if (value.length === 0 || value === REMOVED || !isSecretParameter(decodedName(name))) return match;
   return `${before}${name}=${REMOVED}`;
+}
+
+function replaceAuthorization(match: string, scheme: string, space: string, value: string): string {
+  return scheme.toLowerCase() === 'bearer' || looksEncoded(value) ? `${scheme}${space}${REMOVED}` : match;
+}
+
+/**
+ * Whether a word after "Basic", "Digest" ... is an encoded credential rather than prose ("Basic
+ * authentication/authorization"): encodings mix digits, signs or upper and lower case.
+ */
+function looksEncoded(value: string): boolean {
+  return /[\d+=]/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value));
 }
 
 function decodedName(name: string): string {

@@ -70,7 +70,7 @@ const shapes: fc.Arbitrary<Shape> = fc.oneof(
   // Secrets recognised by their form, under names that say nothing.
   fc.constant<Shape>((secret) => ({ note: `-----BEGIN RSA PRIVATE KEY-----\nMIIE${secret}\n-----END RSA PRIVATE KEY-----` })),
   fc.constant<Shape>((secret) => ({ note: `eyJhbGciOiJSUzI1NiJ9.eyJzdWIi${secret}.c2lnbmF0dXJl` })),
-  fc.constant<Shape>((secret) => ({ header: `Bearer ${secret}` })),
+  fc.constantFrom('Bearer', 'bearer', 'Basic', 'NTLM').map((scheme): Shape => (secret) => ({ header: `${scheme} ${secret}` })),
   fc.constant<Shape>((secret) => ({ url: `https://svc:${secret}@ldap.example.org:636/` })),
   secretParameter.map((parameter): Shape => (secret) => ({ redirectUri: `https://app.example.com/cb?state=s1&${parameter}=${secret}#x` })),
   secretParameter.map((parameter): Shape => (secret) => `grant_type=password&username=bob&${parameter}=${secret}`),
