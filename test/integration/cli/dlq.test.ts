@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -116,9 +116,24 @@ describe('mpas-log-sync dlq on the local dead-letter file', () => {
     simulator.add('acme', 'user', events);
     const refused = new Set([events[3]!.id!, events[17]!.id!]);
     receiver.rejectWhen((item) => ([...refused].some((id) => item.text.includes(id)) ? 400 : undefined));
+    // A state directory others could read (made by hand): run narrows it and says so.
+    await chmod(stateDir, 0o755);
     const run = await runCli(['run', '--once'], env);
     expect(run.code).toBe(1);
     expect(receiver.received()).toHaveLength(28);
+    expect(run.stdout).toMatch(/"level":"warn".*state files a group or others could read are now the owner's alone.*"from":"0755","to":"0700"/);
+    const file = join(stateDir, 'default.dead-letters.ndjson');
+    expect((await stat(stateDir)).mode & 0o777).toBe(0o700);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    // At rest as the SIEM would have received them: the default masks, marked with their fingerprint.
+    const resting = await readFile(file, 'utf8');
+    for (const id of refused) {
+      const event = events.find((candidate) => candidate.id === id)!;
+      expect(resting).toContain(id);
+      expect(resting).not.toContain(`"${event.ipAddress}"`);
+      expect(resting).not.toContain(`"${event.details!['username']}"`);
+    }
+    expect(resting.match(/"redaction":"r1:[\w-]+"/g)).toHaveLength(2);
 
     const inspect = await runCli(['dlq', 'inspect', '--state', stateDir, '--json'], {});
     expect(inspect.code, inspect.stderr).toBe(0);
@@ -137,6 +152,7 @@ describe('mpas-log-sync dlq on the local dead-letter file', () => {
     const rest = await runCli(['dlq', 'redrive', '--state', stateDir], env);
     expect(rest.code, rest.stderr).toBe(0);
     expect(rest.stdout).toContain('1 event(s) delivered again');
+    expect(rest.stdout).toContain("1 record(s) redacted with the route's settings: sent as stored");
     expect(receiver.received()).toHaveLength(30);
     expect(new Set(receiver.received().map((item) => (item.json as { event: { id: string } }).event.id)).size).toBe(30);
     expect(await readFile(join(stateDir, 'default.dead-letters.ndjson'), 'utf8')).toBe('');
