@@ -5,6 +5,12 @@
  */
 const TLS_CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY|DECRYPT)|^ERR_TLS_|^ERR_SSL_/;
 
+/**
+ * Node 24 appends this advice to an untrusted certificate's message. Left out: the remedy this
+ * service documents is its CA file setting, and a cause reads the same on every supported Node.
+ */
+const NODE_SYSTEM_CA_ADVICE = /; if the root CA is installed locally, try running Node\.js with\s+--use-system-ca$/;
+
 /** What a request that got no response failed on, for a log line an operator can act on. */
 export interface ConnectionFailure {
   /** The system or TLS error code (`ECONNREFUSED`, `DEPTH_ZERO_SELF_SIGNED_CERT`...), when there is one. */
@@ -38,7 +44,7 @@ export function describeConnectionFailure(error: unknown): ConnectionFailure {
   }
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return { code, text: `connection closed by the server${peer ? ` ${peer}` : ''} (${message})` };
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return { code, text: `no connection established in time (${message})` };
-  if (TLS_CERTIFICATE_CODE.test(code)) return { code, text: `TLS certificate rejected (${message})` };
+  if (TLS_CERTIFICATE_CODE.test(code)) return { code, text: `TLS certificate rejected (${message.replace(NODE_SYSTEM_CA_ADVICE, '')})` };
   return { code, text: message };
 }
 
