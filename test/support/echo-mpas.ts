@@ -7,7 +7,10 @@ import { request } from 'undici';
 export interface EchoPlan {
   /** Token requests: 401 `{"error": "invalid_client", "error_description": <the request>}`. */
   token?: number;
-  /** Events requests (either stream): 503, alternately a JSON `errorMessage` and a plain-text page quoting the request. */
+  /**
+   * Events requests (either stream): 503, alternately a JSON `errorMessage` and a plain-text page
+   * naming the bearer token alone, then quoting the request.
+   */
   events?: number;
 }
 
@@ -44,6 +47,8 @@ export async function startEchoMpas(options: { upstream: string; accessToken: st
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const quoted = quoteRequest(incoming, url, body.toString('utf8'));
+    // The token alone, as an authorization gateway names what it was shown: no scheme or name beside it.
+    const presented = (incoming.headers.authorization ?? '').split(' ').pop() ?? '';
     if (TOKEN_PATH.test(url.pathname) && plan.token > 0) {
       plan.token -= 1;
       echoed.token += 1;
@@ -56,7 +61,11 @@ export async function startEchoMpas(options: { upstream: string; accessToken: st
       const asJson = echoed.events % 2 === 1;
       outgoing
         .writeHead(503, { 'content-type': asJson ? 'application/json' : 'text/plain' })
-        .end(asJson ? JSON.stringify({ errorMessage: `upstream unavailable for ${quoted}` }) : `503 upstream unavailable\n${quoted}\n`);
+        .end(
+          asJson
+            ? JSON.stringify({ errorMessage: `upstream unavailable; credentials presented: ${presented}; request: ${quoted}` })
+            : `503 upstream unavailable\ncredentials presented: ${presented}\n${quoted}\n`,
+        );
       return;
     }
     const headers: Record<string, string | string[]> = {};

@@ -26,7 +26,7 @@ export interface EchoSiem {
 /** Where the cut of a read-back answer falls (lib/sinks read 4096 bytes of an error body). */
 const ANSWER_CUT_BYTES = 4096;
 /** How far into the credential the cut falls: its start survives the cut, its end does not. */
-const CUT_INTO_CREDENTIAL = 14;
+const CUT_INTO_CREDENTIAL = 24;
 
 const ENTRA_TOKEN_PATH = /^\/[^/]+\/oauth2\/v2\.0\/token$/;
 
@@ -35,10 +35,11 @@ const ENTRA_TOKEN_PATH = /^\/[^/]+\/oauth2\/v2\.0\/token$/;
  * receiver (every product endpoint on one port) whose first answers on each path are errors
  * quoting the request, then passes everything through:
  *
- * - 1st request: 503 with a JSON body quoting the request line, every header and the body;
- * - 2nd: 503 whose body puts the credential (the first of `authorization` and `secretHeaders`
- *   sent, else the URL's last path segment, where Sumo Logic keeps its token) across the
- *   4096-byte cut, 14 characters before it;
+ * - 1st request: 503 whose body puts the bare credential (the value of the first of
+ *   `authorization` (without its scheme) and `secretHeaders` sent, else the URL's last path
+ *   segment, where Sumo Logic keeps its token) across the 4096-byte cut, 24 characters before
+ *   it, with no name beside it that would give it away: only the value the sink sent finds it;
+ * - 2nd: 503 with a JSON body quoting the request line, every header and the body;
  * - 3rd: 400 quoting the request again (the batch is refused for good);
  * - Entra ID's token endpoint (Sentinel): the 1st request gets 503 quoting the form body
  *   (a 401 would end the delivery at once; a 503 is tried again, so the run goes on).
@@ -68,9 +69,9 @@ export async function startEchoSiem(options: { upstream: string; secretHeaders?:
     if (ENTRA_TOKEN_PATH.test(url.pathname)) {
       if (count === 1) return reply(503, JSON.stringify({ error: 'temporarily_unavailable', error_description: `AADSTS90033: A transient error has occurred. Request: ${quoted}` }));
     } else if (count === 1) {
-      return reply(503, JSON.stringify({ error: 'service unavailable', request: quoted }));
-    } else if (count === 2) {
       return reply(503, straddlingEcho(credentialOf(incoming, url, credentialHeaders)));
+    } else if (count === 2) {
+      return reply(503, JSON.stringify({ error: 'service unavailable', request: quoted }));
     } else if (count === 3) {
       return reply(400, JSON.stringify({ error: 'bad request', request: quoted }));
     }
@@ -109,15 +110,18 @@ export async function startEchoSiem(options: { upstream: string; secretHeaders?:
 function credentialOf(incoming: IncomingMessage, url: URL, headerNames: readonly string[]): string {
   for (const name of headerNames) {
     const value = incoming.headers[name];
-    if (typeof value === 'string') return `${name}: ${value}`;
+    if (typeof value === 'string') return name === 'authorization' ? value.slice(value.indexOf(' ') + 1) : value;
   }
-  return `path: ${url.pathname.split('/').pop() ?? ''}`;
+  return url.pathname.split('/').pop() ?? '';
 }
 
-/** A JSON error whose byte ANSWER_CUT_BYTES falls CUT_INTO_CREDENTIAL bytes into the credential's value. */
+/**
+ * A JSON error whose byte ANSWER_CUT_BYTES falls CUT_INTO_CREDENTIAL bytes into the credential.
+ * The padding is blanks, which a one-line excerpt squeezes to one: what is left of the
+ * credential after the cut then stands near the start of the excerpt a log line shows.
+ */
 function straddlingEcho(credential: string): string {
   const head = '{"error":"overloaded","trace":"';
-  const label = credential.slice(0, credential.indexOf(': ') + 2);
-  const padding = ANSWER_CUT_BYTES - CUT_INTO_CREDENTIAL - Buffer.byteLength(head + label);
-  return `${head}${'.'.repeat(padding)}${credential}"}`;
+  const padding = ANSWER_CUT_BYTES - CUT_INTO_CREDENTIAL - Buffer.byteLength(head);
+  return `${head}${' '.repeat(padding)}${credential}"}`;
 }

@@ -82,8 +82,9 @@ export function formsOf(value: string): Array<{ form: string; text: string }> {
   add('form-encoded', new URLSearchParams({ v: value }).toString().slice(2));
   add('json-escaped', JSON.stringify(value).slice(1, -1));
   for (const text of base64Fingerprints(value)) add('base64', text);
-  // Only when the value is not plain ASCII at its start would a fragment differ from the raw start.
+  // What is left of a copy cut short: its start, plain or base64-encoded (`Basic ` credentials).
   add('fragment', value.slice(0, FRAGMENT_CHARS));
+  for (const text of base64Fingerprints(value.slice(0, FRAGMENT_CHARS))) add('base64 fragment', text);
   return forms;
 }
 
