@@ -1,8 +1,9 @@
-import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createForwarderHandler } from '../../../functions/forwarder.js';
+import { redriveDeadLetters } from '../../../lib/aws/dlq-tools.js';
 import { createPollerHandler } from '../../../functions/poller.js';
 import { loadLambdaConfig } from '../../../lib/config/lambda-config.js';
 import type { LambdaConfig } from '../../../lib/config/lambda-config.js';
@@ -224,6 +225,20 @@ describe('poller and forwarder Lambdas on DynamoDB Local, fauxqs, the MPAS simul
     expect(dead?.MessageAttributes?.['detail']?.StringValue).toMatch(/400/);
     expect((JSON.parse(dead?.Body ?? '{}') as EventBatch).events.map(({ id }) => id)).toEqual([refused]);
     expect(idsOf(receiver.received())).toEqual(batch.events.map(({ id }) => id).filter((id) => id !== refused).sort());
+
+    // At rest redacted as the SIEM would have received it, marked; a redrive delivers it once, as the others.
+    const original = batch.events[4] as UserEvent;
+    expect(dead?.Body).not.toContain(`"${original.ipAddress}"`);
+    expect(dead?.Body).not.toContain(`"${original.details?.['username']}"`);
+    expect(JSON.parse(dead?.Body ?? '{}')).toMatchObject({ route: 'default', redaction: expect.stringMatching(/^r1:/), events: [{ ipAddress: '<redacted>' }] });
+    receiver.rejectWhen(() => undefined);
+    // Received above: visible again at once, as dlq inspect leaves what it lists.
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queues.dlqUrl, ReceiptHandle: dead!.ReceiptHandle, VisibilityTimeout: 0 }));
+    expect(await redriveDeadLetters(sqs, { deadLetterQueueUrl: queues.dlqUrl, queueUrl: queues.queueUrl })).toMatchObject({ moved: 1 });
+    await forwarder.runUntil(async () => receiver.received().length >= 12 && (await queueIsEmpty()), { timeoutMs: 30_000 });
+    expect(idsOf(receiver.received())).toEqual(batch.events.map(({ id }) => id).sort());
+    const redriven = receiver.received().find((item) => (item.json as { event: MpasEvent }).event.id === refused)!.json as { event: UserEvent };
+    expect(redriven.event).toMatchObject({ ipAddress: '<redacted>', details: { username: '<redacted>' } });
   });
 
   it('backs off through the message visibility while the SIEM answers 503, then delivers once', async () => {
