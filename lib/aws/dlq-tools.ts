@@ -28,6 +28,12 @@ export interface DeadLetteredMessage {
   /** Events in the batch; null when the body is not a batch (or is a pointer: its events are in S3). */
   events: number | null;
   /**
+   * The fingerprint of the redaction the events rest under (a dead letter the forwarder wrote);
+   * null when they are as queued: credentials scrubbed, not redacted (SQS moved the message, or
+   * an older version wrote it), or the body is no batch.
+   */
+  redaction: string | null;
+  /**
    * Where the batch rests when the message is a pointer (an event over SQS's size limit,
    * lib/queue/claim-check.ts): the object stays until the message is done or the bucket's
    * lifecycle rule expires it, so a redrive within that time delivers it. Null for an ordinary message.
@@ -46,7 +52,7 @@ function attribute(message: Message, name: string): string | null {
 
 function describeMessage(message: Message): DeadLetteredMessage {
   const body = message.Body ?? '';
-  let batch: { realm?: unknown; stream?: unknown; batchId?: unknown; events?: unknown } = {};
+  let batch: { realm?: unknown; stream?: unknown; batchId?: unknown; redaction?: unknown; events?: unknown } = {};
   try {
     const parsed: unknown = JSON.parse(body);
     if (parsed !== null && typeof parsed === 'object') batch = parsed as typeof batch;
@@ -65,6 +71,7 @@ function describeMessage(message: Message): DeadLetteredMessage {
     realm: text(batch.realm) ?? attribute(message, 'realm'),
     stream: text(batch.stream) ?? attribute(message, 'stream'),
     events: Array.isArray(batch.events) ? batch.events.length : null,
+    redaction: text(batch.redaction),
     payload: payloadOf(message),
     sentAt: Number.isFinite(sent) ? new Date(sent).toISOString() : null,
     bodyBytes: Buffer.byteLength(body),

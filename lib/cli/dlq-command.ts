@@ -19,8 +19,10 @@ const USAGE = `usage: mpas-log-sync dlq inspect (--queue-url URL | --state DIR) 
 What could not be delivered, and sending it again.
 
 AWS (the deployment's dead-letter queue):
-  inspect   lists dead-lettered messages with their reason, detail, batch id, realm, stream
-            and event count; receives them with a short visibility timeout and never deletes.
+  inspect   lists dead-lettered messages with their reason, detail, batch id, realm, stream,
+            event count and whether the events rest redacted (dead-lettered by the forwarder)
+            or as queued (moved by SQS after maxReceiveCount: not redacted); receives them
+            with a short visibility timeout and never deletes.
   redrive   moves them back to the event queue (--to), where the forwarder delivers them again
             (a dead letter the forwarder wrote holds its events redacted, marked with the
             settings' fingerprint: they are not redacted twice, see docs/data-at-rest.md):
@@ -83,7 +85,8 @@ async function awsDlq(action: string, values: Values, env: NodeJS.ProcessEnv, io
       else {
         io.out(`${messages.length} dead-lettered message(s) in ${queueUrl} (left in the queue):`);
         for (const message of messages) {
-          io.out(`  ${message.messageId}  ${message.sentAt ?? '-'}  ${message.reason ?? 'maxReceiveCount'}  batch ${message.batchId ?? '-'}  ${message.realm ?? '?'} ${message.stream ?? '?'}  ${message.events ?? '?'} events`);
+          const resting = message.events === null ? '' : message.redaction === null ? '  not redacted (as queued)' : '  redacted';
+          io.out(`  ${message.messageId}  ${message.sentAt ?? '-'}  ${message.reason ?? 'maxReceiveCount'}  batch ${message.batchId ?? '-'}  ${message.realm ?? '?'} ${message.stream ?? '?'}  ${message.events ?? '?'} events${resting}`);
           if (message.detail) io.out(`      ${message.detail}`);
           if (message.payload) io.out(`      ${'invalid' in message.payload ? `not a valid pointer: ${message.payload.invalid}` : `events in s3://${message.payload.bucket}/${message.payload.key} (${message.payload.bytes} bytes), kept until delivered or expired`}`);
         }

@@ -20,7 +20,7 @@ const awsEnv = {
 };
 
 interface InspectJson {
-  messages: Array<{ messageId: string; reason: string | null; detail: string | null; batchId: string | null; realm: string | null; stream: string | null; events: number | null }>;
+  messages: Array<{ messageId: string; reason: string | null; detail: string | null; batchId: string | null; realm: string | null; stream: string | null; events: number | null; redaction: string | null }>;
 }
 
 describe('mpas-log-sync dlq on SQS (fauxqs)', () => {
@@ -40,7 +40,8 @@ describe('mpas-log-sync dlq on SQS (fauxqs)', () => {
     const pair = await createQueuePair('dlq-cli');
     const ports = new SqsForwarderPorts({ client: sqsClient(), queueUrl: pair.queueUrl, deadLetterQueueUrl: pair.dlqUrl });
     const events = generateEvents({ seed: 3, realm: 'acme', count: 6, startTime: Date.UTC(2026, 10, 1), spacingMs: 1000, adminShare: 0 }).user;
-    const batches = [0, 1, 2].map((index) => ({ v: 1 as const, tenant: 'acme', realm: 'acme', stream: 'user' as const, batchId: `batch-${index}`, events: events.slice(index * 2, index * 2 + 2) }));
+    // batch-2 as the forwarder dead-letters now: its events redacted, marked with the settings' fingerprint.
+    const batches = [0, 1, 2].map((index) => ({ v: 1 as const, tenant: 'acme', realm: 'acme', stream: 'user' as const, batchId: `batch-${index}`, ...(index === 2 ? { redaction: 'r1:fingerprint' } : {}), events: events.slice(index * 2, index * 2 + 2) }));
     for (const [index, batch] of batches.entries()) {
       await ports.deadLetter({ body: messageBody(batch), reason: index === 0 ? 'invalid-message' : 'rejected-by-siem', detail: `SIEM said no to ${index}`, sourceMessageId: `m-${index}`, batchId: batch.batchId });
     }
@@ -51,11 +52,13 @@ describe('mpas-log-sync dlq on SQS (fauxqs)', () => {
       expect(inspect.code, inspect.stderr).toBe(0);
       const listed = (JSON.parse(inspect.stdout) as InspectJson).messages;
       expect(listed.map((message) => message.batchId).sort()).toEqual(['batch-0', 'batch-1', 'batch-2']);
-      expect(listed.find((message) => message.batchId === 'batch-1')).toMatchObject({ reason: 'rejected-by-siem', detail: 'SIEM said no to 1', realm: 'acme', stream: 'user', events: 2 });
+      expect(listed.find((message) => message.batchId === 'batch-1')).toMatchObject({ reason: 'rejected-by-siem', detail: 'SIEM said no to 1', realm: 'acme', stream: 'user', events: 2, redaction: null });
+      expect(listed.find((message) => message.batchId === 'batch-2')).toMatchObject({ redaction: 'r1:fingerprint' });
     }
     const text = await runCli(['dlq', 'inspect', '--queue-url', pair.dlqUrl, '--endpoint', endpoint], awsEnv);
     expect(text.stdout).toContain('3 dead-lettered message(s)');
-    expect(text.stdout).toMatch(/invalid-message +batch batch-0 +acme user +2 events/);
+    expect(text.stdout).toMatch(/invalid-message +batch batch-0 +acme user +2 events +not redacted \(as queued\)/);
+    expect(text.stdout).toMatch(/batch batch-2 +acme user +2 events +redacted$/m);
     expect(await queueDepth(pair.dlqUrl)).toBe(3);
 
     const redrive = await runCli(['dlq', 'redrive', '--queue-url', pair.dlqUrl, '--to', pair.queueUrl, '--endpoint', endpoint, '--json'], awsEnv);
