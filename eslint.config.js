@@ -24,4 +24,13 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings through lib/config/.' }],
     },
   },
+  {
+    // What production runs never leans on a test double: devtools/ (simulator, receivers, generators) is reached
+    // from lib/ only by the commands that exist to start them.
+    files: ['lib/**/*.ts'],
+    ignores: ['lib/cli/demo-command.ts', 'lib/cli/simulator-command.ts', 'lib/cli/receiver-command.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/devtools/**'], message: 'lib/ must not import test doubles from devtools/.' }] }],
+    },
+  },
 );

@@ -3,20 +3,20 @@
  * forwarder must do (parse the SQS body, stringify the events). Run with `--cpu-prof` to see
  * where the time goes: `node --cpu-prof --cpu-prof-dir=bench/results bin/run-ts.js bench/forwarder-hot-path.bench.ts`.
  */
-import { createCefFormatter } from '../lib/formats/cef-formatter.js';
-import { jsonEnvelopeFormatter, toEnvelope } from '../lib/formats/json-envelope.js';
-import type { Formatter } from '../lib/formats/formatter.js';
-import { forwardBatch } from '../lib/forwarder/forward-batch.js';
-import type { ForwarderStages } from '../lib/forwarder/forward-batch.js';
-import { eventKey } from '../lib/mpas/event-key.js';
-import type { MpasEvent, Stream } from '../lib/mpas/event-schemas.js';
-import { compileFilter } from '../lib/pipeline/event-filter.js';
-import { createRedactor, DEFAULT_ADMIN_REDACTED_FIELDS, DEFAULT_USER_REDACTED_FIELDS } from '../lib/pipeline/redactor.js';
-import { batchIdFor } from '../lib/queue/event-batch.js';
-import type { EventBatch } from '../lib/queue/event-batch.js';
-import { messageBody } from '../lib/queue/message-body.js';
-import { parseBatchMessage } from '../lib/queue/parse-batch-message.js';
-import { splitToFit } from '../lib/queue/split-batch.js';
+import { createCefFormatter } from '../lib/core/formats/cef-formatter.js';
+import { jsonEnvelopeFormatter, toEnvelope } from '../lib/core/formats/json-envelope.js';
+import type { Formatter } from '../lib/core/formats/formatter.js';
+import { forwardBatch } from '../lib/core/forwarder/forward-batch.js';
+import type { ForwarderStages } from '../lib/core/forwarder/forward-batch.js';
+import { eventKey } from '../lib/core/events/event-key.js';
+import type { MpasEvent, Stream } from '../lib/core/events/event-schemas.js';
+import { compileFilter } from '../lib/core/pipeline/event-filter.js';
+import { createRedactor, DEFAULT_ADMIN_REDACTED_FIELDS, DEFAULT_USER_REDACTED_FIELDS } from '../lib/core/pipeline/redactor.js';
+import { batchIdFor } from '../lib/core/queue/event-batch.js';
+import type { EventBatch } from '../lib/core/queue/event-batch.js';
+import { messageBody } from '../lib/core/queue/message-body.js';
+import { parseBatchMessage } from '../lib/core/queue/parse-batch-message.js';
+import { splitToFit } from '../lib/core/queue/split-batch.js';
 import { VERSION } from '../lib/version.js';
 import { encodingSink } from './support/encoding-sink.js';
 import { bulkEvents } from './support/event-pool.js';

@@ -9,7 +9,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { archiveFromConfig } from '../lib/archive/archive-from-config.js';
+import { archiveFromConfig } from '../lib/runtime/archive-from-config.js';
 import { ArchiveMetrics } from '../lib/aws/archive-metrics.js';
 import { ForwardMetrics } from '../lib/aws/forward-metrics.js';
 import { forwardClaimChecked } from '../lib/aws/claim-checked-record.js';
@@ -24,11 +24,11 @@ import { archiveConfigSchema } from '../lib/config/archive-config-schema.js';
 import { loadLambdaConfig } from '../lib/config/lambda-config.js';
 import type { LambdaConfig } from '../lib/config/lambda-config.js';
 import { requireSetting } from '../lib/config/lambda-settings.js';
-import { routesFromConfig } from '../lib/forwarder/routes-from-config.js';
-import type { MessageAttributes } from '../lib/queue/claim-check.js';
+import { routesFromConfig } from '../lib/runtime/routes-from-config.js';
+import type { MessageAttributes } from '../lib/core/queue/claim-check.js';
 import type { Sink } from '../lib/sinks/sink.js';
-import { systemClock } from '../lib/time/clock.js';
-import type { Clock } from '../lib/time/clock.js';
+import { systemClock } from '../lib/core/time/clock.js';
+import type { Clock } from '../lib/core/time/clock.js';
 import { VERSION } from '../lib/version.js';
 
 /** What the forwarder handler is built from; the Lambda uses the defaults, tests pass emulators. */

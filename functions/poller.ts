@@ -15,14 +15,14 @@ import { secretsManagerProvider } from '../lib/aws/secrets-manager-provider.js';
 import { loadLambdaConfig } from '../lib/config/lambda-config.js';
 import type { LambdaConfig } from '../lib/config/lambda-config.js';
 import { requireSetting } from '../lib/config/lambda-settings.js';
-import { DynamoDbCursorStore } from '../lib/cursor/dynamodb-cursor-store.js';
-import { CursorMissingError } from '../lib/cursor/errors.js';
-import { DynamoDbDeliveryRecords } from '../lib/lookback/dynamodb-delivery-records.js';
-import { mpasClientFromConfig } from '../lib/mpas/client-from-config.js';
-import type { PollOutcome } from '../lib/poller/poll-tenant.js';
-import { SqsEventQueue } from '../lib/queue/sqs-event-queue.js';
-import { systemClock } from '../lib/time/clock.js';
-import type { Clock } from '../lib/time/clock.js';
+import { DynamoDbCursorStore } from '../lib/stores/cursor/dynamodb-cursor-store.js';
+import { CursorMissingError } from '../lib/core/cursor/errors.js';
+import { DynamoDbDeliveryRecords } from '../lib/stores/delivery-records/dynamodb-delivery-records.js';
+import { mpasClientFromConfig } from '../lib/runtime/mpas-client-from-config.js';
+import type { PollOutcome } from '../lib/core/poller/poll-tenant.js';
+import { SqsEventQueue } from '../lib/stores/queue/sqs-event-queue.js';
+import { systemClock } from '../lib/core/time/clock.js';
+import type { Clock } from '../lib/core/time/clock.js';
 import { rebuildOnChange } from '../lib/aws/rebuild-on-change.js';
 
 /** What the poller handler is built from; the Lambda uses the defaults, tests pass emulators. */

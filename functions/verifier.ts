@@ -15,10 +15,10 @@ import { secretsManagerProvider } from '../lib/aws/secrets-manager-provider.js';
 import { loadLambdaConfig } from '../lib/config/lambda-config.js';
 import type { LambdaConfig } from '../lib/config/lambda-config.js';
 import { requireSetting } from '../lib/config/lambda-settings.js';
-import { DynamoDbCursorStore } from '../lib/cursor/dynamodb-cursor-store.js';
-import { mpasClientFromConfig } from '../lib/mpas/client-from-config.js';
-import { systemClock } from '../lib/time/clock.js';
-import type { Clock } from '../lib/time/clock.js';
+import { DynamoDbCursorStore } from '../lib/stores/cursor/dynamodb-cursor-store.js';
+import { mpasClientFromConfig } from '../lib/runtime/mpas-client-from-config.js';
+import { systemClock } from '../lib/core/time/clock.js';
+import type { Clock } from '../lib/core/time/clock.js';
 
 /** What the verifier handler is built from; the Lambda uses the defaults, tests pass emulators. */
 export interface VerifierHandlerDeps {

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderEventCatalog } from '../lib/pipeline/render-event-catalog.js';
+import { renderEventCatalog } from '../lib/core/pipeline/render-event-catalog.js';
 
 const target = fileURLToPath(new URL('../docs/events.md', import.meta.url));
 mkdirSync(dirname(target), { recursive: true });

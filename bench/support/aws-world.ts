@@ -1,6 +1,6 @@
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createTableInput, cursorTable, idempotencyTable } from '../../lib/cursor/dynamodb-tables.js';
+import { createTableInput, cursorTable, idempotencyTable } from '../../lib/stores/cursor/dynamodb-tables.js';
 import { startDynamoDbLocal } from '../../test/support/dynamodb-local.js';
 import { startSqsEmulator } from '../../test/support/sqs-emulator.js';
 

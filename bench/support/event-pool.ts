@@ -1,6 +1,6 @@
-import { generateEvents } from '../../lib/local/event-generator.js';
-import type { GeneratedEvent } from '../../lib/local/event-generator.js';
-import type { AdminEvent, UserEvent } from '../../lib/mpas/event-schemas.js';
+import { generateEvents } from '../../devtools/generators/event-generator.js';
+import type { GeneratedEvent } from '../../devtools/generators/event-generator.js';
+import type { AdminEvent, UserEvent } from '../../lib/core/events/event-schemas.js';
 
 /** Options of {@link bulkEvents}. */
 export interface BulkEventsOptions {

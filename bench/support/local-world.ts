@@ -1,7 +1,7 @@
-import { startMpasSimulator } from '../../lib/local/mpas-simulator/index.js';
-import type { MpasSimulator } from '../../lib/local/mpas-simulator/index.js';
-import { startSiemReceiver } from '../../lib/local/siem-receiver.js';
-import type { SiemReceiver } from '../../lib/local/siem-receiver.js';
+import { startMpasSimulator } from '../../devtools/mpas-simulator/index.js';
+import type { MpasSimulator } from '../../devtools/mpas-simulator/index.js';
+import { startSiemReceiver } from '../../devtools/siem-receiver/siem-receiver.js';
+import type { SiemReceiver } from '../../devtools/siem-receiver/siem-receiver.js';
 
 /** The realm every benchmark's events live in. */
 export const BENCH_REALM = 'acme';

@@ -1,4 +1,4 @@
-import type { Stream } from '../../lib/mpas/event-schemas.js';
+import type { Stream } from '../../lib/core/events/event-schemas.js';
 import { BENCH_MPAS_USER, BENCH_REALM } from './local-world.js';
 
 /** What reading a whole backlog straight from the simulator took. */

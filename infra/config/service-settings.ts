@@ -3,8 +3,8 @@ import type { AppConfig } from '../../lib/config/app-config-schema.js';
 import { secretPathPatterns } from '../../lib/config/config-secrets.js';
 import { isPlainObject } from '../../lib/config/config-values.js';
 import { urlSecretParts } from '../../lib/config/url-secrets.js';
-import { compileFilter } from '../../lib/pipeline/event-filter.js';
-import { FilterError } from '../../lib/pipeline/filter-error.js';
+import { compileFilter } from '../../lib/core/pipeline/event-filter.js';
+import { FilterError } from '../../lib/core/pipeline/filter-error.js';
 import type { TenantProblem } from './infra-errors.js';
 
 /** How the poller signs in to MPAS; the credentials themselves are in the MPAS secret. */

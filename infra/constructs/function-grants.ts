@@ -8,7 +8,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
  * add Scan, Query, DeleteItem, BatchWriteItem, the streams and more, which none of them use.
  */
 export const TABLE_ACTIONS = {
-  /** lib/cursor/dynamodb-cursor-store.ts (Get, Update) and lib/lookback/dynamodb-delivery-records.ts (Put, BatchGet). */
+  /** lib/stores/cursor/dynamodb-cursor-store.ts (Get, Update) and lib/stores/delivery-records/dynamodb-delivery-records.ts (Put, BatchGet). */
   pollerCursor: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   /** Powertools Idempotency's DynamoDBPersistenceLayer: a failed batch's record is deleted, so its next delivery runs it again. */
   forwarderIdempotency: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],

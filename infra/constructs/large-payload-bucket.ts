@@ -24,7 +24,7 @@ export interface LargePayloadBucketProps {
 }
 
 /**
- * The claim check's bucket (lib/queue/claim-check.ts): an event too large for an SQS message
+ * The claim check's bucket (lib/core/queue/claim-check.ts): an event too large for an SQS message
  * rests here between the poller and the forwarder. Private, TLS only, SSE-KMS with the tenant's
  * key, retained with the stack; its objects expire after {@link LARGE_PAYLOAD_EXPIRATION_DAYS}.
  */

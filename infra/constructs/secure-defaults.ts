@@ -9,7 +9,7 @@ import type { BucketProps } from 'aws-cdk-lib/aws-s3';
 import { BlockPublicAccess, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import type { TableKeySchema } from '../../lib/cursor/dynamodb-tables.js';
+import type { TableKeySchema } from '../../lib/stores/cursor/dynamodb-tables.js';
 
 /**
  * The secure defaults of every resource, in one place: customer-managed KMS with rotation,
@@ -38,7 +38,7 @@ export function keyDefaults(tenant: string): KeyProps {
   };
 }
 
-/** A table with `schema`'s key (lib/cursor/dynamodb-tables.ts), on demand, encrypted with `key`, recoverable. */
+/** A table with `schema`'s key (lib/stores/cursor/dynamodb-tables.ts), on demand, encrypted with `key`, recoverable. */
 export function tableDefaults(schema: TableKeySchema, key: IKey): TableProps {
   return {
     partitionKey: { name: schema.partitionKey.name, type: AttributeType.STRING },

@@ -5,7 +5,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { cursorTable, idempotencyTable } from '../../lib/cursor/dynamodb-tables.js';
+import { cursorTable, idempotencyTable } from '../../lib/stores/cursor/dynamodb-tables.js';
 import type { TenantDeployment } from '../config/load-tenants.js';
 import { EventArchive } from '../constructs/event-archive.js';
 import { LargePayloadBucket } from '../constructs/large-payload-bucket.js';
@@ -43,7 +43,7 @@ export interface StatefulStackProps extends StackProps {
  * when the tenant file asks for it, the event archive. Termination protection is on and every resource is retained when the stack is deleted.
  */
 export class StatefulStack extends Stack {
-  /** The cursor and lease of the tenant (lib/cursor/dynamodb-tables.ts' `cursorTable`). */
+  /** The cursor and lease of the tenant (lib/stores/cursor/dynamodb-tables.ts' `cursorTable`). */
   public readonly cursorTable: Table;
   /** The forwarder's record of delivered batch ids, expiring by TTL. */
   public readonly idempotencyTable: Table;

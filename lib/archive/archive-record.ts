@@ -1,9 +1,9 @@
-import { cefFields } from '../formats/cef-fields.js';
-import { resolveCefOptions } from '../formats/cef-options.js';
-import { eventKey } from '../mpas/event-key.js';
-import { adminEventSchema, userEventSchema } from '../mpas/event-schemas.js';
-import type { Redactor } from '../pipeline/redactor.js';
-import type { EventBatch } from '../queue/event-batch.js';
+import { cefFields } from '../core/formats/cef-fields.js';
+import { resolveCefOptions } from '../core/formats/cef-options.js';
+import { eventKey } from '../core/events/event-key.js';
+import { adminEventSchema, userEventSchema } from '../core/events/event-schemas.js';
+import type { Redactor } from '../core/pipeline/redactor.js';
+import type { EventBatch } from '../core/queue/event-batch.js';
 
 /**
  * One archived event: seed 002's `audit_events` row (`eventID`, `message`, `host`, `params`,

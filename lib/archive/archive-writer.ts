@@ -1,6 +1,6 @@
-import type { Redactor } from '../pipeline/redactor.js';
-import type { EventBatch } from '../queue/event-batch.js';
-import type { Clock } from '../time/clock.js';
+import type { Redactor } from '../core/pipeline/redactor.js';
+import type { EventBatch } from '../core/queue/event-batch.js';
+import type { Clock } from '../core/time/clock.js';
 import { archiveRecordsOf } from './archive-record.js';
 import type { ArchiveStore, ArchiveUnit } from './archive-store.js';
 

@@ -1,6 +1,6 @@
-import { InvalidPointerError, payloadPointerOf, retrievePayload } from '../queue/claim-check.js';
-import type { PayloadPointer, PayloadStore } from '../queue/claim-check.js';
-import type { EventBatch } from '../queue/event-batch.js';
+import { InvalidPointerError, payloadPointerOf, retrievePayload } from '../core/queue/claim-check.js';
+import type { PayloadPointer, PayloadStore } from '../core/queue/claim-check.js';
+import type { EventBatch } from '../core/queue/event-batch.js';
 import { ForwarderError } from './forwarder-errors.js';
 import { forwardRecord } from './forward-record.js';
 import type { ForwardRecordDeps, QueueRecord, RecordOutcome } from './forward-record.js';
@@ -25,7 +25,7 @@ export class PayloadBucketNotConfiguredError extends ForwarderError {
 class PayloadGoneError extends Error {}
 
 /**
- * Forwards one queue message, reading a claim-checked one (lib/queue/claim-check.ts) from the
+ * Forwards one queue message, reading a claim-checked one (lib/core/queue/claim-check.ts) from the
  * payload bucket first: its size and hash checked, it is forwarded like any other message.
  *
  * The object is deleted once the message is done (the bucket holds personal data: it should

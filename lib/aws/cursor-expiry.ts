@@ -1,11 +1,11 @@
-import type { CursorSnapshot } from '../cursor/cursor-store.js';
-import { streamKey } from '../cursor/cursor-store.js';
-import type { Stream } from '../mpas/event-schemas.js';
-import { EXPIRY_WARNING_RATIO, expirationSecondsOf } from '../mpas/events-config.js';
-import type { EventsExpiration } from '../mpas/events-config.js';
-import type { ExpirationSource } from '../mpas/expiry-watch.js';
-import type { PollOutcome } from '../poller/poll-tenant.js';
-import type { Clock } from '../time/clock.js';
+import type { CursorSnapshot } from '../core/cursor/cursor-store.js';
+import { streamKey } from '../core/cursor/cursor-store.js';
+import type { Stream } from '../core/events/event-schemas.js';
+import { EXPIRY_WARNING_RATIO, expirationSecondsOf } from '../sources/mpas/events-config.js';
+import type { EventsExpiration } from '../sources/mpas/events-config.js';
+import type { ExpirationSource } from '../sources/mpas/expiry-watch.js';
+import type { PollOutcome } from '../core/poller/poll-tenant.js';
+import type { Clock } from '../core/time/clock.js';
 
 /** How long a realm's expiration is trusted: it changes by hand, rarely; the poller runs every minute. */
 export const EXPIRATION_CACHE_MS = 3_600_000;

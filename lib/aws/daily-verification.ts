@@ -1,10 +1,10 @@
 import type { ArchiveReader } from '../archive/archive-store.js';
 import type { DeliveryCounter } from '../archive/delivery-counter.js';
-import { streamKey } from '../cursor/cursor-store.js';
-import type { CursorSnapshot } from '../cursor/cursor-store.js';
-import type { Stream } from '../mpas/event-schemas.js';
-import type { EventSource } from '../poller/event-source.js';
-import type { Clock } from '../time/clock.js';
+import { streamKey } from '../core/cursor/cursor-store.js';
+import type { CursorSnapshot } from '../core/cursor/cursor-store.js';
+import type { Stream } from '../core/events/event-schemas.js';
+import type { EventSource } from '../core/poller/event-source.js';
+import type { Clock } from '../core/time/clock.js';
 import { verifyRange } from '../verify/verify-range.js';
 import type { VerifyReport } from '../verify/verify-range.js';
 

@@ -1,7 +1,7 @@
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import type { Message, MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
-import { InvalidPointerError, payloadPointerOf } from '../queue/claim-check.js';
-import type { MessageAttributes } from '../queue/claim-check.js';
+import { InvalidPointerError, payloadPointerOf } from '../core/queue/claim-check.js';
+import type { MessageAttributes } from '../core/queue/claim-check.js';
 
 /** Base error of the DLQ tools; `cause` holds the SDK error. */
 export class DlqToolError extends Error {
@@ -35,7 +35,7 @@ export interface DeadLetteredMessage {
   redaction: string | null;
   /**
    * Where the batch rests when the message is a pointer (an event over SQS's size limit,
-   * lib/queue/claim-check.ts): the object stays until the message is done or the bucket's
+   * lib/core/queue/claim-check.ts): the object stays until the message is done or the bucket's
    * lifecycle rule expires it, so a redrive within that time delivers it. Null for an ordinary message.
    */
   payload: { bucket: string; key: string; bytes: number } | { invalid: string } | null;

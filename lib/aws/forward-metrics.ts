@@ -1,10 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { DeadLetterReason, ForwardObserver } from '../forwarder/forward-observer.js';
-import type { Stream } from '../mpas/event-schemas.js';
+import type { DeadLetterReason, ForwardObserver } from '../core/forwarder/forward-observer.js';
+import type { Stream } from '../core/events/event-schemas.js';
 import type { SinkError } from '../sinks/sink.js';
-import type { Clock } from '../time/clock.js';
+import type { Clock } from '../core/time/clock.js';
 import { emitMetric } from './emit-metric.js';
 
 /**

@@ -1,13 +1,13 @@
-import { forwardBatch } from '../forwarder/forward-batch.js';
-import type { DeadLetter, ForwarderStages } from '../forwarder/forward-batch.js';
-import type { Route } from '../forwarder/routes-from-config.js';
+import { forwardBatch } from '../core/forwarder/forward-batch.js';
+import type { DeadLetter, ForwarderStages } from '../core/forwarder/forward-batch.js';
+import type { Route } from '../runtime/routes-from-config.js';
 import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
-import type { MessageAttributes } from '../queue/claim-check.js';
-import { redactionForRedrive } from '../pipeline/redaction-at-rest.js';
-import { batchIdFor } from '../queue/event-batch.js';
-import type { EventBatch } from '../queue/event-batch.js';
-import { messageBody } from '../queue/message-body.js';
-import { parseBatchMessage } from '../queue/parse-batch-message.js';
+import type { MessageAttributes } from '../core/queue/claim-check.js';
+import { redactionForRedrive } from '../core/pipeline/redaction-at-rest.js';
+import { batchIdFor } from '../core/queue/event-batch.js';
+import type { EventBatch } from '../core/queue/event-batch.js';
+import { messageBody } from '../core/queue/message-body.js';
+import { parseBatchMessage } from '../core/queue/parse-batch-message.js';
 import { NothingDeliveredError } from './forwarder-errors.js';
 import type { ForwarderQueuePorts } from './sqs-forwarder-ports.js';
 import { MAX_DELAY_SECONDS, backoffSeconds } from './visibility-backoff.js';
@@ -181,7 +181,7 @@ async function forwardOnce(
   signal: AbortSignal | undefined,
 ): Promise<BatchSummary> {
   // A redriven dead letter's events rest redacted: brought to this route's redaction, they are
-  // not redacted again (lib/pipeline/redaction-at-rest.ts).
+  // not redacted again (lib/core/pipeline/redaction-at-rest.ts).
   const redrive = batch.redaction === undefined ? undefined : redactionForRedrive(batch.events, batch.stream, batch.redaction, route.stages);
   const result = redrive === undefined
     ? await forwardBatch(batch, route.stages, signal)

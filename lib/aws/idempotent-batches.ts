@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
-import type { EventBatch } from '../queue/event-batch.js';
+import type { EventBatch } from '../core/queue/event-batch.js';
 import type { BatchSummary, OncePerBatch } from './forward-record.js';
 
 /** Options of {@link idempotentBatches}. */

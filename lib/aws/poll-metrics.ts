@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { StreamPosition } from '../cursor/cursor-store.js';
+import type { StreamPosition } from '../core/cursor/cursor-store.js';
 import {
   MpasAuthError,
   MpasForbiddenError,
@@ -9,12 +9,12 @@ import {
   MpasRequestRejectedError,
   MpasResponseError,
   MpasUnavailableError,
-} from '../mpas/errors.js';
-import type { Stream } from '../mpas/event-schemas.js';
-import type { EventPageQuery, EventSource } from '../poller/event-source.js';
-import type { PollObserver } from '../poller/poll-observer.js';
-import type { PollOutcome } from '../poller/poll-tenant.js';
-import type { Clock } from '../time/clock.js';
+} from '../sources/mpas/errors.js';
+import type { Stream } from '../core/events/event-schemas.js';
+import type { EventPageQuery, EventSource } from '../core/poller/event-source.js';
+import type { PollObserver } from '../core/poller/poll-observer.js';
+import type { PollOutcome } from '../core/poller/poll-tenant.js';
+import type { Clock } from '../core/time/clock.js';
 import { emitMetric } from './emit-metric.js';
 
 interface StreamTally {

@@ -1,12 +1,12 @@
 import type { AppConfig } from '../config/app-config-schema.js';
-import type { CursorStore } from '../cursor/cursor-store.js';
-import type { DeliveryRecordStore } from '../lookback/delivery-records.js';
-import type { PollObserver } from '../poller/poll-observer.js';
-import { pollTenant } from '../poller/poll-tenant.js';
-import type { PollOutcome } from '../poller/poll-tenant.js';
-import type { EventSource } from '../poller/event-source.js';
-import type { EventQueue } from '../queue/event-queue.js';
-import type { Clock } from '../time/clock.js';
+import type { CursorStore } from '../core/cursor/cursor-store.js';
+import type { DeliveryRecordStore } from '../core/poller/delivery-records.js';
+import type { PollObserver } from '../core/poller/poll-observer.js';
+import { pollTenant } from '../core/poller/poll-tenant.js';
+import type { PollOutcome } from '../core/poller/poll-tenant.js';
+import type { EventSource } from '../core/poller/event-source.js';
+import type { EventQueue } from '../core/queue/event-queue.js';
+import type { Clock } from '../core/time/clock.js';
 
 /** What one poller invocation works with. */
 export interface PollerInvocationDeps {

@@ -1,4 +1,4 @@
-import { MAX_RETRY_AFTER_MS } from '../retry/retry-after.js';
+import { MAX_RETRY_AFTER_MS } from '../net/retry-after.js';
 import { backoffCeilingSeconds, minimumBackoffSeconds } from './visibility-backoff.js';
 import type { BackoffSettings } from './visibility-backoff.js';
 
@@ -7,7 +7,7 @@ export const SQS_MAX_RECEIVE_COUNT = 1_000;
 
 /**
  * The longest a SIEM's `Retry-After` can make one wait: the forwarder honours it as a floor, and
- * lib/retry caps it at 15 minutes, which is also SQS's longest message delay.
+ * lib/net caps it at 15 minutes, which is also SQS's longest message delay.
  */
 export const RETRY_AFTER_CAP_SECONDS = MAX_RETRY_AFTER_MS / 1000;
 

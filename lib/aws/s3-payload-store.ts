@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { PayloadLocation, PayloadStore } from '../queue/claim-check.js';
+import type { PayloadLocation, PayloadStore } from '../core/queue/claim-check.js';
 
 /**
  * The key prefix of large queue payloads in the tenant's payload bucket: infra grants and

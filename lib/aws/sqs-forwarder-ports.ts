@@ -1,9 +1,9 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { messageBytes, offloadPayload } from '../queue/claim-check.js';
-import type { MessageAttribute, MessageAttributes, OutgoingMessage, PayloadStore } from '../queue/claim-check.js';
-import type { EventBatch } from '../queue/event-batch.js';
-import { messageBody } from '../queue/message-body.js';
+import { messageBytes, offloadPayload } from '../core/queue/claim-check.js';
+import type { MessageAttribute, MessageAttributes, OutgoingMessage, PayloadStore } from '../core/queue/claim-check.js';
+import type { EventBatch } from '../core/queue/event-batch.js';
+import { messageBody } from '../core/queue/message-body.js';
 import { ForwarderQueueError } from './forwarder-errors.js';
 
 /** A message for the dead-letter queue: its body, and why it is there. */
@@ -45,7 +45,7 @@ export interface SqsForwarderPortsOptions {
   deadLetterQueueUrl: string;
   /**
    * Where a body too large for a message goes (a large event requeued or dead-lettered): the
-   * message then carries a pointer (lib/queue/claim-check.ts). Without it such a send fails.
+   * message then carries a pointer (lib/core/queue/claim-check.ts). Without it such a send fails.
    */
   largePayloads?: { store: PayloadStore; keyPrefix: string };
   /** Both queues' MaximumMessageSize. @default 1048576 */

@@ -1,5 +1,5 @@
-import { backoffCeilingMs, jitteredBackoffMs } from '../retry/backoff.js';
-import { capRetryAfter } from '../retry/retry-policy.js';
+import { backoffCeilingMs, jitteredBackoffMs } from '../net/backoff.js';
+import { capRetryAfter } from '../net/retry-policy.js';
 
 /** SQS's largest visibility timeout: 12 hours. */
 export const MAX_VISIBILITY_SECONDS = 43_200;
@@ -56,7 +56,7 @@ export function backoffSeconds(input: BackoffInput): number {
   const limit = Math.min(input.limitSeconds ?? MAX_VISIBILITY_SECONDS, MAX_VISIBILITY_SECONDS);
   const ceiling = backoffCeilingSeconds(input.receiveCount, input);
   const fixed = Math.floor(ceiling / 2);
-  // The random half is lib/retry's full jitter over the whole seconds 0 .. ceiling - fixed.
+  // The random half is lib/net's full jitter over the whole seconds 0 .. ceiling - fixed.
   const spanMs = (ceiling - fixed + 1) * 1000;
   const jittered = fixed + Math.floor(jitteredBackoffMs(1, { baseMs: spanMs, maxMs: spanMs }, input.random) / 1000);
   // A Retry-After is capped as everywhere in the product (15 minutes), then rounded up to whole seconds.

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load-config.js';
-import { streamKey } from '../cursor/cursor-store.js';
+import { streamKey } from '../core/cursor/cursor-store.js';
 import { seedLiveCursor, streamsWithoutLiveCursor } from '../local/live-cursor-seed.js';
 import type { Command } from './command.js';
 import { ExitCode, UsageError } from './exit-codes.js';

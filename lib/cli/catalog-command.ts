@@ -1,6 +1,6 @@
-import { describeAdminEvent, describeUserEvent, knownUserEventTypes, ADMIN_OPERATIONS, ADMIN_RESOURCE_CATALOG } from '../pipeline/event-catalog.js';
-import { severityName } from '../pipeline/severity.js';
-import type { EventDescription } from '../pipeline/event-catalog.js';
+import { describeAdminEvent, describeUserEvent, knownUserEventTypes, ADMIN_OPERATIONS, ADMIN_RESOURCE_CATALOG } from '../core/pipeline/event-catalog.js';
+import { severityName } from '../core/pipeline/severity.js';
+import type { EventDescription } from '../core/pipeline/event-catalog.js';
 import type { Command } from './command.js';
 import { ExitCode } from './exit-codes.js';
 import { parseOptions } from './parse-options.js';

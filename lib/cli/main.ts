@@ -1,5 +1,5 @@
 import { ConfigError } from '../config/config-error.js';
-import { LeaseHeldError } from '../cursor/errors.js';
+import { LeaseHeldError } from '../core/cursor/errors.js';
 import { VERSION } from '../version.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import type { CliIo, Command } from './command.js';

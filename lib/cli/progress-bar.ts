@@ -1,4 +1,4 @@
-import type { StreamKey } from '../cursor/cursor-store.js';
+import type { StreamKey } from '../core/cursor/cursor-store.js';
 
 /** Where a replay stands, as the progress output shows it. */
 export interface ProgressSnapshot {

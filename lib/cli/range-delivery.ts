@@ -1,12 +1,12 @@
 import type { AppConfig } from '../config/app-config-schema.js';
-import { streamKey } from '../cursor/cursor-store.js';
-import type { StreamKey } from '../cursor/cursor-store.js';
-import type { Stream } from '../mpas/event-schemas.js';
+import { streamKey } from '../core/cursor/cursor-store.js';
+import type { StreamKey } from '../core/cursor/cursor-store.js';
+import type { Stream } from '../core/events/event-schemas.js';
 import { replayCursorName } from '../local/replay-range.js';
 import type { ReplayRange } from '../local/replay-range.js';
 import { runReplay } from '../local/replay-runner.js';
 import type { ReplaySummary } from '../local/replay-runner.js';
-import { systemClock } from '../time/clock.js';
+import { systemClock } from '../core/time/clock.js';
 import { VERSION } from '../version.js';
 import type { CliIo } from './command.js';
 import { UsageError } from './exit-codes.js';

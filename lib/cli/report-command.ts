@@ -8,8 +8,8 @@ import { ReportError } from '../reports/report-error.js';
 import { renderReport } from '../reports/report-output.js';
 import type { ReportFormat } from '../reports/report-output.js';
 import { runReport } from '../reports/run-report.js';
-import { systemClock } from '../time/clock.js';
-import type { Clock } from '../time/clock.js';
+import { systemClock } from '../core/time/clock.js';
+import type { Clock } from '../core/time/clock.js';
 import type { Command } from './command.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 

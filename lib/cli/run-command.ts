@@ -7,7 +7,7 @@ import { healthFilePath, writeHealthFile } from '../local/health-file.js';
 import { HealthTracker } from '../local/health-tracker.js';
 import { createRunMonitor } from '../local/run-monitor.js';
 import { runLocal } from '../local/local-runner.js';
-import { systemClock } from '../time/clock.js';
+import { systemClock } from '../core/time/clock.js';
 import { VERSION } from '../version.js';
 import type { Command } from './command.js';
 import { ExitCode, UsageError } from './exit-codes.js';

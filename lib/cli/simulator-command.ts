@@ -1,8 +1,8 @@
-import { generateEvents } from '../local/event-generator.js';
-import { startMpasSimulator } from '../local/mpas-simulator/index.js';
-import { keycloakVersionTraits, SimulatorUsageError } from '../local/mpas-simulator/index.js';
-import type { VersionTraits } from '../local/mpas-simulator/index.js';
-import { createRandom } from '../local/random.js';
+import { generateEvents } from '../../devtools/generators/event-generator.js';
+import { startMpasSimulator } from '../../devtools/mpas-simulator/index.js';
+import { keycloakVersionTraits, SimulatorUsageError } from '../../devtools/mpas-simulator/index.js';
+import type { VersionTraits } from '../../devtools/mpas-simulator/index.js';
+import { createRandom } from '../../devtools/generators/random.js';
 import type { Command } from './command.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { parseOptions, positiveInteger } from './parse-options.js';

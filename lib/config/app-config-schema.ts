@@ -111,7 +111,7 @@ export const appConfigSchema = z.preprocess(routesWithoutSiem, z.strictObject(
     mpas: mpasConfigSchema.prefault({} as z.input<typeof mpasConfigSchema>),
     siem: siemConfigSchema.prefault({}),
     redaction: redactionConfigSchema.prefault({}),
-    // The filter language is checked where it is compiled (lib/pipeline); here only its outer shape.
+    // The filter language is checked where it is compiled (lib/core/pipeline); here only its outer shape.
     filter: z.record(z.string(), z.unknown(), objectError).optional(),
     fields: fieldsSchema.default('*'),
     polling: pollingConfigSchema.prefault({}),

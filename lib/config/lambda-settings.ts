@@ -35,7 +35,7 @@ export interface LambdaSettings {
    */
   retryMaxSeconds: number;
   /**
-   * The bucket of queue payloads too large for a message (lib/queue/claim-check.ts): the poller
+   * The bucket of queue payloads too large for a message (lib/core/queue/claim-check.ts): the poller
    * stores an event over SQS's limit there, the forwarder reads it back. Unset: such an event
    * stops its stream (EventTooLargeError).
    */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_BODY_BYTES } from '../mpas/page-limits.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../sources/mpas/page-limits.js';
 import { errorFor, filePath, httpUrl, intIn, isPlainObject, oneOf, secret, text, uniqueList } from './config-values.js';
 
 const GRANT_HINT =
@@ -95,7 +95,7 @@ export const mpasConfigSchema = z
       // minute for clocks apart: how late a commit the look-back still delivers. 0 turns it off.
       lookbackMs: intIn(0, 86_400_000).default(360_000),
       requestTimeoutMs: intIn(1, 600_000).default(10_000),
-      // 32 MiB (DEFAULT_MAX_BODY_BYTES, why in lib/mpas/page-limits.ts); at least 64 KiB, at most 1 GiB.
+      // 32 MiB (DEFAULT_MAX_BODY_BYTES, why in lib/sources/mpas/page-limits.ts); at least 64 KiB, at most 1 GiB.
       maxPageBytes: intIn(65_536, 1_073_741_824).default(DEFAULT_MAX_BODY_BYTES),
       caFile: filePath.optional(),
     },

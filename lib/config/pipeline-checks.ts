@@ -1,10 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { sinkFromConfig } from '../forwarder/sink-from-config.js';
-import { compileFilter } from '../pipeline/event-filter.js';
-import { compileFieldSelection } from '../pipeline/field-selection.js';
-import { FilterError } from '../pipeline/filter-error.js';
-import { createRedactor, RedactionConfigError } from '../pipeline/redactor.js';
+import { sinkFromConfig } from '../runtime/sink-from-config.js';
+import { compileFilter } from '../core/pipeline/event-filter.js';
+import { compileFieldSelection } from '../core/pipeline/field-selection.js';
+import { FilterError } from '../core/pipeline/filter-error.js';
+import { createRedactor, RedactionConfigError } from '../core/pipeline/redactor.js';
 import { SinkConfigError } from '../sinks/sink-errors.js';
 import { DEFAULT_ROUTE_NAME, fieldsSchema, redactionConfigSchema } from './app-config-schema.js';
 import { isPlainObject } from './config-values.js';

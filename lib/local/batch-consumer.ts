@@ -1,13 +1,13 @@
 import { setMaxListeners } from 'node:events';
-import { forwardBatch } from '../forwarder/forward-batch.js';
-import type { ForwarderStages, ForwardResult } from '../forwarder/forward-batch.js';
+import { forwardBatch } from '../core/forwarder/forward-batch.js';
+import type { ForwarderStages, ForwardResult } from '../core/forwarder/forward-batch.js';
 import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
-import type { Route } from '../forwarder/routes-from-config.js';
-import type { EventBatch } from '../queue/event-batch.js';
-import type { InProcessQueue } from '../queue/in-process-queue.js';
-import type { Clock } from '../time/clock.js';
-import type { Sleep } from '../time/sleep.js';
-import { RetryPolicy } from '../retry/retry-policy.js';
+import type { Route } from '../runtime/routes-from-config.js';
+import type { EventBatch } from '../core/queue/event-batch.js';
+import type { InProcessQueue } from '../stores/queue/in-process-queue.js';
+import type { Clock } from '../core/time/clock.js';
+import type { Sleep } from '../core/time/sleep.js';
+import { RetryPolicy } from '../net/retry-policy.js';
 import type { Sink, SinkError } from '../sinks/sink.js';
 import type { DeadLetterFile } from './dead-letter-file.js';
 import { DeliveryLimitReached } from './delivery-limit.js';
@@ -144,7 +144,7 @@ async function deliverToRoute(
     }
     batch = result.retry.batch;
     reportsInvalid = false;
-    // The budget was checked above; this is the wait: backoff, or the SIEM's Retry-After (capped by lib/retry).
+    // The budget was checked above; this is the wait: backoff, or the SIEM's Retry-After (capped by lib/net).
     const decision = budget.decide({ attemptsMade: attempt + 1, retryAfterMs: result.retry.retryAfterMs });
     await options.sleep(decision.retry ? decision.delayMs : 0, options.stop);
   }

@@ -1,7 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { DeadLetter } from '../forwarder/forward-batch.js';
-import type { EventBatch } from '../queue/event-batch.js';
+import type { DeadLetter } from '../core/forwarder/forward-batch.js';
+import type { EventBatch } from '../core/queue/event-batch.js';
 
 /** One line of the local dead-letter file. */
 export interface DeadLetterRecord {
@@ -13,7 +13,7 @@ export interface DeadLetterRecord {
   stream: string;
   batchId: string;
   /**
-   * The fingerprint of the redaction the events had (lib/pipeline/redaction-at-rest.ts); absent
+   * The fingerprint of the redaction the events had (lib/core/pipeline/redaction-at-rest.ts); absent
    * in records written before dead letters were redacted (events in clear): redrive redacts those.
    */
   redaction?: string;

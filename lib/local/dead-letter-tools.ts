@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../cursor/atomic-file.js';
+import { writeFileAtomic } from '../stores/cursor/atomic-file.js';
 import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
-import { forwardBatch } from '../forwarder/forward-batch.js';
-import type { Route } from '../forwarder/routes-from-config.js';
-import { eventKey } from '../mpas/event-key.js';
-import type { MpasEvent, Stream } from '../mpas/event-schemas.js';
-import { redactionForRedrive } from '../pipeline/redaction-at-rest.js';
-import type { RedriveTreatment } from '../pipeline/redaction-at-rest.js';
-import { batchIdFor } from '../queue/event-batch.js';
-import type { EventBatch } from '../queue/event-batch.js';
-import type { Clock } from '../time/clock.js';
+import { forwardBatch } from '../core/forwarder/forward-batch.js';
+import type { Route } from '../runtime/routes-from-config.js';
+import { eventKey } from '../core/events/event-key.js';
+import type { MpasEvent, Stream } from '../core/events/event-schemas.js';
+import { redactionForRedrive } from '../core/pipeline/redaction-at-rest.js';
+import type { RedriveTreatment } from '../core/pipeline/redaction-at-rest.js';
+import { batchIdFor } from '../core/queue/event-batch.js';
+import type { EventBatch } from '../core/queue/event-batch.js';
+import type { Clock } from '../core/time/clock.js';
 import type { DeadLetterRecord } from './dead-letter-file.js';
 
 /** A line of the dead-letter file that is not a record (a hand edit, a torn write). */
@@ -61,7 +61,7 @@ function parseRecords(text: string, path: string): DeadLetterRecord[] {
 /** How a local redrive went. */
 export interface LocalRedriveResult {
   delivered: number;
-  /** Records sent again, by how their events' redaction was treated (lib/pipeline/redaction-at-rest.ts). */
+  /** Records sent again, by how their events' redaction was treated (lib/core/pipeline/redaction-at-rest.ts). */
   redaction: Record<RedriveTreatment, number>;
   /** Records left in the file: refused again (with the new reason), or the SIEM was unavailable. */
   remaining: Array<Pick<DeadLetterRecord, 'reason' | 'detail' | 'realm' | 'stream' | 'batchId'> & { events: number }>;
@@ -78,7 +78,7 @@ export function routeOfRecord(record: Pick<DeadLetterRecord, 'detail'>): string 
 /**
  * Delivers the dead-lettered events of the file again through the route that refused them (one
  * attempt per record; a SIEM that asks to retry keeps the record), redacted as the route's
- * settings say but never twice (lib/pipeline/redaction-at-rest.ts), and rewrites the file
+ * settings say but never twice (lib/core/pipeline/redaction-at-rest.ts), and rewrites the file
  * atomically with what was not delivered. A record of a route no longer configured stays.
  * Records appended meanwhile (by a backfill) are kept: the file is re-read before the rewrite.
  * The caller holds the state directory's lock, so `run` does not append meanwhile.

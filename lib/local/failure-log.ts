@@ -1,7 +1,7 @@
 import type { JsonLog } from '../cli/json-log.js';
 import { hideSecrets } from '../sinks/http-auth.js';
-import { hideTokenLike } from '../sinks/token-like.js';
-import type { Clock } from '../time/clock.js';
+import { hideTokenLike } from '../net/token-like.js';
+import type { Clock } from '../core/time/clock.js';
 
 /** The side of the pipeline a failed attempt went to. */
 export type FailingSide = 'SIEM' | 'MPAS';

@@ -1,6 +1,6 @@
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tempPathFor } from '../cursor/atomic-file.js';
+import { tempPathFor } from '../stores/cursor/atomic-file.js';
 import { z } from 'zod';
 import type { HealthReport } from './health-tracker.js';
 

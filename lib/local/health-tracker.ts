@@ -1,6 +1,6 @@
-import type { Stream } from '../mpas/event-schemas.js';
-import type { PollOutcome } from '../poller/poll-tenant.js';
-import type { Clock } from '../time/clock.js';
+import type { Stream } from '../core/events/event-schemas.js';
+import type { PollOutcome } from '../core/poller/poll-tenant.js';
+import type { Clock } from '../core/time/clock.js';
 import type { Outage } from './failure-log.js';
 
 /** What GET /health answers. */

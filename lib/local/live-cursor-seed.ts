@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
-import type { CursorSnapshot, StreamKey } from '../cursor/cursor-store.js';
-import { FileCursorStore } from '../cursor/file-cursor-store.js';
-import type { Clock } from '../time/clock.js';
-import { systemClock } from '../time/clock.js';
+import type { CursorSnapshot, StreamKey } from '../core/cursor/cursor-store.js';
+import { FileCursorStore } from '../stores/cursor/file-cursor-store.js';
+import type { Clock } from '../core/time/clock.js';
+import { systemClock } from '../core/time/clock.js';
 
 /** The live cursor's streams that have no position yet, of those a backfill covered. */
 export async function streamsWithoutLiveCursor(options: { stateDir: string; tenant: string; keys: readonly StreamKey[] }): Promise<StreamKey[]> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Stream } from '../mpas/event-schemas.js';
+import type { Stream } from '../core/events/event-schemas.js';
 
 /** What a backfill or replay reads: a time range of some realms' streams. */
 export interface ReplayRange {

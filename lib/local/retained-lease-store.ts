@@ -1,5 +1,5 @@
-import type { CursorStore, Lease } from '../cursor/cursor-store.js';
-import { LeaseLostError } from '../cursor/errors.js';
+import type { CursorStore, Lease } from '../core/cursor/cursor-store.js';
+import { LeaseLostError } from '../core/cursor/errors.js';
 
 /**
  * A cursor store whose lease the local process keeps between polls: `pollTenant` releases the

@@ -1,7 +1,7 @@
 import type { JsonLog } from '../cli/json-log.js';
 import type { AppConfig } from '../config/app-config-schema.js';
-import type { RequestInfo } from '../mpas/http-transport.js';
-import type { Clock } from '../time/clock.js';
+import type { RequestInfo } from '../sources/mpas/http-transport.js';
+import type { Clock } from '../core/time/clock.js';
 import type { SiemObserver } from './batch-consumer.js';
 import { secretValuesOf } from './config-secret-values.js';
 import { FailureLog } from './failure-log.js';

@@ -1,5 +1,5 @@
 import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
-import type { Stream } from '../mpas/event-schemas.js';
+import type { Stream } from '../core/events/event-schemas.js';
 
 /** What a route's SIEM did not take, and why. */
 export interface Undelivered {

@@ -1,8 +1,8 @@
 import type { ArchiveRecord } from '../archive/archive-record.js';
 import type { ArchiveReader } from '../archive/archive-store.js';
-import { compileFilter } from '../pipeline/event-filter.js';
-import type { EventFilter } from '../pipeline/event-filter.js';
-import { FilterError } from '../pipeline/filter-error.js';
+import { compileFilter } from '../core/pipeline/event-filter.js';
+import type { EventFilter } from '../core/pipeline/event-filter.js';
+import { FilterError } from '../core/pipeline/filter-error.js';
 import type { ReportDefinition } from './report-definition.js';
 import { ReportError } from './report-error.js';
 import { parseReportQuery } from './report-query.js';

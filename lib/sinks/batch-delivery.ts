@@ -1,7 +1,7 @@
-import { capRetryAfter } from '../retry/retry-policy.js';
-import type { RetryPolicy } from '../retry/retry-policy.js';
-import type { Clock } from '../time/clock.js';
-import type { Sleep } from '../time/sleep.js';
+import { capRetryAfter } from '../net/retry-policy.js';
+import type { RetryPolicy } from '../net/retry-policy.js';
+import type { Clock } from '../core/time/clock.js';
+import type { Sleep } from '../core/time/sleep.js';
 import type { HttpOutcome } from './http-classify.js';
 import { Semaphore } from './semaphore.js';
 import type { OutboundEvent, SinkDelivery } from './sink.js';

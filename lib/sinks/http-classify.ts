@@ -1,6 +1,6 @@
 import { describeConnectionFailure } from '../net/connection-failure.js';
-import { parseRetryAfter } from '../retry/retry-after.js';
-import { hideTokenLike } from './token-like.js';
+import { parseRetryAfter } from '../net/retry-after.js';
+import { hideTokenLike } from '../net/token-like.js';
 
 /**
  * What to do after one request, Vector style: `ok`; `retry` (transient, or credentials the SIEM

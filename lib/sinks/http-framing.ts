@@ -1,5 +1,5 @@
 import type { BodyBufferPool } from './body-buffer-pool.js';
-import type { HttpBatchMode } from './https-sink-options.js';
+import type { HttpBatchMode } from './https/https-sink-options.js';
 
 /** A request body before compression, with its content type. */
 export interface FramedBody {

@@ -1,12 +1,12 @@
-import type { Clock } from '../time/clock.js';
-import { systemClock } from '../time/clock.js';
-import type { Sleep } from '../time/sleep.js';
-import { realSleep } from '../time/sleep.js';
+import type { Clock } from '../core/time/clock.js';
+import { systemClock } from '../core/time/clock.js';
+import type { Sleep } from '../core/time/sleep.js';
+import { realSleep } from '../core/time/sleep.js';
 import type { BatchDeliverySettings } from './batch-delivery.js';
 import type { SinkAuth } from './http-auth.js';
 import { effectiveLimits } from './siem-limits.js';
 import type { SiemLimits } from './siem-limits.js';
-import { validateHttpsSinkOptions } from './https-sink-options.js';
+import { validateHttpsSinkOptions } from './https/https-sink-options.js';
 import type { SinkConfigProblem } from './sink-errors.js';
 import { SinkConfigError } from './sink-errors.js';
 

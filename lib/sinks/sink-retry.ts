@@ -1,4 +1,4 @@
-import { RetryPolicy } from '../retry/retry-policy.js';
+import { RetryPolicy } from '../net/retry-policy.js';
 
 /**
  * A `Retry-After` longer than this ends the delivery instead of being waited for in-process:

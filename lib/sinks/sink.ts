@@ -1,4 +1,4 @@
-import type { Stream } from '../mpas/event-schemas.js';
+import type { Stream } from '../core/events/event-schemas.js';
 
 /** One event on its way out: encoded by a formatter, with what a sink needs beside the text. */
 export interface OutboundEvent {

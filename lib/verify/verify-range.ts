@@ -1,14 +1,14 @@
 import type { ArchiveRecord } from '../archive/archive-record.js';
 import type { ArchiveReader } from '../archive/archive-store.js';
 import type { DeliveryCounter } from '../archive/delivery-counter.js';
-import type { ApiMode, StreamPosition } from '../cursor/cursor-store.js';
-import type { MpasEvent, Stream } from '../mpas/event-schemas.js';
-import { eventKeyCandidates } from '../mpas/legacy-key.js';
-import { scrubCredentials } from '../pipeline/credential-scrubber.js';
-import type { EventSource } from '../poller/event-source.js';
-import { walkLegacy } from '../poller/legacy-walk.js';
-import { walkModern } from '../poller/modern-walk.js';
-import type { Walk, WalkContext } from '../poller/walk.js';
+import type { ApiMode, StreamPosition } from '../core/cursor/cursor-store.js';
+import type { MpasEvent, Stream } from '../core/events/event-schemas.js';
+import { eventKeyCandidates } from '../core/events/legacy-key.js';
+import { scrubCredentials } from '../core/pipeline/credential-scrubber.js';
+import type { EventSource } from '../core/poller/event-source.js';
+import { walkLegacy } from '../core/poller/legacy-walk.js';
+import { walkModern } from '../core/poller/modern-walk.js';
+import type { Walk, WalkContext } from '../core/poller/walk.js';
 
 /** What {@link verifyRange} compares. */
 export interface VerifyRangeOptions {

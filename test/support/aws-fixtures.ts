@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
-import { createTableInput, cursorTable, idempotencyTable } from '../../lib/cursor/dynamodb-tables.js';
-import type { TableKeySchema } from '../../lib/cursor/dynamodb-tables.js';
+import { createTableInput, cursorTable, idempotencyTable } from '../../lib/stores/cursor/dynamodb-tables.js';
+import type { TableKeySchema } from '../../lib/stores/cursor/dynamodb-tables.js';
 
 /** Credentials and region of every test client: the emulators accept anything, real AWS is never reached. */
 export const testAwsConfig = {
@@ -40,7 +40,7 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-/** Creates a cursor table (key schema of lib/cursor/dynamodb-tables.ts) and returns its name. */
+/** Creates a cursor table (key schema of lib/stores/cursor/dynamodb-tables.ts) and returns its name. */
 export function createCursorTable(name = uniqueName('cursor')): Promise<string> {
   return createTable(cursorTable, name);
 }

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach } from 'vitest';
 import type { HealthReport } from '../../lib/local/health-tracker.js';
-import type { MpasSimulator } from '../../lib/local/mpas-simulator/index.js';
-import { startSiemReceiver } from '../../lib/local/siem-receiver.js';
-import type { SiemReceiver, SiemReceiverOptions } from '../../lib/local/siem-receiver.js';
+import type { MpasSimulator } from '../../devtools/mpas-simulator/index.js';
+import { startSiemReceiver } from '../../devtools/siem-receiver/siem-receiver.js';
+import type { SiemReceiver, SiemReceiverOptions } from '../../devtools/siem-receiver/siem-receiver.js';
 import { startSimulatorForSync } from './simulator-client.js';
 
 /** The command line's entry point, run as users run it. */

@@ -1,4 +1,4 @@
-import type { CursorStore } from '../../lib/cursor/cursor-store.js';
+import type { CursorStore } from '../../lib/core/cursor/cursor-store.js';
 
 /** A simulated process death between enqueue and commit. */
 export class SimulatedCrash extends Error {}

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { realSleep } from '../../lib/time/sleep.js';
+import { realSleep } from '../../lib/core/time/sleep.js';
 
 /** The npm package that ships AWS's DynamoDB Local jar; fetched with `npm pack`, never installed. */
 const SIMULATOR_PACKAGE = 'amplify-dynamodb-simulator@2.9.30';

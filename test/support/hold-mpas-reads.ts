@@ -1,4 +1,4 @@
-import type { MpasSimulator } from '../../lib/local/mpas-simulator/index.js';
+import type { MpasSimulator } from '../../devtools/mpas-simulator/index.js';
 
 /** Longer than any test: a request held this long is never answered (the client aborts it, or close() drops it). */
 const HOLD_MS = 600_000;

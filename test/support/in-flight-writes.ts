@@ -1,5 +1,5 @@
-import type { CursorStore } from '../../lib/cursor/cursor-store.js';
-import type { EventQueue } from '../../lib/queue/event-queue.js';
+import type { CursorStore } from '../../lib/core/cursor/cursor-store.js';
+import type { EventQueue } from '../../lib/core/queue/event-queue.js';
 
 /** A poller's queue and cursor store, wrapped so a test can wait until none of its writes is in flight. */
 export interface InFlightWrites {

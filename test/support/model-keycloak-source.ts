@@ -1,6 +1,6 @@
-import type { ApiMode } from '../../lib/cursor/cursor-store.js';
-import type { MpasEvent } from '../../lib/mpas/event-schemas.js';
-import type { ApiModeOptions, EventPageQuery, EventSource } from '../../lib/poller/event-source.js';
+import type { ApiMode } from '../../lib/core/cursor/cursor-store.js';
+import type { MpasEvent } from '../../lib/core/events/event-schemas.js';
+import type { ApiModeOptions, EventPageQuery, EventSource } from '../../lib/core/poller/event-source.js';
 
 const DAY_MS = 86_400_000;
 

@@ -1,6 +1,6 @@
-import { eventKey } from '../../lib/mpas/event-key.js';
-import type { EventBatch } from '../../lib/queue/event-batch.js';
-import type { EnqueueOptions, EventQueue } from '../../lib/queue/event-queue.js';
+import { eventKey } from '../../lib/core/events/event-key.js';
+import type { EventBatch } from '../../lib/core/queue/event-batch.js';
+import type { EnqueueOptions, EventQueue } from '../../lib/core/queue/event-queue.js';
 
 /** An `EventQueue` that keeps what it is given, for tests of the poller alone. */
 export class RecordingQueue implements EventQueue {

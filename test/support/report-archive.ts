@@ -1,9 +1,9 @@
 import { archiveRecordsOf } from '../../lib/archive/archive-record.js';
 import type { ArchiveRecord } from '../../lib/archive/archive-record.js';
 import type { ArchiveQuery, ArchiveReader } from '../../lib/archive/archive-store.js';
-import type { AdminEvent, UserEvent } from '../../lib/mpas/event-schemas.js';
-import { createRedactor } from '../../lib/pipeline/redactor.js';
-import { createRandom } from '../../lib/local/random.js';
+import type { AdminEvent, UserEvent } from '../../lib/core/events/event-schemas.js';
+import { createRedactor } from '../../lib/core/pipeline/redactor.js';
+import { createRandom } from '../../devtools/generators/random.js';
 import { adminEvent, batchOf, userEvent } from './route-fixtures.js';
 
 /** The archive's redaction in these tests: the password-bearing representation only, so users and addresses stay reportable. */

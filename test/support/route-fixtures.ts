@@ -1,9 +1,9 @@
 import { appConfigSchema } from '../../lib/config/app-config-schema.js';
 import type { AppConfig } from '../../lib/config/app-config-schema.js';
-import type { AdminEvent, UserEvent } from '../../lib/mpas/event-schemas.js';
-import { batchIdFor } from '../../lib/queue/event-batch.js';
-import type { EventBatch } from '../../lib/queue/event-batch.js';
-import { eventKey } from '../../lib/mpas/event-key.js';
+import type { AdminEvent, UserEvent } from '../../lib/core/events/event-schemas.js';
+import { batchIdFor } from '../../lib/core/queue/event-batch.js';
+import type { EventBatch } from '../../lib/core/queue/event-batch.js';
+import { eventKey } from '../../lib/core/events/event-key.js';
 
 const mpas = { baseUrl: 'https://mpas.example.com', realms: ['acme'], credentials: { username: 'sync', password: 'pw' } };
 

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { createCefFormatter } from '../../lib/formats/cef-formatter.js';
-import { jsonEnvelopeFormatter } from '../../lib/formats/json-envelope.js';
-import type { JsonEnvelope } from '../../lib/formats/json-envelope.js';
-import { eventKey } from '../../lib/mpas/event-key.js';
-import type { MpasEvent, Stream } from '../../lib/mpas/event-schemas.js';
-import { createRedactor, DEFAULT_ADMIN_REDACTED_FIELDS, DEFAULT_USER_REDACTED_FIELDS } from '../../lib/pipeline/redactor.js';
+import { createCefFormatter } from '../../lib/core/formats/cef-formatter.js';
+import { jsonEnvelopeFormatter } from '../../lib/core/formats/json-envelope.js';
+import type { JsonEnvelope } from '../../lib/core/formats/json-envelope.js';
+import { eventKey } from '../../lib/core/events/event-key.js';
+import type { MpasEvent, Stream } from '../../lib/core/events/event-schemas.js';
+import { createRedactor, DEFAULT_ADMIN_REDACTED_FIELDS, DEFAULT_USER_REDACTED_FIELDS } from '../../lib/core/pipeline/redactor.js';
 import type { OutboundEvent } from '../../lib/sinks/sink.js';
-import type { Sleep } from '../../lib/time/sleep.js';
+import type { Sleep } from '../../lib/core/time/sleep.js';
 
 /** The seed's two sample documents (test/fixtures/seed-samples/), already redacted as the seed shows them. */
 export function seedSampleEnvelopes(): { admin: JsonEnvelope; user: JsonEnvelope } {

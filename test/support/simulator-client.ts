@@ -1,8 +1,8 @@
-import { startMpasSimulator } from '../../lib/local/mpas-simulator/index.js';
-import type { MpasSimulator } from '../../lib/local/mpas-simulator/index.js';
-import { MpasClient } from '../../lib/mpas/mpas-client.js';
-import type { MpasClientOptions } from '../../lib/mpas/mpas-client.js';
-import type { Clock } from '../../lib/time/clock.js';
+import { startMpasSimulator } from '../../devtools/mpas-simulator/index.js';
+import type { MpasSimulator } from '../../devtools/mpas-simulator/index.js';
+import { MpasClient } from '../../lib/sources/mpas/mpas-client.js';
+import type { MpasClientOptions } from '../../lib/sources/mpas/mpas-client.js';
+import type { Clock } from '../../lib/core/time/clock.js';
 
 /**
  * An MPAS client logged in to the simulator (or a server in front of it) as its default user, on

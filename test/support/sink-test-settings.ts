@@ -1,5 +1,5 @@
-import type { Sleep } from '../../lib/time/sleep.js';
-import { ManualClock } from '../../lib/time/clock.js';
+import type { Sleep } from '../../lib/core/time/sleep.js';
+import { ManualClock } from '../../lib/core/time/clock.js';
 
 /**
  * The shared batch and request settings the protocol sinks' tests start from: JSON, small

@@ -2,11 +2,11 @@ import { access, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateEvents } from '../../../lib/local/event-generator.js';
-import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
-import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
-import type { ReceivedItem, SiemReceiver } from '../../../lib/local/siem-receiver.js';
+import { generateEvents } from '../../../devtools/generators/event-generator.js';
+import { startMpasSimulator } from '../../../devtools/mpas-simulator/index.js';
+import type { MpasSimulator } from '../../../devtools/mpas-simulator/index.js';
+import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import type { ReceivedItem, SiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
 import { killAllCli, runCli, startCli } from '../../support/cli-process.js';
 import { holdMpasAfterReads, releaseMpasReads } from '../../support/hold-mpas-reads.js';
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
-import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
-import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
+import { startMpasSimulator } from '../../../devtools/mpas-simulator/index.js';
+import type { MpasSimulator } from '../../../devtools/mpas-simulator/index.js';
+import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import type { SiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
 import { killAllCli, runCli } from '../../support/cli-process.js';
 
 const PASSWORD = 'check-test-password-3e8d';

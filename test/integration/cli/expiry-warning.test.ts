@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../lib/cli/command.js';
 import { main } from '../../../lib/cli/main.js';
-import { FileCursorStore } from '../../../lib/cursor/file-cursor-store.js';
-import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
-import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
+import { FileCursorStore } from '../../../lib/stores/cursor/file-cursor-store.js';
+import { startMpasSimulator } from '../../../devtools/mpas-simulator/index.js';
+import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import type { SiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
 
 const DAY_MS = 86_400_000;
 

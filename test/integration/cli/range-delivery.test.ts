@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deliverRange } from '../../../lib/cli/range-delivery.js';
 import type { CliIo } from '../../../lib/cli/command.js';
 import { loadConfig } from '../../../lib/config/load-config.js';
-import { generateEvents } from '../../../lib/local/event-generator.js';
+import { generateEvents } from '../../../devtools/generators/event-generator.js';
 import { useLocalRunRig } from '../../support/cli-process.js';
 
 const PASSWORD = 'range-delivery-password-1a2b';

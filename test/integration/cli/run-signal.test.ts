@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateEvents } from '../../../lib/local/event-generator.js';
+import { generateEvents } from '../../../devtools/generators/event-generator.js';
 import { localRunEnv, runCli, startCli, useLocalRunRig } from '../../support/cli-process.js';
 import { holdMpasAfterReads, releaseMpasReads } from '../../support/hold-mpas-reads.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateEvents } from '../../../lib/local/event-generator.js';
+import { generateEvents } from '../../../devtools/generators/event-generator.js';
 import { localRunEnv, runCli, useLocalRunRig } from '../../support/cli-process.js';
 
 const PASSWORD = 'too-large-test-password-51c0';

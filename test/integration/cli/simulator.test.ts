@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
-import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
+import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import type { SiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
 import { killAllCli, runCli, startCli } from '../../support/cli-process.js';
 import type { CliProcess } from '../../support/cli-process.js';
 

@@ -3,10 +3,10 @@ import { mkdtemp, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateEvents } from '../../../lib/local/event-generator.js';
-import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
-import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
+import { generateEvents } from '../../../devtools/generators/event-generator.js';
+import type { MpasSimulator } from '../../../devtools/mpas-simulator/index.js';
+import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import type { SiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
 import { killAllCli, localRunEnv, runCli, startCli } from '../../support/cli-process.js';
 import { startSimulatorForSync } from '../../support/simulator-client.js';
 

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { DynamoDbCursorStore } from '../../../lib/cursor/dynamodb-cursor-store.js';
-import { FileCursorStore } from '../../../lib/cursor/file-cursor-store.js';
+import { DynamoDbCursorStore } from '../../../lib/stores/cursor/dynamodb-cursor-store.js';
+import { FileCursorStore } from '../../../lib/stores/cursor/file-cursor-store.js';
 import { cleanupAwsFixtures, createCursorTable, dynamoClient, testAwsConfig } from '../../support/aws-fixtures.js';
 import { killAllCli, runCli } from '../../support/cli-process.js';
 

@@ -1,11 +1,11 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StreamPosition } from '../../../lib/cursor/cursor-store.js';
-import { streamKey } from '../../../lib/cursor/cursor-store.js';
-import { DynamoDbCursorStore } from '../../../lib/cursor/dynamodb-cursor-store.js';
-import { cursorPartitionKey } from '../../../lib/cursor/dynamodb-tables.js';
-import { CursorError, LeaseHeldError, LeaseLostError } from '../../../lib/cursor/errors.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import type { StreamPosition } from '../../../lib/core/cursor/cursor-store.js';
+import { streamKey } from '../../../lib/core/cursor/cursor-store.js';
+import { DynamoDbCursorStore } from '../../../lib/stores/cursor/dynamodb-cursor-store.js';
+import { cursorPartitionKey } from '../../../lib/stores/cursor/dynamodb-tables.js';
+import { CursorError, LeaseHeldError, LeaseLostError } from '../../../lib/core/cursor/errors.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 import { cleanupAwsFixtures, createCursorTable, dynamoClient } from '../../support/aws-fixtures.js';
 
 const LEASE_MS = 60_000;

@@ -1,10 +1,10 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { streamKey } from '../../../lib/cursor/cursor-store.js';
-import { DynamoDbCursorStore } from '../../../lib/cursor/dynamodb-cursor-store.js';
-import type { DeliveryRecord } from '../../../lib/lookback/delivery-records.js';
-import { deliveredKeyHash } from '../../../lib/lookback/delivery-records.js';
-import { DynamoDbDeliveryRecords } from '../../../lib/lookback/dynamodb-delivery-records.js';
+import { streamKey } from '../../../lib/core/cursor/cursor-store.js';
+import { DynamoDbCursorStore } from '../../../lib/stores/cursor/dynamodb-cursor-store.js';
+import type { DeliveryRecord } from '../../../lib/core/poller/delivery-records.js';
+import { deliveredKeyHash } from '../../../lib/core/poller/delivery-records.js';
+import { DynamoDbDeliveryRecords } from '../../../lib/stores/delivery-records/dynamodb-delivery-records.js';
 import { cleanupAwsFixtures, createCursorTable, dynamoClient } from '../../support/aws-fixtures.js';
 
 const user = streamKey('acme', 'user');

@@ -7,11 +7,11 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LeaseHeldError } from '../../../lib/cursor/errors.js';
-import { FileCursorStore } from '../../../lib/cursor/file-cursor-store.js';
+import { LeaseHeldError } from '../../../lib/core/cursor/errors.js';
+import { FileCursorStore } from '../../../lib/stores/cursor/file-cursor-store.js';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
-const storeModule = pathToFileURL(join(repoRoot, 'lib/cursor/file-cursor-store.ts')).href;
+const storeModule = pathToFileURL(join(repoRoot, 'lib/stores/cursor/file-cursor-store.ts')).href;
 
 // The child takes the lock and the lease at the fake time 1 000 for 1 000 ms, says so, and
 // then only waits: it never releases, as a process killed mid-poll would not.
@@ -27,7 +27,7 @@ setInterval(() => {}, 1 << 30);
 // start their takeover at once; then it reports how it fared and keeps whatever it took.
 const racerScript = `
 const { FileCursorStore } = await import(${JSON.stringify(storeModule)});
-const { LeaseHeldError } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'lib/cursor/errors.ts')).href)});
+const { LeaseHeldError } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'lib/core/cursor/errors.ts')).href)});
 const store = new FileCursorStore({ stateDir: process.env.STATE_DIR, tenant: 'acme' });
 process.stdout.write('ready\\n');
 process.stdin.once('data', async () => {

@@ -5,13 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteArchive } from '../../../lib/archive/sqlite-archive.js';
 import { appConfigSchema } from '../../../lib/config/app-config-schema.js';
 import type { AppConfig } from '../../../lib/config/app-config-schema.js';
-import { generateEvents } from '../../../lib/local/event-generator.js';
+import { generateEvents } from '../../../devtools/generators/event-generator.js';
 import { runLocal } from '../../../lib/local/local-runner.js';
-import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
-import type { MpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
+import { startMpasSimulator } from '../../../devtools/mpas-simulator/index.js';
+import type { MpasSimulator } from '../../../devtools/mpas-simulator/index.js';
 import { parseReportDefinition } from '../../../lib/reports/report-definition.js';
 import { runReport } from '../../../lib/reports/run-report.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 import { ScriptedSink } from '../../support/scripted-sink.js';
 import { readFileSync } from 'node:fs';
 

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AdminEvent, MpasEvent, UserEvent } from '../../../lib/mpas/event-schemas.js';
-import { userEventSchema } from '../../../lib/mpas/event-schemas.js';
-import { generateEvents } from '../../../lib/local/event-generator.js';
-import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
-import type { MpasSimulator, MpasSimulatorOptions } from '../../../lib/local/mpas-simulator/index.js';
-import { ManualClock } from '../../../lib/time/clock.js';
-import type { KeycloakVersion } from '../../../lib/local/mpas-simulator/index.js';
+import type { AdminEvent, MpasEvent, UserEvent } from '../../../lib/core/events/event-schemas.js';
+import { userEventSchema } from '../../../lib/core/events/event-schemas.js';
+import { generateEvents } from '../../../devtools/generators/event-generator.js';
+import { startMpasSimulator } from '../../../devtools/mpas-simulator/index.js';
+import type { MpasSimulator, MpasSimulatorOptions } from '../../../devtools/mpas-simulator/index.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
+import type { KeycloakVersion } from '../../../devtools/mpas-simulator/index.js';
 
 const T0 = Date.UTC(2025, 1, 12, 19, 27, 48, 633);
 const DAY = 86_400_000;

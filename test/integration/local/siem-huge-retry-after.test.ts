@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appConfigSchema } from '../../../lib/config/app-config-schema.js';
 import type { AppConfig } from '../../../lib/config/app-config-schema.js';
-import { generateEvents } from '../../../lib/local/event-generator.js';
+import { generateEvents } from '../../../devtools/generators/event-generator.js';
 import type { HealthReport } from '../../../lib/local/health-tracker.js';
 import { runLocal } from '../../../lib/local/local-runner.js';
-import { MAX_RETRY_AFTER_MS } from '../../../lib/retry/retry-after.js';
-import type { Sleep } from '../../../lib/time/sleep.js';
+import { MAX_RETRY_AFTER_MS } from '../../../lib/net/retry-after.js';
+import type { Sleep } from '../../../lib/core/time/sleep.js';
 import { fetchHealth, healthUrl, localRunEnv, startCli, useLocalRunRig, waitUntil } from '../../support/cli-process.js';
 
 // The reproduction of issue #17: a SIEM answering 429 with `Retry-After: 3000000` (seconds).

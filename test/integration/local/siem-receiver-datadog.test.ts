@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
+import type { SiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
 
 const API_KEY = 'dd-key-0123456789';
 let receiver: SiemReceiver | undefined;

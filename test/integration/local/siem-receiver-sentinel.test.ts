@@ -1,9 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import type { SiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 
 const TENANT = 'contoso.onmicrosoft.com';
 const DCR = 'dcr-0123456789abcdef0123456789abcdef';

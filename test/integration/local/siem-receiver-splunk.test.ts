@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SiemReceiver, SplunkReceiverOptions } from '../../../lib/local/siem-receiver.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
+import type { SiemReceiver, SplunkReceiverOptions } from '../../../devtools/siem-receiver/siem-receiver.js';
+import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
 
 const TOKEN = 'b0a1e2f3-hec-token';
 const CHANNEL = '0aecb4d7-0c4e-4c6c-8b47-9a2f1d2e3c4b';

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
+import type { SiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
 
 const TOKEN = 'c291cmNlLXRva2Vu';
 let receiver: SiemReceiver | undefined;

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SiemReceiver, SiemReceiverOptions } from '../../../lib/local/siem-receiver.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import type { SiemReceiver, SiemReceiverOptions } from '../../../devtools/siem-receiver/siem-receiver.js';
+import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 
 let receiver: SiemReceiver | undefined;
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SyslogTlsReceiver } from '../../../lib/local/syslog-tls-receiver.js';
-import { startSyslogTlsReceiver } from '../../../lib/local/syslog-tls-receiver.js';
+import type { SyslogTlsReceiver } from '../../../devtools/siem-receiver/syslog-tls-receiver.js';
+import { startSyslogTlsReceiver } from '../../../devtools/siem-receiver/syslog-tls-receiver.js';
 import { selfSignedCertificate } from '../../support/self-signed-certificate.js';
 
 let dir: string;

@@ -1,17 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateEvents } from '../../../lib/local/event-generator.js';
-import { startMpasSimulator } from '../../../lib/local/mpas-simulator/index.js';
-import type { MpasSimulator, MpasSimulatorOptions } from '../../../lib/local/mpas-simulator/index.js';
+import { generateEvents } from '../../../devtools/generators/event-generator.js';
+import { startMpasSimulator } from '../../../devtools/mpas-simulator/index.js';
+import type { MpasSimulator, MpasSimulatorOptions } from '../../../devtools/mpas-simulator/index.js';
 import {
   MpasAuthError,
   MpasForbiddenError,
   MpasRequestRejectedError,
   MpasUnavailableError,
-} from '../../../lib/mpas/errors.js';
-import type { MpasEvent } from '../../../lib/mpas/event-schemas.js';
-import { MpasClient } from '../../../lib/mpas/mpas-client.js';
-import type { MpasClientOptions, MpasCredentials } from '../../../lib/mpas/mpas-client.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+} from '../../../lib/sources/mpas/errors.js';
+import type { MpasEvent } from '../../../lib/core/events/event-schemas.js';
+import { MpasClient } from '../../../lib/sources/mpas/mpas-client.js';
+import type { MpasClientOptions, MpasCredentials } from '../../../lib/sources/mpas/mpas-client.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 import { recordingSleep, seededRandom } from '../../support/scripted-fetch.js';
 
 const SEED = 31337;

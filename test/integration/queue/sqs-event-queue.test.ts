@@ -1,14 +1,14 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Message, SendMessageBatchCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventKey } from '../../../lib/mpas/event-key.js';
-import type { UserEvent } from '../../../lib/mpas/event-schemas.js';
-import { EnqueueFailedError, EventTooLargeError, InvalidBatchError, QueueError, QueueSendError } from '../../../lib/queue/errors.js';
-import { batchIdFor } from '../../../lib/queue/event-batch.js';
-import type { EventBatch } from '../../../lib/queue/event-batch.js';
-import { parseBatchMessage } from '../../../lib/queue/parse-batch-message.js';
-import { SqsEventQueue } from '../../../lib/queue/sqs-event-queue.js';
-import type { Sleep } from '../../../lib/time/sleep.js';
+import { eventKey } from '../../../lib/core/events/event-key.js';
+import type { UserEvent } from '../../../lib/core/events/event-schemas.js';
+import { EnqueueFailedError, EventTooLargeError, InvalidBatchError, QueueError, QueueSendError } from '../../../lib/core/queue/errors.js';
+import { batchIdFor } from '../../../lib/core/queue/event-batch.js';
+import type { EventBatch } from '../../../lib/core/queue/event-batch.js';
+import { parseBatchMessage } from '../../../lib/core/queue/parse-batch-message.js';
+import { SqsEventQueue } from '../../../lib/stores/queue/sqs-event-queue.js';
+import type { Sleep } from '../../../lib/core/time/sleep.js';
 import { cleanupAwsFixtures, createQueuePair, sqsClient } from '../../support/aws-fixtures.js';
 
 const MiB = 1_048_576;
@@ -183,7 +183,7 @@ describe('SqsEventQueue', () => {
   it('re-sends exactly the entries SQS reported failed, after a backoff', async () => {
     corruptEntry(client, '1', (call) => call === 1);
     const batches = Array.from({ length: 3 }, (_, index) => batchOf([userEvent(index)], `realm-${index}`));
-    // The draw of lib/retry's full jitter fixed at half: half of each ceiling (100 ms, doubling).
+    // The draw of lib/net's full jitter fixed at half: half of each ceiling (100 ms, doubling).
     await new SqsEventQueue({ client, queueUrl, sleep, random: () => 0.5 }).enqueue(batches);
 
     expect(sent.map((call) => call.Entries?.map((entry) => entry.Id))).toEqual([['0', '1', '2'], ['1']]);

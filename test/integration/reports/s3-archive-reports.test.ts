@@ -8,7 +8,7 @@ import { S3Archive } from '../../../lib/archive/s3-archive.js';
 import { SqliteArchive } from '../../../lib/archive/sqlite-archive.js';
 import { createReportCommand } from '../../../lib/cli/report-command.js';
 import type { CliIo } from '../../../lib/cli/command.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 import { testAwsConfig, uniqueName } from '../../support/aws-fixtures.js';
 import { generatedArchive } from '../../support/report-archive.js';
 

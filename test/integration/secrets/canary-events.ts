@@ -1,4 +1,4 @@
-import type { AdminEvent, UserEvent } from '../../../lib/mpas/event-schemas.js';
+import type { AdminEvent, UserEvent } from '../../../lib/core/events/event-schemas.js';
 import type { CanarySet } from './canaries.js';
 
 /** Events of the realm `acme` that carry canaries where Keycloak puts secrets, and ordinary ones around them. */

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRandom } from '../../../lib/local/random.js';
-import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { createDatadogLogsSink } from '../../../lib/sinks/datadog-logs-sink.js';
-import type { DatadogLogsSinkOptions } from '../../../lib/sinks/datadog-logs-sink.js';
+import { createRandom } from '../../../devtools/generators/random.js';
+import type { SiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import { createDatadogLogsSink } from '../../../lib/sinks/datadog/datadog-logs-sink.js';
+import type { DatadogLogsSinkOptions } from '../../../lib/sinks/datadog/datadog-logs-sink.js';
 import type { OutboundEvent, Sink } from '../../../lib/sinks/sink.js';
 import { SinkConfigError } from '../../../lib/sinks/sink-errors.js';
 import { keyedEnvelopeEvents, recordingSleep, seedSampleOutbound, sortedKeys } from '../../support/seed-sample-events.js';

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
-import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { createDatadogLogsSink } from '../../../lib/sinks/datadog-logs-sink.js';
-import { createHttpsSink } from '../../../lib/sinks/https-sink.js';
-import type { HttpBatchMode } from '../../../lib/sinks/https-sink-options.js';
+import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import type { SiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import { createDatadogLogsSink } from '../../../lib/sinks/datadog/datadog-logs-sink.js';
+import { createHttpsSink } from '../../../lib/sinks/https/https-sink.js';
+import type { HttpBatchMode } from '../../../lib/sinks/https/https-sink-options.js';
 import type { OutboundEvent, Sink } from '../../../lib/sinks/sink.js';
 import { keyedEnvelopeEvents, recordingSleep } from '../../support/seed-sample-events.js';
 import { testSinkSettings } from '../../support/sink-test-settings.js';

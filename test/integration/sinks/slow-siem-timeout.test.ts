@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { createHttpsSink } from '../../../lib/sinks/https-sink.js';
+import type { SiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import { createHttpsSink } from '../../../lib/sinks/https/https-sink.js';
 import type { OutboundEvent, Sink } from '../../../lib/sinks/sink.js';
-import { createSplunkHecSink } from '../../../lib/sinks/splunk-hec-sink.js';
+import { createSplunkHecSink } from '../../../lib/sinks/splunk-hec/splunk-hec-sink.js';
 import { keyedEnvelopeEvents, recordingSleep } from '../../support/seed-sample-events.js';
 import { testSinkSettings } from '../../support/sink-test-settings.js';
 

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRandom } from '../../../lib/local/random.js';
-import type { SiemReceiver, SiemReceiverOptions } from '../../../lib/local/siem-receiver.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
+import { createRandom } from '../../../devtools/generators/random.js';
+import type { SiemReceiver, SiemReceiverOptions } from '../../../devtools/siem-receiver/siem-receiver.js';
+import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
 import type { OutboundEvent, Sink } from '../../../lib/sinks/sink.js';
 import { SinkConfigError } from '../../../lib/sinks/sink-errors.js';
-import { createSplunkHecSink } from '../../../lib/sinks/splunk-hec-sink.js';
-import type { SplunkHecSinkOptions } from '../../../lib/sinks/splunk-hec-sink.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { createSplunkHecSink } from '../../../lib/sinks/splunk-hec/splunk-hec-sink.js';
+import type { SplunkHecSinkOptions } from '../../../lib/sinks/splunk-hec/splunk-hec-sink.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 import { keyedEnvelopeEvents, recordingSleep, seedSampleOutbound, sortedKeys } from '../../support/seed-sample-events.js';
 import { testSinkSettings } from '../../support/sink-test-settings.js';
 

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRandom } from '../../../lib/local/random.js';
-import type { SiemReceiver } from '../../../lib/local/siem-receiver.js';
-import { startSiemReceiver } from '../../../lib/local/siem-receiver.js';
+import { createRandom } from '../../../devtools/generators/random.js';
+import type { SiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
+import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
 import type { OutboundEvent, Sink } from '../../../lib/sinks/sink.js';
 import { SinkConfigError } from '../../../lib/sinks/sink-errors.js';
-import { createSumoLogicSink } from '../../../lib/sinks/sumo-logic-sink.js';
-import type { SumoLogicSinkOptions } from '../../../lib/sinks/sumo-logic-sink.js';
+import { createSumoLogicSink } from '../../../lib/sinks/sumo-logic/sumo-logic-sink.js';
+import type { SumoLogicSinkOptions } from '../../../lib/sinks/sumo-logic/sumo-logic-sink.js';
 import { keyedEnvelopeEvents, recordingSleep, seedSampleOutbound, sortedKeys } from '../../support/seed-sample-events.js';
 import { testSinkSettings } from '../../support/sink-test-settings.js';
 

@@ -1,7 +1,7 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cursorTable, idempotencyTable } from '../../../lib/cursor/dynamodb-tables.js';
+import { cursorTable, idempotencyTable } from '../../../lib/stores/cursor/dynamodb-tables.js';
 import { cleanupAwsFixtures, createCursorTable, createIdempotencyTable, createQueuePair, dynamoClient, sqsClient } from '../../support/aws-fixtures.js';
 
 describe('AWS fixtures', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ArchiveWriter } from '../../../lib/archive/archive-writer.js';
 import type { ArchiveStore, ArchiveUnit } from '../../../lib/archive/archive-store.js';
-import { createRedactor } from '../../../lib/pipeline/redactor.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { createRedactor } from '../../../lib/core/pipeline/redactor.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 import { batchOf, userEvent } from '../../support/route-fixtures.js';
 
 const redact = createRedactor({ mode: 'mask', userFields: ['ipAddress', 'details.username'], adminFields: [] });

@@ -7,7 +7,7 @@ import { archiveRecordsOf } from '../../../lib/archive/archive-record.js';
 import type { ArchiveRecord } from '../../../lib/archive/archive-record.js';
 import { ArchiveError } from '../../../lib/archive/archive-store.js';
 import { SqliteArchive } from '../../../lib/archive/sqlite-archive.js';
-import { createRedactor } from '../../../lib/pipeline/redactor.js';
+import { createRedactor } from '../../../lib/core/pipeline/redactor.js';
 import { adminEvent, batchOf, userEvent } from '../../support/route-fixtures.js';
 
 const redact = createRedactor({ mode: 'mask', userFields: ['ipAddress'], adminFields: ['authDetails.ipAddress'] });

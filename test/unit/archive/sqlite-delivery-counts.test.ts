@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { archiveRecordsOf } from '../../../lib/archive/archive-record.js';
 import type { ArchiveRecord } from '../../../lib/archive/archive-record.js';
 import { SqliteArchive } from '../../../lib/archive/sqlite-archive.js';
-import { createRedactor } from '../../../lib/pipeline/redactor.js';
+import { createRedactor } from '../../../lib/core/pipeline/redactor.js';
 import { batchOf, userEvent } from '../../support/route-fixtures.js';
 
 const redact = createRedactor({ mode: 'mask', userFields: ['ipAddress'], adminFields: [] });

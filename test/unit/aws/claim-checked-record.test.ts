@@ -3,11 +3,11 @@ import { forwardClaimChecked } from '../../../lib/aws/claim-checked-record.js';
 import type { BatchSummary, OncePerBatch, QueueRecord } from '../../../lib/aws/forward-record.js';
 import { idempotencyKeyOf } from '../../../lib/aws/idempotent-batches.js';
 import type { DeadLetterMessage, ForwarderQueuePorts } from '../../../lib/aws/sqs-forwarder-ports.js';
-import { routesFromConfig } from '../../../lib/forwarder/routes-from-config.js';
-import { EXTENDED_PAYLOAD_SIZE_ATTRIBUTE, PAYLOAD_POINTER_CLASS, offloadPayload, payloadPointerOf } from '../../../lib/queue/claim-check.js';
-import type { OutgoingMessage, PayloadLocation, PayloadStore } from '../../../lib/queue/claim-check.js';
-import type { EventBatch } from '../../../lib/queue/event-batch.js';
-import { messageBody } from '../../../lib/queue/message-body.js';
+import { routesFromConfig } from '../../../lib/runtime/routes-from-config.js';
+import { EXTENDED_PAYLOAD_SIZE_ATTRIBUTE, PAYLOAD_POINTER_CLASS, offloadPayload, payloadPointerOf } from '../../../lib/core/queue/claim-check.js';
+import type { OutgoingMessage, PayloadLocation, PayloadStore } from '../../../lib/core/queue/claim-check.js';
+import type { EventBatch } from '../../../lib/core/queue/event-batch.js';
+import { messageBody } from '../../../lib/core/queue/message-body.js';
 import { batchOf, twoRouteConfig, userEvent } from '../../support/route-fixtures.js';
 import { ScriptedSink } from '../../support/scripted-sink.js';
 

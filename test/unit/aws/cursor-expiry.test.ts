@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ExpirationCache, reportCursorExpiry } from '../../../lib/aws/cursor-expiry.js';
-import type { CursorSnapshot } from '../../../lib/cursor/cursor-store.js';
-import { MpasUnavailableError } from '../../../lib/mpas/errors.js';
-import type { EventsExpiration } from '../../../lib/mpas/events-config.js';
-import type { PollOutcome } from '../../../lib/poller/poll-tenant.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import type { CursorSnapshot } from '../../../lib/core/cursor/cursor-store.js';
+import { MpasUnavailableError } from '../../../lib/sources/mpas/errors.js';
+import type { EventsExpiration } from '../../../lib/sources/mpas/events-config.js';
+import type { PollOutcome } from '../../../lib/core/poller/poll-tenant.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
 const DAY_MS = 86_400_000;

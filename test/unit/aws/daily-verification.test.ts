@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifyDay, yesterdayOf } from '../../../lib/aws/daily-verification.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 import { memoryReader } from '../../support/report-archive.js';
 
 const NOW = Date.parse('2026-11-21T02:00:00Z');

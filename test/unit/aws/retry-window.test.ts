@@ -3,7 +3,7 @@ import { RetryWindowError, retryWindow } from '../../../lib/aws/retry-window.js'
 import { backoffSeconds, minimumBackoffSeconds } from '../../../lib/aws/visibility-backoff.js';
 import type { BackoffSettings } from '../../../lib/aws/visibility-backoff.js';
 import { readLambdaSettings } from '../../../lib/config/lambda-settings.js';
-import { createRandom } from '../../../lib/local/random.js';
+import { createRandom } from '../../../devtools/generators/random.js';
 import { queueRetrySettings } from '../../../infra/config/queue-retry.js';
 import { shippedTenant } from '../../support/infra-synth.js';
 

@@ -55,7 +55,7 @@ describe('backoffSeconds', () => {
         fc.double({ min: 0, max: 0.999_999_9, noNaN: true }),
         (baseSeconds, maxSeconds, receiveCount, retryAfterMs, draw) => {
           const wait = backoffSeconds({ baseSeconds, maxSeconds, receiveCount, retryAfterMs: retryAfterMs ?? undefined, random: () => draw });
-          // lib/retry caps a Retry-After at 15 minutes everywhere.
+          // lib/net caps a Retry-After at 15 minutes everywhere.
           const floor = Math.min(900, Math.ceil((retryAfterMs ?? 0) / 1000));
           expect(Number.isInteger(wait), `seed ${seed}`).toBe(true);
           expect(wait, `seed ${seed}`).toBeGreaterThanOrEqual(floor);

@@ -3,12 +3,12 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { streamKey } from '../../../lib/cursor/cursor-store.js';
-import type { StreamPosition } from '../../../lib/cursor/cursor-store.js';
-import { CursorError, LeaseHeldError, LeaseLostError } from '../../../lib/cursor/errors.js';
-import { FileCursorStore } from '../../../lib/cursor/file-cursor-store.js';
-import type { FileCursorStoreOptions } from '../../../lib/cursor/file-cursor-store.js';
-import { claimPathFor } from '../../../lib/cursor/process-lock.js';
+import { streamKey } from '../../../lib/core/cursor/cursor-store.js';
+import type { StreamPosition } from '../../../lib/core/cursor/cursor-store.js';
+import { CursorError, LeaseHeldError, LeaseLostError } from '../../../lib/core/cursor/errors.js';
+import { FileCursorStore } from '../../../lib/stores/cursor/file-cursor-store.js';
+import type { FileCursorStoreOptions } from '../../../lib/stores/cursor/file-cursor-store.js';
+import { claimPathFor } from '../../../lib/stores/cursor/process-lock.js';
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 const LEASE_MS = 60_000;

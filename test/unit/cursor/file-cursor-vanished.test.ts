@@ -3,10 +3,10 @@ import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { streamKey } from '../../../lib/cursor/cursor-store.js';
-import { CursorError, CursorMissingError, LeaseLostError } from '../../../lib/cursor/errors.js';
-import { FileCursorStore } from '../../../lib/cursor/file-cursor-store.js';
-import type { FileCursorStoreOptions } from '../../../lib/cursor/file-cursor-store.js';
+import { streamKey } from '../../../lib/core/cursor/cursor-store.js';
+import { CursorError, CursorMissingError, LeaseLostError } from '../../../lib/core/cursor/errors.js';
+import { FileCursorStore } from '../../../lib/stores/cursor/file-cursor-store.js';
+import type { FileCursorStoreOptions } from '../../../lib/stores/cursor/file-cursor-store.js';
 
 const NOW = Date.UTC(2026, 2, 4, 10, 0, 0);
 const LEASE_MS = 60_000;

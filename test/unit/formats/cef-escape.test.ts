@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeExtensionValue, escapeHeaderField, headerText, truncate } from '../../../lib/formats/cef-escape.js';
+import { escapeExtensionValue, escapeHeaderField, headerText, truncate } from '../../../lib/core/formats/cef-escape.js';
 
 describe('escapeHeaderField', () => {
   it('escapes backslash and pipe', () => {

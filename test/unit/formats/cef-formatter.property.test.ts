@@ -1,11 +1,11 @@
 import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cefFields } from '../../../lib/formats/cef-fields.js';
-import { createCefFormatter } from '../../../lib/formats/cef-formatter.js';
-import { CEF_LIMITS, resolveCefOptions } from '../../../lib/formats/cef-options.js';
-import type { FormatContext } from '../../../lib/formats/formatter.js';
-import type { AdminEvent, MpasEvent, UserEvent } from '../../../lib/mpas/event-schemas.js';
+import { cefFields } from '../../../lib/core/formats/cef-fields.js';
+import { createCefFormatter } from '../../../lib/core/formats/cef-formatter.js';
+import { CEF_LIMITS, resolveCefOptions } from '../../../lib/core/formats/cef-options.js';
+import type { FormatContext } from '../../../lib/core/formats/formatter.js';
+import type { AdminEvent, MpasEvent, UserEvent } from '../../../lib/core/events/event-schemas.js';
 import { parseCef } from '../../support/cef-parser.js';
 
 // Fixed, so a failure reproduces; fast-check prints it with the counterexample.

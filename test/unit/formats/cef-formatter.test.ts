@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createCefFormatter } from '../../../lib/formats/cef-formatter.js';
-import { CefOptionsError } from '../../../lib/formats/cef-options.js';
-import type { FormatContext } from '../../../lib/formats/formatter.js';
-import type { AdminEvent, UserEvent } from '../../../lib/mpas/event-schemas.js';
+import { createCefFormatter } from '../../../lib/core/formats/cef-formatter.js';
+import { CefOptionsError } from '../../../lib/core/formats/cef-options.js';
+import type { FormatContext } from '../../../lib/core/formats/formatter.js';
+import type { AdminEvent, UserEvent } from '../../../lib/core/events/event-schemas.js';
 import { parseCef } from '../../support/cef-parser.js';
 
 function seedSample<T>(name: string): T {

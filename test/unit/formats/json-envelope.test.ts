@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isoTimestamp, jsonEnvelopeFormatter, toEnvelope } from '../../../lib/formats/json-envelope.js';
-import { canonicalJson } from '../../../lib/mpas/event-key.js';
-import type { AdminEvent, UserEvent } from '../../../lib/mpas/event-schemas.js';
-import { adminEventSchema, userEventSchema } from '../../../lib/mpas/event-schemas.js';
-import { scrubCredentials } from '../../../lib/pipeline/credential-scrubber.js';
-import { DEFAULT_ADMIN_REDACTED_FIELDS, DEFAULT_USER_REDACTED_FIELDS, createRedactor } from '../../../lib/pipeline/redactor.js';
+import { isoTimestamp, jsonEnvelopeFormatter, toEnvelope } from '../../../lib/core/formats/json-envelope.js';
+import { canonicalJson } from '../../../lib/core/events/event-key.js';
+import type { AdminEvent, UserEvent } from '../../../lib/core/events/event-schemas.js';
+import { adminEventSchema, userEventSchema } from '../../../lib/core/events/event-schemas.js';
+import { scrubCredentials } from '../../../lib/core/pipeline/credential-scrubber.js';
+import { DEFAULT_ADMIN_REDACTED_FIELDS, DEFAULT_USER_REDACTED_FIELDS, createRedactor } from '../../../lib/core/pipeline/redactor.js';
 
 function fixture(name: string): string {
   return readFileSync(new URL(`../../fixtures/seed-samples/${name}`, import.meta.url), 'utf8');

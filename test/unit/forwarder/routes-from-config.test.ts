@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { appConfigSchema } from '../../../lib/config/app-config-schema.js';
 import type { AppConfig } from '../../../lib/config/app-config-schema.js';
-import { RouteConfigError, routesFromConfig } from '../../../lib/forwarder/routes-from-config.js';
-import { FilterError } from '../../../lib/pipeline/filter-error.js';
+import { RouteConfigError, routesFromConfig } from '../../../lib/runtime/routes-from-config.js';
+import { FilterError } from '../../../lib/core/pipeline/filter-error.js';
 
 const mpas = { baseUrl: 'https://mpas.example.com', realms: ['acme'], credentials: { username: 'sync', password: 'pw' } };
 const qradar = { name: 'qradar', siem: { url: 'https://qradar.example.com/ingest', format: 'cef' } };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config/load-config.js';
-import { sinkFromConfig } from '../../../lib/forwarder/sink-from-config.js';
+import { sinkFromConfig } from '../../../lib/runtime/sink-from-config.js';
 import type { Sink } from '../../../lib/sinks/sink.js';
 
 const baseEnv = { MPAS_BASE_URL: 'https://mpas.example.com', MPAS_REALMS: 'customers', MPAS_USERNAME: 'u', MPAS_PASSWORD: 'pw', SIEM_URL: 'https://siem.example.com' };

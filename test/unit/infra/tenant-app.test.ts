@@ -20,7 +20,7 @@ const SHELL_SECRETS = {
   SIEM_PASSWORD: 'siem-basic-pw-a1a1',
   REDACT_HASH_KEY: 'hash-key-0123456789abcdef',
 };
-/** Personal data of the local simulator's made-up people (lib/local/fake-identities.ts): never in a bundle. */
+/** Personal data of the local simulator's made-up people (devtools/generators/fake-identities.ts): never in a bundle. */
 const SIMULATOR_SURNAMES = ['Kowalski', 'Johansson', 'Okafor', 'Tremblay'];
 const BUNDLE_LIMIT_BYTES = 1.5 * 1024 * 1024;
 const STACKS = ['mpas-log-sync-example-data', 'mpas-log-sync-example-service', 'mpas-log-sync-northwind-data', 'mpas-log-sync-northwind-service'];

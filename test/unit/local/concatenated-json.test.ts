@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitConcatenatedJson } from '../../../lib/local/concatenated-json.js';
+import { splitConcatenatedJson } from '../../../devtools/siem-receiver/concatenated-json.js';
 
 describe('splitConcatenatedJson', () => {
   it('reads objects written back to back, on lines, or with spaces between', () => {

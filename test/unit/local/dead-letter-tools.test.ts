@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appConfigSchema } from '../../../lib/config/app-config-schema.js';
 import type { AppConfig } from '../../../lib/config/app-config-schema.js';
-import { routesFromConfig } from '../../../lib/forwarder/routes-from-config.js';
+import { routesFromConfig } from '../../../lib/runtime/routes-from-config.js';
 import { DeadLetterFile } from '../../../lib/local/dead-letter-file.js';
 import { DeadLetterFileError, readDeadLetterFile, redriveDeadLetterFile, routeOfRecord } from '../../../lib/local/dead-letter-tools.js';
 import { narrowStateDir } from '../../../lib/local/private-state-dir.js';
-import { redactionFingerprint } from '../../../lib/pipeline/redaction-at-rest.js';
-import { createRedactor } from '../../../lib/pipeline/redactor.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { redactionFingerprint } from '../../../lib/core/pipeline/redaction-at-rest.js';
+import { createRedactor } from '../../../lib/core/pipeline/redactor.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 import { batchOf, userEvent } from '../../support/route-fixtures.js';
 import { ScriptedSink } from '../../support/scripted-sink.js';
 

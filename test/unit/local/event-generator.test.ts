@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { adminEventSchema, userEventSchema } from '../../../lib/mpas/event-schemas.js';
-import type { AdminEvent } from '../../../lib/mpas/event-schemas.js';
-import { createEventSource, generateAdminEvent, generateEvents, generateUserEvent, realmIdFor } from '../../../lib/local/event-generator.js';
-import { createRandom } from '../../../lib/local/random.js';
+import { adminEventSchema, userEventSchema } from '../../../lib/core/events/event-schemas.js';
+import type { AdminEvent } from '../../../lib/core/events/event-schemas.js';
+import { createEventSource, generateAdminEvent, generateEvents, generateUserEvent, realmIdFor } from '../../../devtools/generators/event-generator.js';
+import { createRandom } from '../../../devtools/generators/random.js';
 
 const SEED = 20250212;
 const START = Date.UTC(2025, 1, 12, 19, 27, 48, 633);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { causeKind, FailureLog } from '../../../lib/local/failure-log.js';
 import type { FailureTarget } from '../../../lib/local/failure-log.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 
 const START = Date.UTC(2026, 11, 4, 9, 0, 0);
 const SIEM: FailureTarget = { side: 'SIEM', name: 'route default' };

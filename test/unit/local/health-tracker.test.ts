@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HealthTracker } from '../../../lib/local/health-tracker.js';
-import { MpasForbiddenError } from '../../../lib/mpas/errors.js';
+import { MpasForbiddenError } from '../../../lib/sources/mpas/errors.js';
 import type { Outage } from '../../../lib/local/failure-log.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 
 const START = Date.UTC(2026, 10, 22, 8, 0, 0);
 

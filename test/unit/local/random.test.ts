@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom, seedFrom } from '../../../lib/local/random.js';
+import { createRandom, seedFrom } from '../../../devtools/generators/random.js';
 
 describe('createRandom', () => {
   it('gives the same sequence for the same seed and another for another seed', () => {

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BodyRejection, parseSiemBody } from '../../../lib/local/siem-body-parser.js';
+import { BodyRejection, parseSiemBody } from '../../../devtools/siem-receiver/siem-body-parser.js';
 
 const NDJSON = 'application/x-ndjson';
 const MAX = 1024 * 1024;

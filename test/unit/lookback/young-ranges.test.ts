@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DeliveryRecord } from '../../../lib/lookback/delivery-records.js';
-import { inYoungRange, youngRanges } from '../../../lib/lookback/delivery-records.js';
+import type { DeliveryRecord } from '../../../lib/core/poller/delivery-records.js';
+import { inYoungRange, youngRanges } from '../../../lib/core/poller/delivery-records.js';
 
 const record = (seq: number, from: number, to: number): DeliveryRecord => ({ stream: 'acme#user', seq, from, to, keys: [], fence: 1 });
 

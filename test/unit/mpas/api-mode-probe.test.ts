@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiModeProbe, classifyProbe, complainsAboutDates, PROBE_QUERY } from '../../../lib/mpas/api-mode-probe.js';
-import { MpasResponseError } from '../../../lib/mpas/errors.js';
-import type { HttpResult } from '../../../lib/mpas/http-transport.js';
+import { ApiModeProbe, classifyProbe, complainsAboutDates, PROBE_QUERY } from '../../../lib/sources/mpas/api-mode-probe.js';
+import { MpasResponseError } from '../../../lib/sources/mpas/errors.js';
+import type { HttpResult } from '../../../lib/sources/mpas/http-transport.js';
 
 const result = (status: number, body: unknown): HttpResult => ({
   status,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MpasRequestRejectedError } from '../../../lib/mpas/errors.js';
-import { MpasClient } from '../../../lib/mpas/mpas-client.js';
-import type { RequestInfo } from '../../../lib/mpas/http-transport.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { MpasRequestRejectedError } from '../../../lib/sources/mpas/errors.js';
+import { MpasClient } from '../../../lib/sources/mpas/mpas-client.js';
+import type { RequestInfo } from '../../../lib/sources/mpas/http-transport.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 import { json, recordingSleep, scriptedFetch } from '../../support/scripted-fetch.js';
 
 // Neither a JWT nor a long run of letters and digits: only hiding by value removes it.

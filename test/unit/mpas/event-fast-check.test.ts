@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generateEvents } from '../../../lib/local/event-generator.js';
-import { isCanonicalAdminEvent, isCanonicalUserEvent, isPlainRecord } from '../../../lib/mpas/event-fast-check.js';
-import { adminEventSchema, userEventSchema } from '../../../lib/mpas/event-schemas.js';
+import { generateEvents } from '../../../devtools/generators/event-generator.js';
+import { isCanonicalAdminEvent, isCanonicalUserEvent, isPlainRecord } from '../../../lib/core/events/event-fast-check.js';
+import { adminEventSchema, userEventSchema } from '../../../lib/core/events/event-schemas.js';
 
 const SEED = 20251122;
 const generated = generateEvents({ seed: 11, realm: 'acme', count: 400, startTime: Date.parse('2025-03-01T00:00:00Z'), adminShare: 0.4 });

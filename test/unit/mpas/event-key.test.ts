@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, eventKey } from '../../../lib/mpas/event-key.js';
+import { canonicalJson, eventKey } from '../../../lib/core/events/event-key.js';
 
 /** The plain definition: JSON.stringify of a copy whose keys are sorted at every depth. */
 function reference(value: unknown): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expiryRisk, expiryWarning, parseEventsConfig } from '../../../lib/mpas/events-config.js';
-import { MpasClient } from '../../../lib/mpas/mpas-client.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { expiryRisk, expiryWarning, parseEventsConfig } from '../../../lib/sources/mpas/events-config.js';
+import { MpasClient } from '../../../lib/sources/mpas/mpas-client.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 import { json, recordingSleep, scriptedFetch } from '../../support/scripted-fetch.js';
 import type { SeenRequest } from '../../support/scripted-fetch.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MpasUnavailableError } from '../../../lib/mpas/errors.js';
-import { bodyText, HttpTransport } from '../../../lib/mpas/http-transport.js';
-import type { HttpRequest, RequestInfo } from '../../../lib/mpas/http-transport.js';
-import { RetryPolicy } from '../../../lib/mpas/retry-policy.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { MpasUnavailableError } from '../../../lib/sources/mpas/errors.js';
+import { bodyText, HttpTransport } from '../../../lib/sources/mpas/http-transport.js';
+import type { HttpRequest, RequestInfo } from '../../../lib/sources/mpas/http-transport.js';
+import { RetryPolicy } from '../../../lib/sources/mpas/retry-policy.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 import { hangUntilAborted, json, recordingSleep, scriptedFetch, seededRandom } from '../../support/scripted-fetch.js';
 import type { ScriptStep } from '../../support/scripted-fetch.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonArrayElements, jsonTextDepth } from '../../../lib/mpas/json-array-slices.js';
+import { jsonArrayElements, jsonTextDepth } from '../../../lib/sources/mpas/json-array-slices.js';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eventKey } from '../../../lib/mpas/event-key.js';
-import { eventKeyCandidates, legacyEventKey } from '../../../lib/mpas/legacy-key.js';
+import { eventKey } from '../../../lib/core/events/event-key.js';
+import { eventKeyCandidates, legacyEventKey } from '../../../lib/core/events/legacy-key.js';
 
 const legacyEvent = { time: 1_795_302_811_061, type: 'LOGIN', realmId: 'r1', clientId: 'portal', details: { username: 'alice', auth_method: 'openid-connect' } };
 

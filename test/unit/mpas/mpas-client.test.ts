@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MpasAuthError, MpasForbiddenError, MpasNotFoundError, MpasRequestRejectedError } from '../../../lib/mpas/errors.js';
-import { MpasClient, queryParameters } from '../../../lib/mpas/mpas-client.js';
-import type { MpasClientOptions } from '../../../lib/mpas/mpas-client.js';
-import type { RequestInfo } from '../../../lib/mpas/http-transport.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { MpasAuthError, MpasForbiddenError, MpasNotFoundError, MpasRequestRejectedError } from '../../../lib/sources/mpas/errors.js';
+import { MpasClient, queryParameters } from '../../../lib/sources/mpas/mpas-client.js';
+import type { MpasClientOptions } from '../../../lib/sources/mpas/mpas-client.js';
+import type { RequestInfo } from '../../../lib/sources/mpas/http-transport.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 import { json, recordingSleep, scriptedFetch } from '../../support/scripted-fetch.js';
 import type { SeenRequest } from '../../support/scripted-fetch.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MpasResponseError } from '../../../lib/mpas/errors.js';
-import { MAX_EVENT_DEPTH } from '../../../lib/mpas/page-limits.js';
-import { parseEventPage, pathText } from '../../../lib/mpas/page-parser.js';
-import { rejectionOf } from '../../../lib/mpas/rejected-event.js';
+import { MpasResponseError } from '../../../lib/sources/mpas/errors.js';
+import { MAX_EVENT_DEPTH } from '../../../lib/sources/mpas/page-limits.js';
+import { parseEventPage, pathText } from '../../../lib/sources/mpas/page-parser.js';
+import { rejectionOf } from '../../../lib/core/events/rejected-event.js';
 
 const login = (time: number, extra: Record<string, unknown> = {}) => ({ id: `e${time}`, time, type: 'LOGIN', realmId: 'r', ...extra });
 const deletion = (time: number) => ({ time, operationType: 'DELETE', resourceType: 'USER_SESSION', authDetails: { userId: 'u' } });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RetryPolicy } from '../../../lib/mpas/retry-policy.js';
+import { RetryPolicy } from '../../../lib/sources/mpas/retry-policy.js';
 import { seededRandom } from '../../support/scripted-fetch.js';
 
 describe('RetryPolicy', () => {
@@ -50,7 +50,7 @@ describe('RetryPolicy', () => {
     expect(delayOf(policy, 0, 3_000)).toBe(3_000);
     expect(delayOf(policy, 3, 0)).toBe(0);
     expect(delayOf(policy, 0, 120_000)).toBe(10_000);
-    // A Retry-After of 3,000,000 s (read as lib/retry's cap) is still waited for 10 s only.
+    // A Retry-After of 3,000,000 s (read as lib/net's cap) is still waited for 10 s only.
     expect(delayOf(policy, 0, 3e9)).toBe(10_000);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serverClockLine } from '../../../lib/local/setup-checks.js';
-import { ServerClock } from '../../../lib/mpas/server-clock.js';
+import { ServerClock } from '../../../lib/sources/mpas/server-clock.js';
 
 const T = Date.parse('2026-12-01T10:00:00.000Z');
 const httpDate = (time: number): string => new Date(time).toUTCString();

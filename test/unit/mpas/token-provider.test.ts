@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import { MpasAuthError, MpasNotFoundError, MpasRequestRejectedError, MpasResponseError, MpasUnavailableError } from '../../../lib/mpas/errors.js';
-import { HttpTransport } from '../../../lib/mpas/http-transport.js';
-import { RetryPolicy } from '../../../lib/mpas/retry-policy.js';
-import { TokenProvider } from '../../../lib/mpas/token-provider.js';
-import type { MpasCredentials } from '../../../lib/mpas/token-provider.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { MpasAuthError, MpasNotFoundError, MpasRequestRejectedError, MpasResponseError, MpasUnavailableError } from '../../../lib/sources/mpas/errors.js';
+import { HttpTransport } from '../../../lib/sources/mpas/http-transport.js';
+import { RetryPolicy } from '../../../lib/sources/mpas/retry-policy.js';
+import { TokenProvider } from '../../../lib/sources/mpas/token-provider.js';
+import type { MpasCredentials } from '../../../lib/sources/mpas/token-provider.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 import { json, recordingSleep, scriptedFetch } from '../../support/scripted-fetch.js';
 import type { ScriptStep } from '../../support/scripted-fetch.js';
 

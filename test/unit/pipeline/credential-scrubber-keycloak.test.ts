@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AdminEvent, UserEvent } from '../../../lib/mpas/event-schemas.js';
-import { generateAdminEvent } from '../../../lib/local/admin-event-generator.js';
-import { createRandom } from '../../../lib/local/random.js';
-import { REMOVED, scrubCredentials, scrubUntrusted } from '../../../lib/pipeline/credential-scrubber.js';
+import type { AdminEvent, UserEvent } from '../../../lib/core/events/event-schemas.js';
+import { generateAdminEvent } from '../../../devtools/generators/admin-event-generator.js';
+import { createRandom } from '../../../devtools/generators/random.js';
+import { REMOVED, scrubCredentials, scrubUntrusted } from '../../../lib/core/pipeline/credential-scrubber.js';
 
 // Fixed so a failure replays; FC_SEED overrides it (fast-check prints the seed and path on failure).
 const SEED = Number(process.env['FC_SEED'] ?? 20_261_204);

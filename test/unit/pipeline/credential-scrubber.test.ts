@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AdminEvent } from '../../../lib/mpas/event-schemas.js';
-import { MAX_JSON_LAYERS, MAX_SCRUB_VALUES, REMOVED, REMOVED_NOT_JSON, isCredentialKey, removedTooDeep, removedTooLarge, scrubCredentials } from '../../../lib/pipeline/credential-scrubber.js';
-import { MAX_EVENT_DEPTH } from '../../../lib/mpas/page-limits.js';
+import type { AdminEvent } from '../../../lib/core/events/event-schemas.js';
+import { MAX_JSON_LAYERS, MAX_SCRUB_VALUES, REMOVED, REMOVED_NOT_JSON, isCredentialKey, removedTooDeep, removedTooLarge, scrubCredentials } from '../../../lib/core/pipeline/credential-scrubber.js';
+import { MAX_EVENT_DEPTH } from '../../../lib/sources/mpas/page-limits.js';
 
 function adminEvent(representation: unknown, overrides: Partial<AdminEvent> = {}): AdminEvent {
   return {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EVENT_DOCS_COMMAND, renderEventCatalog } from '../../../lib/pipeline/render-event-catalog.js';
+import { EVENT_DOCS_COMMAND, renderEventCatalog } from '../../../lib/core/pipeline/render-event-catalog.js';
 
 const docsPath = fileURLToPath(new URL('../../../docs/events.md', import.meta.url));
 const outOfDate = `docs/events.md is not what the event catalog generates: run \`${EVENT_DOCS_COMMAND}\` (npm run docs:events) and commit the result`;

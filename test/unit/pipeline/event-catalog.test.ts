@@ -5,8 +5,8 @@ import {
   describeAdminEvent,
   describeUserEvent,
   knownUserEventTypes,
-} from '../../../lib/pipeline/event-catalog.js';
-import { Severity } from '../../../lib/pipeline/severity.js';
+} from '../../../lib/core/pipeline/event-catalog.js';
+import { Severity } from '../../../lib/core/pipeline/severity.js';
 
 // The Keycloak 26.x EventType enum, read off its javadoc: the catalog must name every one.
 const KEYCLOAK_USER_EVENT_TYPES = `AUTHREQID_TO_TOKEN CLIENT_DELETE CLIENT_INFO CLIENT_INITIATED_ACCOUNT_LINKING CLIENT_LOGIN

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { COMPARATORS, compileFilter } from '../../../lib/pipeline/event-filter.js';
-import type { FilterEnvelope } from '../../../lib/pipeline/event-filter.js';
-import { FilterError } from '../../../lib/pipeline/filter-error.js';
+import { COMPARATORS, compileFilter } from '../../../lib/core/pipeline/event-filter.js';
+import type { FilterEnvelope } from '../../../lib/core/pipeline/event-filter.js';
+import { FilterError } from '../../../lib/core/pipeline/filter-error.js';
 
 // Fixed, so a failure reproduces; fast-check prints it with the counterexample.
 const SEED = 4242;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileFieldSelection } from '../../../lib/pipeline/field-selection.js';
-import { FieldSelectionError } from '../../../lib/pipeline/filter-error.js';
+import { compileFieldSelection } from '../../../lib/core/pipeline/field-selection.js';
+import { FieldSelectionError } from '../../../lib/core/pipeline/filter-error.js';
 
 function loginEvent(): Record<string, unknown> {
   return {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { AdminEvent, UserEvent } from '../../../lib/mpas/event-schemas.js';
+import type { AdminEvent, UserEvent } from '../../../lib/core/events/event-schemas.js';
 import {
   DEFAULT_ADMIN_REDACTED_FIELDS,
   DEFAULT_USER_REDACTED_FIELDS,
@@ -8,8 +8,8 @@ import {
   REDACTED,
   RedactionConfigError,
   createRedactor,
-} from '../../../lib/pipeline/redactor.js';
-import type { RedactionOptions } from '../../../lib/pipeline/redactor.js';
+} from '../../../lib/core/pipeline/redactor.js';
+import type { RedactionOptions } from '../../../lib/core/pipeline/redactor.js';
 
 function userEvent(overrides: Partial<UserEvent> = {}): UserEvent {
   return {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { AcquiredCursor, CursorSnapshot, CursorStore, Lease, StreamKey, StreamPosition } from '../../../lib/cursor/cursor-store.js';
-import { LeaseLostError } from '../../../lib/cursor/errors.js';
-import { MpasUnavailableError } from '../../../lib/mpas/errors.js';
-import type { UserEvent } from '../../../lib/mpas/event-schemas.js';
-import type { EventSource } from '../../../lib/poller/event-source.js';
-import { pollTenant } from '../../../lib/poller/poll-tenant.js';
-import type { PollTenantOptions } from '../../../lib/poller/poll-tenant.js';
-import type { EventBatch } from '../../../lib/queue/event-batch.js';
-import type { EnqueueOptions, EventQueue } from '../../../lib/queue/event-queue.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import type { AcquiredCursor, CursorSnapshot, CursorStore, Lease, StreamKey, StreamPosition } from '../../../lib/core/cursor/cursor-store.js';
+import { LeaseLostError } from '../../../lib/core/cursor/errors.js';
+import { MpasUnavailableError } from '../../../lib/sources/mpas/errors.js';
+import type { UserEvent } from '../../../lib/core/events/event-schemas.js';
+import type { EventSource } from '../../../lib/core/poller/event-source.js';
+import { pollTenant } from '../../../lib/core/poller/poll-tenant.js';
+import type { PollTenantOptions } from '../../../lib/core/poller/poll-tenant.js';
+import type { EventBatch } from '../../../lib/core/queue/event-batch.js';
+import type { EnqueueOptions, EventQueue } from '../../../lib/core/queue/event-queue.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 
 const NOW = 1_000_000;
 const PAGE_SIZE = 2;

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { jsonEnvelopeFormatter } from '../../../lib/formats/json-envelope.js';
-import { forwardBatch } from '../../../lib/forwarder/forward-batch.js';
-import type { AdminEvent } from '../../../lib/mpas/event-schemas.js';
-import { MAX_EVENT_DEPTH } from '../../../lib/mpas/page-limits.js';
-import { parseEventPage } from '../../../lib/mpas/page-parser.js';
-import { REMOVED, removedTooDeep, scrubCredentials } from '../../../lib/pipeline/credential-scrubber.js';
-import { REDACTED, createRedactor } from '../../../lib/pipeline/redactor.js';
-import { batchForChunk } from '../../../lib/poller/batches-for-chunk.js';
-import { withKeys } from '../../../lib/poller/keyed-event.js';
-import { byTimeThenKey } from '../../../lib/poller/next-chunk.js';
+import { jsonEnvelopeFormatter } from '../../../lib/core/formats/json-envelope.js';
+import { forwardBatch } from '../../../lib/core/forwarder/forward-batch.js';
+import type { AdminEvent } from '../../../lib/core/events/event-schemas.js';
+import { MAX_EVENT_DEPTH } from '../../../lib/sources/mpas/page-limits.js';
+import { parseEventPage } from '../../../lib/sources/mpas/page-parser.js';
+import { REMOVED, removedTooDeep, scrubCredentials } from '../../../lib/core/pipeline/credential-scrubber.js';
+import { REDACTED, createRedactor } from '../../../lib/core/pipeline/redactor.js';
+import { batchForChunk } from '../../../lib/core/poller/batches-for-chunk.js';
+import { withKeys } from '../../../lib/core/poller/keyed-event.js';
+import { byTimeThenKey } from '../../../lib/core/poller/next-chunk.js';
 import { ScriptedSink } from '../../support/scripted-sink.js';
 
 const LEVELS = 100_000;

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileCursorStore } from '../../../lib/cursor/file-cursor-store.js';
-import { createRandom } from '../../../lib/local/random.js';
-import { pollTenant } from '../../../lib/poller/poll-tenant.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { FileCursorStore } from '../../../lib/stores/cursor/file-cursor-store.js';
+import { createRandom } from '../../../devtools/generators/random.js';
+import { pollTenant } from '../../../lib/core/poller/poll-tenant.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 import { ModelKeycloakSource } from '../../support/model-keycloak-source.js';
 import { RecordingQueue } from '../../support/recording-queue.js';
 

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ApiMode, StreamPosition } from '../../../lib/cursor/cursor-store.js';
-import { createRandom } from '../../../lib/local/random.js';
-import type { UserEvent } from '../../../lib/mpas/event-schemas.js';
-import { eventKey } from '../../../lib/mpas/event-key.js';
-import type { KeyedEvent } from '../../../lib/poller/keyed-event.js';
-import { walkLegacy } from '../../../lib/poller/legacy-walk.js';
-import { walkModern } from '../../../lib/poller/modern-walk.js';
-import type { Walk, WalkContext } from '../../../lib/poller/walk.js';
+import type { ApiMode, StreamPosition } from '../../../lib/core/cursor/cursor-store.js';
+import { createRandom } from '../../../devtools/generators/random.js';
+import type { UserEvent } from '../../../lib/core/events/event-schemas.js';
+import { eventKey } from '../../../lib/core/events/event-key.js';
+import type { KeyedEvent } from '../../../lib/core/poller/keyed-event.js';
+import { walkLegacy } from '../../../lib/core/poller/legacy-walk.js';
+import { walkModern } from '../../../lib/core/poller/modern-walk.js';
+import type { Walk, WalkContext } from '../../../lib/core/poller/walk.js';
 import { ModelKeycloakSource } from '../../support/model-keycloak-source.js';
 
 /** Fixed so a failure replays; fast-check prints it with the shrunk counterexample. */

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { EventBatch } from '../../../lib/queue/event-batch.js';
-import { InProcessQueue } from '../../../lib/queue/in-process-queue.js';
-import type { Sleep } from '../../../lib/time/sleep.js';
+import type { EventBatch } from '../../../lib/core/queue/event-batch.js';
+import { InProcessQueue } from '../../../lib/stores/queue/in-process-queue.js';
+import type { Sleep } from '../../../lib/core/time/sleep.js';
 
 /** Fixed so a failure replays; fast-check prints it with the shrunk counterexample. */
 const SEED = 20_250_115;

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { EventBatch } from '../../../lib/queue/event-batch.js';
+import type { EventBatch } from '../../../lib/core/queue/event-batch.js';
 import {
   BatchAlreadySettledError,
   InProcessQueue,
   InProcessQueueError,
   QueueClosedError,
-} from '../../../lib/queue/in-process-queue.js';
-import type { QueuedBatch } from '../../../lib/queue/in-process-queue.js';
-import type { Sleep } from '../../../lib/time/sleep.js';
+} from '../../../lib/stores/queue/in-process-queue.js';
+import type { QueuedBatch } from '../../../lib/stores/queue/in-process-queue.js';
+import type { Sleep } from '../../../lib/core/time/sleep.js';
 
 function batch(id: string): EventBatch {
   return { v: 1, tenant: 'acme', realm: 'master', stream: 'user', batchId: id, events: [{ time: 1, type: 'LOGIN' }] };

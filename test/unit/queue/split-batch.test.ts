@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { eventKey } from '../../../lib/mpas/event-key.js';
-import type { UserEvent } from '../../../lib/mpas/event-schemas.js';
-import { EventTooLargeError } from '../../../lib/queue/errors.js';
-import { batchIdFor } from '../../../lib/queue/event-batch.js';
-import type { EventBatch } from '../../../lib/queue/event-batch.js';
-import { messageBody, utf8Bytes } from '../../../lib/queue/message-body.js';
-import { splitToFit } from '../../../lib/queue/split-batch.js';
+import { eventKey } from '../../../lib/core/events/event-key.js';
+import type { UserEvent } from '../../../lib/core/events/event-schemas.js';
+import { EventTooLargeError } from '../../../lib/core/queue/errors.js';
+import { batchIdFor } from '../../../lib/core/queue/event-batch.js';
+import type { EventBatch } from '../../../lib/core/queue/event-batch.js';
+import { messageBody, utf8Bytes } from '../../../lib/core/queue/message-body.js';
+import { splitToFit } from '../../../lib/core/queue/split-batch.js';
 
 // Fixed, so a failure replays; fast-check also prints it with the counterexample.
 const SEED = 20260101;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffCeilingMs, backoffProblems, jitteredBackoffMs } from '../../../lib/retry/backoff.js';
+import { backoffCeilingMs, backoffProblems, jitteredBackoffMs } from '../../../lib/net/backoff.js';
 
 const SEED = 20251217;
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_RETRY_AFTER_MS, parseHttpDate, parseRetryAfter } from '../../../lib/retry/retry-after.js';
+import { MAX_RETRY_AFTER_MS, parseHttpDate, parseRetryAfter } from '../../../lib/net/retry-after.js';
 
 const NOW = Date.parse('2025-02-12T19:27:48.000Z');
 const SEED = 20251217;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_RETRY_AFTER_MS } from '../../../lib/retry/retry-after.js';
-import { capRetryAfter, RetryPolicy } from '../../../lib/retry/retry-policy.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { MAX_RETRY_AFTER_MS } from '../../../lib/net/retry-after.js';
+import { capRetryAfter, RetryPolicy } from '../../../lib/net/retry-policy.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 
 const SEED = 20251217;
 const backoff = { baseMs: 200, maxMs: 5_000 };

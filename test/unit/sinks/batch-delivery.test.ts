@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_RETRY_AFTER_MS } from '../../../lib/retry/retry-after.js';
+import { MAX_RETRY_AFTER_MS } from '../../../lib/net/retry-after.js';
 import { deliverInBatches, planGroups } from '../../../lib/sinks/batch-delivery.js';
 import type { BatchDeliverySettings, RequestOutcome } from '../../../lib/sinks/batch-delivery.js';
 import type { OutboundEvent } from '../../../lib/sinks/sink.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 
 const events = (count: number): OutboundEvent[] =>
   Array.from({ length: count }, (_, i) => ({ key: `k${i}`, time: i, realm: 'r', stream: 'user' as const, payload: 'x'.repeat(10) }));
@@ -105,7 +105,7 @@ describe('deliverInBatches', () => {
     expect(result.retryAfterMs).toBe(60_000);
   });
 
-  it('hands back a Retry-After beyond any cap (3,000,000 s) as lib/retry\'s cap, without a sleep', async () => {
+  it('hands back a Retry-After beyond any cap (3,000,000 s) as lib/net\'s cap, without a sleep', async () => {
     const { send, sent } = scripted({ kind: 'retry', reason: 'later', status: 429, auth: false, retryAfterMs: 3e9 });
     const run = settings({ maxBatchEvents: 2 });
     const result = await deliverInBatches(events(4), () => 1, send, run);

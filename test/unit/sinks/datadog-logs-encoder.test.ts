@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { datadogLogBytes, encodeDatadogBody, encodeDatadogLog } from '../../../lib/sinks/datadog-logs-encoder.js';
+import { datadogLogBytes, encodeDatadogBody, encodeDatadogLog } from '../../../lib/sinks/datadog/datadog-logs-encoder.js';
 import type { OutboundEvent } from '../../../lib/sinks/sink.js';
 
 const event = (payload: string): OutboundEvent => ({ key: 'k', time: 1_739_388_468_633, realm: 'acme', stream: 'user', payload });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyBulkResponse } from '../../../lib/sinks/elastic-bulk-classify.js';
+import { classifyBulkResponse } from '../../../lib/sinks/elastic/elastic-bulk-classify.js';
 
 const NOW = 1_739_388_500_000;
 const classify = (status: number, body: unknown, eventCount = 3, retryAfter?: string) =>

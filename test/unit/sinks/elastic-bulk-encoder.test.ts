@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bulkEventBytes, elasticDocument, encodeBulkBody } from '../../../lib/sinks/elastic-bulk-encoder.js';
+import { bulkEventBytes, elasticDocument, encodeBulkBody } from '../../../lib/sinks/elastic/elastic-bulk-encoder.js';
 import type { OutboundEvent } from '../../../lib/sinks/sink.js';
 
 const TIME = 1_739_388_468_633;

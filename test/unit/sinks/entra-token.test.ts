@@ -1,7 +1,7 @@
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AZURE_MONITOR_SCOPE, EntraTokenSource } from '../../../lib/sinks/entra-token.js';
-import { ManualClock } from '../../../lib/time/clock.js';
+import { AZURE_MONITOR_SCOPE, EntraTokenSource } from '../../../lib/sinks/sentinel/entra-token.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
 
 const AUTHORITY = 'https://login.example.com';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';

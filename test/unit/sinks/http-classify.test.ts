@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RETRY_AFTER_MS } from '../../../lib/retry/retry-after.js';
+import { MAX_RETRY_AFTER_MS } from '../../../lib/net/retry-after.js';
 import { EXCERPT_CHARS, classifyFailure, classifyResponse, excerpt } from '../../../lib/sinks/http-classify.js';
 
 const NOW = Date.parse('2025-02-12T19:27:48.000Z');
@@ -72,7 +72,7 @@ describe('excerpt of a body a server sent', () => {
 });
 
 describe('the Retry-After of a retried answer', () => {
-  it('is read in seconds or as a date against the clock, and capped (lib/retry has the full cases)', () => {
+  it('is read in seconds or as a date against the clock, and capped (lib/net has the full cases)', () => {
     expect(response(429, { retryAfter: ' 120 ' })).toMatchObject({ kind: 'retry', retryAfterMs: 120_000 });
     expect(response(503, { retryAfter: 'Wed, 12 Feb 2025 19:27:50 GMT' })).toMatchObject({ kind: 'retry', retryAfterMs: 2_000 });
     expect(response(429, { retryAfter: '3000000' })).toMatchObject({ kind: 'retry', retryAfterMs: MAX_RETRY_AFTER_MS });

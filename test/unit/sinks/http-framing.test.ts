@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BodyBufferPool } from '../../../lib/sinks/body-buffer-pool.js';
 import { frameBody, frameBodyBytes, planRequestBodies, planRequests } from '../../../lib/sinks/http-framing.js';
-import type { HttpBatchMode } from '../../../lib/sinks/https-sink-options.js';
+import type { HttpBatchMode } from '../../../lib/sinks/https/https-sink-options.js';
 
 describe('frameBody', () => {
   it('sends a single payload as it is, typed by format', () => {

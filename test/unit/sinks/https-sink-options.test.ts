@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { authHeaders, hideSecrets, secretsOf } from '../../../lib/sinks/http-auth.js';
-import { createHttpsSink } from '../../../lib/sinks/https-sink.js';
-import type { HttpsSinkOptions } from '../../../lib/sinks/https-sink-options.js';
-import { validateHttpsSinkOptions } from '../../../lib/sinks/https-sink-options.js';
+import { createHttpsSink } from '../../../lib/sinks/https/https-sink.js';
+import type { HttpsSinkOptions } from '../../../lib/sinks/https/https-sink-options.js';
+import { validateHttpsSinkOptions } from '../../../lib/sinks/https/https-sink-options.js';
 import { SinkConfigError } from '../../../lib/sinks/sink-errors.js';
 
 function options(overrides: Partial<HttpsSinkOptions> = {}): HttpsSinkOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeSentinelRecord } from '../../../lib/sinks/sentinel-logs-encoder.js';
+import { encodeSentinelRecord } from '../../../lib/sinks/sentinel/sentinel-logs-encoder.js';
 import type { OutboundEvent } from '../../../lib/sinks/sink.js';
 
 const event = (payload: string, stream: 'user' | 'admin' = 'user'): OutboundEvent => ({ key: 'k"1', time: 1_739_388_468_633, realm: 'acme', stream, payload });

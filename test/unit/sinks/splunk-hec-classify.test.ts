@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyHecResponse, parseHecAnswer } from '../../../lib/sinks/splunk-hec-classify.js';
+import { classifyHecResponse, parseHecAnswer } from '../../../lib/sinks/splunk-hec/splunk-hec-classify.js';
 
 const NOW = 1_739_388_500_000;
 const answer = (text: string, code: number, extra: Record<string, unknown> = {}) => JSON.stringify({ text, code, ...extra });

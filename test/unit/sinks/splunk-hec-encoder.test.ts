@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitConcatenatedJson } from '../../../lib/local/concatenated-json.js';
+import { splitConcatenatedJson } from '../../../devtools/siem-receiver/concatenated-json.js';
 import type { OutboundEvent } from '../../../lib/sinks/sink.js';
-import { encodeHecBody, encodeHecEvent, hecEventBytes, hecTime } from '../../../lib/sinks/splunk-hec-encoder.js';
+import { encodeHecBody, encodeHecEvent, hecEventBytes, hecTime } from '../../../lib/sinks/splunk-hec/splunk-hec-encoder.js';
 
 const event = (payload: string, time = 1_739_388_468_633): OutboundEvent => ({ key: 'k', time, realm: 'acme', stream: 'user', payload });
 const metadata = { source: 'mpas-log-sync', sourcetype: 'mpas:event' };

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseMessage } from '../../../lib/local/syslog-tls-receiver.js';
-import { Severity } from '../../../lib/pipeline/severity.js';
+import { parseMessage } from '../../../devtools/siem-receiver/syslog-tls-receiver.js';
+import { Severity } from '../../../lib/core/pipeline/severity.js';
 import type { OutboundEvent } from '../../../lib/sinks/sink.js';
-import { catalogSeverity, isSyslogHeaderField, octetCountedFrame, syslogMessage, syslogPri, syslogSeverity } from '../../../lib/sinks/syslog-framing.js';
+import { catalogSeverity, isSyslogHeaderField, octetCountedFrame, syslogMessage, syslogPri, syslogSeverity } from '../../../lib/sinks/syslog/syslog-framing.js';
 
 const TIME = 1_739_388_468_633;
 const event = (payload: string, stream: 'user' | 'admin' = 'user'): OutboundEvent => ({ key: 'k', time: TIME, realm: 'acme', stream, payload });

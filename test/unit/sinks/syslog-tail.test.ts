@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SyslogTail } from '../../../lib/sinks/syslog-tail.js';
+import { SyslogTail } from '../../../lib/sinks/syslog/syslog-tail.js';
 
 const frame = (text: string) => Buffer.from(text, 'utf8');
 const texts = (frames: readonly Buffer[]) => frames.map((item) => item.toString('utf8'));

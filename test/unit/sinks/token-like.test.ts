@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hideTokenLike } from '../../../lib/sinks/token-like.js';
+import { hideTokenLike } from '../../../lib/net/token-like.js';
 
 describe('hideTokenLike', () => {
   it.each([

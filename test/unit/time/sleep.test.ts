@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MAX_TIMER_DELAY_MS, realSleep } from '../../../lib/time/sleep.js';
+import { MAX_TIMER_DELAY_MS, realSleep } from '../../../lib/core/time/sleep.js';
 
 /** Resolves true once `promise` settled, false while it is pending (after the microtasks ran). */
 async function settled(promise: Promise<void>): Promise<boolean> {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { archiveRecordsOf } from '../../../lib/archive/archive-record.js';
-import type { AdminEvent, MpasEvent } from '../../../lib/mpas/event-schemas.js';
-import { eventKey } from '../../../lib/mpas/event-key.js';
-import { batchForChunk } from '../../../lib/poller/batches-for-chunk.js';
-import type { EventPageQuery, EventSource } from '../../../lib/poller/event-source.js';
-import { withKeys } from '../../../lib/poller/keyed-event.js';
-import { createRedactor } from '../../../lib/pipeline/redactor.js';
+import type { AdminEvent, MpasEvent } from '../../../lib/core/events/event-schemas.js';
+import { eventKey } from '../../../lib/core/events/event-key.js';
+import { batchForChunk } from '../../../lib/core/poller/batches-for-chunk.js';
+import type { EventPageQuery, EventSource } from '../../../lib/core/poller/event-source.js';
+import { withKeys } from '../../../lib/core/poller/keyed-event.js';
+import { createRedactor } from '../../../lib/core/pipeline/redactor.js';
 import { archiveKeyCandidates, verifyRange } from '../../../lib/verify/verify-range.js';
 import { memoryReader } from '../../support/report-archive.js';
 import { adminEvent, batchOf, userEvent } from '../../support/route-fixtures.js';

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bucketDefaults, tableDefaults } from '../../../../infra/constructs/secure-defaults.js';
 import { tenantSecret } from '../../../../infra/constructs/tenant-secret.js';
 import { VerifierFunction } from '../../../../infra/constructs/verifier-function.js';
-import { cursorTable } from '../../../../lib/cursor/dynamodb-tables.js';
+import { cursorTable } from '../../../../lib/stores/cursor/dynamodb-tables.js';
 
 // Synthesis with bundling is slow on a small, shared machine.
 const SYNTH_TIMEOUT_MS = 180_000;

@@ -2,7 +2,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cursorTable, idempotencyTable } from '../../../../lib/cursor/dynamodb-tables.js';
+import { cursorTable, idempotencyTable } from '../../../../lib/stores/cursor/dynamodb-tables.js';
 import type { StatefulStack } from '../../../../infra/stacks/stateful-stack.js';
 import { LARGE_PAYLOAD_EXPIRATION_DAYS } from '../../../../infra/constructs/large-payload-bucket.js';
 import { LARGE_PAYLOAD_PREFIX } from '../../../../lib/aws/s3-payload-store.js';

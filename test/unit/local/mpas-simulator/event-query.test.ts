@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AdminEvent, UserEvent } from '../../../../lib/mpas/event-schemas.js';
-import { parseEventQuery, parseLenientDate } from '../../../../lib/local/mpas-simulator/event-query.js';
-import { keycloakVersionTraits } from '../../../../lib/local/mpas-simulator/simulator-options.js';
-import type { VersionTraits } from '../../../../lib/local/mpas-simulator/simulator-options.js';
-import type { StoreQuery } from '../../../../lib/local/mpas-simulator/stream-event-store.js';
+import type { AdminEvent, UserEvent } from '../../../../lib/core/events/event-schemas.js';
+import { parseEventQuery, parseLenientDate } from '../../../../devtools/mpas-simulator/event-query.js';
+import { keycloakVersionTraits } from '../../../../devtools/mpas-simulator/simulator-options.js';
+import type { VersionTraits } from '../../../../devtools/mpas-simulator/simulator-options.js';
+import type { StoreQuery } from '../../../../devtools/mpas-simulator/stream-event-store.js';
 
 const DAY = Date.UTC(2025, 1, 12);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { UserEvent } from '../../../../lib/mpas/event-schemas.js';
-import { userEventSchema } from '../../../../lib/mpas/event-schemas.js';
-import { FaultInjector } from '../../../../lib/local/mpas-simulator/fault-injector.js';
+import type { UserEvent } from '../../../../lib/core/events/event-schemas.js';
+import { userEventSchema } from '../../../../lib/core/events/event-schemas.js';
+import { FaultInjector } from '../../../../devtools/mpas-simulator/fault-injector.js';
 
 const EVENTS: UserEvent[] = [{ id: 'a', time: 1, type: 'LOGIN' }, { id: 'b', time: 2, type: 'LOGOUT' }];
 

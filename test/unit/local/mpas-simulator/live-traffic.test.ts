@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { commitDelays } from '../../../../lib/local/mpas-simulator/live-traffic.js';
-import { SimulatorUsageError } from '../../../../lib/local/mpas-simulator/errors.js';
+import { commitDelays } from '../../../../devtools/mpas-simulator/live-traffic.js';
+import { SimulatorUsageError } from '../../../../devtools/mpas-simulator/errors.js';
 
 describe('commitDelays', () => {
   it('keeps the uniform [0, 250] default', () => {

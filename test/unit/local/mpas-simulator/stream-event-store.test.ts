@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MpasEvent, UserEvent } from '../../../../lib/mpas/event-schemas.js';
-import { StreamEventStore, tiePermutation } from '../../../../lib/local/mpas-simulator/stream-event-store.js';
+import type { MpasEvent, UserEvent } from '../../../../lib/core/events/event-schemas.js';
+import { StreamEventStore, tiePermutation } from '../../../../devtools/mpas-simulator/stream-event-store.js';
 
 function event(time: number, n: number, type = 'LOGIN'): UserEvent {
   return { id: `e-${n}`, time, type, realmId: 'r' };

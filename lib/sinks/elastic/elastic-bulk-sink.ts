@@ -1,0 +1,97 @@
+import { deliverInBatches } from '../batch-delivery.js';
+import type { SinkAuth } from '../http-auth.js';
+import { authHeaders, secretsOf } from '../http-auth.js';
+import { exchange } from '../../net/http-exchange.js';
+import { classifyBulkResponse } from './elastic-bulk-classify.js';
+import { bulkEventBytes, encodeBulkBody } from './elastic-bulk-encoder.js';
+import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
+import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
+import { ResponseTimeout } from '../response-timeout.js';
+import { ELASTIC_LIMITS } from '../siem-limits.js';
+import type { Sink } from '../sink.js';
+import type { SinkConfigProblem } from '../sink-errors.js';
+import { createSinkAgent } from '../../net/tls.js';
+
+/** How the sink proves itself to Elasticsearch / OpenSearch. */
+export type ElasticAuth =
+  | { kind: 'none' }
+  /** The encoded API key (Kibana's "Encoded" value, base64 of `id:api_key`), or `id:api_key` itself. */
+  | { kind: 'apiKey'; apiKey: string }
+  | { kind: 'basic'; username: string; password: string };
+
+/** Settings of the Elasticsearch / OpenSearch `_bulk` sink. */
+export interface ElasticBulkSinkOptions extends ProtocolSinkOptions {
+  auth: ElasticAuth;
+  /** The index or data stream. @default 'logs-mpas-default' (a data stream of the built-in `logs-*-*` template) */
+  index?: string | undefined;
+}
+
+/** The default target: a data stream that Elasticsearch's built-in `logs` template creates on first write. */
+export const DEFAULT_ELASTIC_INDEX = 'logs-mpas-default';
+
+// Elasticsearch's index name rules: lowercase, none of \ / * ? " < > | space , # :, not starting with - _ +.
+const INDEX_NAME = /^(?![-_+])[^A-Z\\/*?"<>| ,#:]{1,255}$/;
+
+/**
+ * Elasticsearch / OpenSearch `_bulk`: NDJSON `create` actions with the event key as `_id`, so a
+ * retried event is refused as a duplicate (409, counted as delivered) rather than stored twice.
+ * Per-item results are read from the answer: only the items that failed transiently are sent
+ * again (see `classifyBulkResponse`).
+ */
+export function createElasticBulkSink(options: ElasticBulkSinkOptions): Sink {
+  const index = options.index ?? DEFAULT_ELASTIC_INDEX;
+  const auth = genericAuth(options.auth);
+  // The API key is checked here, in its own words, not as the header the generic check sees.
+  validateProtocolSinkOptions('elastic', options, auth, elasticProblems(options, index), (setting) => (options.auth.kind === 'apiKey' ? undefined : setting));
+  const settings = deliverySettings(options, ELASTIC_LIMITS);
+  const agent = createSinkAgent({ caFile: options.caFile, connections: options.concurrency, connectTimeoutMs: options.timeoutMs });
+  const secrets = options.auth.kind === 'apiKey' ? [...secretsOf(auth), options.auth.apiKey].sort((a, b) => b.length - a.length) : secretsOf(auth);
+  const headers = { ...authHeaders(auth), 'content-type': 'application/x-ndjson' };
+  const url = endpointUrl(options.url, '/_bulk', ['/_bulk']);
+  // One per sink: every request to this SIEM learns from the others how long it takes to answer.
+  const responseTimeout = new ResponseTimeout(options.timeoutMs);
+
+  return {
+    name: 'elastic',
+    deliver: (events, signal) =>
+      deliverInBatches(
+        events,
+        (event) => bulkEventBytes(event, options.format, index),
+        async (indices, groupSignal) => {
+          const response = await exchange({
+            url,
+            headers,
+            body: encodeBulkBody(indices.map((position) => events[position]!), options.format, index),
+            gzip: options.gzip,
+            timeout: responseTimeout,
+            agent,
+            signal: groupSignal,
+            secrets,
+          });
+          if (response.kind === 'failure') return response.outcome;
+          return classifyBulkResponse({ status: response.status, body: response.text, retryAfter: response.retryAfter, eventCount: indices.length, nowMs: settings.clock.now() });
+        },
+        settings,
+        signal,
+      ),
+    close: () => agent.close(),
+  };
+}
+
+/** The API key as `Authorization: ApiKey <base64(id:api_key)>`; an unencoded `id:api_key` is encoded here. */
+function genericAuth(auth: ElasticAuth): SinkAuth {
+  if (auth.kind !== 'apiKey') return auth;
+  const encoded = auth.apiKey.includes(':') ? Buffer.from(auth.apiKey, 'utf8').toString('base64') : auth.apiKey;
+  return { kind: 'header', name: 'authorization', value: `ApiKey ${encoded}` };
+}
+
+function elasticProblems(options: ElasticBulkSinkOptions, index: string): SinkConfigProblem[] {
+  const problems: SinkConfigProblem[] = [];
+  if (!INDEX_NAME.test(index) || index === '.' || index === '..') {
+    problems.push({ setting: 'index', message: `must be an Elasticsearch index or data stream name (lowercase, no spaces or \\/*?"<>|,#:, not starting with -, _ or +), got ${JSON.stringify(index)}` });
+  }
+  if (options.auth.kind === 'apiKey' && (options.auth.apiKey === '' || /\s/.test(options.auth.apiKey))) {
+    problems.push({ setting: 'auth.apiKey', message: 'must be one word: the encoded key, or id:api_key' });
+  }
+  return problems;
+}

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { deliverInBatches } from '../batch-delivery.js';
+import type { RequestOutcome } from '../batch-delivery.js';
+import { hideSecrets } from '../http-auth.js';
+import { exchange } from '../../net/http-exchange.js';
+import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
+import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
+import { ResponseTimeout } from '../response-timeout.js';
+import type { Sink } from '../sink.js';
+import type { SinkConfigProblem } from '../sink-errors.js';
+import { waitForAck } from './splunk-hec-ack.js';
+import { classifyHecResponse } from './splunk-hec-classify.js';
+import type { HecMetadata } from './splunk-hec-encoder.js';
+import { encodeHecBody, hecEventBytes } from './splunk-hec-encoder.js';
+import { createSinkAgent } from '../../net/tls.js';
+
+/** Settings of the Splunk HTTP Event Collector sink. */
+export interface SplunkHecSinkOptions extends ProtocolSinkOptions {
+  /** The HEC token, sent as `Authorization: Splunk <token>`. */
+  token: string;
+  /** The index; absent: the token's default index. */
+  index?: string | undefined;
+  /** @default 'mpas-log-sync' */
+  source?: string | undefined;
+  /** @default 'mpas:event' for JSON, 'cef' for CEF */
+  sourcetype?: string | undefined;
+  /** The `host` field; absent: HEC uses the sender's address. */
+  host?: string | undefined;
+  /** Indexer acknowledgement: confirm every request through `/services/collector/ack`. @default false */
+  useAck?: boolean | undefined;
+  /** How long an ackId may stay unconfirmed before its events are sent again. @default 60000 */
+  ackTimeoutMs?: number;
+  /** Time between two ack queries. @default 1000 */
+  ackPollMs?: number;
+  /** The `X-Splunk-Request-Channel` (a GUID). @default a random UUID per sink */
+  channel?: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// What an operator may paste as the URL: the base, or the endpoint itself.
+const HEC_SUFFIXES = ['/services/collector/event', '/services/collector'];
+
+/**
+ * Splunk HEC: events as `{"time","host"?,"source","sourcetype","index"?,"event"}` objects,
+ * concatenated into batches POSTed to `/services/collector/event`; every answer classified by
+ * its HTTP status and HEC code (see `classifyHecResponse`); with `useAck`, a request counts
+ * only once HEC confirms its ackId.
+ */
+export function createSplunkHecSink(options: SplunkHecSinkOptions): Sink {
+  validateProtocolSinkOptions('splunk-hec', options, { kind: 'bearer', token: options.token }, hecProblems(options), (setting) => setting.replace('auth.', ''));
+  const settings = deliverySettings(options);
+  const agent = createSinkAgent({ caFile: options.caFile, connections: options.concurrency, connectTimeoutMs: options.timeoutMs });
+  const channel = options.channel ?? randomUUID();
+  // One per sink: every request to this SIEM learns from the others how long it takes to answer.
+  const responseTimeout = new ResponseTimeout(options.timeoutMs);
+  const secrets = [options.token];
+  const headers: Record<string, string> = { authorization: `Splunk ${options.token}` };
+  if (options.useAck) headers['x-splunk-request-channel'] = channel;
+  const metadata: HecMetadata = {
+    source: options.source ?? 'mpas-log-sync',
+    sourcetype: options.sourcetype ?? (options.format === 'cef' ? 'cef' : 'mpas:event'),
+    index: options.index,
+    host: options.host,
+  };
+  const eventUrl = endpointUrl(options.url, '/services/collector/event', HEC_SUFFIXES);
+  const ack = {
+    url: `${endpointUrl(options.url, '/services/collector/ack', HEC_SUFFIXES)}?channel=${channel}`,
+    headers,
+    agent,
+    secrets,
+    // Ack queries go to the same HEC: a slow indexer tier slows them as it slows the events.
+    timeout: responseTimeout,
+    clock: settings.clock,
+    sleep: settings.sleep,
+    pollMs: options.ackPollMs ?? 1_000,
+    ackTimeoutMs: options.ackTimeoutMs ?? 60_000,
+  };
+
+  return {
+    name: 'splunk-hec',
+    deliver: (events, signal) =>
+      deliverInBatches(
+        events,
+        (event) => hecEventBytes(event, options.format, metadata),
+        async (indices, groupSignal): Promise<RequestOutcome> => {
+          const response = await exchange({
+            url: eventUrl,
+            headers: { ...headers, 'content-type': 'application/json' },
+            body: encodeHecBody(indices.map((index) => events[index]!), options.format, metadata),
+            gzip: options.gzip,
+            timeout: responseTimeout,
+            agent,
+            signal: groupSignal,
+            secrets,
+          });
+          if (response.kind === 'failure') return response.outcome;
+          const { outcome, ackId } = classifyHecResponse({
+            status: response.status,
+            body: response.text,
+            retryAfter: response.retryAfter,
+            eventCount: indices.length,
+            nowMs: settings.clock.now(),
+          });
+          // Without an ackId the token has acknowledgement off: HEC's 200 is all there is.
+          if (outcome.kind !== 'ok' || !options.useAck || ackId === undefined) return outcome;
+          const confirmed = await waitForAck(ackId, ack, groupSignal);
+          return confirmed.kind === 'ok' ? confirmed : { ...confirmed, reason: hideSecrets(confirmed.reason, secrets) };
+        },
+        settings,
+        signal,
+      ),
+    close: () => agent.close(),
+  };
+}
+
+function hecProblems(options: SplunkHecSinkOptions): SinkConfigProblem[] {
+  const problems: SinkConfigProblem[] = [];
+  for (const name of ['index', 'source', 'sourcetype', 'host'] as const) {
+    const value = options[name];
+    if (value !== undefined && (value.trim() === '' || /[\r\n]/.test(value))) problems.push({ setting: name, message: 'must be a non-empty single line' });
+  }
+  for (const name of ['ackTimeoutMs', 'ackPollMs'] as const) {
+    const value = options[name];
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) problems.push({ setting: name, message: `must be a positive integer, got ${String(value)}` });
+  }
+  if (options.channel !== undefined && !GUID.test(options.channel)) problems.push({ setting: 'channel', message: 'must be a GUID such as 0aecb4d7-0c4e-4c6c-8b47-9a2f1d2e3c4b' });
+  return problems;
+}
