@@ -1,0 +1,121 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { cefFields } from '../../../../lib/core/formats/cef-fields.js';
+import { cefLine } from '../../../../lib/core/formats/cef-formatter.js';
+import { writeCefLine } from '../../../../lib/core/formats/cef-line-writer.js';
+import { resolveCefOptions } from '../../../../lib/core/formats/cef-options.js';
+import type { FormatContext } from '../../../../lib/core/formats/formatter.js';
+import type { AdminEvent, MpasEvent, UserEvent } from '../../../../lib/core/events/event-schemas.js';
+
+// Fixed, so a failure reproduces; fast-check prints it with the counterexample.
+const SEED = 18_1122;
+
+const piece = fc.oneof(
+  fc.constantFrom('|', '=', '\\', '\n', '\r', '\r\n', ' ', '"', '\u0001', '\ud800', '😀', 'é'),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+);
+const short = fc.array(piece, { maxLength: 10 }).map((parts) => parts.join(''));
+const long = fc.tuple(fc.array(piece, { minLength: 1, maxLength: 4 }), fc.integer({ min: 20, max: 1200 })).map(([parts, times]) => parts.join('').repeat(times));
+const text = fc.oneof({ weight: 6, arbitrary: short }, { weight: 1, arbitrary: long });
+const nullableText = fc.option(text, { nil: null });
+const address = fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('<redacted>', 'fe80::1%eth0'), short);
+const anyValue = fc.oneof(nullableText, fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined));
+const bag = fc.dictionary(fc.oneof(fc.constantFrom('username', 'auth_method', 'ipAddress', 'realmId', 'zeta', 'a'), short), anyValue, { maxKeys: 4 });
+
+const userEvent = fc
+  .tuple(
+    fc.record(
+      {
+        id: text,
+        time: fc.nat(),
+        type: fc.oneof(fc.constantFrom('LOGIN', 'LOGIN_ERROR', 'REFRESH_TOKEN'), text.filter((t) => t.length > 0)),
+        realmId: fc.oneof(nullableText, fc.constant('acme')),
+        clientId: nullableText,
+        userId: nullableText,
+        sessionId: nullableText,
+        ipAddress: fc.option(address, { nil: null }),
+        error: nullableText,
+        details: fc.option(bag, { nil: null }),
+      },
+      { requiredKeys: ['time', 'type'] },
+    ),
+    bag,
+  )
+  .map(([event, extra]) => ({ ...extra, ...event }) as UserEvent);
+
+const adminEvent = fc
+  .tuple(
+    fc.record(
+      {
+        id: text,
+        time: fc.nat(),
+        realmId: fc.oneof(nullableText, fc.constant('acme')),
+        authDetails: fc.option(fc.record({ clientId: nullableText, userId: nullableText, username: nullableText, ipAddress: fc.option(address, { nil: null }), other: anyValue }, { requiredKeys: [] }), { nil: null }),
+        operationType: fc.oneof(fc.constantFrom('CREATE', 'DELETE', 'ACTION'), text.filter((t) => t.length > 0)),
+        resourceType: fc.oneof(fc.constantFrom('USER', 'REALM'), nullableText),
+        resourcePath: nullableText,
+        representation: nullableText,
+        error: nullableText,
+      },
+      { requiredKeys: ['time', 'operationType'] },
+    ),
+    bag,
+  )
+  .map(([event, extra]) => ({ ...extra, ...event }) as AdminEvent);
+
+const options = fc.record({
+  vendor: fc.constantFrom('Kelvin Zero', 'Ven|dor\\x'),
+  product: fc.constantFrom('MPAS', 'P=r|o'),
+  version: fc.constantFrom('unknown', '9\\9'),
+  extraDetails: fc.constantFrom('cs' as const, 'drop' as const),
+});
+const realm = fc.constantFrom('acme', 'other');
+
+function reference(event: MpasEvent, context: FormatContext, resolved: ReturnType<typeof resolveCefOptions>): string {
+  return cefLine(cefFields(event, context, resolved));
+}
+
+describe('writeCefLine', () => {
+  it('writes the same line as cefLine(cefFields(...)) for any user event and options', () => {
+    fc.assert(
+      fc.property(userEvent, options, realm, (event, given, realmName) => {
+        const resolved = resolveCefOptions(given);
+        const context: FormatContext = { tenant: 't', realm: realmName, stream: 'user' };
+        expect(writeCefLine(event, context, resolved)).toBe(reference(event, context, resolved));
+      }),
+      { seed: SEED, numRuns: 400 },
+    );
+  });
+
+  it('writes the same line as cefLine(cefFields(...)) for any admin event and options', () => {
+    fc.assert(
+      fc.property(adminEvent, options, realm, (event, given, realmName) => {
+        const resolved = resolveCefOptions(given);
+        const context: FormatContext = { tenant: 't', realm: realmName, stream: 'admin' };
+        expect(writeCefLine(event, context, resolved)).toBe(reference(event, context, resolved));
+      }),
+      { seed: SEED + 1, numRuns: 400 },
+    );
+  });
+
+  it('treats an own __proto__ member from parsed JSON as the reference does (left out, remainder still written)', () => {
+    const resolved = resolveCefOptions({});
+    const context: FormatContext = { tenant: 't', realm: 'acme', stream: 'user' };
+    for (const json of [
+      '{"time":1,"type":"LOGIN","__proto__":{"x":1}}',
+      '{"time":1,"type":"LOGIN","__proto__":"text","b":2}',
+      '{"time":1,"type":"LOGIN","details":{"__proto__":{"y":2}}}',
+    ]) {
+      const event = JSON.parse(json) as UserEvent;
+      const line = writeCefLine(event, context, resolved);
+      expect(line, json).toBe(reference(event, context, resolved));
+      expect(line, json).toContain('cs6=');
+    }
+  });
+
+  it('starts the extension with rt and separates pairs by one space even after a value ending in |', () => {
+    const resolved = resolveCefOptions({});
+    const event: UserEvent = { time: 5, type: 'LOGIN', id: 'id|', userId: 'u|' };
+    expect(writeCefLine(event, { tenant: 't', realm: 'acme', stream: 'user' }, resolved)).toMatch(/\|rt=5 externalId=id\| act=LOGIN outcome=success duid=u\| cs1Label=realm cs1=acme$/);
+  });
+});
