@@ -67,8 +67,18 @@ function fileWith(name: string, text: string): string {
 }
 
 describe('configuration examples of the README and docs', () => {
-  it('README, run: the environment it exports', () => {
-    expect(problemsOf(envOf(blockAfter(read('README.md'), '### run', 'sh')))).toEqual([]);
+  it('docs/commands.md, run: the environment it exports', () => {
+    expect(problemsOf(envOf(blockAfter(read('docs/commands.md'), '## run', 'sh')))).toEqual([]);
+  });
+
+  it('README, "Try it against the simulator": the settings it passes to run', () => {
+    expect(problemsOf(envOf(blockAfter(read('README.md'), 'and in another', 'sh')))).toEqual([]);
+  });
+
+  it('README, "A sample configuration": the file, with the secrets its text leaves to the environment', () => {
+    const readme = read('README.md');
+    const file = fileWith('readme-sample.json', blockAfter(readme, '## A sample configuration', 'json'));
+    expect(problemsOf(envOf(blockAfter(readme, '## A sample configuration', 'sh')), file)).toEqual([]);
   });
 
   describe('README settings table: each Example value with the settings it goes with', () => {
