@@ -1,6 +1,6 @@
 /**
  * Writes docs/events.md from the event catalog (`npm run docs:events`). The unit test
- * test/unit/pipeline/event-catalog-docs.test.ts fails whenever the page and the catalog differ.
+ * test/unit/core/pipeline/event-catalog-docs.test.ts fails whenever the page and the catalog differ.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
