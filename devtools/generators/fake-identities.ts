@@ -88,7 +88,7 @@ export function nameUuid(...parts: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** The internal id of a realm, as events carry it in `realmId` (seed 000 shows UUIDs there). */
+/** The internal id of a realm, as events carry it in `realmId` (the original service's samples show UUIDs there). */
 export function realmIdFor(realm: string): string {
   return nameUuid('realm', realm);
 }

@@ -51,7 +51,7 @@ function shapeOf(type: GeneratedUserEventType, random: Random, person: FakePerso
   const user = { userId: person.userId, sessionId };
   switch (type) {
     case 'LOGIN':
-      // Direct grants (as the seed's admin-cli sample) next to the usual browser logins.
+      // Direct grants (as the original service's admin-cli sample) next to the usual browser logins.
       return random.chance(0.3)
         ? { clientId: 'admin-cli', ...user, details: { auth_method: 'openid-connect', ...tokens('password', 'profile email'), username: person.username } }
         : { clientId: app, ...user, details: { ...browser, response_type: 'code', consent: 'no_consent_required', response_mode: 'query', username: person.username } };

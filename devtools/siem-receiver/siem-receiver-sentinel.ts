@@ -29,7 +29,7 @@ const MAX_BYTES = 1_048_576;
  * with Azure's rules: api-version required, a live bearer token from this token endpoint
  * (401 otherwise), the DCR (404) and stream (400) must exist, a JSON array of records with
  * `TimeGenerated` (400), 1 MB per call compressed or not (413), then 204. A record comes back
- * as the seed's envelope rebuilt from its columns (`Event`), or its CEF `Message`; the columns
+ * as the original service's envelope rebuilt from its columns (`Event`), or its CEF `Message`; the columns
  * go in `meta`.
  */
 export function createSentinelHandler(options: SentinelReceiverOptions, clock: Clock, rejecter: () => ItemRejecter | undefined): ProtocolHandler {

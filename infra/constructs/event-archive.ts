@@ -10,7 +10,7 @@ import { bucketDefaults } from './secure-defaults.js';
 
 /** The key prefix of the archived events: lib/archive/s3-archive.ts writes `<prefix>date=YYYY-MM-DD/<batch id>.ndjson.gz`. */
 export const ARCHIVE_PREFIX = 'events/';
-/** The Glue table's name: the seed's `audit_events`, as the report definitions name it. */
+/** The Glue table's name: PAS 6.0's `audit_events`, as the report definitions name it. */
 export const ARCHIVE_TABLE_NAME = 'audit_events';
 
 /** Props of {@link EventArchive}. */
@@ -23,7 +23,7 @@ export interface EventArchiveProps {
 }
 
 /**
- * The event archive on S3 (seed 002's event persistence): gzip NDJSON objects under daily
+ * The event archive on S3 (PAS 6.0's event persistence, docs/origins.md): gzip NDJSON objects under daily
  * `date=YYYY-MM-DD/` partitions, deleted by a lifecycle rule after the retention, and a Glue
  * database and table over them that Athena queries without a crawler (partition projection).
  */
@@ -68,7 +68,7 @@ export class EventArchive extends Construct {
         name: ARCHIVE_TABLE_NAME,
         description: `mpas-log-sync ${props.tenant}: one row per archived event, after redaction`,
         tableType: 'EXTERNAL_TABLE',
-        // The partition is named `day`: `date` is the event's time, a column of the seed's schema.
+        // The partition is named `day`: `date` is the event's time, a column of PAS 6.0's schema.
         partitionKeys: [{ name: 'day', type: 'string', comment: 'the UTC day of the event, yyyy-MM-dd (the object key\'s date=...)' }],
         parameters: {
           EXTERNAL: 'TRUE',

@@ -6,10 +6,10 @@ import type { Redactor } from '../core/pipeline/redactor.js';
 import type { EventBatch } from '../core/queue/event-batch.js';
 
 /**
- * One archived event: seed 002's `audit_events` row (`eventID`, `message`, `host`, `params`,
+ * One archived event: PAS 6.0's `audit_events` row (`eventID`, `message`, `host`, `params`,
  * `date`), plus `key`, the event's key, so the same event stored twice (a batch delivered again)
  * is one row. `params` are the event's CEF extension pairs (`duser`, `src`, `act`, `cs1`...),
- * the names the seed's report filters use.
+ * the names PAS 6.0's report filters use.
  */
 export interface ArchiveRecord {
   key: string;

@@ -9,7 +9,7 @@ import type { ArchiveQuery, ArchiveReader, ArchiveStore, ArchiveUnit } from './a
 import type { DeliveryCounter } from './delivery-counter.js';
 
 // Seed 002's table and indexes, SQLite types; eventKey (unique) makes a second copy a no-op.
-// audit_event_deliveries sits beside it, so the seed's table stays exactly the seed's: how many
+// audit_event_deliveries sits beside it, so PAS 6.0's table stays exactly PAS 6.0's: how many
 // times each event was stored, i.e. handed to delivery (a page sent again after a crash or a
 // failed delivery is stored again), so `verify` can show events the SIEM may hold twice.
 const SCHEMA = `
@@ -37,7 +37,7 @@ const ROWS_PER_TRANSACTION = 500;
 /**
  * The local event archive: one SQLite file (node-sqlite3-wasm: SQLite compiled to WebAssembly,
  * reading and writing the file through Node's fs, so it installs without a native build or a
- * download) with seed 002's `audit_events` schema. `date` is ISO-8601 text in UTC, which sorts
+ * download) with PAS 6.0's `audit_events` schema. `date` is ISO-8601 text in UTC, which sorts
  * as time does.
  */
 export class SqliteArchive implements ArchiveStore, ArchiveReader, DeliveryCounter {

@@ -16,7 +16,7 @@ import { ExitCode, UsageError } from './exit-codes.js';
 const USAGE = `usage: mpas-log-sync report <definition.json> [--param NAME=VALUE ...] [--format table|csv|json]
                             [--from DATE] [--to DATE] [--s3 s3://BUCKET/PREFIX | --archive FILE | --state DIR]
 
-Runs a report (seed 002's report definitions: a query on audit_events, params, and a
+Runs a report (PAS 6.0's report definitions, docs/origins.md: a query on audit_events, params, and a
 post-processing filter over the events' CEF params) over the event archive; see
 docs/routes-archive-reports.md and the definitions in reports/.
 

@@ -3,7 +3,7 @@ import { ReportError } from './report-error.js';
 
 const nonEmpty = (what: string) => z.string({ error: `must be ${what}` }).min(1, { error: `must be ${what}` });
 
-/** One input of a report (seed 002: `{"name", "displayName", "type": "input"}`), filled as `{{name}}`. */
+/** One input of a report (PAS 6.0: `{"name", "displayName", "type": "input"}`), filled as `{{name}}`. */
 export const reportParamSchema = z.strictObject({
   name: nonEmpty('a parameter name of letters, digits and _').regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be a parameter name of letters, digits and _' }),
   displayName: nonEmpty('a non-empty string'),
@@ -13,7 +13,7 @@ export const reportParamSchema = z.strictObject({
 });
 
 /**
- * A report definition exactly as seed 002 writes them. `query` is checked where it is parsed
+ * A report definition exactly as PAS 6.0 writes them (docs/origins.md). `query` is checked where it is parsed
  * (report-query.ts), the filter where it is compiled (the filter language).
  */
 export const reportDefinitionSchema = z.strictObject({

@@ -33,7 +33,7 @@ function instantOf(value: string, now: number): number {
 }
 
 /**
- * Parses the one query form a report may use (seed 002's `select * from audit_events order by
+ * Parses the one query form a report may use (PAS 6.0's `select * from audit_events order by
  * date desc limit 10000`, with an optional window on `date`) against `now` (epoch ms, for
  * `now() - interval ...`). Anything else is refused with a {@link ReportError} on `query`:
  * the archive is not a SQL database everywhere (S3), so no other SQL is run.

@@ -7,7 +7,7 @@ import type { ReportDefinition } from './report-definition.js';
 import { ReportError } from './report-error.js';
 import { parseReportQuery } from './report-query.js';
 
-/** The fixed columns of every report row, before the parameter columns (seed 002's table). */
+/** The fixed columns of every report row, before the parameter columns (PAS 6.0's table). */
 export const FIXED_COLUMNS = ['date', 'eventID', 'message', 'host'] as const;
 
 /** What {@link runReport} needs. */

@@ -17,7 +17,7 @@ export function seedSampleEnvelopes(): { admin: JsonEnvelope; user: JsonEnvelope
 /**
  * The seed's two events as MPAS sends them (personal data and a credential in place of the
  * masks), run through the forwarder's default redaction and the given format: what a sink
- * receives for them. `envelopes` are the seed's documents, in the same order (admin, user).
+ * receives for them. `envelopes` are the original service's documents, in the same order (admin, user).
  */
 export function seedSampleOutbound(format: 'json' | 'cef'): { events: OutboundEvent[]; envelopes: JsonEnvelope[] } {
   const { admin, user } = seedSampleEnvelopes();

@@ -9,7 +9,7 @@ const optionalText = z.string().nullish();
 const detailsMap = z.record(z.string(), z.string().nullable());
 
 /**
- * A user event, as `GET /admin/realms/{realm}/events` returns it (seed 000's "Representation" table).
+ * A user event, as `GET /admin/realms/{realm}/events` returns it (the original service's "Representation" table).
  * Unknown fields are kept: a newer Keycloak's additions must reach the SIEM, not vanish here.
  */
 export const userEventSchema = z.looseObject({
@@ -35,7 +35,7 @@ export const authDetailsSchema = z.looseObject({
 });
 
 /**
- * An admin event, as `GET /admin/realms/{realm}/admin-events` returns it (seed 000's
+ * An admin event, as `GET /admin/realms/{realm}/admin-events` returns it (the original service's
  * "Admin Event representation" table). `representation` is the request body as a JSON string.
  */
 export const adminEventSchema = z.looseObject({

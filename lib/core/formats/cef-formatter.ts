@@ -22,7 +22,7 @@ export function cefLine(fields: CefFields): string {
 }
 
 /**
- * The `cef` format (seed 002): `CEF:0|Kelvin Zero|MPAS|<version>|<signatureId>|<name>|<severity>|<ext>`,
+ * The `cef` format (PAS 6.0's audit-log design, docs/origins.md): `CEF:0|Kelvin Zero|MPAS|<version>|<signatureId>|<name>|<severity>|<ext>`,
  * signature id, name and severity from the event catalog, one line per event whatever its content.
  * Options are checked here, once; a bad one throws `CefOptionsError` naming it.
  */

@@ -5,7 +5,7 @@ import type { Formatter } from './formatter.js';
 export type EnvelopeEventType = 'user-event' | 'admin-event';
 
 /**
- * The document a SIEM receives for one event, exactly the seed's samples:
+ * The document a SIEM receives for one event, exactly the original service's samples:
  * `{"timestamp": "2025-02-12T19:27:48.633Z", "eventType": "admin-event", "event": {...}}`.
  */
 export interface JsonEnvelope {
@@ -16,7 +16,7 @@ export interface JsonEnvelope {
   event: MpasEvent;
 }
 
-/** Wraps an event in the seed's envelope; key order is the seed's: timestamp, eventType, event. */
+/** Wraps an event in the original service's envelope; key order is the original service's: timestamp, eventType, event. */
 export function toEnvelope(event: MpasEvent, stream: Stream): JsonEnvelope {
   return {
     timestamp: new Date(event.time).toISOString(),

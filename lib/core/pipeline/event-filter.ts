@@ -3,7 +3,7 @@ import { compileFieldReader, splitFieldPath } from './field-path.js';
 import type { FieldReader } from './field-path.js';
 import { FilterError } from './filter-error.js';
 
-/** What a filter sees of an event: the JSON envelope's members (seed 000's document). */
+/** What a filter sees of an event: the JSON envelope's members (the original service's document, docs/origins.md). */
 export interface FilterEnvelope {
   eventType: string;
   timestamp?: string;
@@ -13,7 +13,7 @@ export interface FilterEnvelope {
 /** A compiled filter: true keeps the event. */
 export type EventFilter = (envelope: FilterEnvelope) => boolean;
 
-/** The comparators of seed 002's filter language. */
+/** The comparators of PAS 6.0's filter language. */
 export const COMPARATORS = ['equals', 'contains', 'greaterthan', 'smallerthan'] as const;
 export type Comparator = (typeof COMPARATORS)[number];
 
@@ -117,7 +117,7 @@ function compileNode(node: unknown, path: string): EventFilter {
 }
 
 /**
- * Compiles seed 002's filter language into nested closures, once: `{"AND": [...]}`,
+ * Compiles PAS 6.0's filter language into nested closures, once: `{"AND": [...]}`,
  * `{"OR": [...]}`, `{"NOT": {...}}` and `{"<field path>": {"<comparator>": value}}`, field paths
  * over the envelope (`eventType`, `event.type`, `event.details.auth_method`). `equals` compares as
  * text for a text field and as a number for a number field; `contains` is a substring test on text;

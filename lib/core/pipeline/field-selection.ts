@@ -7,7 +7,7 @@ export type FieldSelection = <T extends object>(event: T) => T;
 
 /**
  * Kept whatever the selection says: they tell what an event is and when it happened, which every
- * format needs (the envelope's timestamp, the CEF signature id), as the seed's reports keep their
+ * format needs (the envelope's timestamp, the CEF signature id), as PAS 6.0's reports keep their
  * date and event id columns beside the selected parameter columns.
  */
 export const ALWAYS_SELECTED = ['time', 'type', 'operationType'] as const;
@@ -47,7 +47,7 @@ function pathsOf(spec: unknown, path: string): string[] {
 }
 
 /**
- * Compiles a field selection (seed 002's `paramColumns`): `"*"` for every field, or dotted paths
+ * Compiles a field selection (PAS 6.0's `paramColumns`): `"*"` for every field, or dotted paths
  * over the event (`"type,details.username"` or `["type", "details.username"]`). The function
  * returns a copy holding only those fields, plus `ALWAYS_SELECTED`; a path the event lacks is left
  * out. Throws `FieldSelectionError` naming the bad entry.

@@ -14,7 +14,7 @@ export class FilterError extends Error {
   }
 }
 
-/** A field selection (the seed's `paramColumns`) is invalid. */
+/** A field selection (PAS 6.0's `paramColumns`) is invalid. */
 export class FieldSelectionError extends FilterError {
   override readonly name: string = 'FieldSelectionError';
 }

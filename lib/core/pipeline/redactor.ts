@@ -5,7 +5,7 @@ import type { MpasEvent, Stream } from '../events/event-schemas.js';
 /** Replaces, removes or hashes the personal fields of one event; never mutates its input. */
 export type Redactor = (event: MpasEvent, stream: Stream) => MpasEvent;
 
-/** How the forwarder redacts events before they are formatted (DESIGN.md, "Redaction"). */
+/** How the forwarder redacts events before they are formatted (docs/configuration.md, "Redaction"). */
 export interface RedactionOptions {
   /** `mask`: the value becomes `<redacted>`; `remove`: the field is deleted; `hash`: keyed HMAC-SHA256. */
   mode: 'mask' | 'remove' | 'hash';
@@ -23,7 +23,7 @@ export const DEFAULT_USER_REDACTED_FIELDS: readonly string[] = Object.freeze(['i
 /** The seed's admin-event masks: `authDetails.ipAddress` and the request body in `representation`. */
 export const DEFAULT_ADMIN_REDACTED_FIELDS: readonly string[] = Object.freeze(['authDetails.ipAddress', 'representation']);
 
-/** The literal the seed's samples show in place of a masked value. */
+/** The literal the original service's samples show in place of a masked value. */
 export const REDACTED = '<redacted>';
 
 /** Prefix of a hashed value, so a SIEM rule can tell a hash from a real value. */

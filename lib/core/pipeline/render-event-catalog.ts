@@ -28,7 +28,7 @@ function severitySection(): string[] {
   return [
     '## Severity scale',
     '',
-    "The CEF header's severity, 0-10: the syslog levels inverted (seed 002). CEF bands: Low 0-3,",
+    "The CEF header's severity, 0-10: the syslog levels inverted (PAS 6.0's audit-log design, docs/origins.md). CEF bands: Low 0-3,",
     'Medium 4-6, High 7-8, Very-High 9-10.',
     '',
     '| Severity | Level | Meaning |',

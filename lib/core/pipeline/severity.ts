@@ -21,7 +21,7 @@ export type SeverityName = keyof typeof Severity;
 /** One level of the scale, as the number a CEF header carries. */
 export type SeverityLevel = (typeof Severity)[SeverityName];
 
-/** What each level means, in the seed's words; for the generated documentation. */
+/** What each level means, in PAS 6.0's words; for the generated documentation. */
 export const SEVERITY_MEANINGS: Readonly<Record<SeverityName, string>> = {
   Emergency: 'System is unusable',
   Alert: 'Action must be taken immediately',

@@ -73,7 +73,7 @@ describe('S3Archive and the report command', () => {
     expect(all[0]).toEqual([...records].sort((a, b) => (a.date < b.date ? -1 : 1))[0]);
   });
 
-  it(`runs the seed's "Events for user" over the S3 archive, reading only the partitions of its window (seed ${SEED})`, async () => {
+  it(`runs PAS 6.0's "Events for user" over the S3 archive, reading only the partitions of its window (seed ${SEED})`, async () => {
     const definition = join(dir, 'events-for-user.json');
     writeFileSync(definition, JSON.stringify({
       displayName: 'Events for user',

@@ -26,7 +26,7 @@ describe('SqliteArchive', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('creates seed 002\'s audit_events table with its date and event id indexes', async () => {
+  it('creates the audit_events table of PAS 6.0 with its date and event id indexes', async () => {
     const path = join(dir, 'state', 'audit-events.sqlite');
     await new SqliteArchive(path).close();
     const db = new sqlite.Database(path, { readOnly: true });

@@ -139,7 +139,7 @@ describe('configuration examples of the README and docs', () => {
     const text = read('docs/routes-archive-reports.md');
     const routes = JSON.parse(blockAfter(text, 'Every event in CEF to QRadar', 'json')) as Record<string, unknown>;
     expect(problemsOf(MPAS_ENV, fileWith('routes.json', JSON.stringify(routes)))).toEqual([]);
-    const archives = blockAfter(text, 'as the seed\'s script', 'json').trim().split('\n');
+    const archives = blockAfter(text, "as PAS 6.0's script", 'json').trim().split('\n');
     expect(archives).toHaveLength(2);
     for (const line of archives) {
       const withArchive = { ...routes, ...(JSON.parse(`{${line}}`) as Record<string, unknown>) };

@@ -21,7 +21,7 @@ function newestFirst(records: ArchiveRecord[]): ArchiveRecord[] {
 }
 
 describe('runReport', () => {
-  it(`lists the events of one user, as seed 002's "Events for user" (seed ${SEED})`, async () => {
+  it(`lists the events of one user, as PAS 6.0's "Events for user" (seed ${SEED})`, async () => {
     const result = await runReport({ definition: shipped('events-for-user'), params: { username: 'user1' }, reader: memoryReader(archive), now: NOW });
     const expected = newestFirst(archive.filter(({ params }) => params['duser'] === 'user1'));
     expect(expected.length).toBeGreaterThan(50);
@@ -31,7 +31,7 @@ describe('runReport', () => {
     expect(result.columns).toEqual(expect.arrayContaining(['duser', 'src', 'act', 'outcome']));
   });
 
-  it(`applies the seed's complex AND/OR/NOT filter to our params (seed ${SEED})`, async () => {
+  it(`applies PAS 6.0's complex AND/OR/NOT filter to our params (seed ${SEED})`, async () => {
     const result = await runReport({ definition: shipped('user-failures-from-loopback'), params: { username: 'user1', client: 'some-id' }, reader: memoryReader(archive), now: NOW });
     const expected = newestFirst(
       archive.filter(({ params }) =>

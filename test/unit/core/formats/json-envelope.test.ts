@@ -12,7 +12,7 @@ function fixture(name: string): string {
   return readFileSync(new URL(`../../../fixtures/seed-samples/${name}`, import.meta.url), 'utf8');
 }
 
-// The raw events the seed's samples were made from: the same fields, with the real values
+// The raw events the original service's samples were made from: the same fields, with the real values
 // that the default redaction hides.
 const rawAdminEvent: AdminEvent = adminEventSchema.parse({
   time: 1739388468633,

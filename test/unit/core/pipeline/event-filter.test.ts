@@ -32,7 +32,7 @@ function matches(spec: unknown, event: Record<string, unknown>, eventType = 'use
 }
 
 describe('compileFilter', () => {
-  it("keeps exactly one user's events: the seed's report filter, on our fields", () => {
+  it("keeps exactly one user's events: PAS 6.0's report filter, on our fields", () => {
     const filter = compileFilter({ 'event.details.username': { equals: 'user1' } });
     fc.assert(
       fc.property(envelope, (e) => filter(e) === (detailsOf(e).username === 'user1')),
@@ -40,7 +40,7 @@ describe('compileFilter', () => {
     );
   });
 
-  it("agrees with the seed's complex AND/OR/NOT example on generated envelopes", () => {
+  it("agrees with PAS 6.0's complex AND/OR/NOT example on generated envelopes", () => {
     const filter = compileFilter({
       AND: [
         { 'event.details.username': { equals: 'user1' } },

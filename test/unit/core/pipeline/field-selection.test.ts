@@ -19,7 +19,7 @@ describe('compileFieldSelection', () => {
     expect(compileFieldSelection('*')(event)).toBe(event);
   });
 
-  it("picks the seed's comma-separated list, dotted paths included, always keeping time and type", () => {
+  it("picks PAS 6.0's comma-separated list, dotted paths included, always keeping time and type", () => {
     expect(compileFieldSelection('clientId,details.username')(loginEvent())).toEqual({
       time: 1739388470156,
       type: 'LOGIN',
