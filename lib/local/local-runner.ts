@@ -13,6 +13,7 @@ import type { Stream } from '../core/events/event-schemas.js';
 import type { RequestInfo } from '../sources/mpas/http-transport.js';
 import { pollTenant } from '../core/poller/poll-tenant.js';
 import type { PollObserver } from '../core/poller/poll-observer.js';
+import type { EventSource } from '../core/poller/event-source.js';
 import type { PollOutcome } from '../core/poller/poll-tenant.js';
 import { InProcessQueue } from '../stores/queue/in-process-queue.js';
 import type { Sink } from '../sinks/sink.js';
@@ -68,6 +69,8 @@ export interface LocalRunnerOptions {
   siemObserver?: SiemObserver;
   /** Told every MPAS request's outcome (status, or why there was none). */
   onMpasRequest?: (info: RequestInfo) => void;
+  /** Wraps the MPAS client the poller reads (to count the pages it serves, for /metrics). */
+  wrapSource?: (source: EventSource) => EventSource;
   /** Told once, at start, which state files and directories a group or others could read, now narrowed to the owner. */
   onNarrowed?: (narrowed: NarrowedPath[]) => void;
 }
@@ -149,7 +152,8 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
     ...(options.once ? { deliveryLimitsMs: deliveryLimitsOf(config) } : {}),
     siemObserver: options.siemObserver,
   });
-  const source = mpasClientFromConfig(config, { clock, sleep, onRequest: options.onMpasRequest });
+  const client = mpasClientFromConfig(config, { clock, sleep, onRequest: options.onMpasRequest });
+  const source = options.wrapSource ? options.wrapSource(client) : client;
   const records = new FileDeliveryRecords({ stateDir, tenant: config.tenant });
 
   const summary: LocalRunSummary = { polls: 0, events: 0, committed: {}, failures: 0, deadLettered: 0, undelivered: [], unread: [], deadLetterFile: deadLetters.path };
