@@ -5,12 +5,19 @@ import { isPlainObject } from '../../lib/config/config-values.js';
 import { loadConfig } from '../../lib/config/load-config.js';
 import type { TenantProblem } from './infra-errors.js';
 import { LAMBDA_ENV_VARS } from '../../lib/config/lambda-settings.js';
+import { ENV_VARS, filledBySecret, inSecret } from '../../lib/config/env-var-table.js';
 import { forwarderEnvironment } from './service-environment.js';
 import { CREDENTIAL_PLACEHOLDER } from './service-settings.js';
 import type { ServiceSettings } from './service-settings.js';
 
-/** Parts that reach the functions another way (the secrets) or not at all (local-only settings). */
-const NOT_CARRIED = new Set(['mpas.credentials', 'siem.auth', 'stateDir', 'polling.intervalMs']);
+/**
+ * Parts that reach the functions another way (the objects a secret fills whole: `mpas.credentials`,
+ * `siem.auth`) or not at all (local-only settings), read from the table of settings.
+ */
+const NOT_CARRIED = new Set([
+  ...ENV_VARS.filter(inSecret).map(filledBySecret),
+  ...ENV_VARS.filter((spec) => spec.localOnly !== undefined).map((spec) => spec.path),
+]);
 
 /** What the secrets add to the environment in lib/config/lambda-config.ts, per kind of credentials. */
 function secretVariables({ mpasGrant, siemAuthKind }: ServiceSettings): Record<string, string> {

@@ -1,18 +1,8 @@
 import type { AppConfig } from '../../lib/config/app-config-schema.js';
-import { isSecretPath } from '../../lib/config/config-secrets.js';
-import { ENV_VARS } from '../../lib/config/env-var-table.js';
+import { ENV_VARS, carriedToLambdas } from '../../lib/config/env-var-table.js';
 import { LAMBDA_ENV_VARS } from '../../lib/config/lambda-settings.js';
 import type { EnvKind } from '../../lib/config/env-var-table.js';
 import { valueAt } from './service-settings.js';
-
-/**
- * Settings that never become a variable of the functions besides the secrets (the schema marks
- * those; the Lambdas read them from Secrets Manager): the user name that goes with a password,
- * local files and the local mode's state and interval.
- */
-const NOT_IN_ENVIRONMENT = new Set(['mpas.credentials.username', 'mpas.caFile', 'siem.caFile', 'stateDir', 'polling.intervalMs']);
-// A group of SIEM credentials is read from its secret whole, user name and header name included.
-const NEVER_WRITTEN: ReadonlySet<EnvKind> = new Set(['siemAuth', 'configFile']);
 
 /**
  * The environment variables that give the functions a tenant's service settings: the inverse
@@ -21,8 +11,8 @@ const NEVER_WRITTEN: ReadonlySet<EnvKind> = new Set(['siemAuth', 'configFile']);
  */
 export function serviceEnvironment(config: AppConfig): Record<string, string> {
   const environment: Record<string, string> = {};
-  for (const spec of ENV_VARS) {
-    if (isSecretPath(spec.path.split('.')) || NEVER_WRITTEN.has(spec.kind) || NOT_IN_ENVIRONMENT.has(spec.path)) continue;
+  // The secrets and what goes with them come from Secrets Manager; local-only settings never reach the functions.
+  for (const spec of ENV_VARS.filter(carriedToLambdas)) {
     const value = valueAt(config, spec.path);
     if (value === undefined) continue;
     environment[spec.name] = asText(spec.kind, value);

@@ -2,6 +2,7 @@ import { appConfigSchema } from '../../lib/config/app-config-schema.js';
 import type { AppConfig } from '../../lib/config/app-config-schema.js';
 import { secretPathPatterns } from '../../lib/config/config-secrets.js';
 import { isPlainObject } from '../../lib/config/config-values.js';
+import { ENV_VARS } from '../../lib/config/env-var-table.js';
 import { urlSecretParts } from '../../lib/config/url-secrets.js';
 import { compileFilter } from '../../lib/core/pipeline/event-filter.js';
 import { FilterError } from '../../lib/core/pipeline/filter-error.js';
@@ -32,21 +33,18 @@ const SECRET_PART = 'belongs in the Secrets Manager secret, next to the credenti
 const ROUTE_PREFIX = 'routes.*.';
 
 /**
- * Settings a tenant file may not hold, and why: every setting the schema marks secret (read
- * from it, so a new secret is refused without being listed here), then the parts that go with
- * a credential and the local-only settings.
+ * Settings a tenant file may not hold, and why, read from the table of settings
+ * (env-var-table.ts): every secret (routes' copies included), what goes with a credential in
+ * its secret, and the local-only settings. The header name is the one part of a row's group
+ * (SIEM_AUTH_HEADER) the table has no row of its own for.
  */
 const REFUSED: ReadonlyArray<readonly [string, string]> = [
   ...secretPathPatterns()
     .filter((path) => !path.startsWith(ROUTE_PREFIX))
     .map((path) => [path, SECRET] as const),
-  ['mpas.credentials.username', SECRET_PART],
-  ['siem.auth.username', SECRET_PART],
+  ...ENV_VARS.filter((spec) => spec.besideSecret === true).map((spec) => [spec.path, SECRET_PART] as const),
   ['siem.auth.name', 'belongs in the SIEM secret, as "authHeader": "Name: value"'],
-  ['mpas.caFile', 'is not supported by the Lambda deployment (the functions cannot read a local file)'],
-  ['siem.caFile', 'is not supported by the Lambda deployment (the functions cannot read a local file)'],
-  ['stateDir', 'is for the local mode only: the Lambdas keep their cursor in DynamoDB'],
-  ['polling.intervalMs', 'is set by deployment.scheduleMinutes in the Lambda deployment'],
+  ...ENV_VARS.flatMap((spec) => (spec.localOnly === undefined ? [] : [[spec.path, spec.localOnly] as const])),
 ];
 
 // Stand-ins for the secrets, only so lib/config's schema can check everything else; they are

@@ -1,14 +1,17 @@
 import { z } from 'zod';
-import { appConfigSchema } from './app-config-schema.js';
+import { appConfigSchema, routeConfigSchema } from './app-config-schema.js';
+import { ENV_VARS } from './env-var-table.js';
 import { secretSettings } from './secret-registry.js';
 
 /** A config path with `*` standing for any list index (`routes.*.siem.auth.value`). */
 type PathPattern = readonly string[];
 
-/** Where the schema's secrets sit, read once from the schema itself. */
+/** Where the secrets sit: the table's rows marked secret, and the objects holding them. */
 interface SecretMap {
-  /** Every path `secret()` marks, route by route included. */
+  /** Every secret row's path, and its copy in each route (`routes.*.siem.auth.token`). */
   readonly secrets: readonly PathPattern[];
+  /** The same paths, read from the schema's `secret()` marks: held against {@link secrets} by a test. */
+  readonly schemaMarks: readonly PathPattern[];
   /**
    * The objects holding a secret beside harmless fields (`mpas.credentials`, `siem.auth`,
    * `redaction`), each with every field name any of its variants declares.
@@ -30,14 +33,22 @@ type JsonSchemaNode = {
 let secretMap: SecretMap | undefined;
 
 /**
- * The schema as JSON Schema with the secret marks of {@link secretSettings} in it: zod walks its
- * own unions, defaults, pipes and lists, so no list of secret paths is kept by hand. The input
- * side is read (a preprocess step is looked through to the schema it feeds).
+ * The secret rows of env-var-table.ts, each also under `routes.*` when a route holds its section
+ * (a route has its own `siem` and `redaction`), so a new secret setting is one row of the table.
+ * The holders' field names come from the schema as JSON Schema: zod walks its own unions,
+ * defaults, pipes and lists (the input side; a preprocess step is looked through).
  */
 function readSecretMap(): SecretMap {
   if (secretMap !== undefined) return secretMap;
-  const root = z.toJSONSchema(appConfigSchema, { io: 'input', unrepresentable: 'any', metadata: secretSettings }) as JsonSchemaNode;
+  const routeSections = new Set(Object.keys(routeConfigSchema.shape));
   const secrets: PathPattern[] = [];
+  for (const { path } of ENV_VARS.filter((spec) => spec.secret === true)) {
+    const keys = path.split('.');
+    secrets.push(keys);
+    if (routeSections.has(keys[0] ?? '')) secrets.push(['routes', '*', ...keys]);
+  }
+  const root = z.toJSONSchema(appConfigSchema, { io: 'input', unrepresentable: 'any', metadata: secretSettings }) as JsonSchemaNode;
+  const schemaMarks: PathPattern[] = [];
   const fieldsAt = new Map<string, Set<string>>();
   const walk = (node: JsonSchemaNode, path: PathPattern, refs: ReadonlySet<string>): void => {
     if (node.$ref !== undefined) {
@@ -48,7 +59,7 @@ function readSecretMap(): SecretMap {
     }
     if (node.secret === true) {
       // Each SIEM type declares its own `auth`: the same path comes once per type.
-      if (!secrets.some((known) => known.join('.') === path.join('.'))) secrets.push(path);
+      if (!schemaMarks.some((known) => known.join('.') === path.join('.'))) schemaMarks.push(path);
       return;
     }
     for (const variant of [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])]) walk(variant, path, refs);
@@ -66,8 +77,17 @@ function readSecretMap(): SecretMap {
   walk(root, [], new Set());
   const holderPaths = new Map<string, PathPattern>(secrets.map((path) => [path.slice(0, -1).join('.'), path.slice(0, -1)]));
   const holders = [...holderPaths].map(([key, path]) => ({ path, fields: fieldsAt.get(key) ?? new Set<string>() }));
-  secretMap = { secrets, holders };
+  secretMap = { secrets, schemaMarks, holders };
   return secretMap;
+}
+
+/**
+ * The paths the schema declares with `secret()` (the value's type: untrimmed, never echoed), `*`
+ * standing for a list index. A test holds them equal to {@link secretPathPatterns}, so a secret
+ * declared in the schema without its row in the table, or the reverse, fails at once.
+ */
+export function schemaSecretPathPatterns(): string[] {
+  return readSecretMap().schemaMarks.map((path) => path.join('.'));
 }
 
 /** The config paths that hold secrets, `*` standing for a list index, for documentation and tests. */

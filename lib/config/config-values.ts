@@ -39,8 +39,9 @@ export function text(what = 'must be a non-empty string'): z.ZodString {
 }
 
 /**
- * A secret: any non-empty string, never trimmed (spaces may be part of a password). Marked in
- * {@link secretSettings}, so it is hidden in every output without being listed anywhere else.
+ * A secret: any non-empty string, never trimmed (spaces may be part of a password). Its row in
+ * env-var-table.ts is marked `secret`, which hides it in every output; the mark in
+ * {@link secretSettings} lets a test check that the two agree.
  */
 export function secret(minLength = 1): z.ZodString {
   const error = errorFor(minLength > 1 ? `must be at least ${minLength} characters long` : 'must be a non-empty string');

@@ -1,4 +1,3 @@
-import { isSecretPath } from './config-secrets.js';
 import type { ConfigProblem } from './config-error.js';
 import { ENV_VARS } from './env-var-table.js';
 import type { EnvKind } from './env-var-table.js';
@@ -56,7 +55,7 @@ export function readEnvSettings(env: Environment): EnvSettings {
     const parsed = parseText(spec.kind, raw);
     if ('problem' in parsed) problems.push({ setting: spec.name, message: parsed.problem });
     // A secret's text is not kept for quoting in an error, whichever way it is read.
-    else set(spec.path, parsed.value, isSecretPath(spec.path.split('.')) ? { name: spec.name } : { name: spec.name, raw });
+    else set(spec.path, parsed.value, spec.secret === true ? { name: spec.name } : { name: spec.name, raw });
   }
   // The original container picks the password grant by the presence of a username.
   if (present(env['MPAS_USERNAME'])) set('mpas.credentials.grant', 'password', { name: 'MPAS_USERNAME' });

@@ -1,6 +1,9 @@
 /**
- * The environment variables, a contract inherited from the original container (which is
- * configured by them alone): each name, the config path it fills and how its text is read.
+ * The table of settings: the environment variables, a contract inherited from the original
+ * container (which is configured by them alone), each with the config path it fills, how its
+ * text is read, and whether it is a secret or for the local mode only. Everything that hides,
+ * refuses or ships settings reads those flags here (config-secrets.ts, env-settings.ts,
+ * lambda-config.ts, infra/config), so a new secret setting is one row.
  * docs/configuration.md documents every row; a test keeps the two in step.
  */
 
@@ -33,7 +36,18 @@ export interface EnvVarSpec {
   readonly name: string;
   readonly path: string;
   readonly kind: EnvKind;
+  /**
+   * A credential: hidden in every output (routes' copies too), never quoted in an error, and on
+   * AWS read from a Secrets Manager secret instead of the tenant file and the environment.
+   */
+  readonly secret?: true;
+  /** Not secret, but kept in the secret beside its credential on AWS (the user name of a password). */
+  readonly besideSecret?: true;
+  /** Only the local mode reads it; why the Lambda deployment refuses it. */
+  readonly localOnly?: string;
 }
+
+const LOCAL_FILE = 'is not supported by the Lambda deployment (the functions cannot read a local file)';
 
 /** Every environment variable the service reads. */
 export const ENV_VARS: readonly EnvVarSpec[] = [
@@ -41,34 +55,34 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   { name: 'MPAS_REALMS', path: 'mpas.realms', kind: 'list' },
   { name: 'MPAS_AUTH_REALM', path: 'mpas.authRealm', kind: 'text' },
   { name: 'MPAS_CLIENT_ID', path: 'mpas.credentials.clientId', kind: 'text' },
-  { name: 'MPAS_CLIENT_SECRET', path: 'mpas.credentials.clientSecret', kind: 'secret' },
-  { name: 'MPAS_USERNAME', path: 'mpas.credentials.username', kind: 'text' },
-  { name: 'MPAS_PASSWORD', path: 'mpas.credentials.password', kind: 'secret' },
+  { name: 'MPAS_CLIENT_SECRET', path: 'mpas.credentials.clientSecret', kind: 'secret', secret: true },
+  { name: 'MPAS_USERNAME', path: 'mpas.credentials.username', kind: 'text', besideSecret: true },
+  { name: 'MPAS_PASSWORD', path: 'mpas.credentials.password', kind: 'secret', secret: true },
   { name: 'MPAS_STREAMS', path: 'mpas.streams', kind: 'wordList' },
   { name: 'MPAS_START_FROM', path: 'mpas.startFrom', kind: 'startFrom' },
   { name: 'MPAS_PAGE_SIZE', path: 'mpas.pageSize', kind: 'int' },
   { name: 'MPAS_SETTLE_MS', path: 'mpas.settleMs', kind: 'int' },
   { name: 'MPAS_LOOKBACK_MS', path: 'mpas.lookbackMs', kind: 'int' },
   { name: 'MPAS_REQUEST_TIMEOUT_MS', path: 'mpas.requestTimeoutMs', kind: 'int' },
-  { name: 'MPAS_CA_FILE', path: 'mpas.caFile', kind: 'text' },
+  { name: 'MPAS_CA_FILE', path: 'mpas.caFile', kind: 'text', localOnly: LOCAL_FILE },
   { name: 'MPAS_MAX_PAGE_BYTES', path: 'mpas.maxPageBytes', kind: 'int' },
   { name: 'SIEM_TYPE', path: 'siem.type', kind: 'word' },
   { name: 'SIEM_URL', path: 'siem.url', kind: 'text' },
   { name: 'SIEM_FORMAT', path: 'siem.format', kind: 'word' },
   { name: 'SIEM_BATCH', path: 'siem.batch', kind: 'word' },
-  { name: 'SIEM_TOKEN', path: 'siem.auth.token', kind: 'siemAuth' },
-  { name: 'SIEM_AUTH_HEADER', path: 'siem.auth.value', kind: 'siemAuth' },
-  { name: 'SIEM_USERNAME', path: 'siem.auth.username', kind: 'siemAuth' },
-  { name: 'SIEM_PASSWORD', path: 'siem.auth.password', kind: 'siemAuth' },
-  { name: 'SIEM_API_KEY', path: 'siem.auth.apiKey', kind: 'siemAuth' },
-  { name: 'SIEM_CLIENT_SECRET', path: 'siem.auth.clientSecret', kind: 'siemAuth' },
+  { name: 'SIEM_TOKEN', path: 'siem.auth.token', kind: 'siemAuth', secret: true },
+  { name: 'SIEM_AUTH_HEADER', path: 'siem.auth.value', kind: 'siemAuth', secret: true },
+  { name: 'SIEM_USERNAME', path: 'siem.auth.username', kind: 'siemAuth', besideSecret: true },
+  { name: 'SIEM_PASSWORD', path: 'siem.auth.password', kind: 'siemAuth', secret: true },
+  { name: 'SIEM_API_KEY', path: 'siem.auth.apiKey', kind: 'siemAuth', secret: true },
+  { name: 'SIEM_CLIENT_SECRET', path: 'siem.auth.clientSecret', kind: 'siemAuth', secret: true },
   { name: 'SIEM_TIMEOUT_MS', path: 'siem.timeoutMs', kind: 'int' },
   { name: 'SIEM_CONCURRENCY', path: 'siem.concurrency', kind: 'int' },
   { name: 'SIEM_MAX_BATCH_EVENTS', path: 'siem.maxBatchEvents', kind: 'int' },
   { name: 'SIEM_MAX_BATCH_BYTES', path: 'siem.maxBatchBytes', kind: 'int' },
   { name: 'SIEM_ATTEMPTS', path: 'siem.attempts', kind: 'int' },
   { name: 'SIEM_GZIP', path: 'siem.gzip', kind: 'boolean' },
-  { name: 'SIEM_CA_FILE', path: 'siem.caFile', kind: 'text' },
+  { name: 'SIEM_CA_FILE', path: 'siem.caFile', kind: 'text', localOnly: LOCAL_FILE },
   { name: 'SPLUNK_INDEX', path: 'siem.splunk.index', kind: 'text' },
   { name: 'SPLUNK_SOURCE', path: 'siem.splunk.source', kind: 'text' },
   { name: 'SPLUNK_SOURCETYPE', path: 'siem.splunk.sourcetype', kind: 'text' },
@@ -96,17 +110,27 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   { name: 'REDACT_MODE', path: 'redaction.mode', kind: 'word' },
   { name: 'REDACT_USER_FIELDS', path: 'redaction.userFields', kind: 'redactList' },
   { name: 'REDACT_ADMIN_FIELDS', path: 'redaction.adminFields', kind: 'redactList' },
-  { name: 'REDACT_HASH_KEY', path: 'redaction.hashKey', kind: 'secret' },
+  { name: 'REDACT_HASH_KEY', path: 'redaction.hashKey', kind: 'secret', secret: true },
   { name: 'FILTER', path: 'filter', kind: 'json' },
   { name: 'FIELDS', path: 'fields', kind: 'fields' },
   { name: 'TENANT', path: 'tenant', kind: 'text' },
-  { name: 'POLL_INTERVAL_MS', path: 'polling.intervalMs', kind: 'int' },
+  { name: 'POLL_INTERVAL_MS', path: 'polling.intervalMs', kind: 'int', localOnly: 'is set by deployment.scheduleMinutes in the Lambda deployment' },
   { name: 'LEASE_MS', path: 'polling.leaseMs', kind: 'int' },
   { name: 'QUEUE_MAX_MESSAGE_BYTES', path: 'polling.queueMaxMessageBytes', kind: 'int' },
-  { name: 'STATE_DIR', path: 'stateDir', kind: 'text' },
+  { name: 'STATE_DIR', path: 'stateDir', kind: 'text', localOnly: 'is for the local mode only: the Lambdas keep their cursor in DynamoDB' },
   { name: 'LOG_LEVEL', path: 'logLevel', kind: 'word' },
   { name: 'MPAS_LOG_SYNC_CONFIG', path: '', kind: 'configFile' },
 ];
+
+/** True when the row travels in a Secrets Manager secret on AWS: a credential, or what goes with one. */
+export function inSecret(spec: EnvVarSpec): boolean {
+  return spec.secret === true || spec.besideSecret === true;
+}
+
+/** The variables a tenant's service settings become in a Lambda's environment: no secret, nothing local. */
+export function carriedToLambdas(spec: EnvVarSpec): boolean {
+  return !inSecret(spec) && spec.localOnly === undefined && spec.kind !== 'configFile';
+}
 
 /** Config paths filled by more than one variable, or by none directly. */
 const GROUP_NAMES: Readonly<Record<string, string>> = {
@@ -115,6 +139,16 @@ const GROUP_NAMES: Readonly<Record<string, string>> = {
   'siem.auth': 'SIEM_TOKEN, SIEM_AUTH_HEADER or SIEM_USERNAME and SIEM_PASSWORD',
   'siem.auth.name': 'SIEM_AUTH_HEADER',
 };
+
+/**
+ * The part of the config a row's secret replaces whole: its group (`mpas.credentials`,
+ * `siem.auth`: the credential and what goes with it come from one secret) or the setting itself
+ * (`redaction.hashKey`).
+ */
+export function filledBySecret(spec: EnvVarSpec): string {
+  const holder = spec.path.slice(0, Math.max(0, spec.path.lastIndexOf('.')));
+  return GROUP_NAMES[holder] === undefined ? spec.path : holder;
+}
 
 /**
  * The variable that would set a config path (or its nearest parent that one sets), to name

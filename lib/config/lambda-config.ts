@@ -5,7 +5,7 @@ import type { ConfigProblem } from './config-error.js';
 import type { Environment } from './env-settings.js';
 import { readLambdaSettings } from './lambda-settings.js';
 import type { LambdaSettings } from './lambda-settings.js';
-import { ENV_VARS } from './env-var-table.js';
+import { ENV_VARS, filledBySecret, inSecret } from './env-var-table.js';
 import { loadConfig } from './load-config.js';
 import { SIEM_SECRET_SHAPES, siemSecretSchema, siemSecretVariables } from './siem-secret.js';
 import { namedAfterRoutes, routesFromEnvironment } from './lambda-routes.js';
@@ -22,8 +22,9 @@ const mpasSecretSchema = z.union([
 const MPAS_SECRET_SHAPES = '"username" and "password", or "clientSecret" (and optionally "clientId"), and no other keys';
 // The variables a secret stands for: all of its group are replaced, so a credential left in
 // the environment can neither mix with nor contradict the one in the secret.
-const MPAS_CREDENTIAL_VARS = ['MPAS_USERNAME', 'MPAS_PASSWORD', 'MPAS_CLIENT_SECRET'];
-const SIEM_CREDENTIAL_VARS = ['SIEM_TOKEN', 'SIEM_AUTH_HEADER', 'SIEM_API_KEY', 'SIEM_CLIENT_SECRET', 'SIEM_USERNAME', 'SIEM_PASSWORD'];
+const variablesFilledBy = (group: string): string[] => ENV_VARS.filter((spec) => inSecret(spec) && filledBySecret(spec) === group).map(({ name }) => name);
+const MPAS_CREDENTIAL_VARS = variablesFilledBy('mpas.credentials');
+const SIEM_CREDENTIAL_VARS = variablesFilledBy('siem.auth');
 
 /**
  * Which function loads the configuration. Only the poller signs in to MPAS and only the

@@ -4,8 +4,8 @@ import { z } from 'zod';
 export const SECRET_MASK = '***';
 
 /**
- * The settings that hold secrets, marked where the schema declares them (`secret()` of
- * config-values.ts registers every one). Everything that prints or ships configuration reads
- * this mark through config-secrets.ts, so a new secret setting is one `secret()` in the schema.
+ * The schema's own mark on every value it declares with `secret()` (config-values.ts). What is
+ * secret is said by the table of settings (env-var-table.ts, read through config-secrets.ts);
+ * this mark lets a test hold the schema and the table to the same list.
  */
 export const secretSettings = z.registry<{ readonly secret: true }>();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/config/config-error.js';
-import { isSecretPath, mayQuote, secretPathPatterns } from '../../../lib/config/config-secrets.js';
+import { isSecretPath, mayQuote, schemaSecretPathPatterns, secretPathPatterns } from '../../../lib/config/config-secrets.js';
 import { describeConfig } from '../../../lib/config/describe-config.js';
 import { loadConfig } from '../../../lib/config/load-config.js';
 import type { LoadConfigOptions } from '../../../lib/config/load-config.js';
@@ -190,6 +190,10 @@ describe('config secrets', () => {
     for (const path of ['mpas.credentials.username', 'siem.auth.name', 'siem.url', 'mpas.credentials.grant', 'routes.0.siem.auth.name']) {
       expect(isSecretPath(path.split('.')), path).toBe(false);
     }
+  });
+
+  it('marks secret in the table of settings exactly what the schema declares with secret(), routes included', () => {
+    expect(secretPathPatterns().sort()).toEqual(schemaSecretPathPatterns().sort());
   });
 
   it('quotes only the harmless fields of credentials and auth, routes included', () => {
