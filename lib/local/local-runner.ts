@@ -29,7 +29,6 @@ import type { SiemObserver } from './batch-consumer.js';
 import { deliveryLimitsOf } from './delivery-limit.js';
 import { UndeliveredError } from './undelivered-error.js';
 import type { Undelivered } from './undelivered-error.js';
-import { RetainedLeaseStore } from './retained-lease-store.js';
 
 const ARCHIVE_CLOSE_MS = 10_000;
 
@@ -110,7 +109,7 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
   const stateDir = options.stateDir ?? config.stateDir;
   const owner = `${hostname()}:${process.pid}`;
   const history = { startOver: options.startOver === true, ...(options.onStartOver ? { onStartOver: options.onStartOver } : {}) };
-  const store = new RetainedLeaseStore(new FileCursorStore({ stateDir, tenant: config.tenant, history }));
+  const store = new FileCursorStore({ stateDir, tenant: config.tenant, history, holdUntilClosed: true });
   // Taken here, before anything starts, so a second process fails fast naming the holder.
   await store.acquire({ owner, now: clock.now(), leaseMs: config.polling.leaseMs });
   const archiveFile = config.archive?.enabled && !config.archive.s3 ? resolve(stateDir, config.archive.file) : undefined;
@@ -198,7 +197,7 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
       summary.polls += 1;
       options.onPoll?.(outcome);
       if (outcome.status === 'lease-busy' || outcome.status === 'lease-lost') {
-        throw new Error(`the cursor lease was ${outcome.status === 'lease-busy' ? `taken by ${outcome.holder}` : store.lost?.found ? `lost: ${store.lost.found}` : 'lost'}; stopping`);
+        throw new Error(`the cursor lease was ${outcome.status === 'lease-busy' ? `taken by ${outcome.holder}` : store.lostLease?.found ? `lost: ${store.lostLease.found}` : 'lost'}; stopping`);
       }
       summary.failures = outcome.failures.length;
       summary.unread = outcome.failures.map(({ realm, stream, error }) => ({ realm, stream, error: error.message }));
@@ -213,7 +212,7 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
     await Promise.all(routes.map(({ stages }) => stages.sink.close()));
     // Bounded: a hung archive store must not keep the process (and its lock) alive.
     await archive?.close(ARCHIVE_CLOSE_MS);
-    await store.releaseHeld();
+    await store.close();
   }
   summary.deadLettered = deadLettered;
   summary.failures += deadLettered;

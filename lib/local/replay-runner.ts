@@ -17,7 +17,6 @@ import type { Sleep } from '../core/time/sleep.js';
 import { consumeBatches } from './batch-consumer.js';
 import { DeadLetterFile } from './dead-letter-file.js';
 import type { ReplayRange } from './replay-range.js';
-import { RetainedLeaseStore } from './retained-lease-store.js';
 
 /** Options of {@link runReplay}. */
 export interface ReplayRunnerOptions {
@@ -65,8 +64,7 @@ export async function runReplay(options: ReplayRunnerOptions): Promise<ReplaySum
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? realSleep;
   const owner = `${hostname()}:${process.pid}`;
-  const fileStore = new FileCursorStore({ stateDir: options.stateDir, tenant: options.cursorName });
-  const store = new RetainedLeaseStore(fileStore);
+  const store = new FileCursorStore({ stateDir: options.stateDir, tenant: options.cursorName, holdUntilClosed: true });
   const acquired = await store.acquire({ owner, now: clock.now(), leaseMs: config.polling.leaseMs });
   options.onStart?.({ positions: acquired.positions });
 
@@ -100,8 +98,8 @@ export async function runReplay(options: ReplayRunnerOptions): Promise<ReplaySum
     deadLettered,
     failures,
     deadLetterFile: deadLetters.path,
-    positions: (await fileStore.read()).positions,
-    cursorFile: fileStore.cursorPath,
+    positions: (await store.read()).positions,
+    cursorFile: store.cursorPath,
   });
   try {
     const outcome = await pollTenant({
@@ -122,7 +120,7 @@ export async function runReplay(options: ReplayRunnerOptions): Promise<ReplaySum
       observer: options.observer,
     });
     if (outcome.status === 'lease-busy' || outcome.status === 'lease-lost') {
-      throw new Error(`the replay cursor ${fileStore.cursorPath} was ${outcome.status === 'lease-busy' ? `taken by ${outcome.holder}` : 'lost'}`);
+      throw new Error(`the replay cursor ${store.cursorPath} was ${outcome.status === 'lease-busy' ? `taken by ${outcome.holder}` : 'lost'}`);
     }
     const failures = outcome.failures.map(({ realm, stream, error }) => ({ realm, stream, message: error.message }));
     return await summary(failures.length > 0 ? 'failed' : outcome.status === 'complete' ? 'complete' : 'stopped', outcome.events, failures);
@@ -132,6 +130,6 @@ export async function runReplay(options: ReplayRunnerOptions): Promise<ReplaySum
     queue.close();
     await consumer;
     await Promise.all(routes.map(({ stages }) => stages.sink.close()));
-    await store.releaseHeld();
+    await store.close();
   }
 }

@@ -31,16 +31,28 @@ export interface FileCursorStoreOptions {
    * Absent: no history (backfill and replay cursors, tools).
    */
   history?: { startOver: boolean; onStartOver?: (evidence: string) => void };
+  /**
+   * For a process that polls until it stops (`run`, `replay`): the lock and the lease the first
+   * `acquire` takes stay this store's until `close`, and `release` (which the poller calls after
+   * every poll, to let the next Lambda invocation in) keeps them, so a second process started
+   * meanwhile is refused instead of slipping in between two polls. Absent: `release` gives both up.
+   */
+  holdUntilClosed?: boolean;
 }
 
 const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
  * The cursor store of the local (on-prem) mode: `<stateDir>/<tenant>.cursor.json`, replaced
- * atomically at every change, guarded by the process lock `<stateDir>/<tenant>.lock` so that two
- * local processes never both run. Inside the file the port's lease semantics hold as in DynamoDB:
- * the fence grows at every acquisition (and survives a release), a commit must match owner and
- * fence, a release gives up the lease and the lock.
+ * atomically at every change. One mechanism keeps every other writer out: the lock file
+ * `<stateDir>/<tenant>.lock` (see `ProcessLock`), taken by the first `acquire` and held until
+ * `release` or, with `holdUntilClosed`, `close`. Only its holder writes the cursor file, so the
+ * holder keeps the exact text it wrote last, and before every write checks that the lock still
+ * names it and the file is still that text: a lock or cursor file removed or edited under it is a
+ * lost lease, and it stops without writing. The file carries the port's lease as in DynamoDB,
+ * for `status` and for fencing: the fence grows at every acquisition (and survives a release), a
+ * commit must match owner and fence, and a lease left unexpired without its lock (the lock file
+ * removed by hand) still refuses another owner.
  */
 export class FileCursorStore implements CursorStore {
   private readonly stateDir: string;
@@ -49,10 +61,13 @@ export class FileCursorStore implements CursorStore {
   private readonly exclusiveKey: string;
   private readonly history: LocalTenantHistory | undefined;
   private readonly historyOptions: FileCursorStoreOptions['history'];
+  private readonly holdUntilClosed: boolean;
   /** The lease this store holds and the file's text as it last wrote it: anything else on disk is someone else's doing. */
   private held: { lease: Lease; text: string } | undefined;
   /** Set once this store found its cursor changed under it: its lock is then given up, the file left as found. */
   private lost = false;
+  /** The last lease this store found lost, and what it found instead. */
+  private lostBy: LeaseLostError | undefined;
   private startChecked = false;
 
   constructor(options: FileCursorStoreOptions) {
@@ -75,6 +90,16 @@ export class FileCursorStore implements CursorStore {
     });
     this.history = options.history ? new LocalTenantHistory(options.stateDir, options.tenant, pid) : undefined;
     this.historyOptions = options.history;
+    this.holdUntilClosed = options.holdUntilClosed === true;
+  }
+
+  /**
+   * Why the lease was lost, when an acquire or commit found it so: the poll only reports
+   * `lease-lost`, and the operator needs what the store found (which file, deleted or rewritten,
+   * what was committed).
+   */
+  get lostLease(): LeaseLostError | undefined {
+    return this.lostBy;
   }
 
   /** The cursor file's path (for status output and operators). */
@@ -145,7 +170,8 @@ export class FileCursorStore implements CursorStore {
       const state = text === undefined ? emptyState() : this.file.parse(text);
       const stored = state.lease;
       if (!stored || stored.owner !== request.lease.owner || stored.fence !== request.lease.fence) {
-        throw new LeaseLostError(request.lease, { found: stored ? `the cursor file ${this.file.path} names the lease of ${stored.owner} (fence ${stored.fence})` : `the cursor file ${this.file.path} holds no lease` });
+        this.lostBy = new LeaseLostError(request.lease, { found: stored ? `the cursor file ${this.file.path} names the lease of ${stored.owner} (fence ${stored.fence})` : `the cursor file ${this.file.path} holds no lease` });
+        throw this.lostBy;
       }
       const extended: Lease = { ...stored, leaseUntil: request.now + request.leaseMs };
       this.held = { lease: extended, text: await this.file.write({ ...state, lease: extended, positions: { ...state.positions, [request.key]: request.position } }) };
@@ -155,23 +181,37 @@ export class FileCursorStore implements CursorStore {
     });
   }
 
-  /** Removes the lease and the lock file, if the lease is still this one; otherwise does nothing. */
+  /**
+   * Removes the lease and the lock file, if the lease is still this one; otherwise does nothing.
+   * With `holdUntilClosed`, keeps both: `close` gives them up.
+   */
   release(lease: Lease): Promise<void> {
+    if (this.holdUntilClosed) return Promise.resolve();
+    return this.exclusive(() => this.giveUp(lease));
+  }
+
+  /** Gives up the lease this store holds and its lock, if it holds them: when the process stops. */
+  close(): Promise<void> {
     return this.exclusive(async () => {
-      this.held = undefined;
-      if (!(await this.lock.isHeld())) return;
-      if (this.lost) {
-        // The file is left as whoever changed it made it; the lock was ours alone.
-        this.lost = false;
-        await this.lock.release();
-        return;
-      }
-      const state = await this.file.read();
-      if (state.lease?.owner !== lease.owner || state.lease.fence !== lease.fence) return;
-      const released: CursorFileState = { version: 1, fence: state.lease.fence, positions: state.positions };
-      await this.file.write(released);
-      await this.lock.release();
+      if (this.held) await this.giveUp(this.held.lease);
     });
+  }
+
+  /** Within `exclusive`: removes the lease, if it is still `lease`, and the lock. */
+  private async giveUp(lease: Lease): Promise<void> {
+    this.held = undefined;
+    if (!(await this.lock.isHeld())) return;
+    if (this.lost) {
+      // The file is left as whoever changed it made it; the lock was ours alone.
+      this.lost = false;
+      await this.lock.release();
+      return;
+    }
+    const state = await this.file.read();
+    if (state.lease?.owner !== lease.owner || state.lease.fence !== lease.fence) return;
+    const released: CursorFileState = { version: 1, fence: state.lease.fence, positions: state.positions };
+    await this.file.write(released);
+    await this.lock.release();
   }
 
   /** Reads the lease and positions without taking the lock: the file is only ever replaced whole. */
@@ -209,7 +249,8 @@ export class FileCursorStore implements CursorStore {
 
   private lostError(lease: Lease, found: string): LeaseLostError {
     this.lost = true;
-    return new LeaseLostError(lease, { found });
+    this.lostBy = new LeaseLostError(lease, { found });
+    return this.lostBy;
   }
 
   /** The first acquire of a store keeping history: no silent start over a lost cursor, and no start over a kept one. */
