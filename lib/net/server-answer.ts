@@ -1,4 +1,5 @@
 import { hideSecrets } from '../sinks/http-auth.js';
+import { longestFirst } from './secret-texts.js';
 
 /**
  * Hides every value of `secrets` in `text`, then keeps at most `maxChars` characters of it. A
@@ -48,10 +49,6 @@ function beforeTrailingPrefix(text: string, secrets: readonly string[]): number 
     }
   }
   return end;
-}
-
-function longestFirst(secrets: readonly string[]): string[] {
-  return [...secrets].sort((a, b) => b.length - a.length);
 }
 
 /**

@@ -1,8 +1,12 @@
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../../core/time/clock.js';
+import { hideSecrets } from '../http-auth.js';
 import type { HttpOutcome } from '../http-classify.js';
-import { classifyResponse, excerpt } from '../http-classify.js';
+import { classifyFailure, classifyResponse, excerpt } from '../http-classify.js';
 import { exchange, parseJsonBody } from '../../net/http-exchange.js';
+import { OAuthTokenCache } from '../../net/oauth-token-cache.js';
+import type { IssuedToken, RenewalMargin } from '../../net/oauth-token-cache.js';
+import { formValueForms, longestFirst } from '../../net/secret-texts.js';
 import { endpointUrl } from '../protocol-sink-options.js';
 import { ResponseTimeout } from '../response-timeout.js';
 
@@ -29,49 +33,66 @@ export interface EntraTokenOptions {
 }
 
 /** A token, or why none could be had (already classified: the caller reports it as the request's outcome). */
-export type TokenResult = { kind: 'token'; token: string } | { kind: 'failure'; outcome: Extract<HttpOutcome, { kind: 'retry' }> };
+export type TokenResult = { kind: 'token'; token: string } | { kind: 'failure'; outcome: RetryOutcome };
 
-// Renewed this long before it expires (at most half its life), so no request carries a token about to lapse.
-const RENEW_BEFORE_MS = 5 * 60_000;
+type RetryOutcome = Extract<HttpOutcome, { kind: 'retry' }>;
+
+/**
+ * Entra ID's tokens live an hour or more: one is renewed 5 minutes before it expires, or at half
+ * its life when it is shorter than 10 minutes, so no request carries a token about to lapse.
+ */
+const ENTRA_TOKEN_RENEWAL: RenewalMargin = { percentOfLifetime: 50, atMostMs: 5 * 60_000 };
+
+/** Why Entra ID gave no token, as the outcome of the request that needed one. */
+class EntraTokenRefused extends Error {
+  constructor(readonly outcome: RetryOutcome) {
+    super(outcome.reason);
+    this.name = 'EntraTokenRefused';
+  }
+}
 
 /**
  * Access tokens from `POST {authority}/{tenant}/oauth2/v2.0/token` (grant `client_credentials`),
- * cached until shortly before `expires_in`; concurrent callers share one request. Never
- * throws: a refused secret is an auth failure (`retry`, flagged for the alarm), anything else
- * the usual classification. The client secret never appears in a reason.
+ * cached by OAuthTokenCache (concurrent callers share one request). Never throws: a refused
+ * secret is an auth failure (`retry`, flagged for the alarm), anything else the usual
+ * classification. The client secret never appears in a reason.
  */
 export class EntraTokenSource {
-  private cached: { token: string; renewAt: number } | undefined;
-  private inFlight: Promise<TokenResult> | undefined;
+  private readonly cache: OAuthTokenCache;
   private readonly url: string;
   // Entra ID is a destination of its own: its speed says nothing about the SIEM's.
   private readonly responseTimeout: ResponseTimeout;
+  // The secret as sent (form-encoded) and as an error page might quote it.
+  private readonly secrets: string[];
 
   constructor(private readonly options: EntraTokenOptions) {
     this.url = endpointUrl(options.authorityHost, `/${encodeURIComponent(options.tenantId)}/oauth2/v2.0/token`);
     this.responseTimeout = new ResponseTimeout(options.timeoutMs);
+    this.secrets = longestFirst(formValueForms(options.clientSecret));
+    this.cache = new OAuthTokenCache({ issue: () => this.request(), clock: options.clock, renewal: ENTRA_TOKEN_RENEWAL });
   }
 
   /** A valid token: the cached one, or a new one. */
-  get(signal?: AbortSignal): Promise<TokenResult> {
-    if (this.cached && this.options.clock.now() < this.cached.renewAt) return Promise.resolve({ kind: 'token', token: this.cached.token });
-    this.inFlight ??= this.request(signal).finally(() => {
-      this.inFlight = undefined;
-    });
-    return this.inFlight;
+  async get(signal?: AbortSignal): Promise<TokenResult> {
+    try {
+      return { kind: 'token', token: await this.cache.token(signal) };
+    } catch (error) {
+      if (error instanceof EntraTokenRefused) return { kind: 'failure', outcome: error.outcome };
+      // The caller stopped waiting: told as a request cut short, as exchange() tells it.
+      const outcome = classifyFailure(error, false) as RetryOutcome;
+      return { kind: 'failure', outcome: { ...outcome, reason: `Entra ID token request: ${hideSecrets(outcome.reason, this.secrets)}` } };
+    }
   }
 
   /** Forgets `token` (the API refused it with 401), so the next `get` asks for a new one. */
   invalidate(token: string): void {
-    if (this.cached?.token === token) this.cached = undefined;
+    this.cache.invalidate(token);
   }
 
-  private async request(signal: AbortSignal | undefined): Promise<TokenResult> {
+  /** @throws EntraTokenRefused when no token came back. */
+  private async request(): Promise<IssuedToken> {
     const { clientId, clientSecret } = this.options;
     const form = new URLSearchParams({ client_id: clientId, client_secret: clientSecret, grant_type: 'client_credentials', scope: this.options.scope ?? AZURE_MONITOR_SCOPE });
-    // The secret as sent (form-encoded) and as an error page might quote it.
-    const secrets = [...new Set([clientSecret, encodeURIComponent(clientSecret), new URLSearchParams({ s: clientSecret }).toString().slice(2)])].sort((a, b) => b.length - a.length);
-    const started = this.options.clock.now();
     const response = await exchange({
       url: this.url,
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -79,23 +100,19 @@ export class EntraTokenSource {
       gzip: false,
       timeout: this.responseTimeout,
       agent: this.options.agent,
-      signal,
-      secrets,
+      secrets: this.secrets,
     });
-    if (response.kind === 'failure') return { kind: 'failure', outcome: { ...response.outcome, reason: `Entra ID token request: ${response.outcome.reason}` } };
+    if (response.kind === 'failure') throw new EntraTokenRefused({ ...response.outcome, reason: `Entra ID token request: ${response.outcome.reason}` });
     const body = parseJsonBody(response.text) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown } | undefined;
     if (response.status === 200 && typeof body?.access_token === 'string' && body.access_token !== '') {
-      const lifetimeMs = Number(body.expires_in) * 1000;
-      const life = Number.isFinite(lifetimeMs) && lifetimeMs > 0 ? lifetimeMs : 0;
-      this.cached = { token: body.access_token, renewAt: started + life - Math.min(RENEW_BEFORE_MS, life / 2) };
-      return { kind: 'token', token: body.access_token };
+      return { value: body.access_token, lifetimeMs: Number(body.expires_in) * 1000 };
     }
     const detail = typeof body?.error === 'string' ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}` : excerpt(response.text);
     const reason = `Entra ID token request: HTTP ${response.status}${detail ? ` ${excerpt(detail)}` : ''}`;
     const outcome = classifyResponse({ status: response.status, retryAfter: response.retryAfter, bodyExcerpt: '', eventCount: 1, nowMs: this.options.clock.now() });
-    if (outcome.kind === 'retry' && !outcome.auth) return { kind: 'failure', outcome: { ...outcome, reason } };
+    if (outcome.kind === 'retry' && !outcome.auth) throw new EntraTokenRefused({ ...outcome, reason });
     // Any other answer (invalid_client, unknown tenant, a 200 without a token) is a setting to fix,
     // never a reason to drop events: retried, and flagged for the alarm.
-    return { kind: 'failure', outcome: { kind: 'retry', reason, status: response.status, auth: true } };
+    throw new EntraTokenRefused({ kind: 'retry', reason, status: response.status, auth: true });
   }
 }

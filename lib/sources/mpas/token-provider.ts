@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../../core/time/clock.js';
+import { OAuthTokenCache } from '../../net/oauth-token-cache.js';
+import type { IssuedToken, RenewalMargin } from '../../net/oauth-token-cache.js';
 import { MpasAuthError, MpasNotFoundError, MpasRequestRejectedError, MpasResponseError } from './errors.js';
 import { bodyText } from './http-transport.js';
 import type { HttpTransport } from './http-transport.js';
@@ -19,12 +21,6 @@ export interface TokenProviderOptions {
   clock: Clock;
 }
 
-interface CachedToken {
-  value: string;
-  expiresAt: number;
-  lifetimeMs: number;
-}
-
 const tokenResponseSchema = z.looseObject({
   access_token: z.string().min(1),
   expires_in: z.number().positive(),
@@ -34,64 +30,43 @@ const tokenResponseSchema = z.looseObject({
 const CREDENTIAL_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client']);
 
 /**
- * Gets access tokens from the MPAS token endpoint and caches them. A cached token is used
- * while more than max(10 s, 10% of its lifetime) remains, by the injected clock; callers that
- * need a token at the same moment share one request to the endpoint.
+ * Keycloak's access tokens live minutes: one is renewed once 10% of its life is left, and never
+ * later than 10 s before it expires, the default time one request to MPAS may take (see
+ * MpasClientOptions.requestTimeoutMs).
+ */
+const MPAS_TOKEN_RENEWAL: RenewalMargin = { percentOfLifetime: 10, atLeastMs: 10_000 };
+
+/**
+ * Gets access tokens from the MPAS token endpoint and caches them (see OAuthTokenCache: callers
+ * that need a token at the same moment share one request, a failure is not cached).
  */
 export class TokenProvider {
-  private current: CachedToken | undefined;
-  private pending: Promise<CachedToken> | undefined;
+  private readonly cache: OAuthTokenCache;
   private readonly url: string;
 
   constructor(private readonly options: TokenProviderOptions) {
     this.url = `${options.baseUrl}/realms/${encodeURIComponent(options.authRealm)}/protocol/openid-connect/token`;
+    this.cache = new OAuthTokenCache({ issue: () => this.requestToken(), clock: options.clock, renewal: MPAS_TOKEN_RENEWAL });
   }
 
   /**
    * A token fresh enough to use now.
    * @throws MpasAuthError when MPAS refuses the credentials; MpasUnavailableError after retries.
    */
-  async token(signal?: AbortSignal): Promise<string> {
-    const cached = this.current;
-    if (cached !== undefined && this.isFresh(cached)) return cached.value;
-    return (await this.fetchShared(signal)).value;
+  token(signal?: AbortSignal): Promise<string> {
+    return this.cache.token(signal);
   }
 
   /**
    * Replaces a token an endpoint refused with 401. When another caller has already replaced
    * it, that newer token is returned without asking the endpoint again.
    */
-  async renew(rejected: string, signal?: AbortSignal): Promise<string> {
-    if (this.current?.value === rejected) this.current = undefined;
-    if (this.current !== undefined) return this.current.value;
-    return (await this.fetchShared(signal)).value;
+  renew(rejected: string, signal?: AbortSignal): Promise<string> {
+    return this.cache.renew(rejected, signal);
   }
 
-  private isFresh(token: CachedToken): boolean {
-    const margin = Math.max(10_000, token.lifetimeMs / 10);
-    return token.expiresAt - this.options.clock.now() > margin;
-  }
-
-  /** Joins the request in flight or starts one; a caller's abort leaves the shared request running. */
-  private fetchShared(signal?: AbortSignal): Promise<CachedToken> {
-    if (this.pending === undefined) {
-      const request = this.requestToken().then((token) => {
-        this.current = token;
-        return token;
-      });
-      this.pending = request;
-      // Cleared either way, so a failure is not cached and the next caller tries again.
-      const clear = (): void => {
-        if (this.pending === request) this.pending = undefined;
-      };
-      request.then(clear, clear);
-    }
-    return abortable(this.pending, signal);
-  }
-
-  private async requestToken(): Promise<CachedToken> {
-    const { credentials, clock, transport, authRealm } = this.options;
-    const issuedAt = clock.now();
+  private async requestToken(): Promise<IssuedToken> {
+    const { credentials, transport, authRealm } = this.options;
     const response = await transport.send({
       route: 'token',
       method: 'POST',
@@ -102,7 +77,7 @@ export class TokenProvider {
     if (response.cutAtBytes !== undefined) {
       throw new MpasResponseError({ route: 'token', realm: authRealm, issues: [`body: more than ${response.cutAtBytes} bytes (MPAS_MAX_PAGE_BYTES), its read was cut`] });
     }
-    if (response.status === 200) return parseToken(bodyText(response), issuedAt, authRealm);
+    if (response.status === 200) return parseToken(bodyText(response), authRealm);
     const message = readServerMessage(bodyText(response), secretsOf(credentials));
     const oauthError = message.oauthError;
     if (response.status === 401 || (response.status === 400 && oauthError !== undefined && CREDENTIAL_ERRORS.has(oauthError))) {
@@ -140,7 +115,7 @@ function secretsOf(credentials: MpasCredentials): string[] {
   return secrets;
 }
 
-function parseToken(body: string, issuedAt: number, authRealm: string): CachedToken {
+function parseToken(body: string, authRealm: string): IssuedToken {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -153,27 +128,5 @@ function parseToken(body: string, issuedAt: number, authRealm: string): CachedTo
     const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
     throw new MpasResponseError({ route: 'token', realm: authRealm, issues });
   }
-  const lifetimeMs = parsed.data.expires_in * 1000;
-  // Counted from before the request was sent, so the cached expiry errs on the early side.
-  return { value: parsed.data.access_token, expiresAt: issuedAt + lifetimeMs, lifetimeMs };
-}
-
-/** Resolves as `promise` does, or rejects with the signal's reason as soon as it aborts. */
-function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
-      },
-    );
-  });
+  return { value: parsed.data.access_token, lifetimeMs: parsed.data.expires_in * 1000 };
 }
