@@ -1,8 +1,9 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import { request } from 'undici';
 import type { Dispatcher } from 'undici';
+import { sendRequest } from './http-fetch.js';
 import { readAnswerStart } from './server-answer.js';
+import { RequestTimeout, timedRequest } from './timed-request.js';
 import { hideSecrets } from '../sinks/http-auth.js';
 import type { HttpOutcome } from '../sinks/http-classify.js';
 import { classifyFailure } from '../sinks/http-classify.js';
@@ -57,29 +58,27 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse |
     headers['content-encoding'] = 'gzip';
   }
   const timed = req.timeout.start();
-  const expiry = new AbortController();
-  const timer = setTimeout(() => expiry.abort(), timed.timeoutMs);
-  const signal = req.signal ? AbortSignal.any([req.signal, expiry.signal]) : expiry.signal;
   try {
-    const response = await request(req.url, { method: req.method ?? 'POST', headers, body, dispatcher: req.agent, signal });
-    const ok = response.statusCode >= 200 && response.statusCode < 300;
-    // Secrets hidden before an error body is cut, so none is left half shown at the cut.
-    const text = ok ? hideSecrets(await response.body.text(), req.secrets) : await readAnswerStart(response.body, MAX_ERROR_BODY_CHARS, req.secrets);
-    timed.answered();
-    const retryAfter = response.headers['retry-after'];
-    return {
-      kind: 'response',
-      status: response.statusCode,
-      retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-      text,
-    };
+    return await timedRequest(timed.timeoutMs, req.signal, async (signal) => {
+      const response = await sendRequest(req.url, { method: req.method ?? 'POST', headers, body, dispatcher: req.agent, signal });
+      const ok = response.statusCode >= 200 && response.statusCode < 300;
+      // Secrets hidden before an error body is cut, so none is left half shown at the cut.
+      const text = ok ? hideSecrets(await response.body.text(), req.secrets) : await readAnswerStart(response.body, MAX_ERROR_BODY_CHARS, req.secrets);
+      timed.answered();
+      const retryAfter = response.headers['retry-after'];
+      return {
+        kind: 'response',
+        status: response.statusCode,
+        retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+        text,
+      };
+    });
   } catch (error) {
     // A connection error or the caller's stop says nothing about how fast the SIEM answers.
-    if (expiry.signal.aborted) timed.timedOut();
-    const outcome = classifyFailure(error, expiry.signal.aborted, timed.timeoutMs) as ExchangeFailure['outcome'];
+    const timedOut = error instanceof RequestTimeout;
+    if (timedOut) timed.timedOut();
+    const outcome = classifyFailure(error, timedOut, timed.timeoutMs) as ExchangeFailure['outcome'];
     return { kind: 'failure', outcome: { ...outcome, reason: hideSecrets(outcome.reason, req.secrets) } };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -6,6 +6,8 @@ import { hideSecrets } from '../../sinks/http-auth.js';
 import { excerpt } from '../../sinks/http-classify.js';
 import { MpasUnavailableError } from './errors.js';
 import { readBoundedBody } from '../../net/bounded-body.js';
+import { formValueForms, longestFirst } from '../../net/secret-texts.js';
+import { RequestTimeout, timedRequest } from '../../net/timed-request.js';
 import { DEFAULT_MAX_BODY_BYTES } from './page-limits.js';
 import type { HttpFetch, HttpFetchResponse } from '../../net/http-fetch.js';
 import type { MpasRoute } from './errors.js';
@@ -68,14 +70,6 @@ export interface HttpTransportOptions {
   maxBodyBytes?: number;
 }
 
-/** Why an attempt was cut short; the abort reason of the transport's own timer. */
-class RequestTimeout extends Error {
-  constructor(readonly timeoutMs: number) {
-    super(`no complete response within ${timeoutMs} ms`);
-    this.name = 'RequestTimeout';
-  }
-}
-
 /**
  * Sends requests to MPAS with a timeout per attempt and retries what is transient (429, 5xx,
  * timeouts, connection failures) according to the retry policy. Any other response, 4xx
@@ -127,44 +121,35 @@ export class HttpTransport {
   /** One attempt, the body read to its end within the timeout. */
   private async attempt(request: HttpRequest, signal?: AbortSignal): Promise<HttpResult> {
     const { clock, requestTimeoutMs, onRequest } = this.options;
-    const timer = new AbortController();
-    // A timer of our own rather than AbortSignal.timeout: it is cleared as soon as the body is
-    // read, so a finished request leaves nothing pending to keep a Lambda or a test alive.
-    const handle = setTimeout(() => timer.abort(new RequestTimeout(requestTimeoutMs)), requestTimeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
     const startedAt = clock.now();
     let status: number | undefined;
     let failure: string | undefined;
     try {
-      const response = await this.options.fetch(request.url, {
-        method: request.method,
-        headers: request.headers,
-        ...(request.body !== undefined ? { body: request.body } : {}),
-        signal: combined,
-        // The admin API does not redirect; a 3xx (say http -> https) is reported, not followed with the token.
-        redirect: 'manual',
+      return await timedRequest(requestTimeoutMs, signal, async (timed) => {
+        const response = await this.options.fetch(request.url, {
+          method: request.method,
+          headers: request.headers,
+          ...(request.body !== undefined ? { body: request.body } : {}),
+          signal: timed,
+          // The admin API does not redirect; a 3xx (say http -> https) is reported, not followed with the token.
+          redirect: 'manual',
+        });
+        status = response.status;
+        this.options.serverClock?.observe(response.headers.get('date'), startedAt, clock.now());
+        const read = await readBoundedBody(response.body, response.headers.get('content-length'), this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+        const body = read.bytes;
+        // Cut at the limit: handed back as it is, status and all (a 200 cut is not transient, and
+        // the client says so); what was read is dropped.
+        if (read.cut) return { status: response.status, headers: response.headers, body, cutAtBytes: read.limitBytes };
+        // What the server said with a refusal or an error page: the first thing an operator reads.
+        if (response.status >= 400) failure = describeStatus(response.status, hideSecrets(utf8.decode(body), credentialsOf(request)));
+        return { status: response.status, headers: response.headers, body };
       });
-      status = response.status;
-      this.options.serverClock?.observe(response.headers.get('date'), startedAt, clock.now());
-      const read = await readBoundedBody(response.body, response.headers.get('content-length'), this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-      const body = read.bytes;
-      // Cut at the limit: handed back as it is, status and all (a 200 cut is not transient, and
-      // the client says so); what was read is dropped.
-      if (read.cut) return { status: response.status, headers: response.headers, body, cutAtBytes: read.limitBytes };
-      // What the server said with a refusal or an error page: the first thing an operator reads.
-      if (response.status >= 400) failure = describeStatus(response.status, hideSecrets(utf8.decode(body), credentialsOf(request)));
-      return { status: response.status, headers: response.headers, body };
     } catch (error) {
-      // fetch rejects with the abort reason; a bare AbortError can also surface from the body read.
-      if (timer.signal.aborted && !signal?.aborted) {
-        failure = describeFailure(timer.signal.reason);
-        throw timer.signal.reason;
-      }
-      if (signal?.aborted) throw signal.reason;
-      failure = describeFailure(error);
+      // The caller's stop is no failure of MPAS's.
+      if (!signal?.aborted) failure = describeFailure(error);
       throw error;
     } finally {
-      clearTimeout(handle);
       onRequest?.({ route: request.route, ...(status !== undefined ? { status } : {}), ...(failure !== undefined ? { failure } : {}), durationMs: clock.now() - startedAt });
     }
   }
@@ -188,10 +173,10 @@ function credentialsOf(request: HttpRequest): string[] {
     const form = new URLSearchParams(request.body);
     for (const field of ['client_secret', 'password']) {
       const value = form.get(field);
-      if (value !== null) found.push(value, encodeURIComponent(value), new URLSearchParams({ [field]: value }).toString().slice(field.length + 1));
+      if (value !== null) found.push(...formValueForms(value));
     }
   }
-  return [...new Set(found.filter((value) => value.length > 0))].sort((a, b) => b.length - a.length);
+  return longestFirst(found);
 }
 
 /** A short, secret-free account of a failed attempt: no URL query, no headers, no body. */
