@@ -30,6 +30,7 @@ export function encodingSink(limits: BatchLimits, format: 'json' | 'cef', concur
       }
       return Promise.resolve({ retry: [], dropped: [], errors: [], latenciesMs: [] });
     },
+    healthcheck: () => Promise.resolve({ ok: true, detail: 'ok: encodes only, sends nothing' }),
     close: () => Promise.resolve(),
   };
 }

@@ -155,6 +155,7 @@ function reportingErrors(sink: Sink, errors: SinkError[]): Sink {
   return {
     name: sink.name,
     close: () => sink.close(),
+    healthcheck: (options) => sink.healthcheck(options),
     deliver: async (events, signal) => {
       const delivery = await sink.deliver(events, signal);
       errors.push(...delivery.errors);

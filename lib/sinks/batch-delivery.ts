@@ -25,8 +25,12 @@ export interface PartialOutcome {
 /** What one request of a protocol sink came to. */
 export type RequestOutcome = HttpOutcome | PartialOutcome;
 
-/** Sends the events at `indices` as one request (and whatever confirms it); never throws. */
-export type SendGroup = (indices: readonly number[], signal: AbortSignal | undefined) => Promise<RequestOutcome>;
+/**
+ * Sends the events at `indices` as one request (and whatever confirms it); never throws.
+ * `maxBytes` is the plan's bound on the request's encoded size, when the plan made one (a
+ * group split after a 413 has none).
+ */
+export type SendGroup = (indices: readonly number[], signal: AbortSignal | undefined, maxBytes?: number) => Promise<RequestOutcome>;
 
 /** The shared `batch` and `request` settings of a protocol sink, with their test seams resolved. */
 export interface BatchDeliverySettings {
@@ -50,11 +54,7 @@ const SKIPPED = Symbol('skipped');
 
 /**
  * Delivers events in requests of at most `maxBatchEvents` events and `maxBatchBytes` bytes
- * (`sizeOf` gives an event's framed size), with at most `concurrency` in flight. An event over
- * `maxEventBytes` (or alone over `maxBatchBytes`) is dropped unsent, its reason naming its size
- * and the limit: a request above the SIEM's limit is never sent. Retries with
- * full-jitter backoff; a partial answer resends only the items it names; 413 splits the group;
- * a `Retry-After` over MAX_IN_PROCESS_RETRY_AFTER_MS stops the delivery so the queue waits instead.
+ * (`sizeOf` gives an event's framed size): `planGroups`, then `deliverPlan`.
  */
 export async function deliverInBatches(
   events: readonly OutboundEvent[],
@@ -63,12 +63,35 @@ export async function deliverInBatches(
   settings: BatchDeliverySettings,
   signal?: AbortSignal,
 ): Promise<SinkDelivery> {
+  const { groups, oversized } = planGroups(events, sizeOf, settings);
+  return deliverPlan({ groups: groups.map((indices) => ({ indices })), oversized }, send, settings, signal);
+}
+
+/**
+ * Sends the planned requests with at most `concurrency` in flight. An event the plan found too
+ * large is dropped unsent, its reason naming its size and the limit: a request above the SIEM's
+ * limit is never sent. Retries with full-jitter backoff; a partial answer resends only the items
+ * it names; 413 splits the group; a `Retry-After` over MAX_IN_PROCESS_RETRY_AFTER_MS stops the
+ * delivery so the queue waits instead.
+ */
+export async function deliverPlan(plan: DeliveryPlan, send: SendGroup, settings: BatchDeliverySettings, signal?: AbortSignal): Promise<SinkDelivery> {
   const run = new BatchRun(send, settings, signal);
-  const plan = planGroups(events, sizeOf, settings);
   const limits = { maxEventBytes: Math.min(settings.maxEventBytes ?? Infinity, settings.maxBatchBytes), eventLimitName: settings.eventLimitName ?? 'the request limit (SIEM_MAX_BATCH_BYTES)' };
   for (const { index, bytes } of plan.oversized) run.drop(index, tooLargeReason(bytes, limits));
-  await Promise.all(plan.groups.map((group) => run.sendGroup(group)));
+  await Promise.all(plan.groups.map(({ indices, maxBytes }) => run.sendGroup(indices, maxBytes)));
   return run.finish();
+}
+
+/** One planned request: indices into the events, and a bound on its encoded size when the planner made one. */
+export interface PlannedGroup {
+  indices: number[];
+  maxBytes?: number;
+}
+
+/** The requests a sink plans for one delivery, and the events too large for any. */
+export interface DeliveryPlan {
+  groups: readonly PlannedGroup[];
+  oversized: ReadonlyArray<{ index: number; bytes: number }>;
 }
 
 /** Requests to send, and the events too large for any. */
@@ -135,12 +158,17 @@ class BatchRun {
     return this.result;
   }
 
-  async sendGroup(group: number[]): Promise<void> {
+  /** Sends one group until it is accepted, dropped, split, or out of attempts. */
+  async sendGroup(group: number[], maxBytes?: number): Promise<void> {
     let pending = group;
     for (let attempt = 1; ; attempt += 1) {
       const current = pending;
+      // The bound holds for the group as planned, not for what a partial answer leaves of it.
+      const bound = current === group ? maxBytes : undefined;
+      // Checked once a permit is held: a group queued behind the one that got a long
+      // Retry-After must not be sent either.
       const outcome = await this.semaphore.run<RequestOutcome | typeof SKIPPED>(async () =>
-        this.stopped || this.signal?.aborted ? SKIPPED : this.sendAndNote(current),
+        this.stopped || this.signal?.aborted ? SKIPPED : this.sendAndNote(current, bound),
       );
       if (outcome === SKIPPED) return void this.result.retry.push(...current);
       if (outcome.kind === 'ok') return;
@@ -165,6 +193,7 @@ class BatchRun {
       // Refused credentials do not heal within one call: report them for the alarm at once.
       if (auth || !decision.retry) {
         this.result.retry.push(...pending);
+        // The queue's redelivery should not come back sooner than the SIEM asked.
         const retryAfterMs = capRetryAfter(outcome.retryAfterMs);
         if (retryAfterMs !== undefined) this.result.retryAfterMs = Math.max(this.result.retryAfterMs ?? 0, retryAfterMs);
         return;
@@ -173,10 +202,13 @@ class BatchRun {
     }
   }
 
-  /** Sends, records the error and latency, and notes a long Retry-After before the permit is released. */
-  private async sendAndNote(indices: number[]): Promise<RequestOutcome> {
+  /**
+   * Sends, records the error and latency, and notes a long Retry-After before the permit is
+   * released, so that no queued group slips out in between.
+   */
+  private async sendAndNote(indices: number[], maxBytes: number | undefined): Promise<RequestOutcome> {
     const started = this.settings.clock.now();
-    const outcome = await this.send(indices, this.signal);
+    const outcome = await this.send(indices, this.signal, maxBytes);
     this.result.latenciesMs.push(Math.max(0, this.settings.clock.now() - started));
     if (outcome.kind !== 'ok') {
       const auth = outcome.kind === 'retry' && outcome.auth;

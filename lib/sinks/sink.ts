@@ -37,9 +37,27 @@ export interface SinkDelivery {
   latenciesMs: number[];
 }
 
+/** What `check` says of one destination: ok, or what is wrong and which setting fixes it. */
+export interface SinkHealth {
+  ok: boolean;
+  detail: string;
+}
+
+/** How far a health check may go. */
+export interface HealthcheckOptions {
+  /**
+   * Given when the operator allows storing something at the SIEM: delivers one test event through
+   * the destination's pipeline to this sink. A sink that can prove its credentials with less
+   * (the generic HTTPS sink posts an empty JSON array) does that instead.
+   */
+  sendTestEvent?: () => Promise<SinkHealth>;
+}
+
 /** A SIEM adapter. It never throws for a SIEM's answer: every outcome is in the `SinkDelivery`. */
 export interface Sink {
   readonly name: string;
   deliver(events: readonly OutboundEvent[], signal?: AbortSignal): Promise<SinkDelivery>;
+  /** Tries the destination for `check`; without `sendTestEvent` nothing is stored. Never throws. */
+  healthcheck(options?: HealthcheckOptions): Promise<SinkHealth>;
   close(): Promise<void>;
 }

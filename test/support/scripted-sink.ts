@@ -1,4 +1,4 @@
-import type { OutboundEvent, Sink, SinkDelivery } from '../../lib/sinks/sink.js';
+import type { OutboundEvent, Sink, SinkDelivery, SinkHealth } from '../../lib/sinks/sink.js';
 
 /** How a {@link ScriptedSink} answers: take everything, or ask for all of it again later. */
 export type ScriptedAnswer = 'accept' | 'retry-all';
@@ -22,6 +22,11 @@ export class ScriptedSink implements Sink {
     }
     this.accepted.push(...events);
     return { retry: [], dropped: [], errors: [], latenciesMs: [1] };
+  }
+
+  /** Healthy while it accepts, as a SIEM that takes events would be. */
+  async healthcheck(): Promise<SinkHealth> {
+    return this.answer === 'accept' ? { ok: true, detail: `ok: ${this.name} accepts` } : { ok: false, detail: `${this.name} asks to retry` };
   }
 
   async close(): Promise<void> {}

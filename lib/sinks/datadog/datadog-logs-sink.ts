@@ -1,15 +1,11 @@
-import { deliverInBatches } from '../batch-delivery.js';
-import { classifyResponse, excerpt } from '../http-classify.js';
-import { exchange } from '../../net/http-exchange.js';
+import { createBatchingHttpSink, wholeRequestOutcome } from '../batching-http-sink.js';
 import type { DatadogMetadata } from './datadog-logs-encoder.js';
 import { datadogLogBytes, encodeDatadogBody } from './datadog-logs-encoder.js';
 import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
-import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
-import { ResponseTimeout } from '../response-timeout.js';
+import { endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
 import { DATADOG_LIMITS } from '../siem-limits.js';
 import type { Sink } from '../sink.js';
 import type { SinkConfigProblem } from '../sink-errors.js';
-import { createSinkAgent } from '../../net/tls.js';
 
 /** Settings of the Datadog Logs (HTTP intake v2) sink. */
 export interface DatadogLogsSinkOptions extends ProtocolSinkOptions {
@@ -31,41 +27,17 @@ export interface DatadogLogsSinkOptions extends ProtocolSinkOptions {
  */
 export function createDatadogLogsSink(options: DatadogLogsSinkOptions): Sink {
   validateProtocolSinkOptions('datadog', options, { kind: 'header', name: 'dd-api-key', value: options.apiKey }, datadogProblems(options), () => 'apiKey');
-  // The intake refuses larger requests and truncates larger logs; the planner never builds either.
-  const settings = deliverySettings(options, DATADOG_LIMITS);
-  const agent = createSinkAgent({ caFile: options.caFile, connections: options.concurrency, connectTimeoutMs: options.timeoutMs });
-  const secrets = [options.apiKey];
   const headers = { 'dd-api-key': options.apiKey, 'content-type': 'application/json' };
   const metadata: DatadogMetadata = { source: options.source ?? 'mpas', service: options.service ?? 'mpas-log-sync', hostname: options.hostname, tags: options.tags };
   const url = endpointUrl(options.url, '/api/v2/logs', ['/api/v2/logs']);
-  // One per sink: every request to this SIEM learns from the others how long it takes to answer.
-  const responseTimeout = new ResponseTimeout(options.timeoutMs);
-
-  return {
-    name: 'datadog',
-    deliver: (events, signal) =>
-      deliverInBatches(
-        events,
-        (event) => datadogLogBytes(event, options.format, metadata),
-        async (indices, groupSignal) => {
-          const response = await exchange({
-            url,
-            headers,
-            body: encodeDatadogBody(indices.map((index) => events[index]!), options.format, metadata),
-            gzip: options.gzip,
-            timeout: responseTimeout,
-            agent,
-            signal: groupSignal,
-            secrets,
-          });
-          if (response.kind === 'failure') return response.outcome;
-          return classifyResponse({ status: response.status, retryAfter: response.retryAfter, bodyExcerpt: excerpt(response.text), eventCount: indices.length, nowMs: settings.clock.now() });
-        },
-        settings,
-        signal,
-      ),
-    close: () => agent.close(),
-  };
+  // The intake refuses larger requests and truncates larger logs; the planner never builds either.
+  return createBatchingHttpSink({ name: 'datadog', options, limits: DATADOG_LIMITS, secrets: [options.apiKey] }, (connection) => ({
+    sizeOf: (event) => datadogLogBytes(event, options.format, metadata),
+    send: async (group, signal) => {
+      const response = await connection.exchange({ url, headers, body: encodeDatadogBody(group, options.format, metadata) }, signal);
+      return wholeRequestOutcome(response, group.length, connection.settings.clock.now());
+    },
+  }));
 }
 
 function datadogProblems(options: DatadogLogsSinkOptions): SinkConfigProblem[] {

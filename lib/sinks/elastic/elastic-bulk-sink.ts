@@ -1,16 +1,13 @@
-import { deliverInBatches } from '../batch-delivery.js';
+import { createBatchingHttpSink } from '../batching-http-sink.js';
 import type { SinkAuth } from '../http-auth.js';
 import { authHeaders, secretsOf } from '../http-auth.js';
-import { exchange } from '../../net/http-exchange.js';
 import { classifyBulkResponse } from './elastic-bulk-classify.js';
 import { bulkEventBytes, encodeBulkBody } from './elastic-bulk-encoder.js';
 import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
-import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
-import { ResponseTimeout } from '../response-timeout.js';
+import { endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
 import { ELASTIC_LIMITS } from '../siem-limits.js';
 import type { Sink } from '../sink.js';
 import type { SinkConfigProblem } from '../sink-errors.js';
-import { createSinkAgent } from '../../net/tls.js';
 
 /** How the sink proves itself to Elasticsearch / OpenSearch. */
 export type ElasticAuth =
@@ -43,39 +40,17 @@ export function createElasticBulkSink(options: ElasticBulkSinkOptions): Sink {
   const auth = genericAuth(options.auth);
   // The API key is checked here, in its own words, not as the header the generic check sees.
   validateProtocolSinkOptions('elastic', options, auth, elasticProblems(options, index), (setting) => (options.auth.kind === 'apiKey' ? undefined : setting));
-  const settings = deliverySettings(options, ELASTIC_LIMITS);
-  const agent = createSinkAgent({ caFile: options.caFile, connections: options.concurrency, connectTimeoutMs: options.timeoutMs });
   const secrets = options.auth.kind === 'apiKey' ? [...secretsOf(auth), options.auth.apiKey].sort((a, b) => b.length - a.length) : secretsOf(auth);
   const headers = { ...authHeaders(auth), 'content-type': 'application/x-ndjson' };
   const url = endpointUrl(options.url, '/_bulk', ['/_bulk']);
-  // One per sink: every request to this SIEM learns from the others how long it takes to answer.
-  const responseTimeout = new ResponseTimeout(options.timeoutMs);
-
-  return {
-    name: 'elastic',
-    deliver: (events, signal) =>
-      deliverInBatches(
-        events,
-        (event) => bulkEventBytes(event, options.format, index),
-        async (indices, groupSignal) => {
-          const response = await exchange({
-            url,
-            headers,
-            body: encodeBulkBody(indices.map((position) => events[position]!), options.format, index),
-            gzip: options.gzip,
-            timeout: responseTimeout,
-            agent,
-            signal: groupSignal,
-            secrets,
-          });
-          if (response.kind === 'failure') return response.outcome;
-          return classifyBulkResponse({ status: response.status, body: response.text, retryAfter: response.retryAfter, eventCount: indices.length, nowMs: settings.clock.now() });
-        },
-        settings,
-        signal,
-      ),
-    close: () => agent.close(),
-  };
+  return createBatchingHttpSink({ name: 'elastic', options, limits: ELASTIC_LIMITS, secrets }, (connection) => ({
+    sizeOf: (event) => bulkEventBytes(event, options.format, index),
+    send: async (group, signal) => {
+      const response = await connection.exchange({ url, headers, body: encodeBulkBody(group, options.format, index) }, signal);
+      if (response.kind === 'failure') return response.outcome;
+      return classifyBulkResponse({ status: response.status, body: response.text, retryAfter: response.retryAfter, eventCount: group.length, nowMs: connection.settings.clock.now() });
+    },
+  }));
 }
 
 /** The API key as `Authorization: ApiKey <base64(id:api_key)>`; an unencoded `id:api_key` is encoded here. */

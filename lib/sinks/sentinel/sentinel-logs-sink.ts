@@ -1,16 +1,12 @@
-import { deliverInBatches } from '../batch-delivery.js';
+import { createBatchingHttpSink, wholeRequestOutcome } from '../batching-http-sink.js';
 import { DEFAULT_AUTHORITY_HOST, EntraTokenSource } from './entra-token.js';
 import type { HttpOutcome } from '../http-classify.js';
-import { classifyResponse, excerpt } from '../http-classify.js';
-import { exchange } from '../../net/http-exchange.js';
 import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
-import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
-import { ResponseTimeout } from '../response-timeout.js';
+import { endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
 import { encodeSentinelRecord } from './sentinel-logs-encoder.js';
 import { SENTINEL_LIMITS } from '../siem-limits.js';
-import type { Sink } from '../sink.js';
+import type { OutboundEvent, Sink } from '../sink.js';
 import type { SinkConfigProblem } from '../sink-errors.js';
-import { createSinkAgent } from '../../net/tls.js';
 
 /** Settings of the Microsoft Sentinel (Azure Monitor Logs Ingestion API) sink. `url` is the data collection endpoint. */
 export interface SentinelLogsSinkOptions extends ProtocolSinkOptions {
@@ -43,62 +39,47 @@ export const DEFAULT_SENTINEL_STREAM = 'Custom-MpasEvents_CL';
  */
 export function createSentinelLogsSink(options: SentinelLogsSinkOptions): Sink {
   validateProtocolSinkOptions('sentinel', options, { kind: 'bearer', token: options.clientSecret }, sentinelProblems(options), () => 'clientSecret');
-  // Azure refuses a larger call; the planner never builds one.
-  const settings = deliverySettings(options, SENTINEL_LIMITS);
-  const agent = createSinkAgent({ caFile: options.caFile, connections: options.concurrency, connectTimeoutMs: options.timeoutMs });
-  const tokens = new EntraTokenSource({
-    authorityHost: options.authorityHost ?? DEFAULT_AUTHORITY_HOST,
-    tenantId: options.tenantId,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    agent,
-    timeoutMs: options.timeoutMs,
-    clock: settings.clock,
-  });
   const stream = options.streamName ?? DEFAULT_SENTINEL_STREAM;
-  // One per sink: every request to this SIEM learns from the others how long it takes to answer.
-  const responseTimeout = new ResponseTimeout(options.timeoutMs);
   const url = `${endpointUrl(options.url, `/dataCollectionRules/${encodeURIComponent(options.dcrImmutableId)}/streams/${encodeURIComponent(stream)}`)}?api-version=${SENTINEL_API.version}`;
-
-  const post = async (body: string, count: number, signal: AbortSignal | undefined): Promise<HttpOutcome> => {
-    for (let renewed = false; ; renewed = true) {
-      const token = await tokens.get(signal);
-      if (token.kind === 'failure') return token.outcome;
-      const response = await exchange({
-        url,
-        headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' },
-        body,
-        gzip: options.gzip,
-        timeout: responseTimeout,
-        agent,
-        signal,
-        secrets: [token.token, options.clientSecret],
-      });
-      if (response.kind === 'failure') return response.outcome;
-      // An expired or revoked token: one new token, one more try, before it counts as refused.
-      if (response.status === 401 && !renewed) {
-        tokens.invalidate(token.token);
-        continue;
+  // Azure refuses a larger call; the planner never builds one.
+  return createBatchingHttpSink({ name: 'sentinel', options, limits: SENTINEL_LIMITS, secrets: [options.clientSecret] }, (connection) => {
+    const tokens = new EntraTokenSource({
+      authorityHost: options.authorityHost ?? DEFAULT_AUTHORITY_HOST,
+      tenantId: options.tenantId,
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      agent: connection.agent,
+      timeoutMs: options.timeoutMs,
+      clock: connection.settings.clock,
+    });
+    // Encoded once per delivery: the plan sizes each record and the request sends it.
+    const records = new WeakMap<OutboundEvent, string>();
+    const recordOf = (event: OutboundEvent): string => {
+      let record = records.get(event);
+      if (record === undefined) {
+        record = encodeSentinelRecord(event, options.format);
+        records.set(event, record);
       }
-      return classifyResponse({ status: response.status, retryAfter: response.retryAfter, bodyExcerpt: excerpt(response.text), eventCount: count, nowMs: settings.clock.now() });
-    }
-  };
-
-  return {
-    name: 'sentinel',
-    deliver: (events, signal) => {
-      const records = new Map(events.map((event) => [event, encodeSentinelRecord(event, options.format)]));
-      const recordOf = (index: number) => records.get(events[index]!)!;
-      return deliverInBatches(
-        events,
-        (event) => Buffer.byteLength(records.get(event)!, 'utf8') + 1,
-        (indices, groupSignal) => post('[' + indices.map(recordOf).join(',') + ']', indices.length, groupSignal),
-        settings,
-        signal,
-      );
-    },
-    close: () => agent.close(),
-  };
+      return record;
+    };
+    return {
+      sizeOf: (event) => Buffer.byteLength(recordOf(event), 'utf8') + 1,
+      send: async (group, signal): Promise<HttpOutcome> => {
+        const body = '[' + group.map(recordOf).join(',') + ']';
+        for (let renewed = false; ; renewed = true) {
+          const token = await tokens.get(signal);
+          if (token.kind === 'failure') return token.outcome;
+          const response = await connection.exchange({ url, headers: { authorization: `Bearer ${token.token}`, 'content-type': 'application/json' }, body, secrets: [token.token] }, signal);
+          // An expired or revoked token: one new token, one more try, before it counts as refused.
+          if (response.kind === 'response' && response.status === 401 && !renewed) {
+            tokens.invalidate(token.token);
+            continue;
+          }
+          return wholeRequestOutcome(response, group.length, connection.settings.clock.now());
+        }
+      },
+    };
+  });
 }
 
 function sentinelProblems(options: SentinelLogsSinkOptions): SinkConfigProblem[] {

@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { deliverInBatches } from '../batch-delivery.js';
 import type { RequestOutcome } from '../batch-delivery.js';
+import { createBatchingHttpSink } from '../batching-http-sink.js';
 import { hideSecrets } from '../http-auth.js';
-import { exchange } from '../../net/http-exchange.js';
 import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
-import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
-import { ResponseTimeout } from '../response-timeout.js';
+import { endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
 import type { Sink } from '../sink.js';
 import type { SinkConfigProblem } from '../sink-errors.js';
 import { waitForAck } from './splunk-hec-ack.js';
 import { classifyHecResponse } from './splunk-hec-classify.js';
 import type { HecMetadata } from './splunk-hec-encoder.js';
 import { encodeHecBody, hecEventBytes } from './splunk-hec-encoder.js';
-import { createSinkAgent } from '../../net/tls.js';
 
 /** Settings of the Splunk HTTP Event Collector sink. */
 export interface SplunkHecSinkOptions extends ProtocolSinkOptions {
@@ -48,11 +45,7 @@ const HEC_SUFFIXES = ['/services/collector/event', '/services/collector'];
  */
 export function createSplunkHecSink(options: SplunkHecSinkOptions): Sink {
   validateProtocolSinkOptions('splunk-hec', options, { kind: 'bearer', token: options.token }, hecProblems(options), (setting) => setting.replace('auth.', ''));
-  const settings = deliverySettings(options);
-  const agent = createSinkAgent({ caFile: options.caFile, connections: options.concurrency, connectTimeoutMs: options.timeoutMs });
   const channel = options.channel ?? randomUUID();
-  // One per sink: every request to this SIEM learns from the others how long it takes to answer.
-  const responseTimeout = new ResponseTimeout(options.timeoutMs);
   const secrets = [options.token];
   const headers: Record<string, string> = { authorization: `Splunk ${options.token}` };
   if (options.useAck) headers['x-splunk-request-channel'] = channel;
@@ -63,54 +56,38 @@ export function createSplunkHecSink(options: SplunkHecSinkOptions): Sink {
     host: options.host,
   };
   const eventUrl = endpointUrl(options.url, '/services/collector/event', HEC_SUFFIXES);
-  const ack = {
-    url: `${endpointUrl(options.url, '/services/collector/ack', HEC_SUFFIXES)}?channel=${channel}`,
-    headers,
-    agent,
-    secrets,
-    // Ack queries go to the same HEC: a slow indexer tier slows them as it slows the events.
-    timeout: responseTimeout,
-    clock: settings.clock,
-    sleep: settings.sleep,
-    pollMs: options.ackPollMs ?? 1_000,
-    ackTimeoutMs: options.ackTimeoutMs ?? 60_000,
-  };
-
-  return {
-    name: 'splunk-hec',
-    deliver: (events, signal) =>
-      deliverInBatches(
-        events,
-        (event) => hecEventBytes(event, options.format, metadata),
-        async (indices, groupSignal): Promise<RequestOutcome> => {
-          const response = await exchange({
-            url: eventUrl,
-            headers: { ...headers, 'content-type': 'application/json' },
-            body: encodeHecBody(indices.map((index) => events[index]!), options.format, metadata),
-            gzip: options.gzip,
-            timeout: responseTimeout,
-            agent,
-            signal: groupSignal,
-            secrets,
-          });
-          if (response.kind === 'failure') return response.outcome;
-          const { outcome, ackId } = classifyHecResponse({
-            status: response.status,
-            body: response.text,
-            retryAfter: response.retryAfter,
-            eventCount: indices.length,
-            nowMs: settings.clock.now(),
-          });
-          // Without an ackId the token has acknowledgement off: HEC's 200 is all there is.
-          if (outcome.kind !== 'ok' || !options.useAck || ackId === undefined) return outcome;
-          const confirmed = await waitForAck(ackId, ack, groupSignal);
-          return confirmed.kind === 'ok' ? confirmed : { ...confirmed, reason: hideSecrets(confirmed.reason, secrets) };
-        },
-        settings,
-        signal,
-      ),
-    close: () => agent.close(),
-  };
+  return createBatchingHttpSink({ name: 'splunk-hec', options, secrets }, (connection) => {
+    const ack = {
+      url: `${endpointUrl(options.url, '/services/collector/ack', HEC_SUFFIXES)}?channel=${channel}`,
+      headers,
+      agent: connection.agent,
+      secrets,
+      // Ack queries go to the same HEC: a slow indexer tier slows them as it slows the events.
+      timeout: connection.responseTimeout,
+      clock: connection.settings.clock,
+      sleep: connection.settings.sleep,
+      pollMs: options.ackPollMs ?? 1_000,
+      ackTimeoutMs: options.ackTimeoutMs ?? 60_000,
+    };
+    return {
+      sizeOf: (event) => hecEventBytes(event, options.format, metadata),
+      send: async (group, signal): Promise<RequestOutcome> => {
+        const response = await connection.exchange({ url: eventUrl, headers: { ...headers, 'content-type': 'application/json' }, body: encodeHecBody(group, options.format, metadata) }, signal);
+        if (response.kind === 'failure') return response.outcome;
+        const { outcome, ackId } = classifyHecResponse({
+          status: response.status,
+          body: response.text,
+          retryAfter: response.retryAfter,
+          eventCount: group.length,
+          nowMs: connection.settings.clock.now(),
+        });
+        // Without an ackId the token has acknowledgement off: HEC's 200 is all there is.
+        if (outcome.kind !== 'ok' || !options.useAck || ackId === undefined) return outcome;
+        const confirmed = await waitForAck(ackId, ack, signal);
+        return confirmed.kind === 'ok' ? confirmed : { ...confirmed, reason: hideSecrets(confirmed.reason, secrets) };
+      },
+    };
+  });
 }
 
 function hecProblems(options: SplunkHecSinkOptions): SinkConfigProblem[] {

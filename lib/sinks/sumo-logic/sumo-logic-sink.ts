@@ -1,13 +1,9 @@
-import { deliverInBatches } from '../batch-delivery.js';
-import { classifyResponse, excerpt } from '../http-classify.js';
-import { exchange } from '../../net/http-exchange.js';
+import { createBatchingHttpSink, wholeRequestOutcome } from '../batching-http-sink.js';
 import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
-import { deliverySettings, endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
-import { ResponseTimeout } from '../response-timeout.js';
+import { endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
 import { SUMO_LOGIC_LIMITS } from '../siem-limits.js';
 import type { Sink } from '../sink.js';
 import type { SinkConfigProblem } from '../sink-errors.js';
-import { createSinkAgent } from '../../net/tls.js';
 
 /** Settings of the Sumo Logic HTTP Source sink. */
 export interface SumoLogicSinkOptions extends ProtocolSinkOptions {
@@ -33,8 +29,6 @@ const FIELDS = /^[A-Za-z0-9_.-]+=[^,=\r\n]*(,[A-Za-z0-9_.-]+=[^,=\r\n]*)*$/;
  */
 export function createSumoLogicSink(options: SumoLogicSinkOptions): Sink {
   validateProtocolSinkOptions('sumo-logic', options, { kind: 'bearer', token: options.token }, sumoProblems(options), () => 'token');
-  const settings = deliverySettings(options, SUMO_LOGIC_LIMITS);
-  const agent = createSinkAgent({ caFile: options.caFile, connections: options.concurrency, connectTimeoutMs: options.timeoutMs });
   const secrets = [options.token, encodeURIComponent(options.token)].filter((text, index, all) => all.indexOf(text) === index);
   const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
   if (options.category !== undefined) headers['x-sumo-category'] = options.category;
@@ -42,35 +36,14 @@ export function createSumoLogicSink(options: SumoLogicSinkOptions): Sink {
   if (options.host !== undefined) headers['x-sumo-host'] = options.host;
   if (options.fields !== undefined) headers['x-sumo-fields'] = options.fields;
   const url = endpointUrl(options.url, `/receiver/v1/http/${encodeURIComponent(options.token)}`, ['/receiver/v1/http']);
-  // One per sink: every request to this SIEM learns from the others how long it takes to answer.
-  const responseTimeout = new ResponseTimeout(options.timeoutMs);
-
-  return {
-    name: 'sumo-logic',
-    deliver: (events, signal) =>
-      deliverInBatches(
-        events,
-        // One line each: a JSON document or a CEF line never holds a raw newline.
-        (event) => Buffer.byteLength(event.payload, 'utf8') + 1,
-        async (indices, groupSignal) => {
-          const response = await exchange({
-            url,
-            headers,
-            body: indices.map((index) => events[index]!.payload).join('\n'),
-            gzip: options.gzip,
-            timeout: responseTimeout,
-            agent,
-            signal: groupSignal,
-            secrets,
-          });
-          if (response.kind === 'failure') return response.outcome;
-          return classifyResponse({ status: response.status, retryAfter: response.retryAfter, bodyExcerpt: excerpt(response.text), eventCount: indices.length, nowMs: settings.clock.now() });
-        },
-        settings,
-        signal,
-      ),
-    close: () => agent.close(),
-  };
+  return createBatchingHttpSink({ name: 'sumo-logic', options, limits: SUMO_LOGIC_LIMITS, secrets }, (connection) => ({
+    // One line each: a JSON document or a CEF line never holds a raw newline.
+    sizeOf: (event) => Buffer.byteLength(event.payload, 'utf8') + 1,
+    send: async (group, signal) => {
+      const response = await connection.exchange({ url, headers, body: group.map((event) => event.payload).join('\n') }, signal);
+      return wholeRequestOutcome(response, group.length, connection.settings.clock.now());
+    },
+  }));
 }
 
 function sumoProblems(options: SumoLogicSinkOptions): SinkConfigProblem[] {

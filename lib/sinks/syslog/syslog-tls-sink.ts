@@ -106,6 +106,9 @@ export function createSyslogTlsSink(options: SyslogTlsSinkOptions): Sink {
       const frameOf = (index: number) => frames.get(events[index]!)!;
       return deliverInBatches(events, (event) => frames.get(event)!.length, (indices, groupSignal) => lock.run(() => write(indices.map(frameOf), groupSignal)), settings, signal);
     },
+    // Syslog has no request that stores nothing, and no answer to a connection: only a test event says anything.
+    healthcheck: async ({ sendTestEvent } = {}) =>
+      sendTestEvent ? sendTestEvent() : { ok: true, detail: 'not tried: this SIEM type has no request that stores nothing; use --send-test-event' },
     close: async () => {
       // One I/O round first, so a FIN or reset that already arrived is seen as the drop it is;
       // a drop that shows only later cannot be told from a clean close (syslog has no answers).

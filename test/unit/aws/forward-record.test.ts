@@ -135,6 +135,7 @@ describe('forwardRecord', () => {
     const sink: Sink = {
       name: 'siem',
       close: async () => undefined,
+      healthcheck: async () => ({ ok: true, detail: 'ok' }),
       deliver: async (events) => {
         const dropped = events.flatMap((event, index) => (refused.has(event.key) ? [{ index, reason: 'bad field', status: 400 }] : []));
         for (const event of events) if (!refused.has(event.key)) delivered.push({ key: event.key, payload: String(event.payload) });
