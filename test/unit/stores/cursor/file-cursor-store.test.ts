@@ -322,6 +322,52 @@ describe('FileCursorStore', () => {
     });
   });
 
+  describe('held until closed (run, replay)', () => {
+    it('keeps the lock and the lease across a release, refusing another process between polls; close gives both up', async () => {
+      const cursor = store({ holdUntilClosed: true });
+      const first = await cursor.acquire({ owner: 'run', now: NOW, leaseMs: LEASE_MS });
+      await cursor.release(first.lease);
+
+      expect((await cursor.read()).lease).toEqual(first.lease);
+      await expect(store({ pid: 200 }).acquire({ owner: 'dlq', now: NOW + 1, leaseMs: LEASE_MS })).rejects.toThrow(/held by pid 100 on sync-host/);
+      // The next poll takes it again, the fence grows, and a commit with it goes through.
+      const second = await cursor.acquire({ owner: 'run', now: NOW + 2, leaseMs: LEASE_MS });
+      expect(second.lease.fence).toBe(first.lease.fence + 1);
+      const extended = await cursor.commit({ lease: second.lease, key: streamKey('acme', 'user'), position: position(5), now: NOW + 3, leaseMs: LEASE_MS });
+      await cursor.release(extended);
+
+      await cursor.close();
+      const released = JSON.parse(await readFile(join(stateDir, 'acme.cursor.json'), 'utf8')) as { fence: number; lease?: unknown };
+      expect(released).toMatchObject({ fence: second.lease.fence });
+      expect(released.lease).toBeUndefined();
+      expect(await readdir(stateDir)).toEqual(['acme.cursor.json']);
+      await expect(store({ pid: 200 }).acquire({ owner: 'dlq', now: NOW + 4, leaseMs: LEASE_MS })).resolves.toMatchObject({ lease: { fence: second.lease.fence + 1 } });
+    });
+
+    it('says what it found when the lease was lost, and on close gives up only its lock, leaving the file as found', async () => {
+      const cursor = store({ holdUntilClosed: true });
+      const { lease } = await cursor.acquire({ owner: 'run', now: NOW, leaseMs: LEASE_MS });
+      expect(cursor.lostLease).toBeUndefined();
+      const edited = JSON.stringify({ version: 1, fence: 7, lease: { owner: 'someone', fence: 7, leaseUntil: NOW }, positions: {} });
+      await writeFile(join(stateDir, 'acme.cursor.json'), edited);
+
+      const commit = cursor.commit({ lease, key: streamKey('acme', 'user'), position: position(5), now: NOW + 1, leaseMs: LEASE_MS });
+      await expect(commit).rejects.toBeInstanceOf(LeaseLostError);
+      expect(cursor.lostLease?.found).toMatch(/was rewritten while this process held its lease: it names the lease of someone \(fence 7\)/);
+      await cursor.release(lease);
+      expect(await readdir(stateDir)).toContain('acme.lock');
+
+      await cursor.close();
+      expect(await readdir(stateDir)).toEqual(['acme.cursor.json']);
+      expect(await readFile(join(stateDir, 'acme.cursor.json'), 'utf8')).toBe(edited);
+    });
+
+    it('closes without having acquired, and refuses no one after', async () => {
+      await store({ holdUntilClosed: true }).close();
+      await expect(store({ pid: 200 }).acquire({ owner: 'run', now: NOW, leaseMs: LEASE_MS })).resolves.toMatchObject({ lease: { fence: 1 } });
+    });
+  });
+
   describe('the state file', () => {
     it('always parses as a whole cursor while many commits replace it', async () => {
       const cursor = store();
