@@ -82,7 +82,9 @@ export function isProcessAlive(pid: number): boolean {
  * whole or not at all: it is written to a temporary file and hard-linked into place, and `link`,
  * like `open(path, 'wx')`, fails when the name exists, so exactly one starter creates it. A lock
  * of a dead process on this host is stale and taken over, by exactly one starter too (see
- * `replaceStale`); a lock of another host cannot be checked and counts as held.
+ * `replaceStale`); a lock of another host cannot be checked and counts as held. It is the file
+ * store's one guard (see `FileCursorStore`): Node has no OS lock that the kernel drops with its
+ * process (`flock`, `fcntl`), so a dead holder is told by its pid instead.
  */
 export class ProcessLock {
   private readonly clock: Clock;
