@@ -140,7 +140,7 @@ export class PollMetrics implements PollObserver {
 }
 
 /** The HTTP status an MPAS failure came with, or a short label when there was none. */
-function statusOf(error: Error): string {
+export function statusOf(error: Error): string {
   if (error instanceof MpasForbiddenError) return '403';
   if (error instanceof MpasNotFoundError) return '404';
   if (error instanceof MpasAuthError || error instanceof MpasRequestRejectedError) return String(error.detail.status);

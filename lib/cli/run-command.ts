@@ -6,6 +6,9 @@ import type { HealthServer } from '../local/health-server.js';
 import { healthFilePath, writeHealthFile } from '../local/health-file.js';
 import { HealthTracker } from '../local/health-tracker.js';
 import { createRunMonitor } from '../local/run-monitor.js';
+import { RunMetrics } from '../local/metrics-registry.js';
+import { watchRun } from '../local/metrics-observers.js';
+import { StatusBoard } from '../local/status-page-board.js';
 import { runLocal } from '../local/local-runner.js';
 import { systemClock } from '../core/time/clock.js';
 import { VERSION } from '../version.js';
@@ -98,10 +101,12 @@ export const runCommand: Command = {
     };
     const monitor = createRunMonitor({ log, clock: systemClock, config, onChange: saveHealth });
     const health = new HealthTracker({ clock: systemClock, settleMs: config.mpas.settleMs, maxLagMs: maxLagSeconds * 1000, outages: () => monitor.outages() });
+    const board = new StatusBoard(config, systemClock);
+    const metrics = new RunMetrics({ clock: systemClock, lags: () => board.lags(), outages: () => monitor.outages(), health: () => health.report() });
     let healthServer: HealthServer | undefined;
     if (healthPort !== undefined) {
-      healthServer = await startHealthServer({ host: values['health-host'] ?? '127.0.0.1', port: healthPort, report: () => health.report() });
-      log('info', 'health endpoint listening', { url: `${healthServer.url}/health` });
+      healthServer = await startHealthServer({ host: values['health-host'] ?? '127.0.0.1', port: healthPort, report: () => health.report(), metrics: () => metrics.exposition(), status: () => board.snapshot(health.report()) });
+      log('info', 'health endpoint listening', { url: `${healthServer.url}/health`, metrics: `${healthServer.url}/metrics`, statusPage: `${healthServer.url}/` });
     }
 
     const stop = new AbortController();
@@ -112,7 +117,7 @@ export const runCommand: Command = {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const summary = await runLocal({
+      const summary = await runLocal(watchRun({
         config,
         version: VERSION,
         once: values.once === true,
@@ -137,7 +142,7 @@ export const runCommand: Command = {
           const failures = 'failures' in outcome ? outcome.failures.map(({ realm, stream, error }) => ({ realm, stream, error: error.message })) : [];
           log(failures.length > 0 ? 'error' : 'info', 'poll', { status: outcome.status, events: 'events' in outcome ? outcome.events : 0, failures });
         },
-      });
+      }, [board, metrics]));
       monitor.flush();
       log(summary.failures > 0 ? 'error' : 'info', 'stopped', { ...summary });
       // Said once more in words, for whoever runs --once by hand or reads a cron mail.
