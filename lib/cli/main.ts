@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/config-error.js';
 import { LeaseHeldError } from '../core/cursor/errors.js';
 import { VERSION } from '../version.js';
+import { exitQuietlyWhenOutputCloses } from './closed-output.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import type { CliIo, Command } from './command.js';
 
@@ -77,6 +78,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
 }
 
 function defaultIo(): CliIo {
+  exitQuietlyWhenOutputCloses();
   return {
     out: (text) => process.stdout.write(text + '\n'),
     err: (text) => process.stderr.write(text + '\n'),
