@@ -21,11 +21,6 @@ export type StatusVerdict = 'ok' | 'retry' | 'fail';
  * as `maxDelayMs` (the poller has no queue to hand a long wait to).
  */
 export class RetryPolicy extends SharedRetryPolicy {
-  /** The backoff ceiling of the first retry. */
-  readonly baseDelayMs: number;
-  /** The longest wait, backoff or `Retry-After`. */
-  readonly maxDelayMs: number;
-
   constructor(settings: RetrySettings = {}, random: () => number = Math.random) {
     const attempts = settings.attempts ?? 5;
     const baseDelayMs = settings.baseDelayMs ?? 500;
@@ -42,8 +37,6 @@ export class RetryPolicy extends SharedRetryPolicy {
       longRetryAfter: 'wait-max',
       random,
     });
-    this.baseDelayMs = baseDelayMs;
-    this.maxDelayMs = maxDelayMs;
   }
 
   /** Whether a response with this status is a result (`ok`), worth another attempt, or neither. */
@@ -51,10 +44,5 @@ export class RetryPolicy extends SharedRetryPolicy {
     if (status === 429 || status >= 500) return 'retry';
     if (status >= 200 && status < 300) return 'ok';
     return 'fail';
-  }
-
-  /** Whether another attempt may follow attempt number `attempt` (0 for the first). */
-  canRetryAfter(attempt: number): boolean {
-    return this.hasAttemptsLeft(attempt + 1);
   }
 }

@@ -6,9 +6,9 @@ import { seededRandom } from '../../../support/scripted-fetch.js';
 describe('RetryPolicy', () => {
   it('defaults to 5 attempts, 500 ms base and 30 s max', () => {
     const policy = new RetryPolicy();
-    expect([policy.attempts, policy.baseDelayMs, policy.maxDelayMs]).toEqual([5, 500, 30_000]);
-    expect([0, 1, 2, 3].map((attempt) => policy.canRetryAfter(attempt))).toEqual([true, true, true, true]);
-    expect(policy.canRetryAfter(4)).toBe(false);
+    expect([policy.attempts, policy.backoff.baseMs, policy.backoff.maxMs, policy.maxRetryAfterMs]).toEqual([5, 500, 30_000, 30_000]);
+    expect([1, 2, 3, 4].map((attemptsMade) => policy.hasAttemptsLeft(attemptsMade))).toEqual([true, true, true, true]);
+    expect(policy.hasAttemptsLeft(5)).toBe(false);
   });
 
   it('retries 429 and 5xx, accepts 2xx and refuses every other status', () => {
