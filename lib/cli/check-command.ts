@@ -26,9 +26,11 @@ Validates the configuration, then tries it for real, one line per check:
                               also how long the realm keeps events (events/config), and WARN
                               when the local live cursor is older than half of that: Keycloak
                               deletes older events, and deleted events can no longer be read
-  siem <type>                 the generic HTTPS SIEM: a HEAD with the configured credentials
-                              (a 401/403 means they are wrong; nothing is stored); the other
-                              types: reachability only
+  siem <type>                 each destination's own check (one line per route, the other
+                              routes' lines end in "(route <name>)"): the generic HTTPS SIEM,
+                              a HEAD with the configured credentials (a 401/403 means they are
+                              wrong; nothing is stored); the other HTTP types, reachability
+                              only; syslog, nothing without --send-test-event
 Each line says ok, or what is wrong and which setting or role fixes it. Secrets are never shown.
 
   --config FILE        JSON config file (default: $MPAS_LOG_SYNC_CONFIG, else the environment only)

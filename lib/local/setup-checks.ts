@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { ClockOffset } from '../sources/mpas/server-clock.js';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
 import type { AppConfig } from '../config/app-config-schema.js';
 import { streamKey } from '../core/cursor/cursor-store.js';
 import type { CursorSnapshot } from '../core/cursor/cursor-store.js';
@@ -9,7 +9,8 @@ import { CursorFile } from '../stores/cursor/cursor-file.js';
 import { FileCursorStore } from '../stores/cursor/file-cursor-store.js';
 import { LocalTenantHistory } from '../stores/cursor/tenant-history.js';
 import { forwardBatch } from '../core/forwarder/forward-batch.js';
-import { forwarderStagesFromConfig } from '../runtime/stages-from-config.js';
+import type { ForwarderStages } from '../core/forwarder/forward-batch.js';
+import { routesFromConfig } from '../runtime/routes-from-config.js';
 import { mpasClientFromConfig } from '../runtime/mpas-client-from-config.js';
 import { MpasAuthError, MpasError, MpasForbiddenError, MpasNotFoundError, MpasUnavailableError } from '../sources/mpas/errors.js';
 import type { Stream } from '../core/events/event-schemas.js';
@@ -20,9 +21,7 @@ import { mpasAgentWithCa } from '../sources/mpas/mpas-agent.js';
 import { HttpTransport } from '../sources/mpas/http-transport.js';
 import { RetryPolicy } from '../sources/mpas/retry-policy.js';
 import { TokenProvider } from '../sources/mpas/token-provider.js';
-import { authHeaders, hideSecrets, secretsOf } from '../sinks/http-auth.js';
-import type { SinkAuth } from '../sinks/http-auth.js';
-import { createSinkAgent } from '../net/tls.js';
+import type { SinkHealth } from '../sinks/sink.js';
 import { systemClock } from '../core/time/clock.js';
 import { realSleep } from '../core/time/sleep.js';
 
@@ -58,9 +57,9 @@ function mpasFix(error: unknown): string {
 /**
  * Tries the configuration for real, in order: the MPAS token, one events read (max=1) per realm
  * and stream (with the realm's event expiration, and a warning when the local live cursor is
- * older than half of it: Keycloak deletes older events for good), then the SIEM. Without `sendTestEvent` nothing is stored anywhere: the generic HTTPS
- * SIEM gets a HEAD with the configured credentials (a 401/403 means they are wrong), the other
- * SIEM types a reachability check only. Never throws for what it finds; secrets never appear.
+ * older than half of it: Keycloak deletes older events for good), then every destination, by its
+ * sink's own health check. Without `sendTestEvent` nothing is stored anywhere. Never throws for
+ * what it finds; secrets never appear.
  */
 export async function runSetupChecks(config: AppConfig, options: SetupCheckOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
@@ -129,8 +128,7 @@ export async function runSetupChecks(config: AppConfig, options: SetupCheckOptio
   const clockLine = serverClockLine(client.serverClock.offset());
   if (tokenOk && clockLine) report('mpas clock', true, clockLine.detail, clockLine.warn);
 
-  const siem = await checkSiem(config, options);
-  report(siem.check, siem.ok, siem.detail);
+  await checkDestinations(config, options, report);
   return results;
 }
 
@@ -193,68 +191,32 @@ function expirationText(expiration: EventsExpiration, stream: Stream): string {
   return stream === 'user' ? 'no event expiration set: Keycloak keeps these events' : 'no admin event expiration set (or not reported by this Keycloak)';
 }
 
-async function checkSiem(config: AppConfig, options: SetupCheckOptions): Promise<CheckResult> {
-  const siem = config.siem as AppConfig['siem'] & { url: string; caFile?: string; auth: { kind: string } };
-  const check = `siem ${siem.type}`;
-  if (siem.type === 'https') return checkHttpsSiem(siem.url, siem.auth as SinkAuth, siem.caFile, siem.timeoutMs, options.sendTestEvent, check);
-  if (options.sendTestEvent) return sendTestEvent(config, options.version, check);
-  if (!/^https?:/.test(siem.url)) return { check, ok: true, detail: 'not tried: this SIEM type has no request that stores nothing; use --send-test-event' };
-  const agent = createSinkAgent({ caFile: siem.caFile, connections: 1, connectTimeoutMs: siem.timeoutMs });
+/**
+ * Each destination's own check (`Sink.healthcheck`), one line per route: `siem <type>` for the
+ * default route (the only one of a single-SIEM configuration), `siem <type> (route <name>)` for
+ * the others. The test event, when asked for, goes through the route's own pipeline.
+ */
+async function checkDestinations(config: AppConfig, options: SetupCheckOptions, report: (check: string, ok: boolean, detail: string) => void): Promise<void> {
+  const routes = routesFromConfig(config, { version: options.version });
   try {
-    const response = await request(siem.url, { method: 'HEAD', dispatcher: agent, headersTimeout: siem.timeoutMs });
-    await response.body.dump();
-    return { check, ok: true, detail: `ok: reachable (HEAD answered ${response.statusCode}); credentials are checked with --send-test-event` };
-  } catch (error) {
-    return { check, ok: false, detail: `cannot reach ${siem.url}: ${(error as Error).message}: check SIEM_URL and the network` };
+    for (const route of routes) {
+      const { sink } = route.stages;
+      const check = route.name === DEFAULT_ROUTE_NAME ? `siem ${sink.name}` : `siem ${sink.name} (route ${route.name})`;
+      const health = await sink.healthcheck(options.sendTestEvent ? { sendTestEvent: () => sendTestEvent(config, route.stages) } : {});
+      report(check, health.ok, health.detail);
+    }
   } finally {
-    await agent.close();
+    await Promise.all(routes.map((route) => route.stages.sink.close()));
   }
 }
 
-async function checkHttpsSiem(url: string, auth: SinkAuth, caFile: string | undefined, timeoutMs: number, sendTestEvent: boolean, check: string): Promise<CheckResult> {
-  const secrets = secretsOf(auth);
-  const method = sendTestEvent ? 'POST' : 'HEAD';
-  const agent = createSinkAgent({ caFile, connections: 1, connectTimeoutMs: timeoutMs });
-  try {
-    const response = await request(url, {
-      method,
-      headers: { ...authHeaders(auth), ...(sendTestEvent ? { 'content-type': 'application/json' } : {}) },
-      body: sendTestEvent ? '[]' : undefined,
-      dispatcher: agent,
-      headersTimeout: timeoutMs,
-    });
-    await response.body.dump();
-    const status = response.statusCode;
-    if (status === 401 || status === 403) {
-      return { check, ok: false, detail: `the SIEM refused the credentials (${method} answered ${status}): check SIEM_TOKEN or the SIEM auth settings` };
-    }
-    if (sendTestEvent) {
-      if (status >= 200 && status < 300) return { check, ok: true, detail: `ok: an empty JSON array was accepted (${status})` };
-      // Past authentication, a collector may still refuse a batch without events: that proves the path and the credentials.
-      if (status === 400 || status === 422) return { check, ok: true, detail: `ok: credentials accepted; the SIEM refuses an empty JSON array (${status}), as collectors that take no empty batch do` };
-      return { check, ok: false, detail: `the SIEM answered ${status} to an empty JSON array: check SIEM_URL (the collector's path)` };
-    }
-    if (status >= 500) return { check, ok: false, detail: `the SIEM answered ${status} to HEAD: it is reachable but failing` };
-    return { check, ok: true, detail: `ok: reachable, credentials not refused (HEAD answered ${status}); --send-test-event posts an empty JSON array` };
-  } catch (error) {
-    return { check, ok: false, detail: hideSecrets(`cannot reach ${url}: ${(error as Error).message}: check SIEM_URL, SIEM_CA_FILE and the network`, secrets) };
-  } finally {
-    await agent.close();
-  }
-}
-
-async function sendTestEvent(config: AppConfig, version: string, check: string): Promise<CheckResult> {
+async function sendTestEvent(config: AppConfig, stages: ForwarderStages): Promise<SinkHealth> {
   const now = systemClock.now();
   const realm = config.mpas.realms[0]!;
   const event = { id: `mpas-log-sync-check-${now}`, time: now, type: 'MPAS_LOG_SYNC_CHECK', realmId: realm, clientId: 'mpas-log-sync', details: { note: 'test event of mpas-log-sync check' } };
-  const stages = forwarderStagesFromConfig(config, { version });
-  try {
-    const result = await forwardBatch({ v: 1, tenant: config.tenant, realm, stream: 'user', batchId: `check-${now}`, events: [event] }, stages);
-    if (result.delivered === 1) return { check, ok: true, detail: `ok: a test event (type MPAS_LOG_SYNC_CHECK, id ${event.id}) was accepted` };
-    if (result.filtered === 1) return { check, ok: true, detail: 'not sent: the configured filter drops the test event' };
-    const why = result.deadLetters[0]?.detail ?? (result.retry?.authFailure ? 'the SIEM refused the credentials' : 'the SIEM asked to retry later');
-    return { check, ok: false, detail: `the test event was not accepted: ${why}` };
-  } finally {
-    await stages.sink.close();
-  }
+  const result = await forwardBatch({ v: 1, tenant: config.tenant, realm, stream: 'user', batchId: `check-${now}`, events: [event] }, stages);
+  if (result.delivered === 1) return { ok: true, detail: `ok: a test event (type MPAS_LOG_SYNC_CHECK, id ${event.id}) was accepted` };
+  if (result.filtered === 1) return { ok: true, detail: 'not sent: the configured filter drops the test event' };
+  const why = result.deadLetters[0]?.detail ?? (result.retry?.authFailure ? 'the SIEM refused the credentials' : 'the SIEM asked to retry later');
+  return { ok: false, detail: `the test event was not accepted: ${why}` };
 }
