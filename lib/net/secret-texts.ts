@@ -13,3 +13,13 @@ export function formValueForms(value: string): string[] {
 export function longestFirst(texts: Iterable<string>): string[] {
   return [...new Set(texts)].filter((text) => text.length > 0).sort((a, b) => b.length - a.length);
 }
+
+/**
+ * Replaces every occurrence of a secret in `text` with `***`. Applied to everything a server
+ * sends back (a collector may echo a rejected token in its error body) and to network errors.
+ */
+export function hideSecrets(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) result = result.split(secret).join('***');
+  return result;
+}

@@ -1,5 +1,14 @@
-import { hideSecrets } from '../sinks/http-auth.js';
-import { longestFirst } from './secret-texts.js';
+import { hideSecrets, longestFirst } from './secret-texts.js';
+import { hideTokenLike } from './token-like.js';
+
+/** Longest body excerpt kept in a reason: enough to read a server's error, short for metrics. */
+export const EXCERPT_CHARS = 200;
+
+/** Shortens a body to a one-line excerpt, token-like values hidden (see `hideTokenLike`). */
+export function excerpt(body: string): string {
+  const line = hideTokenLike(body.replace(/\s+/g, ' ').trim());
+  return line.length > EXCERPT_CHARS ? line.slice(0, EXCERPT_CHARS) + '...' : line;
+}
 
 /**
  * Hides every value of `secrets` in `text`, then keeps at most `maxChars` characters of it. A

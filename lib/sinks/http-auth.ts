@@ -36,12 +36,4 @@ export function secretsOf(auth: SinkAuth): string[] {
   return secrets.filter((secret) => secret.length > 0).sort((a, b) => b.length - a.length);
 }
 
-/**
- * Replaces every occurrence of a secret in `text` with `***`. Applied to everything the SIEM
- * sends back (a collector may echo a rejected token in its error body) and to network errors.
- */
-export function hideSecrets(text: string, secrets: readonly string[]): string {
-  let result = text;
-  for (const secret of secrets) result = result.split(secret).join('***');
-  return result;
-}
+export { hideSecrets } from '../net/secret-texts.js';

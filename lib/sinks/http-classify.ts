@@ -1,6 +1,7 @@
 import { describeConnectionFailure } from '../net/connection-failure.js';
 import { parseRetryAfter } from '../net/retry-after.js';
-import { hideTokenLike } from '../net/token-like.js';
+
+export { EXCERPT_CHARS, excerpt } from '../net/server-answer.js';
 
 /**
  * What to do after one request, Vector style: `ok`; `retry` (transient, or credentials the SIEM
@@ -28,9 +29,6 @@ export interface ResponseSummary {
 
 // Vector's retriable statuses; 401/403 are handled apart (retry, flagged for an alarm).
 const RETRIABLE = new Set([408, 429, 500, 502, 503, 504]);
-
-/** Longest body excerpt kept in a reason: enough to read a collector's error, short for metrics. */
-export const EXCERPT_CHARS = 200;
 
 /** Classifies a response. */
 export function classifyResponse(response: ResponseSummary): HttpOutcome {
@@ -64,12 +62,6 @@ export function classifyFailure(error: unknown, timedOut: boolean, timeoutMs?: n
   }
   const { code, text } = describeConnectionFailure(error);
   return { kind: 'retry', reason: `connection error${code ? ` ${code}` : ''}: ${text}`, auth: false };
-}
-
-/** Shortens a body to a one-line excerpt, token-like values hidden (see `hideTokenLike`). */
-export function excerpt(body: string): string {
-  const line = hideTokenLike(body.replace(/\s+/g, ' ').trim());
-  return line.length > EXCERPT_CHARS ? line.slice(0, EXCERPT_CHARS) + '...' : line;
 }
 
 function describeStatus(status: number, bodyExcerpt: string): string {

@@ -1,12 +1,11 @@
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../../core/time/clock.js';
-import { hideSecrets } from '../http-auth.js';
 import type { HttpOutcome } from '../http-classify.js';
 import { classifyFailure, classifyResponse, excerpt } from '../http-classify.js';
 import { exchange, parseJsonBody } from '../../net/http-exchange.js';
 import { OAuthTokenCache } from '../../net/oauth-token-cache.js';
 import type { IssuedToken, RenewalMargin } from '../../net/oauth-token-cache.js';
-import { formValueForms, longestFirst } from '../../net/secret-texts.js';
+import { formValueForms, hideSecrets, longestFirst } from '../../net/secret-texts.js';
 import { endpointUrl } from '../protocol-sink-options.js';
 import { ResponseTimeout } from '../response-timeout.js';
 
