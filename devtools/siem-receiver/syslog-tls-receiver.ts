@@ -54,6 +54,8 @@ export interface SyslogTlsReceiver {
   readonly port: number;
   /** Every message, in arrival order (a copy). */
   received(): SyslogRecord[];
+  /** Calls `listener` for each message; returns the unsubscribe function. */
+  onReceive(listener: (record: SyslogRecord) => void): () => void;
   /** Resolves once `predicate` holds for the messages; rejects after `timeoutMs` (default 10 s). */
   waitFor(predicate: (records: readonly SyslogRecord[]) => boolean, options?: { timeoutMs?: number }): Promise<SyslogRecord[]>;
   /**
@@ -135,6 +137,7 @@ export async function startSyslogTlsReceiver(options: SyslogTlsReceiverOptions):
     url: `syslog+tls://127.0.0.1:${port}`,
     port,
     received: () => records.slice(),
+    onReceive: (listener) => waiters.subscribe(listener),
     waitFor: (predicate, waitOptions) => waiters.waitFor(predicate, waitOptions?.timeoutMs ?? 10_000),
     dropConnectionsAfter: (counts) => {
       dropCounts.push(...counts.filter((count) => count > 0));

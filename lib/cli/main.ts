@@ -20,6 +20,7 @@ const commands: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo-command.js')).demoCommand,
   catalog: async () => (await import('./catalog-command.js')).catalogCommand,
   simulator: async () => (await import('./simulator-command.js')).simulatorCommand,
+  receiver: async () => (await import('./receiver-command.js')).receiverCommand,
   report: async () => (await import('./report-command.js')).reportCommand,
   verify: async () => (await import('./verify-command.js')).verifyCommand,
 };

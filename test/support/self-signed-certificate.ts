@@ -1,23 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
-/** A key and a certificate for 127.0.0.1 that is its own CA (a test server's TLS, trusted only where a test says so). */
-export interface SelfSignedCertificate {
-  key: string;
-  cert: string;
-  /** The certificate's PEM file, for settings that take a CA file (MPAS_CA_FILE). */
-  certFile: string;
-}
-
-/** Writes a fresh P-256 key and a self-signed certificate for IP 127.0.0.1, valid two days, into `dir`. */
-export function selfSignedCertificate(dir: string, commonName: string): SelfSignedCertificate {
-  const keyFile = join(dir, 'key.pem');
-  const certFile = join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', `/CN=${commonName}`, '-addext', 'subjectAltName=IP:127.0.0.1',
-    '-keyout', keyFile, '-out', certFile,
-  ], { stdio: 'ignore' });
-  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
-}
+// The receiver command makes its syslog certificate the same way; the tests take it from there.
+export { selfSignedCertificate } from '../../devtools/siem-receiver/self-signed-certificate.js';
+export type { SelfSignedCertificate } from '../../devtools/siem-receiver/self-signed-certificate.js';
