@@ -58,7 +58,8 @@ export interface StatusSnapshot {
   /** The last MPAS request that failed (retried or not), with its endpoint. */
   mpas: { lastError: (ErrorNote & { endpoint: string }) | null };
   deadLetters: { total: number; byReason: Partial<Record<DeadLetterReason, number>> };
-  history: { intervalSeconds: number; points: HistoryPoint[] };
+  /** The chart: points on a grid of `intervalSeconds`, over the last `spanSeconds` at most. */
+  history: { intervalSeconds: number; spanSeconds: number; points: Array<Omit<HistoryPoint, 'at'> & { at: string }> };
 }
 
 interface StreamState {
@@ -187,7 +188,11 @@ export class StatusBoard implements RunWatcher {
       siem: [...this.siemErrors].map(([route, lastError]) => ({ route, lastError })),
       mpas: { lastError: this.lastMpasError },
       deadLetters: { total: this.deadLetters.total, byReason: { ...this.deadLetters.byReason } },
-      history: { intervalSeconds: HISTORY_INTERVAL_MS / 1000, points: this.history.snapshot() },
+      history: {
+        intervalSeconds: HISTORY_INTERVAL_MS / 1000,
+        spanSeconds: (HISTORY_INTERVAL_MS * HISTORY_POINTS) / 1000,
+        points: this.history.snapshot().map((point) => ({ ...point, at: new Date(point.at).toISOString(), ratePerSecond: Math.round(point.ratePerSecond * 100) / 100 })),
+      },
     };
   }
 

@@ -76,21 +76,22 @@ function polyline(points, value, top, className, x, height) {
   line.setAttribute('class', className);
   line.setAttribute('fill', 'none');
   line.setAttribute('stroke-width', '2');
-  line.setAttribute('points', points.map((p, i) => value(p) === null ? null : x(i) + ',' + (height - 4 - (value(p) / top) * (height - 8)).toFixed(1)).filter((p) => p !== null).join(' '));
+  line.setAttribute('points', points.filter((p) => value(p) !== null).map((p) => x(p.at) + ',' + (height - 4 - (value(p) / top) * (height - 8)).toFixed(1)).join(' '));
   return line;
 }
 
-function renderChart(history) {
+function renderChart(history, now) {
   const svg = $('chart');
   const width = 720, height = 180;
-  const points = history.points;
+  const points = history.points.map((p) => ({ ...p, at: Date.parse(p.at) }));
   const topRate = Math.max(1, ...points.map((p) => p.ratePerSecond));
   const topLag = Math.max(1, ...points.map((p) => (p.lagSeconds === null ? 0 : p.lagSeconds)));
-  const x = (i) => (points.length < 2 ? width / 2 : 4 + (i / (points.length - 1)) * (width - 8)).toFixed(1);
+  // The whole hour is drawn, now at the right edge: a young run's line starts late.
+  const x = (at) => (4 + (1 - (now - at) / (history.spanSeconds * 1000)) * (width - 8)).toFixed(1);
   svg.replaceChildren(polyline(points, (p) => p.ratePerSecond, topRate, 'rate', x, height), polyline(points, (p) => p.lagSeconds, topLag, 'lag', x, height));
   $('chart-rate').textContent = 'rate (events/s, up to ' + topRate.toFixed(1) + ')';
   $('chart-lag').textContent = 'lag (up to ' + seconds(topLag) + ')';
-  $('chart-span').textContent = points.length + ' points, one every ' + history.intervalSeconds + ' s';
+  $('chart-span').textContent = 'the last ' + history.spanSeconds / 60 + ' min up to now, a point every ' + history.intervalSeconds + ' s';
 }
 
 async function refresh() {
@@ -107,7 +108,7 @@ async function refresh() {
     $('updated').textContent = 'updated ' + time(status.generatedAt);
     renderStreams(status.streams);
     renderErrors(status);
-    renderChart(status.history);
+    renderChart(status.history, Date.parse(status.generatedAt));
     document.body.dataset.loaded = status.generatedAt;
   } catch (error) {
     $('health').textContent = 'unreachable';
