@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readBoundedBody } from '../../../../lib/net/bounded-body.js';
+import { readBoundedBody } from '../../../lib/net/bounded-body.js';
 
 /** A body of `chunks`, counting how many were taken and whether the reader cancelled it. */
 function body(chunks: readonly string[]): { stream: AsyncIterable<Uint8Array>; taken: () => number; cancelled: () => boolean } {

@@ -2,12 +2,12 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MpasUnavailableError } from '../../../../lib/sources/mpas/errors.js';
-import { undiciFetch } from '../../../../lib/net/http-fetch.js';
-import { HttpTransport } from '../../../../lib/sources/mpas/http-transport.js';
-import { RetryPolicy } from '../../../../lib/sources/mpas/retry-policy.js';
-import { ManualClock } from '../../../../lib/core/time/clock.js';
-import { recordingSleep, seededRandom } from '../../../support/scripted-fetch.js';
+import { MpasUnavailableError } from '../../../lib/sources/mpas/errors.js';
+import { undiciFetch } from '../../../lib/net/http-fetch.js';
+import { HttpTransport } from '../../../lib/sources/mpas/http-transport.js';
+import { RetryPolicy } from '../../../lib/sources/mpas/retry-policy.js';
+import { ManualClock } from '../../../lib/core/time/clock.js';
+import { recordingSleep, seededRandom } from '../../support/scripted-fetch.js';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 
