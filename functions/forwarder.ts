@@ -23,6 +23,7 @@ import { MAX_VISIBILITY_SECONDS } from '../lib/aws/visibility-backoff.js';
 import { archiveConfigSchema } from '../lib/config/archive-config-schema.js';
 import { loadLambdaConfig } from '../lib/config/lambda-config.js';
 import type { LambdaConfig } from '../lib/config/lambda-config.js';
+import type { ForwarderConfig } from '../lib/config/app-config-schema.js';
 import { requireSetting } from '../lib/config/lambda-settings.js';
 import { routesFromConfig } from '../lib/runtime/routes-from-config.js';
 import type { MessageAttributes } from '../lib/core/queue/claim-check.js';
@@ -34,7 +35,7 @@ import { VERSION } from '../lib/version.js';
 /** What the forwarder handler is built from; the Lambda uses the defaults, tests pass emulators. */
 export interface ForwarderHandlerDeps {
   /** Loads the configuration on every invocation (secrets are cached by the provider). */
-  load: () => Promise<LambdaConfig>;
+  load: () => Promise<LambdaConfig<ForwarderConfig>>;
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
   /** For the event archive and the large payloads (LARGE_PAYLOAD_BUCKET). @default new S3Client({}) */
@@ -73,7 +74,7 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
   const metrics = deps.metrics ?? new Metrics({ namespace: 'MpasLogSync', serviceName: 'mpas-log-sync-forwarder' });
   let tenantDimension: string | undefined;
   let s3: S3Client | undefined = deps.s3;
-  const wiring = rebuildOnChange(({ config, settings }: LambdaConfig) => {
+  const wiring = rebuildOnChange(({ config, settings }: LambdaConfig<ForwarderConfig>) => {
     const payloads = settings.largePayloadBucket === undefined
       ? undefined
       : new S3PayloadStore((s3 ??= new S3Client({})), settings.largePayloadBucket, settings.largePayloadKmsKey);

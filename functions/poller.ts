@@ -14,6 +14,7 @@ import { LARGE_PAYLOAD_PREFIX, S3PayloadStore } from '../lib/aws/s3-payload-stor
 import { secretsManagerProvider } from '../lib/aws/secrets-manager-provider.js';
 import { loadLambdaConfig } from '../lib/config/lambda-config.js';
 import type { LambdaConfig } from '../lib/config/lambda-config.js';
+import type { PollerConfig } from '../lib/config/app-config-schema.js';
 import { requireSetting } from '../lib/config/lambda-settings.js';
 import { DynamoDbCursorStore } from '../lib/stores/cursor/dynamodb-cursor-store.js';
 import { CursorMissingError } from '../lib/core/cursor/errors.js';
@@ -28,7 +29,7 @@ import { rebuildOnChange } from '../lib/aws/rebuild-on-change.js';
 /** What the poller handler is built from; the Lambda uses the defaults, tests pass emulators. */
 export interface PollerHandlerDeps {
   /** Loads the configuration on every invocation (secrets are cached by the provider). */
-  load: () => Promise<LambdaConfig>;
+  load: () => Promise<LambdaConfig<PollerConfig>>;
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
   /** For events too large for a message (LARGE_PAYLOAD_BUCKET). @default new S3Client({}) */
@@ -54,7 +55,7 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
   // Clients keep their token and connections across warm invocations, until the config changes.
   let tenantDimension: string | undefined;
   let s3: S3Client | undefined = deps.s3;
-  const wiring = rebuildOnChange(({ config, settings }: LambdaConfig) => {
+  const wiring = rebuildOnChange(({ config, settings }: LambdaConfig<PollerConfig>) => {
     const source = mpasClientFromConfig(config, { clock });
     // An event over the message limit travels through the payload bucket instead of stopping its stream.
     const largePayloads = settings.largePayloadBucket === undefined

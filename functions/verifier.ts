@@ -14,6 +14,7 @@ import { emitMetric } from '../lib/aws/emit-metric.js';
 import { secretsManagerProvider } from '../lib/aws/secrets-manager-provider.js';
 import { loadLambdaConfig } from '../lib/config/lambda-config.js';
 import type { LambdaConfig } from '../lib/config/lambda-config.js';
+import type { PollerConfig } from '../lib/config/app-config-schema.js';
 import { requireSetting } from '../lib/config/lambda-settings.js';
 import { DynamoDbCursorStore } from '../lib/stores/cursor/dynamodb-cursor-store.js';
 import { mpasClientFromConfig } from '../lib/runtime/mpas-client-from-config.js';
@@ -22,7 +23,7 @@ import type { Clock } from '../lib/core/time/clock.js';
 
 /** What the verifier handler is built from; the Lambda uses the defaults, tests pass emulators. */
 export interface VerifierHandlerDeps {
-  load: () => Promise<LambdaConfig>;
+  load: () => Promise<LambdaConfig<PollerConfig>>;
   dynamodb: DynamoDBClient;
   s3: S3Client;
   clock?: Clock;

@@ -6,8 +6,8 @@ import { loadConfig } from '../../lib/config/load-config.js';
 import type { TenantProblem } from './infra-errors.js';
 import { LAMBDA_ENV_VARS } from '../../lib/config/lambda-settings.js';
 import { ENV_VARS, filledBySecret, inSecret } from '../../lib/config/env-var-table.js';
-import { forwarderEnvironment } from './service-environment.js';
-import { CREDENTIAL_PLACEHOLDER } from './service-settings.js';
+import { forwarderEnvironment } from '../../lib/config/lambda-config.js';
+import { writeEnvSettings } from '../../lib/config/env-settings.js';
 import type { ServiceSettings } from './service-settings.js';
 
 /**
@@ -18,19 +18,6 @@ const NOT_CARRIED = new Set([
   ...ENV_VARS.filter(inSecret).map(filledBySecret),
   ...ENV_VARS.filter((spec) => spec.localOnly !== undefined).map((spec) => spec.path),
 ]);
-
-/** What the secrets add to the environment in lib/config/lambda-config.ts, per kind of credentials. */
-function secretVariables({ mpasGrant, siemAuthKind }: ServiceSettings): Record<string, string> {
-  const mpas: Record<string, string> = mpasGrant === 'password' ? { MPAS_USERNAME: CREDENTIAL_PLACEHOLDER, MPAS_PASSWORD: CREDENTIAL_PLACEHOLDER } : { MPAS_CLIENT_SECRET: CREDENTIAL_PLACEHOLDER };
-  const siem: Record<string, Record<string, string>> = {
-    bearer: { SIEM_TOKEN: CREDENTIAL_PLACEHOLDER },
-    header: { SIEM_AUTH_HEADER: `X-Placeholder: ${CREDENTIAL_PLACEHOLDER}` },
-    basic: { SIEM_USERNAME: CREDENTIAL_PLACEHOLDER, SIEM_PASSWORD: CREDENTIAL_PLACEHOLDER },
-    apiKey: { SIEM_API_KEY: CREDENTIAL_PLACEHOLDER },
-    clientSecret: { SIEM_CLIENT_SECRET: CREDENTIAL_PLACEHOLDER },
-  };
-  return { ...mpas, ...(siem[siemAuthKind] ?? {}) };
-}
 
 /**
  * The service settings that would not reach the functions: the functions read their settings
@@ -44,8 +31,12 @@ export function settingsLostInEnvironment(settings: ServiceSettings): TenantProb
   try {
     const environment = forwarderEnvironment(settings.config);
     const routes = environment[LAMBDA_ENV_VARS.routes];
-    // As lib/config/lambda-config.ts reads ROUTES: below the variables, like a config file.
-    loaded = loadConfig({ env: { ...environment, ...secretVariables(settings) }, ...(routes === undefined ? {} : { defaults: { routes: JSON.parse(routes) as never } }) });
+    // The credentials as their secrets give them (the validated config's stand-ins, written by
+    // the same writer); ROUTES as lib/config/lambda-config.ts reads it: below the variables.
+    // With the routes as the only destinations there is no SIEM secret (`siem` is the first route's copy).
+    const secretRows = ENV_VARS.filter((spec) => inSecret(spec) && (settings.siemAuthKind !== 'none' || !spec.path.startsWith('siem.')));
+    const secrets = writeEnvSettings(settings.config, secretRows);
+    loaded = loadConfig({ env: { ...environment, ...secrets }, ...(routes === undefined ? {} : { defaults: { routes: JSON.parse(routes) as never } }) });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return error.problems.map((problem) => ({ setting: 'service', message: `does not read back in the functions: ${problem.setting}: ${problem.message}` }));

@@ -27,7 +27,7 @@ export interface ForwarderFunctionProps {
   readonly key: IKey;
   /** @default false */
   readonly xray?: boolean;
-  /** The tenant's service settings as environment variables (service-environment.ts). */
+  /** The tenant's service settings as environment variables (lib/config/lambda-config.ts). */
   readonly serviceEnvironment: Record<string, string>;
   /** False disables the event source: messages wait in the queue (4 days at most). @default true */
   readonly enabled?: boolean;

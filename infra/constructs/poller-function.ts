@@ -28,7 +28,7 @@ export interface PollerFunctionProps {
   readonly key: IKey;
   /** @default false */
   readonly xray?: boolean;
-  /** The tenant's service settings as environment variables (service-environment.ts). */
+  /** The tenant's service settings as environment variables (lib/config/lambda-config.ts). */
   readonly serviceEnvironment: Record<string, string>;
   /** False disables the schedule: no poll starts, the cursor waits. @default true */
   readonly enabled?: boolean;

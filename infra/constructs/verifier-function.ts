@@ -21,7 +21,7 @@ export interface VerifierFunctionProps {
   readonly logRetention: RetentionDays;
   /** The tenant's key, for the log group. */
   readonly key: IKey;
-  /** The tenant's service settings as environment variables (service-environment.ts). */
+  /** The tenant's service settings as environment variables (lib/config/lambda-config.ts). */
   readonly serviceEnvironment: Record<string, string>;
   readonly cursorTable: ITable;
   /** The event archive's bucket (EventArchive.bucket); its key is granted with it. */

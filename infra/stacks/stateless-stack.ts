@@ -4,7 +4,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { assertDeploymentRules } from '../config/deployment-rules.js';
 import type { TenantDeployment } from '../config/load-tenants.js';
-import { forwarderEnvironment, serviceEnvironment } from '../config/service-environment.js';
+import { forwarderEnvironment, serviceEnvironment } from '../../lib/config/lambda-config.js';
 import { ForwarderFunction } from '../constructs/forwarder-function.js';
 import { PollerFunction } from '../constructs/poller-function.js';
 import { TenantAlarms } from '../constructs/tenant-alarms.js';

@@ -1,4 +1,4 @@
-import type { AppConfig } from '../config/app-config-schema.js';
+import type { PollerConfig } from '../config/app-config-schema.js';
 import type { CursorStore } from '../core/cursor/cursor-store.js';
 import type { DeliveryRecordStore } from '../core/poller/delivery-records.js';
 import type { PollObserver } from '../core/poller/poll-observer.js';
@@ -10,7 +10,7 @@ import type { Clock } from '../core/time/clock.js';
 
 /** What one poller invocation works with. */
 export interface PollerInvocationDeps {
-  config: AppConfig;
+  config: PollerConfig;
   store: CursorStore;
   queue: EventQueue;
   source: EventSource;

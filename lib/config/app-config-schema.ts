@@ -98,33 +98,56 @@ function routesWithoutSiem(value: unknown): unknown {
   return { ...value, siem: first['siem'], defaultRoute: value['defaultRoute'] ?? false };
 }
 
+/** Each setting of one tenant's service, section by section: {@link appConfigSchema} and the two halves of it. */
+const appConfigShape = {
+  tenant: text('must be 1 to 40 lowercase letters, digits or dashes')
+    .regex(/^[a-z0-9-]{1,40}$/, { error: 'must be 1 to 40 lowercase letters, digits or dashes' })
+    .default('default'),
+  // A missing section is parsed as {} so each of its missing settings is reported by name.
+  mpas: mpasConfigSchema.prefault({} as z.input<typeof mpasConfigSchema>),
+  siem: siemConfigSchema.prefault({}),
+  redaction: redactionConfigSchema.prefault({}),
+  // The filter language is checked where it is compiled (lib/core/pipeline); here only its outer shape.
+  filter: z.record(z.string(), z.unknown(), objectError).optional(),
+  fields: fieldsSchema.default('*'),
+  polling: pollingConfigSchema.prefault({}),
+  stateDir: text('must be a directory path').default('.state'),
+  logLevel: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
+  // More destinations (routes.ts); absent: `siem` is the one destination.
+  routes: routesSchema.optional(),
+  // Whether `siem` (with `filter`, `fields`, `redaction`) is a destination; absent means true.
+  defaultRoute: booleanValue.optional(),
+  archive: archiveConfigSchema.optional(),
+};
+
 /**
  * Every setting of one tenant's service. The JSON config file has exactly this shape; the
- * environment variables of `env-settings.ts` fill the same shape and win over the file.
+ * environment variables of `env-settings.ts` fill the same shape and win over the file. The
+ * local runner runs both halves with it.
  */
-export const appConfigSchema = z.preprocess(routesWithoutSiem, z.strictObject(
-  {
-    tenant: text('must be 1 to 40 lowercase letters, digits or dashes')
-      .regex(/^[a-z0-9-]{1,40}$/, { error: 'must be 1 to 40 lowercase letters, digits or dashes' })
-      .default('default'),
-    // A missing section is parsed as {} so each of its missing settings is reported by name.
-    mpas: mpasConfigSchema.prefault({} as z.input<typeof mpasConfigSchema>),
-    siem: siemConfigSchema.prefault({}),
-    redaction: redactionConfigSchema.prefault({}),
-    // The filter language is checked where it is compiled (lib/core/pipeline); here only its outer shape.
-    filter: z.record(z.string(), z.unknown(), objectError).optional(),
-    fields: fieldsSchema.default('*'),
-    polling: pollingConfigSchema.prefault({}),
-    stateDir: text('must be a directory path').default('.state'),
-    logLevel: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
-    // More destinations (routes.ts); absent: `siem` is the one destination.
-    routes: routesSchema.optional(),
-    // Whether `siem` (with `filter`, `fields`, `redaction`) is a destination; absent means true.
-    defaultRoute: booleanValue.optional(),
-    archive: archiveConfigSchema.optional(),
-  },
-  objectError,
-));
+export const appConfigSchema = z.preprocess(routesWithoutSiem, z.strictObject(appConfigShape, objectError));
+
+const { tenant, mpas, polling, logLevel, siem, redaction, filter, fields, routes, defaultRoute, archive } = appConfigShape;
+
+/**
+ * What the poller Lambda reads: MPAS (with its credentials), the cursor lease and the queue's
+ * message limit. No SIEM: the poller only enqueues, and is not given the SIEM secret.
+ */
+export const pollerConfigSchema = z.strictObject({ tenant, mpas, polling, logLevel }, objectError);
+/** The poller Lambda's validated configuration (the verifier's too: it reads MPAS alone). */
+export type PollerConfig = z.infer<typeof pollerConfigSchema>;
+
+/**
+ * What the forwarder Lambda reads: its destinations, each with its SIEM, filter, fields and
+ * redaction (`hash` with its key), and the archive. No MPAS: the forwarder never calls it, and
+ * is not given the MPAS secret.
+ */
+export const forwarderConfigSchema = z.preprocess(
+  routesWithoutSiem,
+  z.strictObject({ tenant, siem, redaction, filter, fields, routes, defaultRoute, archive, logLevel }, objectError),
+);
+/** The forwarder Lambda's validated configuration. */
+export type ForwarderConfig = z.infer<typeof forwarderConfigSchema>;
 
 /** The validated configuration. */
 export type AppConfig = z.infer<typeof appConfigSchema>;

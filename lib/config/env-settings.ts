@@ -1,6 +1,6 @@
 import type { ConfigProblem } from './config-error.js';
 import { ENV_VARS } from './env-var-table.js';
-import type { EnvKind } from './env-var-table.js';
+import type { EnvKind, EnvVarSpec } from './env-var-table.js';
 import { parseJsonText } from './json-text.js';
 
 /** The process environment, or a test's stand-in for it. */
@@ -31,9 +31,10 @@ type Parsed = { readonly value: unknown } | { readonly problem: string };
  * Text that cannot become the expected type is passed on as text, so the schema reports it
  * with the same words as a bad value in the file ("must be an integer from 1 to 5000").
  * An empty variable counts as unset (Docker Compose passes unset variables as empty), except
- * the redaction lists, where empty means "redact nothing".
+ * the redaction lists, where empty means "redact nothing". With `sections`, only the variables
+ * of those top-level parts of the config are read (a Lambda's half: the poller reads no SIEM).
  */
-export function readEnvSettings(env: Environment): EnvSettings {
+export function readEnvSettings(env: Environment, sections?: ReadonlySet<string>): EnvSettings {
   const values: Record<string, unknown> = {};
   const sources = new Map<string, EnvSource>();
   const problems: ConfigProblem[] = [];
@@ -48,9 +49,10 @@ export function readEnvSettings(env: Environment): EnvSettings {
   };
   const { set } = setter;
 
+  const reads = (path: string): boolean => sections === undefined || sections.has(sectionOf(path));
   for (const spec of ENV_VARS) {
     const raw = env[spec.name];
-    if (raw === undefined || spec.kind === 'siemAuth' || spec.kind === 'configFile') continue;
+    if (raw === undefined || spec.kind === 'siemAuth' || spec.kind === 'configFile' || !reads(spec.path)) continue;
     if (raw.trim() === '' && spec.kind !== 'redactList') continue;
     const parsed = parseText(spec.kind, raw);
     if ('problem' in parsed) problems.push({ setting: spec.name, message: parsed.problem });
@@ -58,9 +60,68 @@ export function readEnvSettings(env: Environment): EnvSettings {
     else set(spec.path, parsed.value, spec.secret === true ? { name: spec.name } : { name: spec.name, raw });
   }
   // The original container picks the password grant by the presence of a username.
-  if (present(env['MPAS_USERNAME'])) set('mpas.credentials.grant', 'password', { name: 'MPAS_USERNAME' });
-  readSiemAuth(env, setter, problems);
+  if (reads('mpas') && present(env['MPAS_USERNAME'])) set('mpas.credentials.grant', 'password', { name: 'MPAS_USERNAME' });
+  if (reads('siem')) readSiemAuth(env, setter, problems);
   return { values, sources, problems };
+}
+
+/** The top-level part of the config a dotted path lies in (`mpas` of `mpas.pageSize`). */
+function sectionOf(path: string): string {
+  return path.split('.', 1)[0] ?? path;
+}
+
+/**
+ * The inverse of {@link readEnvSettings}: the variables of `rows` that give back `config`'s
+ * values, each written as its kind is read (lists comma-separated, JSON as JSON). The SIEM
+ * credentials are written as the group they are read as (`SIEM_AUTH_HEADER: Name: value`).
+ * Infra writes the Lambdas' environments with it (rows carried to the Lambdas).
+ */
+export function writeEnvSettings(config: unknown, rows: readonly EnvVarSpec[]): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const spec of rows) {
+    if (spec.kind === 'configFile') continue;
+    if (spec.kind === 'siemAuth') {
+      const written = siemAuthText(spec, valueAt(config, 'siem.auth'));
+      if (written !== undefined) environment[spec.name] = written;
+      continue;
+    }
+    const value = valueAt(config, spec.path);
+    if (value !== undefined) environment[spec.name] = asText(spec.kind, value);
+  }
+  return environment;
+}
+
+function asText(kind: EnvKind, value: unknown): string {
+  switch (kind) {
+    case 'json':
+      return JSON.stringify(value);
+    case 'list':
+    case 'wordList':
+    case 'redactList':
+    case 'fields':
+      return Array.isArray(value) ? value.join(',') : String(value);
+    default:
+      return String(value);
+  }
+}
+
+/** One SIEM credential variable's text for `auth`, as readSiemAuth reads it back; undefined when `auth` has none for it. */
+function siemAuthText(spec: EnvVarSpec, auth: unknown): string | undefined {
+  if (typeof auth !== 'object' || auth === null) return undefined;
+  const { kind, name, value } = auth as Record<string, unknown>;
+  if (spec.name === 'SIEM_AUTH_HEADER') return kind === 'header' && typeof name === 'string' && typeof value === 'string' ? `${name}: ${value}` : undefined;
+  const field = valueAt(auth, spec.path.slice('siem.auth.'.length));
+  return typeof field === 'string' ? field : undefined;
+}
+
+/** The value at a dotted path, or undefined. */
+export function valueAt(source: unknown, path: string): unknown {
+  let current = source;
+  for (const key of path.split('.')) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
 }
 
 function parseText(kind: EnvKind, raw: string): Parsed {

@@ -1,5 +1,6 @@
-import { appConfigSchema } from './app-config-schema.js';
-import type { AppConfig, AppConfigInput } from './app-config-schema.js';
+import type { z } from 'zod';
+import { appConfigSchema, forwarderConfigSchema, pollerConfigSchema } from './app-config-schema.js';
+import type { AppConfig, AppConfigInput, ForwarderConfig, PollerConfig } from './app-config-schema.js';
 import { ConfigError } from './config-error.js';
 import type { ConfigProblem } from './config-error.js';
 import { problemsFromIssues, settingName } from './config-problems.js';
@@ -41,18 +42,41 @@ const REPLACED_WHOLE = new Set(['siem.auth', 'filter']);
  * at once, each under the name of the variable or file path it came from.
  */
 export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
+  return loadWith(appConfigSchema, undefined, options);
+}
+
+const POLLER_SECTIONS: ReadonlySet<string> = new Set(Object.keys(pollerConfigSchema.shape));
+const FORWARDER_SECTIONS: ReadonlySet<string> = new Set(Object.keys(forwarderConfigSchema.out.shape));
+
+/**
+ * The poller Lambda's half of {@link loadConfig}: MPAS, the lease and the queue limit. The
+ * variables of the other sections (SIEM_*, REDACT_*, ...) are not read, so the poller loads
+ * without the SIEM and its secret.
+ */
+export function loadPollerConfig(options: LoadConfigOptions = {}): PollerConfig {
+  return loadWith(pollerConfigSchema, POLLER_SECTIONS, options);
+}
+
+/** The forwarder Lambda's half of {@link loadConfig}: destinations, redaction and archive; MPAS_* is not read. */
+export function loadForwarderConfig(options: LoadConfigOptions = {}): ForwarderConfig {
+  return loadWith(forwarderConfigSchema, FORWARDER_SECTIONS, options);
+}
+
+/** {@link loadConfig} with `schema`, reading only the `sections` it has (all when undefined). */
+function loadWith<T>(schema: z.ZodType<T>, sections: ReadonlySet<string> | undefined, options: LoadConfigOptions): T {
   const env = options.env ?? process.env;
   const fileName = options.configFile ?? (env['MPAS_LOG_SYNC_CONFIG']?.trim() || undefined);
   const fileData = fileName === undefined ? undefined : readConfigFile(fileName);
-  const fromEnv = readEnvSettings(env);
-  const input = mergeLayers(mergeLayers(options.defaults ?? {}, fileData ?? {}), fromEnv.values);
+  const fromEnv = readEnvSettings(env, sections);
+  const merged = mergeLayers(mergeLayers(options.defaults ?? {}, fileData ?? {}), fromEnv.values);
+  const input = sections === undefined ? merged : Object.fromEntries(Object.entries(merged).filter(([key]) => sections.has(key)));
   const context: ProblemContext = {
     sources: fromEnv.sources,
     ...(fileName !== undefined && fileData !== undefined ? { file: { name: fileName, data: fileData } } : {}),
     input,
   };
 
-  const result = appConfigSchema.safeParse(input);
+  const result = schema.safeParse(input);
   const problems: ConfigProblem[] = [...fromEnv.problems];
   if (!result.success) problems.push(...problemsFromIssues(result.error.issues, context));
   // A place the schema already found wrong is not reported twice.

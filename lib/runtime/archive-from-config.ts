@@ -1,6 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { AppConfig } from '../config/app-config-schema.js';
+import type { ForwarderConfig } from '../config/app-config-schema.js';
 import { createRedactor } from '../core/pipeline/redactor.js';
 import type { Clock } from '../core/time/clock.js';
 import { ArchiveWriter } from '../archive/archive-writer.js';
@@ -30,7 +30,7 @@ export interface ArchiveFromConfigOptions {
  * `archive.s3` set: the S3 archive; otherwise the SQLite file under the state directory. Events
  * are stored after the top-level redaction.
  */
-export function archiveFromConfig(config: AppConfig, options: ArchiveFromConfigOptions): ArchiveWriter | undefined {
+export function archiveFromConfig(config: ForwarderConfig, options: ArchiveFromConfigOptions): ArchiveWriter | undefined {
   const archive = config.archive;
   if (!archive?.enabled) return undefined;
   const { s3 } = archive;

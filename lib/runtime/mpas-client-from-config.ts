@@ -1,11 +1,11 @@
-import type { AppConfig } from '../config/app-config-schema.js';
+import type { PollerConfig } from '../config/app-config-schema.js';
 import type { Clock } from '../core/time/clock.js';
 import type { Sleep } from '../core/time/sleep.js';
 import { MpasClient } from '../sources/mpas/mpas-client.js';
 
 /** The MPAS client that a configuration describes. */
 export function mpasClientFromConfig(
-  config: AppConfig,
+  config: Pick<PollerConfig, 'mpas'>,
   options: { clock?: Clock; sleep?: Sleep; onRequest?: ConstructorParameters<typeof MpasClient>[0]['onRequest'] } = {},
 ): MpasClient {
   return new MpasClient({

@@ -1,5 +1,5 @@
 import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
-import type { AppConfig, RouteConfig } from '../config/app-config-schema.js';
+import type { ForwarderConfig, RouteConfig } from '../config/app-config-schema.js';
 import { createCefFormatter } from '../core/formats/cef-formatter.js';
 import { jsonEnvelopeFormatter } from '../core/formats/json-envelope.js';
 import { compileFilter } from '../core/pipeline/event-filter.js';
@@ -38,7 +38,7 @@ export interface RoutesFromConfigOptions {
  * (`siem`, `filter`, `fields`, `redaction`: the single-SIEM settings of the original product)
  * unless `defaultRoute` is false, then every entry of `routes`, in order.
  */
-export function routesFromConfig(config: AppConfig, options: RoutesFromConfigOptions): Route[] {
+export function routesFromConfig(config: ForwarderConfig, options: RoutesFromConfigOptions): Route[] {
   const described: RouteConfig[] = [];
   if (config.defaultRoute !== false) {
     described.push({ name: DEFAULT_ROUTE_NAME, siem: config.siem, redaction: config.redaction, filter: config.filter, fields: config.fields });
@@ -50,7 +50,7 @@ export function routesFromConfig(config: AppConfig, options: RoutesFromConfigOpt
   return described.map((route) => ({ name: route.name, stages: stagesOf(route, config, options) }));
 }
 
-function stagesOf(route: RouteConfig, config: AppConfig, options: RoutesFromConfigOptions): ForwarderStages {
+function stagesOf(route: RouteConfig, config: ForwarderConfig, options: RoutesFromConfigOptions): ForwarderStages {
   const where = route.name === DEFAULT_ROUTE_NAME ? '' : `routes.${route.name}.`;
   const fields = route.fields ?? '*';
   return {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createForwarderHandler } from '../../../functions/forwarder.js';
 import { loadLambdaConfig } from '../../../lib/config/lambda-config.js';
 import type { LambdaConfig } from '../../../lib/config/lambda-config.js';
+import type { ForwarderConfig } from '../../../lib/config/app-config-schema.js';
 import { createRandom } from '../../../devtools/generators/random.js';
 import { SqsEventQueue } from '../../../lib/stores/queue/sqs-event-queue.js';
 import { cleanupAwsFixtures, createIdempotencyTable, createQueuePair, dynamoClient, sqsClient } from '../../support/aws-fixtures.js';
@@ -32,7 +33,7 @@ describe('the forwarder Lambda configured with two routes through its environmen
   let queues: QueuePair;
   let env: Record<string, string>;
   const asked: string[] = [];
-  const load = (): Promise<LambdaConfig> =>
+  const load = (): Promise<LambdaConfig<ForwarderConfig>> =>
     loadLambdaConfig({
       env,
       role: 'forwarder',

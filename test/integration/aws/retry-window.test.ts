@@ -6,6 +6,7 @@ import { createForwarderHandler } from '../../../functions/forwarder.js';
 import { inspectDeadLetters, redriveDeadLetters } from '../../../lib/aws/dlq-tools.js';
 import { retryWindow } from '../../../lib/aws/retry-window.js';
 import type { LambdaConfig } from '../../../lib/config/lambda-config.js';
+import type { ForwarderConfig } from '../../../lib/config/app-config-schema.js';
 import { loadLambdaConfig } from '../../../lib/config/lambda-config.js';
 import { generateEvents } from '../../../devtools/generators/event-generator.js';
 import { createRandom } from '../../../devtools/generators/random.js';
@@ -62,7 +63,7 @@ describe('the forwarder Lambda against a SIEM outage and its own deadline, with 
     await cleanupAwsFixtures();
   });
 
-  const load = (): Promise<LambdaConfig> => loadLambdaConfig({ env, secrets: async (arn) => SECRETS[arn], role: 'forwarder' });
+  const load = (): Promise<LambdaConfig<ForwarderConfig>> => loadLambdaConfig({ env, secrets: async (arn) => SECRETS[arn], role: 'forwarder' });
 
   /** The forwarder behind the event source, noting each record's receive count by batch id. */
   function forwarder(options: { functionTimeoutMs?: number } = {}): { driver: SqsEventSourceDriver; receives: Map<string, number[]> } {

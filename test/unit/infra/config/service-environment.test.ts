@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../../../lib/config/app-config-schema.js';
 import { loadConfig } from '../../../../lib/config/load-config.js';
 import { parseTenant } from '../../../../infra/config/load-tenants.js';
-import { forwarderEnvironment, serviceEnvironment } from '../../../../infra/config/service-environment.js';
+import { forwarderEnvironment, serviceEnvironment } from '../../../../lib/config/lambda-config.js';
 import { loadLambdaConfig } from '../../../../lib/config/lambda-config.js';
 import { CREDENTIAL_PLACEHOLDER } from '../../../../infra/config/service-settings.js';
 import { shippedTenant } from '../../../support/infra-synth.js';

@@ -4,7 +4,7 @@ import { ENV_VARS } from '../../../../lib/config/env-var-table.js';
 import { TenantConfigError } from '../../../../infra/config/infra-errors.js';
 import type { TenantProblem } from '../../../../infra/config/infra-errors.js';
 import { parseTenant } from '../../../../infra/config/load-tenants.js';
-import { forwarderEnvironment, serviceEnvironment } from '../../../../infra/config/service-environment.js';
+import { forwarderEnvironment, serviceEnvironment } from '../../../../lib/config/lambda-config.js';
 
 const CANARY = 'canary-7Qx2';
 

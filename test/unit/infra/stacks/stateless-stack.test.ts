@@ -3,7 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeploymentRuleError } from '../../../../infra/config/infra-errors.js';
-import { serviceEnvironment } from '../../../../infra/config/service-environment.js';
+import { serviceEnvironment } from '../../../../lib/config/lambda-config.js';
 import { addTenantStacks } from '../../../../infra/tenant-app.js';
 import { cdkContext, shippedTenant, synthesizeTenants } from '../../../support/infra-synth.js';
 import type { SynthesizedApp } from '../../../support/infra-synth.js';
