@@ -145,6 +145,17 @@ export async function inspectDeadLetters(client: SQSClient, options: { queueUrl:
   return [...seen.values()];
 }
 
+/**
+ * How many messages the queue holds, in flight included, as SQS counts them: approximately (its
+ * figures lag by up to a minute), so that a listing of the first `max` can say of how many.
+ */
+export async function countDeadLetters(client: SQSClient, queueUrl: string): Promise<number> {
+  const output = await send('GetQueueAttributes', queueUrl, () =>
+    client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] })),
+  );
+  return Number(output.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+}
+
 /** How a redrive went. */
 export type RedriveResult =
   | { method: 'move-task'; taskHandle: string }

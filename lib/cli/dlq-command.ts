@@ -4,7 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { readEnvSettings } from '../config/env-settings.js';
 import { loadConfig } from '../config/load-config.js';
 import { FileCursorStore } from '../stores/cursor/file-cursor-store.js';
-import { inspectDeadLetters, redriveDeadLetters } from '../aws/dlq-tools.js';
+import { countDeadLetters, inspectDeadLetters, redriveDeadLetters } from '../aws/dlq-tools.js';
 import { routesFromConfig } from '../runtime/routes-from-config.js';
 import { readDeadLetterFile, redriveDeadLetterFile } from '../local/dead-letter-tools.js';
 import { systemClock } from '../core/time/clock.js';
@@ -48,10 +48,11 @@ Local (the on-prem process):
   --state DIR        the state directory;  --tenant T  default TENANT or "default"
   --config FILE      JSON config file (redrive)
 
-  --max N            at most N messages or records (inspect default 100; redrive default all)
+  --max N            at most N messages or records (inspect default 100; redrive default all);
+                     inspect says of how many, a local redrive leaves the others as they are
   --json             one JSON document
 
-Exit codes: 0 done (inspect: also when there is nothing), 1 something was not moved or
+Exit codes: 0 done (inspect: also when there is nothing), 1 something tried was not moved or
 delivered, 2 bad usage or configuration.`;
 
 const options = {
@@ -68,6 +69,11 @@ const options = {
 
 type Values = ReturnType<typeof parseOptions<typeof options>>['values'];
 
+/** 1237 as `1,237`: counts of dead letters can run into thousands. */
+function count(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
 function sqsClient(values: Values, env: NodeJS.ProcessEnv): SQSClient {
   const region = values.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
   if (!region) throw new UsageError('--queue-url needs --region (or AWS_REGION)');
@@ -79,11 +85,15 @@ async function awsDlq(action: string, values: Values, env: NodeJS.ProcessEnv, io
   const client = sqsClient(values, env);
   try {
     if (action === 'inspect') {
-      const messages = await inspectDeadLetters(client, { queueUrl, max: positiveInteger('max', values.max, 100) });
-      if (values.json) io.out(JSON.stringify({ queueUrl, messages }, null, 2));
+      const max = positiveInteger('max', values.max, 100);
+      // Counted before the listing hides what it received for a moment.
+      const approximateTotal = await countDeadLetters(client, queueUrl);
+      const messages = await inspectDeadLetters(client, { queueUrl, max });
+      if (values.json) io.out(JSON.stringify({ queueUrl, approximateTotal, messages }, null, 2));
       else if (messages.length === 0) io.out(`${queueUrl}: empty`);
       else {
-        io.out(`${messages.length} dead-lettered message(s) in ${queueUrl} (left in the queue):`);
+        const counted = approximateTotal > messages.length ? `${messages.length === max ? 'first ' : ''}${count(messages.length)} of about ${count(approximateTotal)}` : count(messages.length);
+        io.out(`${counted} dead-lettered message(s) in ${queueUrl} (left in the queue${approximateTotal > messages.length ? `; --max N lists more` : ''}):`);
         for (const message of messages) {
           const resting = message.events === null ? '' : message.redaction === null ? '  not redacted (as queued)' : '  redacted';
           io.out(`  ${message.messageId}  ${message.sentAt ?? '-'}  ${message.reason ?? 'maxReceiveCount'}  batch ${message.batchId ?? '-'}  ${message.realm ?? '?'} ${message.stream ?? '?'}  ${message.events ?? '?'} events${resting}`);
@@ -111,12 +121,14 @@ async function localDlq(action: string, values: Values, env: NodeJS.ProcessEnv, 
     const settings = readEnvSettings(env).values as { tenant?: unknown };
     const tenant = values.tenant ?? (typeof settings.tenant === 'string' ? settings.tenant : 'default');
     const path = join(stateDir, `${tenant}.dead-letters.ndjson`);
-    const records = (await readDeadLetterFile(path)).records.slice(0, positiveInteger('max', values.max, 100));
+    const all = (await readDeadLetterFile(path)).records;
+    const records = all.slice(0, positiveInteger('max', values.max, 100));
     const rows = records.map(({ at, reason, detail, realm, stream, batchId, redaction, events }) => ({ at, reason, detail, realm, stream, batchId, redaction: redaction ?? null, events: events.length }));
-    if (values.json) io.out(JSON.stringify({ path, records: rows }, null, 2));
+    if (values.json) io.out(JSON.stringify({ path, total: all.length, records: rows }, null, 2));
     else if (rows.length === 0) io.out(`${path}: no dead letters`);
     else {
-      io.out(`${rows.length} dead-letter record(s) in ${path}:`);
+      const counted = all.length > rows.length ? `first ${count(rows.length)} of ${count(all.length)}` : count(rows.length);
+      io.out(`${counted} dead-letter record(s) in ${path}${all.length > rows.length ? ' (--max N lists more)' : ''}:`);
       for (const row of rows) io.out(`  ${row.at}  ${row.reason}  batch ${row.batchId}  ${row.realm} ${row.stream}  ${row.events} events  ${row.redaction === null ? 'in clear (an older version)' : 'redacted'}\n      ${row.detail}`);
     }
     return ExitCode.ok;
@@ -133,13 +145,15 @@ async function localDlq(action: string, values: Values, env: NodeJS.ProcessEnv, 
     const result = await redriveDeadLetterFile({ path, routes, clock: systemClock, max });
     if (values.json) io.out(JSON.stringify({ path, ...result }, null, 2));
     else {
-      io.out(`${result.delivered} event(s) delivered again from ${path}; ${result.remaining.length} record(s) remain`);
+      const untried = result.untried > 0 ? `; ${count(result.untried)} record(s) past --max ${max} not tried, left as they were` : '';
+      io.out(`${count(result.delivered)} event(s) delivered again from ${path}; ${count(result.remaining.length)} record(s) not delivered${untried}`);
       const { 'as-stored': asStored, 'in-clear': inClear, 'other-settings': otherSettings } = result.redaction;
       if (asStored > 0) io.out(`  ${asStored} record(s) redacted with the route's settings: sent as stored`);
       if (inClear > 0) io.out(`  ${inClear} record(s) of an older version held events in clear: redacted with the route's settings`);
       if (otherSettings > 0) io.out(`  ${otherSettings} record(s) redacted under other settings: the route's settings applied to what was still in clear, masked and hashed values kept`);
       for (const row of result.remaining) io.out(`  ${row.reason}  batch ${row.batchId}  ${row.realm} ${row.stream}  ${row.events} events: ${row.detail}`);
     }
+    // Records past --max were not asked for: only what was tried and not delivered fails the redrive.
     return result.remaining.length === 0 ? ExitCode.ok : ExitCode.failure;
   } finally {
     await Promise.all(routes.map(({ stages }) => stages.sink.close()));

@@ -63,8 +63,13 @@ export interface LocalRedriveResult {
   delivered: number;
   /** Records sent again, by how their events' redaction was treated (lib/core/pipeline/redaction-at-rest.ts). */
   redaction: Record<RedriveTreatment, number>;
-  /** Records left in the file: refused again (with the new reason), or the SIEM was unavailable. */
+  /**
+   * Records this redrive could not deliver and left in the file: refused again (with the new
+   * reason), the SIEM unavailable, a route no longer configured, or no events.
+   */
   remaining: Array<Pick<DeadLetterRecord, 'reason' | 'detail' | 'realm' | 'stream' | 'batchId'> & { events: number }>;
+  /** Records past `max`, left in the file as they were: not tried, so not a failure. */
+  untried: number;
 }
 
 /**
@@ -86,12 +91,19 @@ export function routeOfRecord(record: Pick<DeadLetterRecord, 'detail'>): string 
 export async function redriveDeadLetterFile(options: { path: string; routes: readonly Route[]; clock: Clock; max?: number }): Promise<LocalRedriveResult> {
   const { text, records } = await readDeadLetterFile(options.path);
   const kept: DeadLetterRecord[] = [];
-  const result: LocalRedriveResult = { delivered: 0, redaction: { 'as-stored': 0, 'in-clear': 0, 'other-settings': 0 }, remaining: [] };
+  const notDelivered: DeadLetterRecord[] = [];
+  const result: LocalRedriveResult = { delivered: 0, redaction: { 'as-stored': 0, 'in-clear': 0, 'other-settings': 0 }, remaining: [], untried: 0 };
   for (const [index, record] of records.entries()) {
+    if (index >= (options.max ?? Number.POSITIVE_INFINITY)) {
+      kept.push(record);
+      result.untried += 1;
+      continue;
+    }
     const routeName = routeOfRecord(record);
     const route = options.routes.find(({ name }) => name === routeName);
-    if (index >= (options.max ?? Number.POSITIVE_INFINITY) || record.events.length === 0 || !route) {
+    if (record.events.length === 0 || !route) {
       kept.push(record);
+      notDelivered.push(record);
       continue;
     }
     const stream = record.stream as Stream;
@@ -105,14 +117,16 @@ export async function redriveDeadLetterFile(options: { path: string; routes: rea
     const outcome = await forwardBatch(batch, { ...route.stages, redact });
     result.delivered += outcome.delivered + outcome.filtered;
     const at = new Date(options.clock.now()).toISOString();
-    for (const deadLetter of outcome.deadLetters) {
+    const refused = outcome.deadLetters.map((deadLetter) => {
       const detail = routeName === DEFAULT_ROUTE_NAME ? deadLetter.detail : `route ${routeName}: ${deadLetter.detail}`;
-      kept.push(marked({ ...record, at, reason: deadLetter.reason, detail, events: deadLetter.events }, deadLetter.redaction));
-    }
+      return marked({ ...record, at, reason: deadLetter.reason, detail, events: deadLetter.events }, deadLetter.redaction);
+    });
     // The SIEM is unavailable right now: the undelivered rest stays, with why it was here.
-    if (outcome.retry) kept.push(marked({ ...record, events: outcome.retry.batch.events }, redaction));
+    const undelivered = outcome.retry ? [...refused, marked({ ...record, events: outcome.retry.batch.events }, redaction)] : refused;
+    kept.push(...undelivered);
+    notDelivered.push(...undelivered);
   }
-  for (const record of kept) result.remaining.push({ reason: record.reason, detail: record.detail, realm: record.realm, stream: record.stream, batchId: record.batchId, events: record.events.length });
+  for (const record of notDelivered) result.remaining.push({ reason: record.reason, detail: record.detail, realm: record.realm, stream: record.stream, batchId: record.batchId, events: record.events.length });
   const now = await readDeadLetterFile(options.path);
   const appended = now.text.startsWith(text) ? now.text.slice(text.length) : '';
   const content = kept.map((record) => JSON.stringify(record)).join('\n') + (kept.length > 0 ? '\n' : '') + appended;

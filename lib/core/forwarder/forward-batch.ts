@@ -134,8 +134,9 @@ export async function forwardBatch(batch: EventBatch, stages: ForwarderStages, s
   const delivery = await stages.sink.deliver(outbound, signal);
   for (const latency of delivery.latenciesMs) observer.sinkRequest?.(latency);
   for (const error of delivery.errors) observer.sinkError?.(error);
-  for (const { index, reason, status } of delivery.dropped) {
-    deadLetters.push(resting('rejected-by-siem', status ? `HTTP ${status}: ${reason}` : reason, originals[index], redactedEvents[index]));
+  // The sink's reason already names the answer (`HTTP 400: ...`, `HEC 400 code 6: ...`, `item 400: ...`).
+  for (const { index, reason } of delivery.dropped) {
+    deadLetters.push(resting('rejected-by-siem', reason, originals[index], redactedEvents[index]));
   }
   // Usually the SIEM took everything: then there is nothing to set apart.
   const allTaken = delivery.retry.length === 0 && delivery.dropped.length === 0;

@@ -20,6 +20,7 @@ const awsEnv = {
 };
 
 interface InspectJson {
+  approximateTotal: number;
   messages: Array<{ messageId: string; reason: string | null; detail: string | null; batchId: string | null; realm: string | null; stream: string | null; events: number | null; redaction: string | null }>;
 }
 
@@ -50,16 +51,21 @@ describe('mpas-log-sync dlq on SQS (fauxqs)', () => {
     for (let round = 0; round < 2; round++) {
       const inspect = await runCli(['dlq', 'inspect', '--queue-url', pair.dlqUrl, '--endpoint', endpoint, '--json'], awsEnv);
       expect(inspect.code, inspect.stderr).toBe(0);
-      const listed = (JSON.parse(inspect.stdout) as InspectJson).messages;
+      const { approximateTotal, messages: listed } = JSON.parse(inspect.stdout) as InspectJson;
+      expect(approximateTotal).toBe(3);
       expect(listed.map((message) => message.batchId).sort()).toEqual(['batch-0', 'batch-1', 'batch-2']);
       expect(listed.find((message) => message.batchId === 'batch-1')).toMatchObject({ reason: 'rejected-by-siem', detail: 'SIEM said no to 1', realm: 'acme', stream: 'user', events: 2, redaction: null });
       expect(listed.find((message) => message.batchId === 'batch-2')).toMatchObject({ redaction: 'r1:fingerprint' });
     }
     const text = await runCli(['dlq', 'inspect', '--queue-url', pair.dlqUrl, '--endpoint', endpoint], awsEnv);
-    expect(text.stdout).toContain('3 dead-lettered message(s)');
+    expect(text.stdout).toMatch(/^3 dead-lettered message\(s\) in \S+ \(left in the queue\):$/m);
     expect(text.stdout).toMatch(/invalid-message +batch batch-0 +acme user +2 events +not redacted \(as queued\)/);
     expect(text.stdout).toMatch(/batch batch-2 +acme user +2 events +redacted$/m);
     expect(await queueDepth(pair.dlqUrl)).toBe(3);
+    // A listing cut by --max says of how many (SQS's approximate count).
+    const firstTwo = await runCli(['dlq', 'inspect', '--queue-url', pair.dlqUrl, '--endpoint', endpoint, '--max', '2'], awsEnv);
+    expect(firstTwo.stdout).toMatch(/^first 2 of about 3 dead-lettered message\(s\) in \S+ \(left in the queue; --max N lists more\):$/m);
+    expect(firstTwo.stdout.match(/ events /g)).toHaveLength(2);
 
     const redrive = await runCli(['dlq', 'redrive', '--queue-url', pair.dlqUrl, '--to', pair.queueUrl, '--endpoint', endpoint, '--json'], awsEnv);
     expect(redrive.code, redrive.stderr).toBe(0);
@@ -140,16 +146,28 @@ describe('mpas-log-sync dlq on the local dead-letter file', () => {
 
     const inspect = await runCli(['dlq', 'inspect', '--state', stateDir, '--json'], {});
     expect(inspect.code, inspect.stderr).toBe(0);
-    const listed = JSON.parse(inspect.stdout) as { records: Array<{ reason: string; realm: string; stream: string; events: number }> };
+    const listed = JSON.parse(inspect.stdout) as { total: number; records: Array<{ reason: string; realm: string; stream: string; events: number }> };
+    expect(listed.total).toBe(2);
     expect(listed.records).toHaveLength(2);
     expect(listed.records[0]).toMatchObject({ reason: 'rejected-by-siem', realm: 'acme', stream: 'user', events: 1 });
 
-    // The SIEM now takes one of the two.
+    // The SIEM's reason once, as the sink gave it (not "HTTP 400: HTTP 400: ...").
+    const text = await runCli(['dlq', 'inspect', '--state', stateDir, '--max', '1'], {});
+    expect(text.stdout).toMatch(/^first 1 of 2 dead-letter record\(s\) in \S+ \(--max N lists more\):$/m);
+    expect(text.stdout).toMatch(/^ {6}HTTP 400: \S/m);
+    expect(text.stdout).not.toContain('HTTP 400: HTTP');
+
+    // The SIEM now takes the first of the two: --max 1 sends it and says nothing of the other but that it was not tried.
     refused.delete(events[3]!.id!);
-    const partly = await runCli(['dlq', 'redrive', '--state', stateDir, '--json'], env);
-    expect(partly.code, partly.stderr).toBe(1);
-    expect(JSON.parse(partly.stdout)).toMatchObject({ delivered: 1, remaining: [{ reason: 'rejected-by-siem', events: 1 }] });
+    const first = await runCli(['dlq', 'redrive', '--state', stateDir, '--max', '1'], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('1 event(s) delivered again');
+    expect(first.stdout).toContain('0 record(s) not delivered; 1 record(s) past --max 1 not tried, left as they were');
+    expect(first.stdout).not.toContain('rejected-by-siem');
     expect(receiver.received()).toHaveLength(29);
+    const again = await runCli(['dlq', 'redrive', '--state', stateDir, '--json'], env);
+    expect(again.code, again.stderr).toBe(1);
+    expect(JSON.parse(again.stdout)).toMatchObject({ delivered: 0, untried: 0, remaining: [{ reason: 'rejected-by-siem', events: 1, detail: expect.stringMatching(/^HTTP 400: (?!HTTP)/) }] });
 
     refused.clear();
     const rest = await runCli(['dlq', 'redrive', '--state', stateDir], env);
@@ -161,6 +179,15 @@ describe('mpas-log-sync dlq on the local dead-letter file', () => {
     expect(await readFile(join(stateDir, 'default.dead-letters.ndjson'), 'utf8')).toBe('');
     const empty = await runCli(['dlq', 'inspect', '--state', stateDir], {});
     expect(empty.stdout).toContain('no dead letters');
+  });
+
+  it('inspect says how many records there are when it lists the first --max of them', async () => {
+    const record = { at: '2026-11-22T00:00:00.000Z', reason: 'rejected-by-siem', detail: 'HTTP 400: no', tenant: 'default', realm: 'acme', stream: 'user', batchId: 'b', events: [{ id: 'e' }] };
+    await writeFile(join(stateDir, 'default.dead-letters.ndjson'), `${JSON.stringify(record)}\n`.repeat(1237), { mode: 0o600 });
+    const inspect = await runCli(['dlq', 'inspect', '--state', stateDir], {});
+    expect(inspect.code, inspect.stderr).toBe(0);
+    expect(inspect.stdout.split('\n')[0]).toMatch(/^first 100 of 1,237 dead-letter record\(s\) in \S+ \(--max N lists more\):$/);
+    expect(inspect.stdout.match(/^ {2}2026-11-22T00:00:00.000Z /gm)).toHaveLength(100);
   });
 
   it('redrive sends a record back through the route that refused it, not the others', async () => {
