@@ -8,14 +8,19 @@ import { parseOptions } from './parse-options.js';
 const USAGE = `usage: mpas-log-sync catalog [--json]
 
 Prints the event catalog: every Keycloak user event type and admin operation on each resource
-type, with its CEF signature id, name, category and severity (0-10). docs/events.md is the same
-table, generated.
+type, with its CEF signature id, severity (0-10 and its name), category and name; two lines an
+event, within 100 columns. The signature id is the stream and the Keycloak type: user_login_error
+is the user event LOGIN_ERROR, admin_realm_role_create is the admin operation CREATE on
+REALM_ROLE. docs/events.md is the same table, generated.
 
-  --json    one JSON array instead of a table`;
+  --json    one JSON array instead of a table (each entry with its stream and type as well)`;
+
+/** The name goes on a line of its own: the longest signature id and name side by side take 103 columns. */
+const NAME_INDENT = '    ';
 
 /** `mpas-log-sync catalog`. */
 export const catalogCommand: Command = {
-  summary: 'print the event catalog (type, name, severity) as a table or JSON',
+  summary: 'print the event catalog (signature id, severity, category, name) as a table or JSON',
   usage: USAGE,
   async run(args, _env, io) {
     const { values } = parseOptions(args, { json: { type: 'boolean' } });
@@ -34,12 +39,12 @@ export const catalogCommand: Command = {
       io.out(JSON.stringify(rows, null, 2));
       return ExitCode.ok;
     }
-    const width = Math.max(...rows.map(({ type }) => type.length));
     const idWidth = Math.max(...rows.map(({ signatureId }) => signatureId.length));
-    io.out(`${'STREAM'.padEnd(6)} ${'TYPE'.padEnd(width)} ${'SIGNATURE ID'.padEnd(idWidth)} SEV  NAME`);
-    for (const row of rows) {
-      const severity = `${String(row.severity).padStart(2)} ${severityName(row.severity).slice(0, 4)}`;
-      io.out(`${row.stream.padEnd(6)} ${row.type.padEnd(width)} ${row.signatureId.padEnd(idWidth)} ${severity}  ${row.name}`);
+    const severities = rows.map(({ severity }) => `${String(severity).padStart(2)} ${severityName(severity)}`);
+    const severityWidth = Math.max(...severities.map((text) => text.length));
+    io.out(`${'SIGNATURE ID'.padEnd(idWidth)}  ${'SEVERITY'.padEnd(severityWidth)}  CATEGORY\n${NAME_INDENT}NAME`);
+    for (const [index, row] of rows.entries()) {
+      io.out(`${row.signatureId.padEnd(idWidth)}  ${severities[index]!.padEnd(severityWidth)}  ${row.category}\n${NAME_INDENT}${row.name}`);
     }
     return ExitCode.ok;
   },
