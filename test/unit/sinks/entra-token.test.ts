@@ -85,6 +85,17 @@ describe('EntraTokenSource', () => {
     expect(await source.get()).toMatchObject({ kind: 'failure', outcome: { status: 200, auth: true } });
   });
 
+  it('tells a caller that stopped waiting so, and leaves the shared request to the others', async () => {
+    const { source, forms, answer } = setup();
+    answer();
+    const stopped = new AbortController();
+    stopped.abort(new Error('delivery stopped'));
+    const [impatient, patient] = await Promise.all([source.get(stopped.signal), source.get()]);
+    expect(impatient).toEqual({ kind: 'failure', outcome: { kind: 'retry', auth: false, reason: 'Entra ID token request: connection error: delivery stopped' } });
+    expect(patient).toEqual({ kind: 'token', token: 'token-1' });
+    expect(forms).toHaveLength(1);
+  });
+
   it('reports an unreachable authority as a connection error to retry', async () => {
     const { source } = setup();
     const result = await source.get();
