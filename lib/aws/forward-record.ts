@@ -1,6 +1,7 @@
 import { forwardBatch } from '../core/forwarder/forward-batch.js';
 import type { DeadLetter, ForwarderStages } from '../core/forwarder/forward-batch.js';
 import type { Route } from '../runtime/routes-from-config.js';
+import { routeDeadLetters } from '../runtime/route-dead-letters.js';
 import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
 import type { MessageAttributes } from '../core/queue/claim-check.js';
 import { redactionForRedrive } from '../core/pipeline/redaction-at-rest.js';
@@ -186,7 +187,7 @@ async function forwardOnce(
   const result = redrive === undefined
     ? await forwardBatch(batch, route.stages, signal)
     : await forwardBatch({ ...batch, events: redrive.events }, { ...route.stages, redact: redrive.redact }, signal);
-  const deadLetters = reportsInvalid ? result.deadLetters : result.deadLetters.filter(({ reason }) => reason !== 'invalid-event');
+  const deadLetters = routeDeadLetters(result.deadLetters, route.name, reportsInvalid);
   const { retry } = result;
   if (retry && result.delivered === 0 && deadLetters.length === 0) {
     throw new NothingDeliveredError(batch.batchId, retry.retryAfterMs, retry.authFailure);
@@ -196,7 +197,7 @@ async function forwardOnce(
     await deps.queues.deadLetter({
       body: messageBody(resting),
       reason: deadLetter.reason,
-      detail: route.name === DEFAULT_ROUTE_NAME ? deadLetter.detail : `route ${route.name}: ${deadLetter.detail}`,
+      detail: deadLetter.detail,
       sourceMessageId: record.messageId,
       batchId: resting.batchId,
     });

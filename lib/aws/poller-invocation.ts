@@ -4,6 +4,7 @@ import type { DeliveryRecordStore } from '../core/poller/delivery-records.js';
 import type { PollObserver } from '../core/poller/poll-observer.js';
 import { pollTenant } from '../core/poller/poll-tenant.js';
 import type { PollOutcome } from '../core/poller/poll-tenant.js';
+import { pollOptionsFromConfig } from '../runtime/poll-options-from-config.js';
 import type { EventSource } from '../core/poller/event-source.js';
 import type { EventQueue } from '../core/queue/event-queue.js';
 import type { Clock } from '../core/time/clock.js';
@@ -42,21 +43,6 @@ export async function runPollerInvocation(deps: PollerInvocationDeps, budget: Po
   }
   const { config, clock } = deps;
   const deadline = clock.now() + Math.max(0, budget.remainingTimeMs) * budget.budgetShare;
-  return pollTenant({
-    tenant: config.tenant,
-    owner: deps.owner,
-    realms: config.mpas.realms,
-    streams: config.mpas.streams,
-    source: deps.source,
-    store: deps.store,
-    queue: deps.queue,
-    clock,
-    settleMs: config.mpas.settleMs,
-    pageSize: config.mpas.pageSize,
-    leaseMs: config.polling.leaseMs,
-    startFrom: config.mpas.startFrom,
-    deadline,
-    observer: deps.observer,
-    ...(deps.records ? { lookback: { windowMs: config.mpas.lookbackMs, records: deps.records } } : {}),
-  });
+  const { config: _config, ...ports } = deps;
+  return pollTenant(pollOptionsFromConfig(config, { ...ports, deadline }));
 }

@@ -3,6 +3,7 @@ import { forwardBatch } from '../core/forwarder/forward-batch.js';
 import type { ForwarderStages, ForwardResult } from '../core/forwarder/forward-batch.js';
 import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
 import type { Route } from '../runtime/routes-from-config.js';
+import { routeDeadLetters } from '../runtime/route-dead-letters.js';
 import type { EventBatch } from '../core/queue/event-batch.js';
 import type { InProcessQueue } from '../stores/queue/in-process-queue.js';
 import type { Clock } from '../core/time/clock.js';
@@ -132,10 +133,7 @@ async function deliverToRoute(
     // Only a delivery that reached the SIEM says it works (a batch all filtered out never asked it).
     if (!result.retry && (result.delivered > 0 || errors.length > 0)) options.siemObserver?.delivered(route.name);
     lastCause = errors.at(-1)?.reason ?? cut ?? lastCause;
-    // Every route sees the same invalid events: the first one files them.
-    const deadLetters = (reportsInvalid ? result.deadLetters : result.deadLetters.filter(({ reason }) => reason !== 'invalid-event')).map(
-      (deadLetter) => (route.name === DEFAULT_ROUTE_NAME ? deadLetter : { ...deadLetter, detail: `route ${route.name}: ${deadLetter.detail}` }),
-    );
+    const deadLetters = routeDeadLetters(result.deadLetters, route.name, reportsInvalid);
     await options.deadLetters.append(batch, deadLetters, options.clock.now());
     if (!result.retry) return;
     const stopping = options.stop.aborted;

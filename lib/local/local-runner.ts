@@ -12,6 +12,7 @@ import { mpasClientFromConfig } from '../runtime/mpas-client-from-config.js';
 import type { Stream } from '../core/events/event-schemas.js';
 import type { RequestInfo } from '../sources/mpas/http-transport.js';
 import { pollTenant } from '../core/poller/poll-tenant.js';
+import { pollOptionsFromConfig } from '../runtime/poll-options-from-config.js';
 import type { PollObserver } from '../core/poller/poll-observer.js';
 import type { EventSource } from '../core/poller/event-source.js';
 import type { PollOutcome } from '../core/poller/poll-tenant.js';
@@ -167,23 +168,7 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
   };
   try {
     while (!stop.signal.aborted) {
-      const outcome = await pollTenant({
-        tenant: config.tenant,
-        owner,
-        realms: config.mpas.realms,
-        streams: config.mpas.streams,
-        source,
-        store,
-        queue,
-        clock,
-        settleMs: config.mpas.settleMs,
-        pageSize: config.mpas.pageSize,
-        leaseMs: config.polling.leaseMs,
-        startFrom: config.mpas.startFrom,
-        signal: stop.signal,
-        observer: pollObserver,
-        lookback: { windowMs: config.mpas.lookbackMs, records },
-      }).catch((error: unknown) => {
+      const outcome = await pollTenant(pollOptionsFromConfig(config, { owner, source, store, queue, clock, signal: stop.signal, observer: pollObserver, records })).catch((error: unknown) => {
         // The SIEM did not take a batch (a stop, or --once out of attempts): nothing after it
         // was committed, and this run ends saying what was left and why.
         if (error instanceof UndeliveredError) return error;

@@ -7,6 +7,7 @@ import { routesFromConfig } from '../runtime/routes-from-config.js';
 import { mpasClientFromConfig } from '../runtime/mpas-client-from-config.js';
 import type { Stream } from '../core/events/event-schemas.js';
 import { pollTenant } from '../core/poller/poll-tenant.js';
+import { pollOptionsFromConfig } from '../runtime/poll-options-from-config.js';
 import type { PollObserver } from '../core/poller/poll-observer.js';
 import { InProcessQueue } from '../stores/queue/in-process-queue.js';
 import type { Sink } from '../sinks/sink.js';
@@ -102,22 +103,13 @@ export async function runReplay(options: ReplayRunnerOptions): Promise<ReplaySum
     cursorFile: store.cursorPath,
   });
   try {
+    // The range's realms, streams and window; no look-back (the range is read once, closed).
     const outcome = await pollTenant({
-      tenant: config.tenant,
-      owner,
+      ...pollOptionsFromConfig(config, { owner, source, store, queue, clock, signal: stop.signal, observer: options.observer }),
       realms: range.realms,
       streams: range.streams,
-      source,
-      store,
-      queue,
-      clock,
-      settleMs: config.mpas.settleMs,
-      pageSize: config.mpas.pageSize,
-      leaseMs: config.polling.leaseMs,
       startFrom: range.from,
       windowEnd: range.to,
-      signal: stop.signal,
-      observer: options.observer,
     });
     if (outcome.status === 'lease-busy' || outcome.status === 'lease-lost') {
       throw new Error(`the replay cursor ${store.cursorPath} was ${outcome.status === 'lease-busy' ? `taken by ${outcome.holder}` : 'lost'}`);
