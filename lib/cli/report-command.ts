@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -8,6 +8,7 @@ import { ReportError } from '../reports/report-error.js';
 import { renderReport } from '../reports/report-output.js';
 import type { ReportFormat } from '../reports/report-output.js';
 import { runReport } from '../reports/run-report.js';
+import { parseReplayDate, ReplayRangeError } from '../local/replay-range.js';
 import { systemClock } from '../core/time/clock.js';
 import type { Clock } from '../core/time/clock.js';
 import type { Command } from './command.js';
@@ -22,12 +23,17 @@ docs/routes-archive-reports.md and the definitions in reports/.
 
   --param NAME=VALUE   a value for the definition's {{NAME}} (repeat for each param)
   --format F           table (default on a terminal), csv, or json (default otherwise)
-  --from DATE          only events at or after DATE (2026-11-01 or 2026-11-01T08:00:00Z)
-  --to DATE            only events before DATE
+  --json               the same as --format json
+  --from DATE          only events at or after DATE: 2026-11-01 (UTC midnight),
+                       2026-11-01T08:00:00Z, or epoch ms
+  --to DATE            only events at or before DATE (inclusive, as --from)
   --s3 URL             read the S3 archive (only the date partitions the report needs); AWS
                        credentials and region from the usual AWS settings
   --archive FILE       the local SQLite archive (default: <state dir>/audit-events.sqlite)
-  --state DIR          the state directory (default: STATE_DIR, else .state)`;
+  --state DIR          the state directory (default: STATE_DIR, else .state)
+
+The archive is off unless the config file turns it on ("archive": {"enabled": true}); run then
+stores every event it delivers, redacted, in <state dir>/audit-events.sqlite.`;
 
 /** What the report command may be given instead of its defaults (tests). */
 export interface ReportCommandDeps {
@@ -35,12 +41,23 @@ export interface ReportCommandDeps {
   clock?: Clock;
 }
 
-function dateOption(name: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const withZone = /^\d{4}-\d{2}-\d{2}$/.test(value) || /(Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`;
-  const time = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(withZone) : Number.NaN;
-  if (!Number.isFinite(time)) throw new UsageError(`--${name} must be a date such as 2026-11-01 or 2026-11-01T08:00:00Z, got "${value}"`);
-  return new Date(time).toISOString();
+/**
+ * `--from`/`--to` as the window the archive reads (ISO-8601, `from` inclusive, `to` exclusive):
+ * both options are inclusive, as for every command, so the window ends 1 ms after `--to`.
+ */
+function windowOf(from: string | undefined, to: string | undefined): { from?: string; to?: string } {
+  const instant = (option: string, value: string): number => {
+    try {
+      return parseReplayDate(option, value);
+    } catch (error) {
+      if (error instanceof ReplayRangeError) throw new UsageError(error.message);
+      throw error;
+    }
+  };
+  return {
+    ...(from === undefined ? {} : { from: new Date(instant('from', from)).toISOString() }),
+    ...(to === undefined ? {} : { to: new Date(instant('to', to) + 1).toISOString() }),
+  };
 }
 
 function paramsOf(pairs: readonly string[]): Record<string, string> {
@@ -66,6 +83,7 @@ export function createReportCommand(deps: ReportCommandDeps = {}): Command {
           options: {
             param: { type: 'string', multiple: true },
             format: { type: 'string' },
+            json: { type: 'boolean' },
             from: { type: 'string' },
             to: { type: 'string' },
             s3: { type: 'string' },
@@ -85,10 +103,11 @@ export function createReportCommand(deps: ReportCommandDeps = {}): Command {
         return ExitCode.ok;
       }
       if (positionals.length !== 1) throw new UsageError('give exactly one report definition file');
-      const format = (values.format ?? (io.isTty ? 'table' : 'json')) as ReportFormat;
+      if (values.json && values.format !== undefined && values.format !== 'json') throw new UsageError(`--json asks for --format json, not --format ${values.format}`);
+      const format = (values.format ?? (values.json || !io.isTty ? 'json' : 'table')) as ReportFormat;
       if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`--format must be table, csv or json, got "${values.format}"`);
       if (values.s3 !== undefined && values.archive !== undefined) throw new UsageError('give --s3 or --archive, not both');
-      const window = { from: dateOption('from', values.from), to: dateOption('to', values.to) };
+      const window = windowOf(values.from, values.to);
       const file = positionals[0] as string;
 
       let definition;
@@ -127,9 +146,16 @@ async function readerOf(values: { s3?: string; archive?: string; state?: string 
     const client = deps.s3 ?? new (await import('@aws-sdk/client-s3')).S3Client({});
     return new S3Archive(client, location);
   }
-  const { SqliteArchive } = await import('../archive/sqlite-archive.js');
   const stateDir = values.state ?? (env['STATE_DIR']?.trim() || '.state');
-  return new SqliteArchive(values.archive ?? join(stateDir, 'audit-events.sqlite'), { readOnly: true });
+  const path = values.archive ?? join(stateDir, 'audit-events.sqlite');
+  if (!existsSync(path)) {
+    throw new Error(
+      `no event archive at ${path}: the archive is off unless the config file turns it on ("archive": {"enabled": true}, ` +
+        'docs/routes-archive-reports.md) and run has stored events since; or give --archive FILE, --state DIR or --s3 s3://BUCKET/PREFIX',
+    );
+  }
+  const { SqliteArchive } = await import('../archive/sqlite-archive.js');
+  return new SqliteArchive(path, { readOnly: true });
 }
 
 /** `mpas-log-sync report`. */

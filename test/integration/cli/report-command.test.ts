@@ -58,10 +58,29 @@ describe('mpas-log-sync report', () => {
     expect(missing.errors.join('\n')).toContain('--param username: is required (params[0]: Username)');
   });
 
-  it('exits 1 naming the file when there is no archive yet', async () => {
+  it('exits 1 naming the file and the setting that turns the archive on when there is no archive yet', async () => {
     const io = captureIo();
     const code = await main(['report', join(reportsDir, 'events-for-user.json'), '--param', 'username=a', '--state', join(stateDir, 'nothing-here')], {}, io);
     expect(code).toBe(1);
-    expect(io.errors.join('\n')).toContain(join(stateDir, 'nothing-here', 'audit-events.sqlite'));
+    expect(io.errors.join('\n')).toBe(
+      `mpas-log-sync report failed: no event archive at ${join(stateDir, 'nothing-here', 'audit-events.sqlite')}: the archive is off unless the config file turns it on ("archive": {"enabled": true}, docs/routes-archive-reports.md) and run has stored events since; or give --archive FILE, --state DIR or --s3 s3://BUCKET/PREFIX`,
+    );
+  });
+
+  it('takes --json for --format json, and reads --from and --to both inclusive', async () => {
+    // Every event, oldest first: the generated archive has a user event every 10 minutes from 2026-11-01, an admin event 1 ms after every fifth.
+    const all = join(stateDir, 'all.json');
+    writeFileSync(all, JSON.stringify({ displayName: 'All', query: 'select * from audit_events order by date asc limit 1000', category: 'Audit' }));
+    const report = async (args: string[]): Promise<Array<{ date: string }>> => {
+      const io = captureIo(true);
+      expect(await main(['report', all, '--state', stateDir, ...args], {}, io), io.errors.join('\n')).toBe(0);
+      return JSON.parse(io.output.join('\n')) as Array<{ date: string }>;
+    };
+    const tenth = '2026-11-01T01:40:00.000Z';
+    expect((await report(['--json', '--from', tenth, '--to', tenth])).map(({ date }) => date)).toEqual([tenth]);
+    expect((await report(['--format', 'json', '--from', '2026-11-01T01:30:00Z', '--to', String(Date.parse(tenth))])).map(({ date }) => date)).toEqual(['2026-11-01T01:30:00.000Z', tenth]);
+    const conflicting = captureIo();
+    expect(await main(['report', all, '--state', stateDir, '--json', '--format', 'csv'], {}, conflicting)).toBe(2);
+    expect(conflicting.errors.join('\n')).toContain('--json asks for --format json, not --format csv');
   });
 });
