@@ -199,11 +199,12 @@ function expirationText(expiration: EventsExpiration, stream: Stream): string {
 async function checkDestinations(config: AppConfig, options: SetupCheckOptions, report: (check: string, ok: boolean, detail: string) => void): Promise<void> {
   const routes = routesFromConfig(config, { version: options.version });
   try {
-    for (const route of routes) {
-      const { sink } = route.stages;
-      const check = route.name === DEFAULT_ROUTE_NAME ? `siem ${sink.name}` : `siem ${sink.name} (route ${route.name})`;
-      const health = await sink.healthcheck(options.sendTestEvent ? { sendTestEvent: () => sendTestEvent(config, route.stages) } : {});
-      report(check, health.ok, health.detail);
+    // All at once (each destination is its own server), reported in the routes' order.
+    const checks = routes.map((route) => route.stages.sink.healthcheck(options.sendTestEvent ? { sendTestEvent: () => sendTestEvent(config, route.stages) } : {}));
+    for (const [index, route] of routes.entries()) {
+      const { name } = route.stages.sink;
+      const health = await checks[index]!;
+      report(route.name === DEFAULT_ROUTE_NAME ? `siem ${name}` : `siem ${name} (route ${route.name})`, health.ok, health.detail);
     }
   } finally {
     await Promise.all(routes.map((route) => route.stages.sink.close()));
