@@ -26,8 +26,8 @@ already sent.
 Exit codes: 0 the range is delivered, 1 interrupted or not all delivered (rerun to continue),
 2 bad usage or configuration.`;
 
-/** The options `backfill` and `replay` parse alike. */
-export const rangeOptionSpec = {
+/** The options that choose a time range of the tenant's streams: `backfill`, `replay` and `verify` parse them alike. */
+export const rangeSelectionSpec = {
   from: { type: 'string' },
   to: { type: 'string' },
   realm: { type: 'string', multiple: true },
@@ -35,8 +35,10 @@ export const rangeOptionSpec = {
   config: { type: 'string' },
   state: { type: 'string' },
   json: { type: 'boolean' },
-  'progress-every': { type: 'string' },
 } as const;
+
+/** The options `backfill` and `replay` parse alike: the range, and how often progress is told. */
+export const rangeOptionSpec = { ...rangeSelectionSpec, 'progress-every': { type: 'string' } } as const;
 
 /** `--from`/`--to` as epoch ms, or a UsageError naming the option. */
 export function dateOption(option: string, value: string): number {

@@ -12,7 +12,7 @@ import { healthFilePath, readHealthFile } from '../local/health-file.js';
 import type { HealthFile } from '../local/health-file.js';
 import { checkCursorExpiry } from '../sources/mpas/expiry-watch.js';
 import type { ExpiryReport } from '../sources/mpas/expiry-watch.js';
-import { MpasClient } from '../sources/mpas/mpas-client.js';
+import { mpasClientFromConfig } from '../runtime/mpas-client-from-config.js';
 import type { Command } from './command.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { parseOptions } from './parse-options.js';
@@ -113,15 +113,7 @@ async function expiryOf(configFile: string | undefined, env: NodeJS.ProcessEnv, 
     if (configFile !== undefined || !(error instanceof ConfigError)) throw error;
     return 'not checked: give --config (or the MPAS_* variables) to compare the live cursor with the realms\' event expiration';
   }
-  const client = new MpasClient({
-    baseUrl: config.mpas.baseUrl,
-    authRealm: config.mpas.authRealm,
-    credentials: config.mpas.credentials,
-    requestTimeoutMs: config.mpas.requestTimeoutMs,
-    maxPageBytes: config.mpas.maxPageBytes,
-    ...(config.mpas.caFile !== undefined ? { caFile: config.mpas.caFile } : {}),
-    retry: STATUS_RETRY,
-  });
+  const client = mpasClientFromConfig(config, { retry: STATUS_RETRY });
   return checkCursorExpiry(client, snapshot.positions, now);
 }
 

@@ -22,6 +22,7 @@ import type { CliIo, Command } from './command.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { parseOptions } from './parse-options.js';
 import { rangeTargets } from './range-delivery.js';
+import { rangeSelectionSpec } from './replay-command.js';
 
 const USAGE = `usage: mpas-log-sync verify --from TIME --to TIME [--realm R]... [--stream user|admin] [--config FILE] [--state DIR] [--json]
 
@@ -200,15 +201,7 @@ export function createVerifyCommand(deps: VerifyCommandDeps = {}): Command {
     summary: 'prove a closed time range complete: MPAS read again, compared with the event archive',
     usage: USAGE,
     async run(args, env, io) {
-      const { values } = parseOptions(args, {
-        from: { type: 'string' },
-        to: { type: 'string' },
-        realm: { type: 'string', multiple: true },
-        stream: { type: 'string' },
-        config: { type: 'string' },
-        state: { type: 'string' },
-        json: { type: 'boolean' },
-      });
+      const { values } = parseOptions(args, rangeSelectionSpec);
       if (values.help) {
         io.out(USAGE);
         return ExitCode.ok;

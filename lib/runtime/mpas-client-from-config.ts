@@ -1,12 +1,12 @@
 import type { PollerConfig } from '../config/app-config-schema.js';
-import type { Clock } from '../core/time/clock.js';
-import type { Sleep } from '../core/time/sleep.js';
 import { MpasClient } from '../sources/mpas/mpas-client.js';
+
+type MpasClientOptions = ConstructorParameters<typeof MpasClient>[0];
 
 /** The MPAS client that a configuration describes. */
 export function mpasClientFromConfig(
   config: Pick<PollerConfig, 'mpas'>,
-  options: { clock?: Clock; sleep?: Sleep; onRequest?: ConstructorParameters<typeof MpasClient>[0]['onRequest'] } = {},
+  options: Pick<MpasClientOptions, 'clock' | 'sleep' | 'onRequest' | 'retry'> = {},
 ): MpasClient {
   return new MpasClient({
     baseUrl: config.mpas.baseUrl,
@@ -15,8 +15,6 @@ export function mpasClientFromConfig(
     requestTimeoutMs: config.mpas.requestTimeoutMs,
     maxPageBytes: config.mpas.maxPageBytes,
     ...(config.mpas.caFile !== undefined ? { caFile: config.mpas.caFile } : {}),
-    clock: options.clock,
-    sleep: options.sleep,
-    onRequest: options.onRequest,
+    ...options,
   });
 }
