@@ -1,5 +1,7 @@
 import type { BodyBufferPool } from './body-buffer-pool.js';
-import type { HttpBatchMode } from './https/https-sink-options.js';
+
+/** How payloads are framed into request bodies (the generic HTTPS sink's `batch` setting). */
+export type HttpBatchMode = 'single' | 'array' | 'ndjson';
 
 /** A request body before compression, with its content type. */
 export interface FramedBody {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { booleanValue, errorFor, filePath, httpUrl, intIn, oneOf, secret, text, unionErrorFor } from '../config/config-values.js';
+import type { ProtocolSinkOptions } from './protocol-sink-options.js';
 
 /** The error of a block that is not a JSON object (every SIEM type's own block, and `siem` itself). */
 export const objectError = { error: errorFor('must be a JSON object') };
@@ -51,27 +52,8 @@ export const siemCommonShape = {
 };
 
 
-/** The shared settings as every sink takes them (the `batch` and `request` blocks). */
-export function sharedSinkOptions(config: {
-  url: string;
-  format: 'json' | 'cef';
-  timeoutMs: number;
-  concurrency: number;
-  maxBatchEvents: number;
-  maxBatchBytes: number;
-  attempts: number;
-  gzip: boolean;
-  caFile?: string | undefined;
-}) {
-  return {
-    url: config.url,
-    format: config.format,
-    timeoutMs: config.timeoutMs,
-    concurrency: config.concurrency,
-    maxBatchEvents: config.maxBatchEvents,
-    maxBatchBytes: config.maxBatchBytes,
-    attempts: config.attempts,
-    gzip: config.gzip,
-    caFile: config.caFile,
-  };
+/** The shared settings as every sink takes them (the `batch` and `request` blocks), without the type's own. */
+export function sharedSinkOptions(config: ProtocolSinkOptions): ProtocolSinkOptions {
+  const { url, format, timeoutMs, concurrency, maxBatchEvents, maxBatchBytes, attempts, gzip, caFile } = config;
+  return { url, format, timeoutMs, concurrency, maxBatchEvents, maxBatchBytes, attempts, gzip, caFile };
 }

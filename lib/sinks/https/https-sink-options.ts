@@ -1,46 +1,17 @@
-import type { Clock } from '../../core/time/clock.js';
-import type { Sleep } from '../../core/time/sleep.js';
 import type { BodyBufferPool } from '../body-buffer-pool.js';
+import type { HttpBatchMode } from '../http-framing.js';
 import type { SinkAuth } from '../http-auth.js';
+import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
 import type { SinkConfigProblem } from '../sink-errors.js';
 import { SinkConfigError } from '../sink-errors.js';
 
-/** How payloads are framed into request bodies. */
-export type HttpBatchMode = 'single' | 'array' | 'ndjson';
+export type { HttpBatchMode } from '../http-framing.js';
 
 /** Settings of the generic HTTPS sink (Vector's shared `batch`, `request` and `encoding` blocks). */
-export interface HttpsSinkOptions {
-  /** The collector's URL. `http:` only to a loopback host (the local demo and tests). */
-  url: string;
+export interface HttpsSinkOptions extends ProtocolSinkOptions {
   /** `single`: one event per POST; `array`: a JSON array; `ndjson`: payloads joined by `\n`. */
   batch: HttpBatchMode;
-  /** What the payloads are: JSON documents or CEF lines (chooses the content type). */
-  format: 'json' | 'cef';
   auth: SinkAuth;
-  /** Per request, connect to last byte of the response. */
-  timeoutMs: number;
-  /** Requests in flight at once. */
-  concurrency: number;
-  /** Events per request at most (array and ndjson). */
-  maxBatchEvents: number;
-  /** Uncompressed body bytes per request at most; a larger event is not sent but dropped (dead-lettered) with its size. */
-  maxBatchBytes: number;
-  /** Tries per request within one `deliver()`, the first one included. */
-  attempts: number;
-  /** Sends `Content-Encoding: gzip` bodies. */
-  gzip: boolean;
-  /** PEM file of a private CA, trusted in addition to the public roots. */
-  caFile?: string;
-  /** @default realSleep */
-  sleep?: Sleep;
-  /** Jitter source in [0, 1). @default Math.random */
-  random?: () => number;
-  /** For `Retry-After` dates and latencies. @default systemClock */
-  clock?: Clock;
-  /** First backoff ceiling; doubles per attempt. @default 200 */
-  backoffBaseMs?: number;
-  /** @default 5000 */
-  backoffMaxMs?: number;
   /** Where request bodies are written. @default a pool of `concurrency` buffers of `maxBatchBytes` */
   bodyBuffers?: BodyBufferPool;
 }
