@@ -1,4 +1,8 @@
+import { isoTimestamp } from '../../lib/core/formats/json-envelope.js';
+import type { EnvelopeEventType } from '../../lib/core/formats/json-envelope.js';
+import { REDACTED } from '../../lib/core/pipeline/redactor.js';
 import type { ReceivedItem } from '../siem-receiver/siem-receiver.js';
+import { customString, readCefLine } from './cef-reading.js';
 
 /** What the demo has seen arrive at the SIEM, for its running count and final check. */
 export interface DemoTally {
@@ -10,31 +14,81 @@ export interface DemoTally {
   newestEventTime?: number;
 }
 
-const REDACTED = '<redacted>';
+/** One received event as the demo reads it, whatever the format. */
+interface SeenEvent {
+  key: string;
+  eventType: EnvelopeEventType;
+  timestamp: string;
+  time?: number;
+  what: string;
+  error?: string;
+  /** What the default redaction masks: user events' ipAddress and details.username, admin events' authDetails.ipAddress and representation. */
+  mustBeRedacted: unknown[];
+}
 
-/** Counts one received item; returns the one-line summary to print for it. */
-export function tallyItem(tally: DemoTally, seen: Set<string>, item: ReceivedItem): string {
-  tally.received += 1;
-  if (item.format === 'cef') {
-    if (seen.has(item.text)) tally.duplicates += 1;
-    seen.add(item.text);
-    return item.text;
-  }
-  const envelope = item.json as { timestamp?: string; eventType?: string; event?: Record<string, unknown> };
+type Fields = Record<string, unknown>;
+
+function fields(value: unknown): Fields {
+  return value !== null && typeof value === 'object' ? (value as Fields) : {};
+}
+
+function fromEnvelope(item: ReceivedItem): SeenEvent {
+  const envelope = item.json as { timestamp?: string; eventType?: EnvelopeEventType; event?: Fields };
   const event = envelope.event ?? {};
-  const key = typeof event.id === 'string' ? event.id : item.text;
-  if (seen.has(key)) tally.duplicates += 1;
-  seen.add(key);
   const isAdmin = envelope.eventType === 'admin-event';
-  tally.byStream[isAdmin ? 'admin' : 'user'] += 1;
-  if (typeof event.time === 'number') tally.newestEventTime = Math.max(tally.newestEventTime ?? 0, event.time);
-  const details = (event.details ?? {}) as Record<string, unknown>;
-  const authDetails = (event.authDetails ?? {}) as Record<string, unknown>;
-  const mustBeRedacted = isAdmin ? [authDetails.ipAddress, event.representation] : [event.ipAddress, details.username];
-  if (mustBeRedacted.some((value) => value !== undefined && value !== null && value !== REDACTED)) tally.unredacted += 1;
-  const what = isAdmin ? `${String(event.operationType)} ${String(event.resourceType)}` : String(event.type);
-  const error = typeof event.error === 'string' ? `  error=${event.error}` : '';
-  return `${envelope.timestamp ?? '?'}  ${(envelope.eventType ?? '?').padEnd(11)}  ${what.padEnd(28)}${error}`;
+  return {
+    key: typeof event.id === 'string' ? event.id : item.text,
+    eventType: isAdmin ? 'admin-event' : 'user-event',
+    timestamp: envelope.timestamp ?? '?',
+    ...(typeof event.time === 'number' ? { time: event.time } : {}),
+    what: isAdmin ? `${String(event.operationType)} ${String(event.resourceType)}` : String(event.type),
+    ...(typeof event.error === 'string' ? { error: event.error } : {}),
+    mustBeRedacted: isAdmin ? [fields(event.authDetails).ipAddress, event.representation] : [event.ipAddress, fields(event.details).username],
+  };
+}
+
+/**
+ * A CEF line read back into the same view (lib/core/formats/cef-line-writer.ts): an address in
+ * clear is `src`, a username `duser`, and what has no field of its own (a masked address, the
+ * representation) is in the `details` custom string's JSON.
+ */
+function fromCef(item: ReceivedItem): SeenEvent {
+  const reading = readCefLine(item.text);
+  if (!reading) return { key: item.text, eventType: 'user-event', timestamp: '?', what: 'not a CEF line', mustBeRedacted: [] };
+  const get = (key: string): string | undefined => reading.extension.get(key);
+  let details: Fields = {};
+  try {
+    details = fields(JSON.parse(customString(reading, 'details') ?? '{}'));
+  } catch {
+    // Not JSON: the fields it would hold count as absent.
+  }
+  const isAdmin = reading.signatureId.startsWith('admin_');
+  const time = Number(get('rt'));
+  const error = get('reason');
+  return {
+    key: get('externalId') ?? item.text,
+    eventType: isAdmin ? 'admin-event' : 'user-event',
+    timestamp: Number.isFinite(time) ? isoTimestamp(time) : '?',
+    ...(Number.isFinite(time) ? { time } : {}),
+    what: isAdmin ? `${get('act') ?? '?'} ${customString(reading, 'resourceType') ?? '?'}` : (get('act') ?? '?'),
+    ...(error === undefined ? {} : { error }),
+    mustBeRedacted: isAdmin
+      ? [get('src') ?? fields(details.authDetails).ipAddress, details.representation]
+      : [get('src') ?? details.ipAddress, get('duser') ?? fields(details.details).username],
+  };
+}
+
+/** Counts one received item; returns its one-line summary and whether it is a user or an admin event. */
+export function tallyItem(tally: DemoTally, seen: Set<string>, item: ReceivedItem): { line: string; eventType: EnvelopeEventType } {
+  const event = item.format === 'cef' ? fromCef(item) : fromEnvelope(item);
+  tally.received += 1;
+  if (seen.has(event.key)) tally.duplicates += 1;
+  seen.add(event.key);
+  tally.byStream[event.eventType === 'admin-event' ? 'admin' : 'user'] += 1;
+  if (event.time !== undefined) tally.newestEventTime = Math.max(tally.newestEventTime ?? 0, event.time);
+  if (event.mustBeRedacted.some((value) => value !== undefined && value !== null && value !== REDACTED)) tally.unredacted += 1;
+  const error = event.error === undefined ? '' : `  error=${event.error}`;
+  return { line: `${event.timestamp}  ${event.eventType.padEnd(11)}  ${event.what.padEnd(28)}${error}`, eventType: event.eventType };
 }
 
 /** The running status line. */

@@ -73,11 +73,10 @@ export const demoCommand: Command = {
     const seen = new Set<string>();
     const shownInFull = new Set<string>();
     const unsubscribe = receiver.onReceive((item) => {
-      const line = tallyItem(tally, seen, item);
-      const kind = item.format === 'json' ? String((item.json as { eventType?: string }).eventType) : 'cef';
-      if (!shownInFull.has(kind) && shownInFull.size < 2) {
-        shownInFull.add(kind);
-        io.out(`First ${kind === 'cef' ? 'CEF line' : kind} as the SIEM receives it:\n${item.format === 'json' ? JSON.stringify(item.json, null, 2) : item.text}\n`);
+      const { line, eventType } = tallyItem(tally, seen, item);
+      if (!shownInFull.has(eventType)) {
+        shownInFull.add(eventType);
+        io.out(`First ${eventType}${item.format === 'cef' ? ' (CEF)' : ''} as the SIEM receives it:\n${item.format === 'json' ? JSON.stringify(item.json, null, 2) : item.text}\n`);
       } else if (!values.quiet) {
         io.out(line);
       }
