@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
 import type { SiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
 import { waitUntil } from '../../support/cli-process.js';
+import { NPM_INSTALL_FLAGS } from './npm-install-flags.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DOCKERFILE = join(REPO_ROOT, 'deploy/container/Dockerfile');
@@ -73,7 +74,7 @@ describe('the npm package', () => {
     expect(others).toEqual([]);
     await writeFile(join(installDir, 'package.json'), JSON.stringify({ name: 'package-install-check', private: true }));
     await timed('npm install', () =>
-      run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(packDir, tarball ?? '')], { cwd: installDir, maxBuffer: 16 * 1024 * 1024 }),
+      run('npm', ['install', ...NPM_INSTALL_FLAGS, join(packDir, tarball ?? '')], { cwd: installDir, maxBuffer: 16 * 1024 * 1024 }),
     );
     bin = join(installDir, 'node_modules/.bin/mpas-log-sync');
     receiver = await startSiemReceiver();
