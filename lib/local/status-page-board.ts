@@ -13,7 +13,7 @@ import { secretValuesOf } from './config-secret-values.js';
 import type { HealthReport } from './health-tracker.js';
 import type { RunWatcher } from './metrics-observers.js';
 import { RateLagHistory } from './status-page-history.js';
-import type { HistoryPoint } from './status-page-history.js';
+import type { HistoryPoint, HistoryReading } from './status-page-history.js';
 
 /** One grid line of the chart every 10 s, an hour of them. */
 export const HISTORY_INTERVAL_MS = 10_000;
@@ -58,7 +58,7 @@ export interface StatusSnapshot {
   /** The last MPAS request that failed (retried or not), with its endpoint. */
   mpas: { lastError: (ErrorNote & { endpoint: string }) | null };
   deadLetters: { total: number; byReason: Partial<Record<DeadLetterReason, number>> };
-  /** The chart: points on a grid of `intervalSeconds`, over the last `spanSeconds` at most. */
+  /** The chart: points on a grid of `intervalSeconds` over the last `spanSeconds` at most, then one for the interval in progress, at now. */
   history: { intervalSeconds: number; spanSeconds: number; points: Array<Omit<HistoryPoint, 'at'> & { at: string }> };
 }
 
@@ -191,7 +191,7 @@ export class StatusBoard implements RunWatcher {
       history: {
         intervalSeconds: HISTORY_INTERVAL_MS / 1000,
         spanSeconds: (HISTORY_INTERVAL_MS * HISTORY_POINTS) / 1000,
-        points: this.history.snapshot().map((point) => ({ ...point, at: new Date(point.at).toISOString(), ratePerSecond: Math.round(point.ratePerSecond * 100) / 100 })),
+        points: [...this.history.snapshot(), this.history.current(now, this.reading(now))].map((point) => ({ ...point, at: new Date(point.at).toISOString(), ratePerSecond: Math.round(point.ratePerSecond * 100) / 100 })),
       },
     };
   }
@@ -199,19 +199,22 @@ export class StatusBoard implements RunWatcher {
   /** Takes the chart's points up to now, before anything changes. */
   private advance(): void {
     this.history.advance(this.clock.now(), (at) => {
-      let deliveredTotal = 0;
-      let highest: number | null = null;
-      const delivered = new Map<string, number>();
-      for (const [key, state] of this.streams) {
-        deliveredTotal += state.delivered;
-        delivered.set(key, state.delivered);
-        const lag = lagAt(at, state.upTo);
-        if (lag !== null) highest = Math.max(highest ?? lag, lag);
-      }
-      this.recent.push({ at, delivered });
+      this.recent.push({ at, delivered: new Map([...this.streams].map(([key, state]) => [key, state.delivered])) });
       if (this.recent.length > RATE_SPAN_MS / HISTORY_INTERVAL_MS + 1) this.recent.shift();
-      return { deliveredTotal, lagSeconds: highest };
+      return this.reading(at);
     });
+  }
+
+  /** Events delivered in all, and the highest stream lag at `at` (as things stand). */
+  private reading(at: number): HistoryReading {
+    let deliveredTotal = 0;
+    let highest: number | null = null;
+    for (const state of this.streams.values()) {
+      deliveredTotal += state.delivered;
+      const lag = lagAt(at, state.upTo);
+      if (lag !== null) highest = Math.max(highest ?? lag, lag);
+    }
+    return { deliveredTotal, lagSeconds: highest };
   }
 
   private note(message: string): ErrorNote {

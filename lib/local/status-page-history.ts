@@ -54,6 +54,12 @@ export class RateLagHistory {
     if (this.points.length > this.capacity) this.points.splice(0, this.points.length - this.capacity);
   }
 
+  /** The interval in progress, from the last grid line (or the start) to `now`, as a point that is not kept: the chart ends at now. */
+  current(now: number, reading: HistoryReading): HistoryPoint {
+    const seconds = Math.max(1, now - this.lastAt) / 1000;
+    return { at: now, ratePerSecond: (reading.deliveredTotal - this.lastTotal) / seconds, lagSeconds: reading.lagSeconds };
+  }
+
   /** The points kept, oldest first (a copy). */
   snapshot(): HistoryPoint[] {
     return this.points.map((point) => ({ ...point }));

@@ -39,7 +39,8 @@ describe('StatusBoard', () => {
       { realm: 'beta', stream: 'admin', lagSeconds: null, lastPoll: null },
     ]);
     expect(snapshot.siem).toEqual([{ route: 'default', lastError: null }]);
-    expect(snapshot.history).toEqual({ intervalSeconds: 10, spanSeconds: 3_600, points: [] });
+    // The chart's only point is the interval in progress.
+    expect(snapshot.history).toEqual({ intervalSeconds: 10, spanSeconds: 3_600, points: [{ at: new Date(START).toISOString(), ratePerSecond: 0, lagSeconds: null }] });
   });
 
   it('measures lag from the newest committed event while a stream catches up, then from now minus settle of the poll that read it to the end', () => {
@@ -71,8 +72,10 @@ describe('StatusBoard', () => {
     const snapshot = board.snapshot(health.report());
     const rate = Object.fromEntries(snapshot.streams.map(({ realm, stream, ratePerSecond }) => [`${realm} ${stream}`, ratePerSecond]));
     expect(rate).toEqual({ 'acme user': 4, 'acme admin': 0, 'beta user': 0, 'beta admin': 0.5 });
-    expect(snapshot.history.points).toHaveLength(9);
+    expect(snapshot.history.points).toHaveLength(10);
     expect(snapshot.history.points[3]).toEqual({ at: new Date(START + 40_000).toISOString(), ratePerSecond: 4.5, lagSeconds: 45 });
+    // Now is on a grid line: the interval in progress has just begun.
+    expect(snapshot.history.points[9]).toEqual({ at: new Date(START + 90_000).toISOString(), ratePerSecond: 0, lagSeconds: 95 });
   });
 
   it('keeps the last SIEM error by route and the last MPAS error with their secrets hidden, and counts dead letters by reason', () => {
