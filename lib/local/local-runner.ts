@@ -1,12 +1,11 @@
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { archiveFromConfig } from '../runtime/archive-from-config.js';
 import type { ArchiveObserver } from '../archive/archive-writer.js';
 import type { ArchiveStore } from '../archive/archive-store.js';
 import type { AppConfig } from '../config/app-config-schema.js';
 import { FileCursorStore } from '../stores/cursor/file-cursor-store.js';
 import { FileDeliveryRecords } from '../stores/delivery-records/file-delivery-records.js';
-import { routesFromConfig } from '../runtime/routes-from-config.js';
 import type { ForwardObserver } from '../core/forwarder/forward-observer.js';
 import { mpasClientFromConfig } from '../runtime/mpas-client-from-config.js';
 import type { Stream } from '../core/events/event-schemas.js';
@@ -16,14 +15,12 @@ import { pollOptionsFromConfig } from '../runtime/poll-options-from-config.js';
 import type { PollObserver } from '../core/poller/poll-observer.js';
 import type { EventSource } from '../core/poller/event-source.js';
 import type { PollOutcome } from '../core/poller/poll-tenant.js';
-import { InProcessQueue } from '../stores/queue/in-process-queue.js';
 import type { Sink } from '../sinks/sink.js';
 import { systemClock } from '../core/time/clock.js';
 import type { Clock } from '../core/time/clock.js';
 import { realSleep } from '../core/time/sleep.js';
 import type { Sleep } from '../core/time/sleep.js';
-import { consumeBatches } from './batch-consumer.js';
-import { DeadLetterFile } from './dead-letter-file.js';
+import { startLocalDelivery } from './local-delivery.js';
 import { narrowStateDir } from './private-state-dir.js';
 import type { NarrowedPath } from './private-state-dir.js';
 import type { SiemObserver } from './batch-consumer.js';
@@ -117,46 +114,31 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
   const narrowed = narrowStateDir(stateDir, { tenant: config.tenant, files: archiveFile === undefined ? [] : [archiveFile] });
   if (narrowed.length > 0) options.onNarrowed?.(narrowed);
 
-  const stop = new AbortController();
-  const onAbort = (): void => stop.abort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.signal?.aborted) stop.abort();
-
-  const deadLetters = new DeadLetterFile(join(stateDir, `${config.tenant}.dead-letters.ndjson`));
-  let deadLettered = 0;
-  const forwardObserver: ForwardObserver = {
-    ...options.forwardObserver,
-    deadLettered: (reason, count) => {
-      deadLettered += count;
-      options.forwardObserver?.deadLettered?.(reason, count);
-    },
-  };
-  const routes = routesFromConfig(config, {
-    version: options.version,
-    observer: forwardObserver,
-    sinks: options.sink ? { default: options.sink, ...options.sinks } : options.sinks,
-  });
   const archive = archiveFromConfig(config, { stateDir, clock, observer: options.archiveObserver, store: options.archiveStore });
-  const queue = new InProcessQueue({ maxBatches: 4 });
-  const consumer = consumeBatches({
-    queue,
-    routes,
-    archive,
-    deadLetters,
+  const delivery = startLocalDelivery({
+    config,
+    version: options.version,
+    stateDir,
     clock,
     sleep,
     random: options.random ?? Math.random,
-    stop: stop.signal,
-    // Once: each batch gets one delivery (the sink's SIEM_ATTEMPTS requests), so the run ends.
-    deliveries: options.once ? 1 : Infinity,
-    ...(options.once ? { deliveryLimitsMs: deliveryLimitsOf(config) } : {}),
-    siemObserver: options.siemObserver,
+    signal: options.signal,
+    sinks: options.sink ? { default: options.sink, ...options.sinks } : options.sinks,
+    forwardObserver: options.forwardObserver,
+    consumer: {
+      archive,
+      // Once: each batch gets one delivery (the sink's SIEM_ATTEMPTS requests), so the run ends.
+      deliveries: options.once ? 1 : Infinity,
+      ...(options.once ? { deliveryLimitsMs: deliveryLimitsOf(config) } : {}),
+      siemObserver: options.siemObserver,
+    },
   });
+  const { stop, queue } = delivery;
   const client = mpasClientFromConfig(config, { clock, sleep, onRequest: options.onMpasRequest });
   const source = options.wrapSource ? options.wrapSource(client) : client;
   const records = new FileDeliveryRecords({ stateDir, tenant: config.tenant });
 
-  const summary: LocalRunSummary = { polls: 0, events: 0, committed: {}, failures: 0, deadLettered: 0, undelivered: [], unread: [], deadLetterFile: deadLetters.path };
+  const summary: LocalRunSummary = { polls: 0, events: 0, committed: {}, failures: 0, deadLettered: 0, undelivered: [], unread: [], deadLetterFile: delivery.deadLetterFile };
   const pollObserver: PollObserver = {
     ...options.pollObserver,
     committed: (realm, stream, events, position) => {
@@ -167,8 +149,8 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
     },
   };
   try {
-    while (!stop.signal.aborted) {
-      const outcome = await pollTenant(pollOptionsFromConfig(config, { owner, source, store, queue, clock, signal: stop.signal, observer: pollObserver, records })).catch((error: unknown) => {
+    while (!stop.aborted) {
+      const outcome = await pollTenant(pollOptionsFromConfig(config, { owner, source, store, queue, clock, signal: stop, observer: pollObserver, records })).catch((error: unknown) => {
         // The SIEM did not take a batch (a stop, or --once out of attempts): nothing after it
         // was committed, and this run ends saying what was left and why.
         if (error instanceof UndeliveredError) return error;
@@ -187,19 +169,15 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
       summary.failures = outcome.failures.length;
       summary.unread = outcome.failures.map(({ realm, stream, error }) => ({ realm, stream, error: error.message }));
       if (options.once && outcome.status !== 'budget-spent') break;
-      if (!options.once) await sleep(options.pollIntervalMs ?? config.polling.intervalMs, stop.signal);
+      if (!options.once) await sleep(options.pollIntervalMs ?? config.polling.intervalMs, stop);
     }
   } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    stop.abort();
-    queue.close();
-    await consumer;
-    await Promise.all(routes.map(({ stages }) => stages.sink.close()));
+    await delivery.close();
     // Bounded: a hung archive store must not keep the process (and its lock) alive.
     await archive?.close(ARCHIVE_CLOSE_MS);
     await store.close();
   }
-  summary.deadLettered = deadLettered;
-  summary.failures += deadLettered;
+  summary.deadLettered = delivery.deadLettered();
+  summary.failures += summary.deadLettered;
   return summary;
 }

@@ -1,22 +1,18 @@
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config-schema.js';
 import type { CursorSnapshot } from '../core/cursor/cursor-store.js';
 import { FileCursorStore } from '../stores/cursor/file-cursor-store.js';
-import { routesFromConfig } from '../runtime/routes-from-config.js';
 import { mpasClientFromConfig } from '../runtime/mpas-client-from-config.js';
 import type { Stream } from '../core/events/event-schemas.js';
 import { pollTenant } from '../core/poller/poll-tenant.js';
 import { pollOptionsFromConfig } from '../runtime/poll-options-from-config.js';
 import type { PollObserver } from '../core/poller/poll-observer.js';
-import { InProcessQueue } from '../stores/queue/in-process-queue.js';
 import type { Sink } from '../sinks/sink.js';
 import { systemClock } from '../core/time/clock.js';
 import type { Clock } from '../core/time/clock.js';
 import { realSleep } from '../core/time/sleep.js';
 import type { Sleep } from '../core/time/sleep.js';
-import { consumeBatches } from './batch-consumer.js';
-import { DeadLetterFile } from './dead-letter-file.js';
+import { startLocalDelivery } from './local-delivery.js';
 import type { ReplayRange } from './replay-range.js';
 
 /** Options of {@link runReplay}. */
@@ -69,43 +65,32 @@ export async function runReplay(options: ReplayRunnerOptions): Promise<ReplaySum
   const acquired = await store.acquire({ owner, now: clock.now(), leaseMs: config.polling.leaseMs });
   options.onStart?.({ positions: acquired.positions });
 
-  const stop = new AbortController();
-  const onAbort = (): void => stop.abort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.signal?.aborted) stop.abort();
-
-  const deadLetters = new DeadLetterFile(join(options.stateDir, `${config.tenant}.dead-letters.ndjson`));
-  let deadLettered = 0;
   // Every configured destination gets the range, as from `run`; the archive is not written again.
-  const routes = routesFromConfig(config, {
+  const delivery = startLocalDelivery({
+    config,
     version: options.version,
-    sinks: options.sink ? { default: options.sink } : undefined,
-    observer: { deadLettered: (_reason, count) => void (deadLettered += count) },
-  });
-  const queue = new InProcessQueue({ maxBatches: 4 });
-  const consumer = consumeBatches({
-    queue,
-    routes,
-    deadLetters,
+    stateDir: options.stateDir,
     clock,
     sleep,
     random: options.random ?? Math.random,
-    stop: stop.signal,
+    signal: options.signal,
+    sinks: options.sink ? { default: options.sink } : undefined,
   });
+  const { stop, queue } = delivery;
   const source = mpasClientFromConfig(config, { clock, sleep });
   const summary = async (status: ReplaySummary['status'], events: number, failures: ReplaySummary['failures']): Promise<ReplaySummary> => ({
     status,
     events,
-    deadLettered,
+    deadLettered: delivery.deadLettered(),
     failures,
-    deadLetterFile: deadLetters.path,
+    deadLetterFile: delivery.deadLetterFile,
     positions: (await store.read()).positions,
     cursorFile: store.cursorPath,
   });
   try {
     // The range's realms, streams and window; no look-back (the range is read once, closed).
     const outcome = await pollTenant({
-      ...pollOptionsFromConfig(config, { owner, source, store, queue, clock, signal: stop.signal, observer: options.observer }),
+      ...pollOptionsFromConfig(config, { owner, source, store, queue, clock, signal: stop, observer: options.observer }),
       realms: range.realms,
       streams: range.streams,
       startFrom: range.from,
@@ -117,11 +102,7 @@ export async function runReplay(options: ReplayRunnerOptions): Promise<ReplaySum
     const failures = outcome.failures.map(({ realm, stream, error }) => ({ realm, stream, message: error.message }));
     return await summary(failures.length > 0 ? 'failed' : outcome.status === 'complete' ? 'complete' : 'stopped', outcome.events, failures);
   } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    stop.abort();
-    queue.close();
-    await consumer;
-    await Promise.all(routes.map(({ stages }) => stages.sink.close()));
+    await delivery.close();
     await store.close();
   }
 }
