@@ -30,7 +30,8 @@ end on one machine:
                HTTP types share it and syslog takes the next one (any free one with 0)
   --type T     the SIEM type to receive for (default https): ${TYPES.join(', ')}, or all.
                syslog is TLS: its certificate is made with openssl, and SIEM_CA_FILE names it
-  --json       print the URLs and settings as one JSON line`;
+  --json       print the URLs and settings as one JSON line, and at the stop one with the
+               events received by type`;
 
 // The receiver listens on loopback only and keeps what it gets in memory: these are not secrets.
 const TOKEN = 'receiver-token-not-secret';
@@ -171,7 +172,8 @@ export const receiverCommand: Command = {
       });
       reporter.stop();
       const totals = reporter.totals();
-      if (!values.json) io.out(`stopped; received ${Object.entries(totals).map(([name, count]) => `${count} (${name})`).join(', ') || 'nothing'}`);
+      if (values.json) io.out(JSON.stringify({ stopped: true, received: totals }));
+      else io.out(`stopped; received ${Object.entries(totals).map(([name, count]) => `${count} (${name})`).join(', ') || 'nothing'}`);
       return ExitCode.ok;
     } finally {
       process.off('SIGINT', onSignal);
