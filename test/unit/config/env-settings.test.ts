@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readEnvSettings } from '../../../lib/config/env-settings.js';
+import { readEnvSettings, writeEnvSettings } from '../../../lib/config/env-settings.js';
+import { ENV_VARS } from '../../../lib/config/env-var-table.js';
 
 describe('readEnvSettings', () => {
   it('reads every variable of the contract into the nested shape', () => {
@@ -151,5 +152,31 @@ describe('readEnvSettings', () => {
     expect(readEnvSettings({ FILTER: '{"AND": [\n  {"type": 1},\n]}' }).problems).toEqual([
       { setting: 'FILTER', message: expect.stringMatching(/^is not valid JSON: .* at line 3 column 1$/) },
     ]);
+  });
+});
+
+describe('writeEnvSettings', () => {
+  const config = {
+    tenant: 'acme',
+    mpas: { baseUrl: 'https://mpas.example.com', realms: ['customers', 'staff'], credentials: { grant: 'password', username: 'sync', password: ' pw 1 ' }, pageSize: 200, startFrom: 'now' },
+    siem: { url: 'https://siem.example.com', gzip: true, auth: { kind: 'header', name: 'X-Api-Key', value: 'k3y' } },
+    redaction: { mode: 'hash', userFields: [], adminFields: ['representation'], hashKey: 'a-hash-key-of-16+' },
+    filter: { type: 'LOGIN' },
+    fields: '*',
+  };
+
+  it('writes what readEnvSettings reads back, every kind, the SIEM credential as its group', () => {
+    const environment = writeEnvSettings(config, ENV_VARS);
+    expect(environment).toMatchObject({ MPAS_REALMS: 'customers,staff', SIEM_AUTH_HEADER: 'X-Api-Key: k3y', REDACT_USER_FIELDS: '', FILTER: '{"type":"LOGIN"}', SIEM_GZIP: 'true' });
+    const { values, problems } = readEnvSettings(environment);
+    expect(problems).toEqual([]);
+    expect(values).toEqual(config);
+  });
+
+  it('writes only the rows it is given, and reads back only the sections asked for', () => {
+    const carried = ENV_VARS.filter((spec) => spec.secret !== true && spec.besideSecret !== true);
+    const environment = writeEnvSettings(config, carried);
+    for (const name of ['MPAS_PASSWORD', 'MPAS_USERNAME', 'SIEM_AUTH_HEADER', 'REDACT_HASH_KEY']) expect(environment).not.toHaveProperty(name);
+    expect(Object.keys(readEnvSettings(writeEnvSettings(config, ENV_VARS), new Set(['tenant', 'mpas'])).values).sort()).toEqual(['mpas', 'tenant']);
   });
 });
