@@ -44,7 +44,8 @@ docs/configuration.md.
                         { status, lagSeconds, lastSuccessAt, lastPoll, deadLetters, failing,
                         reasons }, 200 when ok, 503 when a SIEM or MPAS is failing now
                         (failing names it and the cause), the last poll failed or the lag is
-                        too high
+                        too high; on the same port GET /metrics (Prometheus) and a status page
+                        at / (docs/monitoring.md)
   --health-host HOST    address of the health endpoint (default 127.0.0.1)
   --health-max-lag S    lag in seconds above which /health answers 503 (default 300)
 
