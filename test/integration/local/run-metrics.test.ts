@@ -66,6 +66,12 @@ describe('run --health-port: GET /metrics', () => {
     expect(after.get('mpas_log_sync_pages_total{realm="acme",stream="user"}')!).toBeGreaterThan(first.get('mpas_log_sync_pages_total{realm="acme",stream="user"}')!);
     expect(rig.receiver.received()).toHaveLength(52);
 
+    // The other paths of the port: HEAD answers as GET without a body, an unknown path names those served.
+    const head = await fetch(`${base}/metrics`, { method: 'HEAD' });
+    expect([head.status, await head.text()]).toEqual([200, '']);
+    const unknown = await fetch(`${base}/nope`);
+    expect([unknown.status, await unknown.json()]).toEqual([404, { error: 'not found: GET /health, GET /metrics, GET /status.json, GET /' }]);
+
     child.kill('SIGTERM');
     expect((await child.exited).code).toBe(0);
   });
