@@ -74,7 +74,7 @@ export type RecordOutcome =
 type Wait = (retryAfterMs: number | undefined, limitSeconds?: number) => number;
 
 /**
- * Forwards one queue message (DESIGN.md, "Forwarder"): an invalid body goes to the DLQ at once
+ * Forwards one queue message (docs/design.md, "Architecture"): an invalid body goes to the DLQ at once
  * and is acknowledged; a batch is forwarded once per batch id and route; its dead letters go to
  * the DLQ, one message each; what a SIEM did not take is retried without sending anything twice:
  * - nothing delivered (and nothing dead-lettered) to the batch's only route: the message itself

@@ -47,7 +47,7 @@ export const pollingConfigSchema = z.strictObject(
 );
 export type PollingConfig = z.infer<typeof pollingConfigSchema>;
 
-/** `'*'` (every field) or the dotted paths of the fields sent (seed 002's `paramColumns`). */
+/** `'*'` (every field) or the dotted paths of the fields sent (PAS 6.0's `paramColumns`). */
 const fieldsError = errorFor('must be "*" or a non-empty list of dotted field paths such as details.username');
 export const fieldsSchema = z.union(
   [z.literal('*', { error: fieldsError }), z.array(dottedPath, { error: fieldsError }).min(1, { error: fieldsError })],

@@ -19,7 +19,7 @@ export const archiveS3ConfigSchema = z.strictObject(
 export type ArchiveS3Config = z.infer<typeof archiveS3ConfigSchema>;
 
 /**
- * The event archive (seed 002's "database persistence of events"): off by default because of the
+ * The event archive (PAS 6.0's "database persistence of events", docs/origins.md): off by default because of the
  * volume. Locally a SQLite file under the state directory; on AWS (when `s3` is set) compressed
  * NDJSON in S3, partitioned by date. `retentionDays` deletes what is older.
  */

@@ -59,7 +59,7 @@ export function readEnvSettings(env: Environment, sections?: ReadonlySet<string>
     // A secret's text is not kept for quoting in an error, whichever way it is read.
     else set(spec.path, parsed.value, spec.secret === true ? { name: spec.name } : { name: spec.name, raw });
   }
-  // The original container picks the password grant by the presence of a username.
+  // The original service picks the password grant by the presence of a username.
   if (reads('mpas') && present(env['MPAS_USERNAME'])) set('mpas.credentials.grant', 'password', { name: 'MPAS_USERNAME' });
   if (reads('siem')) readSiemAuth(env, setter, problems);
   return { values, sources, problems };

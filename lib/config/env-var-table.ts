@@ -1,6 +1,6 @@
 /**
  * The table of settings: the environment variables, a contract inherited from the original
- * container (which is configured by them alone), each with the config path it fills, how its
+ * Multi-Pass Log Sync Service (docs/origins.md; it was configured by them alone), each with the config path it fills, how its
  * text is read, and whether it is a secret or for the local mode only. Everything that hides,
  * refuses or ships settings reads those flags here (config-secrets.ts, env-settings.ts,
  * lambda-config.ts, infra/config), so a new secret setting is one row.

@@ -43,7 +43,7 @@ function problemsOf(options: LoadConfigOptions): readonly ConfigProblem[] {
 }
 
 describe('loadConfig', () => {
-  it('starts from the environment alone with the defaults of the original container', () => {
+  it('starts from the environment alone with the defaults of the original service', () => {
     const config = loadConfig({ env: baseEnv });
     expect(config.mpas).toMatchObject({ realms: ['customers'], authRealm: 'customers', streams: ['user', 'admin'], settleMs: 5000 });
     expect(config.mpas.credentials).toEqual({ grant: 'password', clientId: 'admin-cli', username: 'mpas-log-sync', password: 'pw' });
