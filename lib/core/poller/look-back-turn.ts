@@ -7,6 +7,7 @@ import type { KeyedEvent } from './keyed-event.js';
 import { initialLookback, LookbackLedger } from './look-back.js';
 import type { PollTenantOptions } from './poll-tenant-options.js';
 import { readParameters, stopAsked, walkStream } from './stream-reading.js';
+import type { StreamWalk } from './stream-reading.js';
 
 /**
  * The look-back of a stream whose first pass reached the window's end: reads again what the
@@ -27,12 +28,12 @@ export async function lookBack(options: PollTenantOptions, pipeline: CommitPipel
   const ledger = new LookbackLedger(start, await lookback.records.get(key, start.seq, main.seq ?? 0));
   const progress = new LookBackProgress(options.tenant, pipeline, realm, stream, mode, main, ledger, start);
   try {
-    const walk = {
+    const walk: StreamWalk = {
       realm,
       stream,
       mode,
       reading: { windowEnd: end, pageSize: options.pageSize },
-      deliver: (chunk: KeyedEvent[], next: StreamPosition) => progress.deliver(chunk, next),
+      deliver: (chunk, next) => progress.deliver(chunk, next),
       shouldStop: () => stopAsked(options),
     };
     // The start keeps the mode its boundary was made in (see isCovered); the walk reads in today's.
