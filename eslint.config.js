@@ -33,4 +33,19 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/devtools/**'], message: 'lib/ must not import test doubles from devtools/.' }] }],
     },
   },
+  {
+    // The dependency goes sinks -> net and sources -> net: lib/net is the HTTP, TLS and retry layer both build on.
+    files: ['lib/net/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/devtools/**'], message: 'lib/ must not import test doubles from devtools/.' },
+            { group: ['**/sinks/**', '**/sources/**'], message: 'lib/net must not import lib/sinks or lib/sources: they build on it.' },
+          ],
+        },
+      ],
+    },
+  },
 );

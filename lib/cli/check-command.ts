@@ -4,7 +4,7 @@ import { loadConfig } from '../config/load-config.js';
 import { hideUrlSecrets } from '../config/url-secrets.js';
 import { secretValuesOf } from '../local/config-secret-values.js';
 import { runSetupChecks } from '../local/setup-checks.js';
-import { hideSecrets } from '../sinks/http-auth.js';
+import { hideSecrets } from '../net/secret-texts.js';
 import type { CheckResult } from '../local/setup-checks.js';
 import { VERSION } from '../version.js';
 import type { Command } from './command.js';

@@ -1,6 +1,6 @@
 import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
 import type { AppConfig } from '../config/app-config-schema.js';
-import { worstCaseResponseWaitMs } from '../sinks/response-timeout.js';
+import { worstCaseResponseWaitMs } from '../net/response-timeout.js';
 import { MAX_IN_PROCESS_RETRY_AFTER_MS } from '../sinks/sink-retry.js';
 
 /**

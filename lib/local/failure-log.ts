@@ -1,5 +1,5 @@
 import type { JsonLog } from '../cli/json-log.js';
-import { hideSecrets } from '../sinks/http-auth.js';
+import { hideSecrets } from '../net/secret-texts.js';
 import { hideTokenLike } from '../net/token-like.js';
 import type { Clock } from '../core/time/clock.js';
 

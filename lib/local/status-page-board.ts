@@ -6,7 +6,7 @@ import type { StreamPosition } from '../core/cursor/cursor-store.js';
 import type { PollOutcome } from '../core/poller/poll-tenant.js';
 import type { Clock } from '../core/time/clock.js';
 import { hideTokenLike } from '../net/token-like.js';
-import { hideSecrets } from '../sinks/http-auth.js';
+import { hideSecrets } from '../net/secret-texts.js';
 import type { SinkError } from '../sinks/sink.js';
 import type { RequestInfo } from '../sources/mpas/http-transport.js';
 import { secretValuesOf } from './config-secret-values.js';

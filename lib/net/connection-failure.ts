@@ -48,6 +48,17 @@ export function describeConnectionFailure(error: unknown): ConnectionFailure {
   return { code, text: message };
 }
 
+/**
+ * Why a request got no response, for a reason an operator can act on: its timeout and length
+ * (the server may still store what it got: a retry can be a copy), or the connection's error code
+ * with what it means (refused by host:port, the TLS certificate code, a host name not found).
+ */
+export function describeNoResponse(error: unknown, timedOut: boolean, timeoutMs?: number): string {
+  if (timedOut) return `timeout: no complete response ${timeoutMs === undefined ? 'in time' : `within ${timeoutMs} ms`}`;
+  const { code, text } = describeConnectionFailure(error);
+  return `connection error${code ? ` ${code}` : ''}: ${text}`;
+}
+
 /** The error that carries the socket's code: the error itself, or the `cause` fetch wraps it in. */
 function socketErrorOf(error: unknown): ErrorFields {
   if (typeof error !== 'object' || error === null) return { message: String(error) };

@@ -1,20 +1,19 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { Dispatcher } from 'undici';
+import { describeNoResponse } from './connection-failure.js';
 import { sendRequest } from './http-fetch.js';
+import type { ResponseTimeout } from './response-timeout.js';
 import { readAnswerStart } from './server-answer.js';
 import { hideSecrets } from './secret-texts.js';
 import { RequestTimeout, timedRequest } from './timed-request.js';
-import type { HttpOutcome } from '../sinks/http-classify.js';
-import { classifyFailure } from '../sinks/http-classify.js';
-import type { ResponseTimeout } from '../sinks/response-timeout.js';
 
 const gzip = promisify(gzipCallback);
 
 /** Characters of an error response kept for the reason (secrets hidden first); the rest is discarded. */
-const MAX_ERROR_BODY_CHARS = 4096;
+export const MAX_ERROR_BODY_CHARS = 4096;
 
-/** One request of a protocol sink (HEC, `_bulk`): everything but the connection pool. */
+/** One request of a protocol sink (HEC, `_bulk`) or a token endpoint: everything but the connection pool. */
 export interface ExchangeRequest {
   url: string;
   method?: 'POST' | 'GET';
@@ -22,7 +21,7 @@ export interface ExchangeRequest {
   body: string;
   /** Compresses the body and says so in `Content-Encoding`. */
   gzip: boolean;
-  /** The destination's adaptive response timeout (see ResponseTimeout), told how this request ended. */
+  /** The destination's adaptive response timeout, told how this request ended. */
   timeout: ResponseTimeout;
   agent: Dispatcher;
   /** The caller's stop signal; the timeout is added to it. */
@@ -40,10 +39,11 @@ export interface ExchangeResponse {
   text: string;
 }
 
-/** No response (timeout, connection error): already classified as a retry. */
+/** No response (timeout, connection error, the caller's stop): what happened, told by describeNoResponse. */
 export interface ExchangeFailure {
   kind: 'failure';
-  outcome: Extract<HttpOutcome, { kind: 'retry' }>;
+  /** Secrets already hidden. */
+  reason: string;
 }
 
 /**
@@ -74,11 +74,10 @@ export async function exchange(req: ExchangeRequest): Promise<ExchangeResponse |
       };
     });
   } catch (error) {
-    // A connection error or the caller's stop says nothing about how fast the SIEM answers.
+    // A connection error or the caller's stop says nothing about how fast the server answers.
     const timedOut = error instanceof RequestTimeout;
     if (timedOut) timed.timedOut();
-    const outcome = classifyFailure(error, timedOut, timed.timeoutMs) as ExchangeFailure['outcome'];
-    return { kind: 'failure', outcome: { ...outcome, reason: hideSecrets(outcome.reason, req.secrets) } };
+    return { kind: 'failure', reason: hideSecrets(describeNoResponse(error, timedOut, timed.timeoutMs), req.secrets) };
   }
 }
 

@@ -23,7 +23,7 @@ export type HttpFetch = (url: string, init: HttpFetchInit) => Promise<HttpFetchR
 
 /**
  * One request through undici's `request()`, for the MPAS client (through {@link undiciFetchVia})
- * and the sinks (through exchange()). It never follows a
+ * and the sinks (their posts, exchange() and health checks). It never follows a
  * redirect: a 3xx is the answer, so no credential is replayed to another host. `dispatcher` is
  * the connection pool (a sink's Agent, or MPAS's when `MPAS_CA_FILE` names a private CA;
  * undici's global one otherwise).
@@ -40,7 +40,7 @@ export function sendRequest(url: string, init: SendRequestInit): Promise<Dispatc
 
 /** What {@link sendRequest} sends. */
 export interface SendRequestInit {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'HEAD';
   headers: Record<string, string>;
   body?: string | Uint8Array | undefined;
   signal: AbortSignal;

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
-import { SinkConfigError } from '../sinks/sink-errors.js';
 
 /** A private CA file that cannot serve: `problem` says why, without naming the setting (the caller does). */
 export class CaFileError extends Error {
@@ -56,34 +55,4 @@ export function createAgent(settings: AgentSettings): Agent {
       ...(settings.caPem !== undefined ? { ca: [...rootCertificates, settings.caPem] } : {}),
     },
   });
-}
-
-/** Settings of the connection pool to one SIEM. */
-export interface SinkAgentOptions {
-  /** PEM file of a private CA, trusted in addition to the public roots. */
-  caFile?: string;
-  /** Sockets to the SIEM at most (the sink's concurrency). */
-  connections: number;
-  /** Connect (TCP + TLS handshake) timeout. */
-  connectTimeoutMs: number;
-}
-
-/** A sink's Agent (see createAgent), with keep-alive. */
-export function createSinkAgent(options: SinkAgentOptions): Agent {
-  return createAgent({
-    caPem: options.caFile === undefined ? undefined : readCaFile(options.caFile),
-    connections: options.connections,
-    connectTimeoutMs: options.connectTimeoutMs,
-    keepAliveTimeoutMs: 30_000,
-  });
-}
-
-/** The PEM text of a private CA file; a `SinkConfigError` of `sink` naming `caFile` when it is unusable. */
-export function readCaFile(path: string, sink = 'https'): string {
-  try {
-    return readCaPem(path);
-  } catch (error) {
-    if (!(error instanceof CaFileError)) throw error;
-    throw new SinkConfigError(sink, [{ setting: 'caFile', message: error.problem }], error.cause === undefined ? undefined : { cause: error.cause });
-  }
 }

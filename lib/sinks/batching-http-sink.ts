@@ -1,15 +1,17 @@
-import { request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { exchange } from '../net/http-exchange.js';
-import type { ExchangeFailure, ExchangeResponse } from '../net/http-exchange.js';
-import { createSinkAgent } from '../net/tls.js';
+import type { ExchangeResponse } from '../net/http-exchange.js';
+import { sendRequest } from '../net/http-fetch.js';
+import { ResponseTimeout } from '../net/response-timeout.js';
+import { excerpt } from '../net/server-answer.js';
+import { timedRequest } from '../net/timed-request.js';
 import { deliverInBatches, deliverPlan } from './batch-delivery.js';
 import type { BatchDeliverySettings, DeliveryPlan, RequestOutcome } from './batch-delivery.js';
-import type { HttpOutcome } from './http-classify.js';
-import { classifyResponse, excerpt } from './http-classify.js';
+import type { HttpOutcome, RetryOutcome } from './http-classify.js';
+import { classifyResponse, retryWithoutResponse } from './http-classify.js';
 import type { ProtocolSinkOptions } from './protocol-sink-options.js';
 import { deliverySettings } from './protocol-sink-options.js';
-import { ResponseTimeout } from './response-timeout.js';
+import { createSinkAgent } from './sink-agent.js';
 import type { SiemLimits } from './siem-limits.js';
 import type { HealthcheckOptions, OutboundEvent, Sink, SinkHealth } from './sink.js';
 
@@ -22,6 +24,9 @@ export interface SiemRequest {
   secrets?: readonly string[];
 }
 
+/** The SIEM's answer to one request, or the retry of a request that got none. */
+export type SiemAnswer = ExchangeResponse | { kind: 'failure'; outcome: RetryOutcome };
+
 /** What every HTTP sink shares with its protocol: one connection pool and one adaptive timeout per SIEM. */
 export interface SiemConnection {
   readonly agent: Dispatcher;
@@ -30,7 +35,7 @@ export interface SiemConnection {
   /** The delivery engine's settings, with the test seams (clock, sleep) resolved. */
   readonly settings: BatchDeliverySettings;
   /** Sends one request with the sink's gzip setting, timeout and secrets; never throws. */
-  exchange(request: SiemRequest, signal: AbortSignal | undefined): Promise<ExchangeResponse | ExchangeFailure>;
+  exchange(request: SiemRequest, signal: AbortSignal | undefined): Promise<SiemAnswer>;
 }
 
 /**
@@ -71,8 +76,8 @@ export function createBatchingHttpSink(description: HttpSinkDescription, protoco
     agent,
     responseTimeout,
     settings,
-    exchange: (siemRequest, signal) =>
-      exchange({
+    exchange: async (siemRequest, signal) => {
+      const answer = await exchange({
         url: siemRequest.url,
         headers: siemRequest.headers,
         body: siemRequest.body,
@@ -81,7 +86,9 @@ export function createBatchingHttpSink(description: HttpSinkDescription, protoco
         agent,
         signal,
         secrets: siemRequest.secrets === undefined ? secrets : [...siemRequest.secrets, ...secrets].sort((a, b) => b.length - a.length),
-      }),
+      });
+      return answer.kind === 'failure' ? { kind: 'failure', outcome: retryWithoutResponse(answer.reason) } : answer;
+    },
   };
   const protocol = protocolOf(connection);
   return {
@@ -104,7 +111,7 @@ export function createBatchingHttpSink(description: HttpSinkDescription, protoco
  * The answer of a SIEM that replies to a request as a whole (Datadog, Sumo Logic, Sentinel):
  * the generic classification, or the failure already classified.
  */
-export function wholeRequestOutcome(response: ExchangeResponse | ExchangeFailure, eventCount: number, nowMs: number): HttpOutcome {
+export function wholeRequestOutcome(response: SiemAnswer, eventCount: number, nowMs: number): HttpOutcome {
   if (response.kind === 'failure') return response.outcome;
   return classifyResponse({ status: response.status, retryAfter: response.retryAfter, bodyExcerpt: excerpt(response.text), eventCount, nowMs });
 }
@@ -117,9 +124,12 @@ export function wholeRequestOutcome(response: ExchangeResponse | ExchangeFailure
 export async function checkReachable(url: string, connection: SiemConnection, options: HealthcheckOptions): Promise<SinkHealth> {
   if (options.sendTestEvent) return options.sendTestEvent();
   try {
-    const response = await request(url, { method: 'HEAD', dispatcher: connection.agent, headersTimeout: connection.responseTimeout.baseMs });
-    await response.body.dump();
-    return { ok: true, detail: `ok: reachable (HEAD answered ${response.statusCode}); credentials are checked with --send-test-event` };
+    const status = await timedRequest(connection.responseTimeout.baseMs, undefined, async (signal) => {
+      const response = await sendRequest(url, { method: 'HEAD', headers: {}, dispatcher: connection.agent, signal });
+      await response.body.dump();
+      return response.statusCode;
+    });
+    return { ok: true, detail: `ok: reachable (HEAD answered ${status}); credentials are checked with --send-test-event` };
   } catch (error) {
     return { ok: false, detail: `cannot reach ${url}: ${(error as Error).message}: check SIEM_URL and the network` };
   }

@@ -35,5 +35,3 @@ export function secretsOf(auth: SinkAuth): string[] {
   if (auth.kind === 'basic') secrets.push(auth.password, basicCredentials(auth.username, auth.password));
   return secrets.filter((secret) => secret.length > 0).sort((a, b) => b.length - a.length);
 }
-
-export { hideSecrets } from '../net/secret-texts.js';

@@ -1,7 +1,5 @@
-import { describeConnectionFailure } from '../net/connection-failure.js';
+import { describeNoResponse } from '../net/connection-failure.js';
 import { parseRetryAfter } from '../net/retry-after.js';
-
-export { EXCERPT_CHARS, excerpt } from '../net/server-answer.js';
 
 /**
  * What to do after one request, Vector style: `ok`; `retry` (transient, or credentials the SIEM
@@ -49,19 +47,17 @@ export function classifyResponse(response: ResponseSummary): HttpOutcome {
   return { kind: 'drop', reason, status };
 }
 
-/**
- * Classifies a request that got no response: always worth retrying. The reason says what to look
- * at: the timeout and its length (the SIEM may still store what it got: a retry can be a copy),
- * or the connection's error code with what it means (refused by host:port, the TLS certificate
- * code, a host name not found).
- */
-export function classifyFailure(error: unknown, timedOut: boolean, timeoutMs?: number): HttpOutcome {
-  if (timedOut) {
-    const within = timeoutMs === undefined ? 'in time' : `within ${timeoutMs} ms`;
-    return { kind: 'retry', reason: `timeout: no complete response ${within}`, auth: false };
-  }
-  const { code, text } = describeConnectionFailure(error);
-  return { kind: 'retry', reason: `connection error${code ? ` ${code}` : ''}: ${text}`, auth: false };
+/** A request worth sending again: transient, or credentials the SIEM refused (`auth`). */
+export type RetryOutcome = Extract<HttpOutcome, { kind: 'retry' }>;
+
+/** Classifies a request that got no response, always worth retrying; describeNoResponse tells its reason. */
+export function classifyFailure(error: unknown, timedOut: boolean, timeoutMs?: number): RetryOutcome {
+  return retryWithoutResponse(describeNoResponse(error, timedOut, timeoutMs));
+}
+
+/** The outcome of a request that got no response, told by `reason` (secrets already hidden). */
+export function retryWithoutResponse(reason: string): RetryOutcome {
+  return { kind: 'retry', reason, auth: false };
 }
 
 function describeStatus(status: number, bodyExcerpt: string): string {

@@ -1,6 +1,6 @@
 import type { PartialOutcome, RequestOutcome } from '../batch-delivery.js';
 import { parseRetryAfter } from '../../net/retry-after.js';
-import { excerpt } from '../http-classify.js';
+import { excerpt } from '../../net/server-answer.js';
 import { parseJsonBody } from '../../net/http-exchange.js';
 
 /** What the sink needs of a `_bulk` response. */

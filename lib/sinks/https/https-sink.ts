@@ -1,23 +1,23 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import { request } from 'undici';
-import { readAnswerStart } from '../../net/server-answer.js';
+import { MAX_ERROR_BODY_CHARS } from '../../net/http-exchange.js';
+import { sendRequest } from '../../net/http-fetch.js';
+import { hideSecrets } from '../../net/secret-texts.js';
+import { excerpt, readAnswerStart } from '../../net/server-answer.js';
+import { RequestTimeout, timedRequest } from '../../net/timed-request.js';
 import type { DeliveryPlan } from '../batch-delivery.js';
 import { createBatchingHttpSink } from '../batching-http-sink.js';
 import type { SiemConnection } from '../batching-http-sink.js';
 import { BodyBufferPool } from '../body-buffer-pool.js';
-import { authHeaders, hideSecrets, secretsOf } from '../http-auth.js';
+import { authHeaders, secretsOf } from '../http-auth.js';
 import type { HttpOutcome } from '../http-classify.js';
-import { classifyFailure, classifyResponse, excerpt } from '../http-classify.js';
+import { classifyFailure, classifyResponse } from '../http-classify.js';
 import { frameBodyBytes, oversizedPayloads, planRequestBodies } from '../http-framing.js';
 import type { HttpsSinkOptions } from './https-sink-options.js';
 import { validateHttpsSinkOptions } from './https-sink-options.js';
 import type { OutboundEvent, Sink, SinkHealth } from '../sink.js';
 
 const gzip = promisify(gzipCallback);
-
-/** Characters of an error response kept for the reason (secrets hidden first); the rest is discarded. */
-const MAX_ERROR_BODY_CHARS = 4096;
 
 /**
  * The generic HTTPS collector sink: frames payloads (single, array, NDJSON), posts them with at
@@ -89,31 +89,29 @@ async function post(poster: Poster, group: readonly OutboundEvent[], maxBytes: n
     headers['content-encoding'] = 'gzip';
   }
   const timed = connection.responseTimeout.start();
-  const expiry = new AbortController();
-  const timer = setTimeout(() => expiry.abort(), timed.timeoutMs);
-  const requestSignal = signal ? AbortSignal.any([signal, expiry.signal]) : expiry.signal;
   let outcome: HttpOutcome;
   try {
-    const response = await request(options.url, { method: 'POST', headers, body, dispatcher: connection.agent, signal: requestSignal });
-    const ok = response.statusCode >= 200 && response.statusCode < 300;
-    // Accepted means all of it was read, so the socket is done with it. After any other answer
-    // the SIEM may have answered early, with part of the body still queued for the socket.
-    if (ok) bodyBuffers.giveBack(body);
-    const text = ok ? (await response.body.dump(), '') : await readAnswerStart(response.body, MAX_ERROR_BODY_CHARS, secrets);
-    timed.answered();
-    outcome = classifyResponse({
-      status: response.statusCode,
-      retryAfter: firstHeader(response.headers['retry-after']),
-      bodyExcerpt: excerpt(text),
-      eventCount: group.length,
-      nowMs: connection.settings.clock.now(),
+    outcome = await timedRequest(timed.timeoutMs, signal, async (requestSignal) => {
+      const response = await sendRequest(options.url, { method: 'POST', headers, body, dispatcher: connection.agent, signal: requestSignal });
+      const ok = response.statusCode >= 200 && response.statusCode < 300;
+      // Accepted means all of it was read, so the socket is done with it. After any other answer
+      // the SIEM may have answered early, with part of the body still queued for the socket.
+      if (ok) bodyBuffers.giveBack(body);
+      const text = ok ? (await response.body.dump(), '') : await readAnswerStart(response.body, MAX_ERROR_BODY_CHARS, secrets);
+      timed.answered();
+      return classifyResponse({
+        status: response.statusCode,
+        retryAfter: firstHeader(response.headers['retry-after']),
+        bodyExcerpt: excerpt(text),
+        eventCount: group.length,
+        nowMs: connection.settings.clock.now(),
+      });
     });
   } catch (error) {
     // A connection error or the caller's stop says nothing about how fast the SIEM answers.
-    if (expiry.signal.aborted) timed.timedOut();
-    outcome = classifyFailure(error, expiry.signal.aborted, timed.timeoutMs);
-  } finally {
-    clearTimeout(timer);
+    const timedOut = error instanceof RequestTimeout;
+    if (timedOut) timed.timedOut();
+    outcome = classifyFailure(error, timedOut, timed.timeoutMs);
   }
   return outcome.kind === 'ok' ? outcome : { ...outcome, reason: hideSecrets(outcome.reason, secrets) };
 }
@@ -127,15 +125,17 @@ async function checkCredentials(poster: Poster, store: boolean): Promise<SinkHea
   const { options, secrets, connection } = poster;
   const method = store ? 'POST' : 'HEAD';
   try {
-    const response = await request(options.url, {
-      method,
-      headers: { ...authHeaders(options.auth), ...(store ? { 'content-type': 'application/json' } : {}) },
-      body: store ? '[]' : undefined,
-      dispatcher: connection.agent,
-      headersTimeout: options.timeoutMs,
+    const status = await timedRequest(options.timeoutMs, undefined, async (signal) => {
+      const response = await sendRequest(options.url, {
+        method,
+        headers: { ...authHeaders(options.auth), ...(store ? { 'content-type': 'application/json' } : {}) },
+        body: store ? '[]' : undefined,
+        dispatcher: connection.agent,
+        signal,
+      });
+      await response.body.dump();
+      return response.statusCode;
     });
-    await response.body.dump();
-    const status = response.statusCode;
     if (status === 401 || status === 403) {
       return { ok: false, detail: `the SIEM refused the credentials (${method} answered ${status}): check SIEM_TOKEN or the SIEM auth settings` };
     }

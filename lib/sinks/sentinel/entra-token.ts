@@ -1,13 +1,14 @@
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../../core/time/clock.js';
-import type { HttpOutcome } from '../http-classify.js';
-import { classifyFailure, classifyResponse, excerpt } from '../http-classify.js';
+import type { RetryOutcome } from '../http-classify.js';
+import { classifyFailure, classifyResponse, retryWithoutResponse } from '../http-classify.js';
 import { exchange, parseJsonBody } from '../../net/http-exchange.js';
 import { OAuthTokenCache } from '../../net/oauth-token-cache.js';
 import type { IssuedToken, RenewalMargin } from '../../net/oauth-token-cache.js';
 import { formValueForms, hideSecrets, longestFirst } from '../../net/secret-texts.js';
+import { excerpt } from '../../net/server-answer.js';
 import { endpointUrl } from '../protocol-sink-options.js';
-import { ResponseTimeout } from '../response-timeout.js';
+import { ResponseTimeout } from '../../net/response-timeout.js';
 
 /** The scope of Azure Monitor's ingestion API, as Microsoft documents it (the double slash is theirs). */
 export const AZURE_MONITOR_SCOPE = 'https://monitor.azure.com//.default';
@@ -33,8 +34,6 @@ export interface EntraTokenOptions {
 
 /** A token, or why none could be had (already classified: the caller reports it as the request's outcome). */
 export type TokenResult = { kind: 'token'; token: string } | { kind: 'failure'; outcome: RetryOutcome };
-
-type RetryOutcome = Extract<HttpOutcome, { kind: 'retry' }>;
 
 /**
  * Entra ID's tokens live an hour or more: one is renewed 5 minutes before it expires, or at half
@@ -78,7 +77,7 @@ export class EntraTokenSource {
     } catch (error) {
       if (error instanceof EntraTokenRefused) return { kind: 'failure', outcome: error.outcome };
       // The caller stopped waiting: told as a request cut short, as exchange() tells it.
-      const outcome = classifyFailure(error, false) as RetryOutcome;
+      const outcome = classifyFailure(error, false);
       return { kind: 'failure', outcome: { ...outcome, reason: `Entra ID token request: ${hideSecrets(outcome.reason, this.secrets)}` } };
     }
   }
@@ -101,7 +100,7 @@ export class EntraTokenSource {
       agent: this.options.agent,
       secrets: this.secrets,
     });
-    if (response.kind === 'failure') throw new EntraTokenRefused({ ...response.outcome, reason: `Entra ID token request: ${response.outcome.reason}` });
+    if (response.kind === 'failure') throw new EntraTokenRefused(retryWithoutResponse(`Entra ID token request: ${response.reason}`));
     const body = parseJsonBody(response.text) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown } | undefined;
     if (response.status === 200 && typeof body?.access_token === 'string' && body.access_token !== '') {
       return { value: body.access_token, lifetimeMs: Number(body.expires_in) * 1000 };

@@ -3,7 +3,7 @@ import type { Clock } from '../../core/time/clock.js';
 import type { Sleep } from '../../core/time/sleep.js';
 import type { RequestOutcome } from '../batch-delivery.js';
 import { exchange, parseJsonBody } from '../../net/http-exchange.js';
-import type { ResponseTimeout } from '../response-timeout.js';
+import type { ResponseTimeout } from '../../net/response-timeout.js';
 import { classifyHecResponse } from './splunk-hec-classify.js';
 
 /** How the sink asks HEC whether a request's events reached the indexers. */

@@ -1,6 +1,6 @@
 import type { RequestOutcome } from '../batch-delivery.js';
 import { parseRetryAfter } from '../../net/retry-after.js';
-import { excerpt } from '../http-classify.js';
+import { excerpt } from '../../net/server-answer.js';
 import { parseJsonBody } from '../../net/http-exchange.js';
 
 /** HEC's own status codes (the `code` of every answer), as Splunk documents them. */

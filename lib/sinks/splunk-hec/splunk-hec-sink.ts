@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestOutcome } from '../batch-delivery.js';
 import { createBatchingHttpSink } from '../batching-http-sink.js';
-import { hideSecrets } from '../http-auth.js';
+import { hideSecrets } from '../../net/secret-texts.js';
 import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
 import { endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
 import type { Sink } from '../sink.js';

@@ -13,7 +13,7 @@ import type { SyslogTlsTarget } from './syslog-tls-connection.js';
 import { SyslogTail } from './syslog-tail.js';
 import { Semaphore } from '../semaphore.js';
 import { sinkRetryPolicy } from '../sink-retry.js';
-import { readCaFile } from '../../net/tls.js';
+import { readSinkCaFile } from '../sink-agent.js';
 
 /** Settings of the syslog-over-TLS sink. `concurrency` and `gzip` do not apply: one connection, no compression. */
 export interface SyslogTlsSinkOptions extends Omit<ProtocolSinkOptions, 'concurrency' | 'gzip'> {
@@ -144,7 +144,7 @@ function syslogTarget(options: SyslogTlsSinkOptions): SyslogTlsTarget {
   if (options.resendBytes !== undefined && (!Number.isInteger(options.resendBytes) || options.resendBytes < 0)) problems.push({ setting: 'resendBytes', message: `must be an integer >= 0, got ${String(options.resendBytes)}` });
   // The shared checks know http(s) URLs only: the syslog URL was checked above, a stand-in goes to them.
   validateProtocolSinkOptions('syslog', { ...options, url: 'https://syslog.invalid', concurrency: 1, gzip: false }, { kind: 'none' }, problems);
-  return { host, port, timeoutMs: options.timeoutMs, ca: options.caFile === undefined ? undefined : [...rootCertificates, readCaFile(options.caFile, 'syslog')] };
+  return { host, port, timeoutMs: options.timeoutMs, ca: options.caFile === undefined ? undefined : [...rootCertificates, readSinkCaFile(options.caFile, 'syslog')] };
 }
 
 /** The machine's name as RFC 5424 allows it, or `-` (NILVALUE) when it has none usable. */

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CaFileError, readCaFile, readCaPem } from '../../../lib/net/tls.js';
+import { CaFileError, readCaPem } from '../../../lib/net/tls.js';
 import { mpasAgentWithCa } from '../../../lib/sources/mpas/mpas-agent.js';
+import { readSinkCaFile } from '../../../lib/sinks/sink-agent.js';
 import { SinkConfigError } from '../../../lib/sinks/sink-errors.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -34,7 +35,7 @@ describe('a private CA file', () => {
 
     const sinkError = (() => {
       try {
-        return readCaFile(missing, 'syslog');
+        return readSinkCaFile(missing, 'syslog');
       } catch (error) {
         return error;
       }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_RETRY_AFTER_MS } from '../../../lib/net/retry-after.js';
-import { EXCERPT_CHARS, classifyFailure, classifyResponse, excerpt } from '../../../lib/sinks/http-classify.js';
+import { EXCERPT_CHARS, excerpt } from '../../../lib/net/server-answer.js';
+import { classifyFailure, classifyResponse } from '../../../lib/sinks/http-classify.js';
 
 const NOW = Date.parse('2025-02-12T19:27:48.000Z');
 

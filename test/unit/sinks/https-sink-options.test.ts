@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { authHeaders, hideSecrets, secretsOf } from '../../../lib/sinks/http-auth.js';
+import { hideSecrets } from '../../../lib/net/secret-texts.js';
+import { authHeaders, secretsOf } from '../../../lib/sinks/http-auth.js';
 import { createHttpsSink } from '../../../lib/sinks/https/https-sink.js';
 import type { HttpsSinkOptions } from '../../../lib/sinks/https/https-sink-options.js';
 import { validateHttpsSinkOptions } from '../../../lib/sinks/https/https-sink-options.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RESPONSE_TIMEOUT_CEILING_FACTOR, ResponseTimeout, worstCaseResponseWaitMs } from '../../../lib/sinks/response-timeout.js';
+import { RESPONSE_TIMEOUT_CEILING_FACTOR, ResponseTimeout, worstCaseResponseWaitMs } from '../../../lib/net/response-timeout.js';
 import { ManualClock } from '../../../lib/core/time/clock.js';
 
 function ladder(baseMs: number) {

@@ -1,8 +1,8 @@
 /**
- * How far a SIEM's response timeout may grow: 8 x `SIEM_TIMEOUT_MS`, three doublings. A SIEM
- * that answers within it receives at most log2(8) + 1 = 4 copies of a request, whatever the run
- * mode; one slower than that is down for all practical purposes, and waiting longer would only
- * hold a request slot (and, on AWS, the Lambda) for nothing.
+ * How far a destination's response timeout may grow: 8 x its base (a sink's `SIEM_TIMEOUT_MS`),
+ * three doublings. A server that answers within it receives at most log2(8) + 1 = 4 copies of a
+ * request, whatever the run mode; one slower than that is down for all practical purposes, and
+ * waiting longer would only hold a request slot (and, on AWS, the Lambda) for nothing.
  */
 export const RESPONSE_TIMEOUT_CEILING_FACTOR = 8;
 
@@ -10,19 +10,19 @@ export const RESPONSE_TIMEOUT_CEILING_FACTOR = 8;
 export interface TimedRequest {
   /** The timeout this request uses, ms. */
   readonly timeoutMs: number;
-  /** The SIEM answered (any status): a fast answer steps the timeout down. */
+  /** The server answered (any status): a fast answer steps the timeout down. */
   answered(): void;
   /** No complete response within `timeoutMs`: the next requests wait twice as long. */
   timedOut(): void;
 }
 
 /**
- * The response timeout of one SIEM destination, adapting to how fast it answers. A request that
- * times out may still be stored by the SIEM, so sending it again with the same timeout only makes
- * copies: after a timeout the next requests wait twice as long as the one that timed out, up to
- * RESPONSE_TIMEOUT_CEILING_FACTOR x `baseMs`. An answer in under half the current timeout halves
- * it, never below `baseMs` (and never below the answer's own time: the halving stops once answers
- * take over half of it, so a steady SIEM does not oscillate).
+ * The response timeout of one destination (a SIEM, an identity provider), adapting to how fast it
+ * answers. A request that times out may still be stored by the server, so sending it again with
+ * the same timeout only makes copies: after a timeout the next requests wait twice as long as the
+ * one that timed out, up to RESPONSE_TIMEOUT_CEILING_FACTOR x `baseMs`. An answer in under half
+ * the current timeout halves it, never below `baseMs` (and never below the answer's own time: the
+ * halving stops once answers take over half of it, so a steady server does not oscillate).
  *
  * Requests in flight together share the level they started at: several that time out at one level
  * double it once, not once each.
@@ -73,7 +73,7 @@ export class ResponseTimeout {
 }
 
 /**
- * The most time `attempts` tries of one request can wait for answers from a SIEM too slow for
+ * The most time `attempts` tries of one request can wait for answers from a server too slow for
  * all of them: each its timeout, doubling from `baseMs` up to the ceiling (100 ms and 3 attempts:
  * 100 + 200 + 400 ms). What `run --once` must allow one delivery for its last try to be answered.
  */
