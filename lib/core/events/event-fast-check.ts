@@ -7,7 +7,7 @@ import type { AdminEvent, UserEvent } from './event-schemas.js';
  * may use the value itself as zod's output. Anything else (invalid, members in another order, a
  * `__proto__` member, an object that is not plain) is false, and the caller asks zod, which has
  * the last word and the error message with the field path. A false answer is never wrong, only
- * slower; the property test in test/unit/mpas/event-fast-check.test.ts holds the true answers
+ * slower; the property test in test/unit/sources/mpas/event-fast-check.test.ts holds the true answers
  * to zod's.
  */
 
