@@ -74,8 +74,7 @@ export const runCommand: Command = {
       io.out(USAGE);
       return ExitCode.ok;
     }
-    // The service polls every minute; one local process can afford to look more often.
-    const config = loadConfig({ env, configFile: values.config, defaults: { polling: { intervalMs: 10_000 } } });
+    const config = loadConfig({ env, configFile: values.config });
     const pollIntervalMs = positiveInteger('poll-interval', values['poll-interval'], config.polling.intervalMs);
     const healthPort = values['health-port'] === undefined ? undefined : Number(values['health-port']);
     if (healthPort !== undefined && !(Number.isInteger(healthPort) && healthPort >= 0 && healthPort <= 65_535)) {

@@ -37,8 +37,9 @@ export type RedactionConfig = z.infer<typeof redactionConfigSchema>;
 /** The poll schedule, the cursor lease and the queue's message limit. */
 export const pollingConfigSchema = z.strictObject(
   {
-    // The service's schedule is one minute; the local runner passes its own default.
-    intervalMs: intIn(1000, 86_400_000).default(60_000),
+    // Only `run` polls on this interval. The Lambda polls on deployment.scheduleMinutes instead,
+    // a minute apart at least (EventBridge Scheduler's smallest rate); one process can look sooner.
+    intervalMs: intIn(1000, 86_400_000).default(10_000),
     leaseMs: intIn(1000, 3_600_000).default(120_000),
     // SQS refuses messages above 1 MiB (and only allows that much when the queue says so).
     queueMaxMessageBytes: intIn(1024, 1_048_576).default(1_048_576),

@@ -142,7 +142,8 @@ function parseText(kind: EnvKind, raw: string): Parsed {
     case 'redactList':
       return { value: text === '' ? [] : splitList(text) };
     case 'startFrom':
-      return { value: text.toLowerCase() === 'now' ? 'now' : (toInteger(text) ?? text) };
+      // Dates and epoch milliseconds stay text: the schema reads them as --from does (date-text.ts).
+      return { value: text.toLowerCase() === 'now' ? 'now' : text };
     case 'fields':
       return { value: text === '*' ? '*' : splitList(text) };
     case 'json': {

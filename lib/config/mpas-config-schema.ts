@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_BODY_BYTES } from '../sources/mpas/page-limits.js';
+import { DATE_FORMS, parseDateText } from './date-text.js';
 import { errorFor, filePath, httpUrl, intIn, isPlainObject, oneOf, secret, text, uniqueList } from './config-values.js';
 
 const GRANT_HINT =
@@ -63,17 +64,21 @@ export const mpasCredentialsSchema = z.preprocess(
 );
 export type MpasCredentials = z.infer<typeof mpasCredentialsSchema>;
 
-const startFromError = errorFor('must be "now", an epoch-millisecond time, or an ISO-8601 time with a zone such as 2025-02-12T00:00:00Z');
+const startFromError = errorFor(`must be "now", ${DATE_FORMS}`);
 
 /**
- * Where a stream without a stored cursor starts. ISO-8601 text is accepted (the environment
- * can only give text) and becomes epoch milliseconds, so the parsed value is `'now' | number`.
+ * Where a stream without a stored cursor starts. Text is read as `--from` reads it (the
+ * environment can only give text) and becomes epoch milliseconds, so the parsed value is
+ * `'now' | number`.
  */
 export const startFromSchema = z.union(
   [
     z.literal('now', { error: startFromError }),
     z.number({ error: startFromError }).int({ error: startFromError }).min(0, { error: startFromError }),
-    z.iso.datetime({ offset: true, error: startFromError }).transform((iso) => Date.parse(iso)),
+    z
+      .string({ error: startFromError })
+      .refine((text) => parseDateText(text) !== undefined, { error: startFromError })
+      .transform((text) => parseDateText(text) as number),
   ],
   { error: startFromError },
 );

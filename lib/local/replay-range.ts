@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DATE_FORMS, parseDateText } from '../config/date-text.js';
 import type { Stream } from '../core/events/event-schemas.js';
 
 /** What a backfill or replay reads: a time range of some realms' streams. */
@@ -24,18 +25,12 @@ export class ReplayRangeError extends Error {
 }
 
 /**
- * Parses `--from`/`--to`: `2026-11-01` (midnight UTC), an ISO date-time (`2026-11-01T08:00:00Z`,
- * a zone offset, or none for UTC), or epoch milliseconds.
+ * Parses `--from`/`--to` as MPAS_START_FROM is parsed (lib/config/date-text.ts).
  * @throws ReplayRangeError naming the option.
  */
 export function parseReplayDate(option: string, value: string): number {
-  const text = value.trim();
-  if (/^\d{10,}$/.test(text)) return Number(text);
-  const withZone = /^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(text) ? `${text}Z` : text;
-  const time = /^\d{4}-\d{2}-\d{2}(T.+)?$/.test(withZone) ? Date.parse(withZone) : Number.NaN;
-  if (!Number.isFinite(time) || time < 0) {
-    throw new ReplayRangeError(`--${option} must be a date (2026-11-01), an ISO date-time (2026-11-01T08:00:00Z) or epoch milliseconds, got "${value}"`, option);
-  }
+  const time = parseDateText(value);
+  if (time === undefined) throw new ReplayRangeError(`--${option} must be ${DATE_FORMS}, got "${value}"`, option);
   return time;
 }
 

@@ -96,9 +96,9 @@ describe('readEnvSettings', () => {
     expect(values).toEqual({ mpas: { pageSize: '1e3', startFrom: 'now', settleMs: '99999999999999999999' }, siem: { gzip: 'maybe' } });
   });
 
-  it('reads epoch milliseconds in MPAS_START_FROM and yes/no, 1/0 as booleans', () => {
+  it('leaves epoch milliseconds in MPAS_START_FROM as text (the schema reads dates) and reads yes/no, 1/0 as booleans', () => {
     expect(readEnvSettings({ MPAS_START_FROM: '1739318400000', SIEM_GZIP: 'no' }).values).toEqual({
-      mpas: { startFrom: 1_739_318_400_000 },
+      mpas: { startFrom: '1739318400000' },
       siem: { gzip: false },
     });
     expect(readEnvSettings({ SIEM_GZIP: '1' }).values).toEqual({ siem: { gzip: true } });

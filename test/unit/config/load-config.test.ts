@@ -48,7 +48,7 @@ describe('loadConfig', () => {
     expect(config.mpas).toMatchObject({ realms: ['customers'], authRealm: 'customers', streams: ['user', 'admin'], settleMs: 5000 });
     expect(config.mpas.credentials).toEqual({ grant: 'password', clientId: 'admin-cli', username: 'mpas-log-sync', password: 'pw' });
     expect(config.siem).toMatchObject({ type: 'https', format: 'json', batch: 'single', auth: { kind: 'none' } });
-    expect(config.polling.intervalMs).toBe(60_000);
+    expect(config.polling.intervalMs).toBe(10_000);
   });
 
   it('lets the environment win over the file, key by key', () => {
@@ -92,7 +92,7 @@ describe('loadConfig', () => {
     ['MPAS_BASE_URL', 'mpas.example.com', 'must be an absolute http:// or https:// URL, got "mpas.example.com"'],
     ['MPAS_REALMS', 'a,,b', 'item 2 must be a realm name (not empty), got ""'],
     ['MPAS_STREAMS', 'user,user', 'must not name the same stream twice, got "user,user"'],
-    ['MPAS_START_FROM', 'yesterday', 'must be "now", an epoch-millisecond time, or an ISO-8601 time with a zone such as 2025-02-12T00:00:00Z, got "yesterday"'],
+    ['MPAS_START_FROM', 'yesterday', 'must be "now", a date (2026-11-01, midnight UTC), an ISO date-time (2026-11-01T08:00:00Z; a zone offset, or none for UTC) or epoch milliseconds, got "yesterday"'],
     ['MPAS_PAGE_SIZE', 'abc', 'must be an integer from 1 to 5000, got "abc"'],
     ['MPAS_PAGE_SIZE', '5001', 'must be an integer from 1 to 5000, got "5001"'],
     ['MPAS_SETTLE_MS', '-1', 'must be an integer from 0 to 600000, got "-1"'],
