@@ -3,12 +3,8 @@ import { systemClock } from '../core/time/clock.js';
 import type { Sleep } from '../core/time/sleep.js';
 import { realSleep } from '../core/time/sleep.js';
 import type { BatchDeliverySettings } from './batch-delivery.js';
-import type { SinkAuth } from './http-auth.js';
 import { effectiveLimits } from './siem-limits.js';
 import type { SiemLimits } from './siem-limits.js';
-import { validateHttpsSinkOptions } from './https/https-sink-options.js';
-import type { SinkConfigProblem } from './sink-errors.js';
-import { SinkConfigError } from './sink-errors.js';
 
 /**
  * The settings every protocol sink (Splunk HEC, Elasticsearch `_bulk`) shares with the generic
@@ -47,34 +43,6 @@ export interface ProtocolSinkOptions {
   backoffBaseMs?: number;
   /** @default 5000 */
   backoffMaxMs?: number;
-}
-
-/**
- * Checks the shared settings with the generic sink's own rules (URL scheme, no user info,
- * positive integers, credentials) and adds the protocol's `extra` problems; throws one
- * `SinkConfigError` naming `sink` with all of them. `authSetting` renames the generic
- * `auth.*` settings to the protocol's (`token`, `apiKey`), or leaves one out (undefined) that
- * the protocol checks itself.
- */
-export function validateProtocolSinkOptions(
-  sink: string,
-  options: ProtocolSinkOptions,
-  auth: SinkAuth,
-  extra: SinkConfigProblem[],
-  authSetting: (setting: string) => string | undefined = (setting) => setting,
-): void {
-  const problems: SinkConfigProblem[] = [];
-  try {
-    validateHttpsSinkOptions({ ...options, batch: 'ndjson', auth });
-  } catch (error) {
-    if (!(error instanceof SinkConfigError)) throw error;
-    for (const problem of error.problems) {
-      const setting = problem.setting.startsWith('auth.') ? authSetting(problem.setting) : problem.setting;
-      if (setting !== undefined) problems.push({ ...problem, setting });
-    }
-  }
-  problems.push(...extra);
-  if (problems.length > 0) throw new SinkConfigError(sink, problems);
 }
 
 /**

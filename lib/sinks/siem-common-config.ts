@@ -5,20 +5,49 @@ import type { ProtocolSinkOptions } from './protocol-sink-options.js';
 /** The error of a block that is not a JSON object (every SIEM type's own block, and `siem` itself). */
 export const objectError = { error: errorFor('must be a JSON object') };
 
+/** Hosts plain http may go to: the local demo, tests and receivers, never a network. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** An https URL, or an http one to a loopback host; true for text that is no URL (httpUrl says that). */
+function httpsOrLoopback(value: string): boolean {
+  if (!URL.canParse(value)) return true;
+  const url = new URL(value);
+  return url.protocol !== 'http:' || LOOPBACK_HOSTS.has(url.hostname);
+}
+
+/** An absolute URL without user info (see httpUrl) that takes `https`, or `http` to a loopback host only. */
+export function httpsUrl(error = 'must use https (http is allowed to a loopback host only)'): z.ZodString {
+  return httpUrl().refine(httpsOrLoopback, { error });
+}
+
+/** A text sent in a header or a field of every event: one line, not blank. */
+export function oneLineText(): z.ZodString {
+  const error = 'must be a non-empty single line';
+  return z.string({ error: errorFor(error) }).refine((value) => value.trim() !== '' && !/[\r\n]/.test(value), { error });
+}
+
+/** A credential of one line: sent in a header, a line break would let it inject further headers. */
+export function oneLineSecret(): z.ZodString {
+  return secret().regex(/^[^\r\n]*$/, { error: 'must not contain line breaks' });
+}
+
+// Headers the sink sets itself; an auth header with one of these names would corrupt requests.
+const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'host', 'transfer-encoding', 'connection']);
+const HEADER_NAME_ERROR = 'must be an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)';
+
 /** How the sink proves itself to the SIEM. Every variant but `none` holds a secret. */
 export const siemAuthSchema = z
   .discriminatedUnion(
     'kind',
     [
       z.strictObject({ kind: z.literal('none') }),
-      z.strictObject({ kind: z.literal('bearer'), token: secret() }),
+      z.strictObject({ kind: z.literal('bearer'), token: oneLineSecret() }),
       z.strictObject({
         kind: z.literal('header'),
-        name: text('must be an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)').regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, {
-          error: 'must be an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)',
-        }),
-        // A line break in a header value would let the value inject further headers.
-        value: secret().regex(/^[^\r\n]*$/, { error: 'must not contain line breaks' }),
+        name: text(HEADER_NAME_ERROR)
+          .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, { error: HEADER_NAME_ERROR })
+          .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), { error: 'names a header the sink sets itself (content-type, content-length, content-encoding, host, transfer-encoding, connection)' }),
+        value: oneLineSecret(),
       }),
       z.strictObject({
         kind: z.literal('basic'),
@@ -37,7 +66,7 @@ export type SiemAuth = z.infer<typeof siemAuthSchema>;
  * flattened). A new SIEM type spreads these into its own variant and adds its own fields.
  */
 export const siemCommonShape = {
-  url: httpUrl(),
+  url: httpsUrl(),
   format: oneOf(['json', 'cef']).default('json'),
   // The original product posts one event per request.
   batch: oneOf(['single', 'array', 'ndjson']).default('single'),
@@ -50,7 +79,6 @@ export const siemCommonShape = {
   gzip: booleanValue.default(false),
   caFile: filePath.optional(),
 };
-
 
 /** The shared settings as every sink takes them (the `batch` and `request` blocks), without the type's own. */
 export function sharedSinkOptions(config: ProtocolSinkOptions): ProtocolSinkOptions {

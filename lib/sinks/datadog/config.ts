@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { secret, text, unionErrorFor } from '../../config/config-values.js';
-import { objectError, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
+import { secret, unionErrorFor } from '../../config/config-values.js';
+import { objectError, oneLineText, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';
 import { createDatadogLogsSink } from './datadog-logs-sink.js';
 
@@ -19,11 +19,11 @@ export const datadogSiemSchema = z.strictObject(
       .strictObject(
         {
           /** `ddsource`: which log pipeline parses the events. */
-          source: text().default('mpas'),
-          service: text().default('mpas-log-sync'),
-          hostname: text().optional(),
+          source: oneLineText().default('mpas'),
+          service: oneLineText().default('mpas-log-sync'),
+          hostname: oneLineText().optional(),
           /** `ddtags`: comma-separated `key:value` tags. */
-          tags: text().optional(),
+          tags: oneLineText().optional(),
         },
         objectError,
       )

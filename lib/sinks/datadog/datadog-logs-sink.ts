@@ -2,10 +2,9 @@ import { createBatchingHttpSink, wholeRequestOutcome } from '../batching-http-si
 import type { DatadogMetadata } from './datadog-logs-encoder.js';
 import { datadogLogBytes, encodeDatadogBody } from './datadog-logs-encoder.js';
 import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
-import { endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
+import { endpointUrl } from '../protocol-sink-options.js';
 import { DATADOG_LIMITS } from '../siem-limits.js';
 import type { Sink } from '../sink.js';
-import type { SinkConfigProblem } from '../sink-errors.js';
 
 /** Settings of the Datadog Logs (HTTP intake v2) sink. */
 export interface DatadogLogsSinkOptions extends ProtocolSinkOptions {
@@ -26,7 +25,6 @@ export interface DatadogLogsSinkOptions extends ProtocolSinkOptions {
  * 408/429/5xx retry; 413 split), which the generic classification already says.
  */
 export function createDatadogLogsSink(options: DatadogLogsSinkOptions): Sink {
-  validateProtocolSinkOptions('datadog', options, { kind: 'header', name: 'dd-api-key', value: options.apiKey }, datadogProblems(options), () => 'apiKey');
   const headers = { 'dd-api-key': options.apiKey, 'content-type': 'application/json' };
   const metadata: DatadogMetadata = { source: options.source ?? 'mpas', service: options.service ?? 'mpas-log-sync', hostname: options.hostname, tags: options.tags };
   const url = endpointUrl(options.url, '/api/v2/logs', ['/api/v2/logs']);
@@ -38,13 +36,4 @@ export function createDatadogLogsSink(options: DatadogLogsSinkOptions): Sink {
       return wholeRequestOutcome(response, group.length, connection.settings.clock.now());
     },
   }));
-}
-
-function datadogProblems(options: DatadogLogsSinkOptions): SinkConfigProblem[] {
-  const problems: SinkConfigProblem[] = [];
-  for (const name of ['source', 'service', 'hostname', 'tags'] as const) {
-    const value = options[name];
-    if (value !== undefined && (value.trim() === '' || /[\r\n]/.test(value))) problems.push({ setting: name, message: 'must be a non-empty single line' });
-  }
-  return problems;
 }

@@ -4,10 +4,9 @@ import { authHeaders, secretsOf } from '../http-auth.js';
 import { classifyBulkResponse } from './elastic-bulk-classify.js';
 import { bulkEventBytes, encodeBulkBody } from './elastic-bulk-encoder.js';
 import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
-import { endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
+import { endpointUrl } from '../protocol-sink-options.js';
 import { ELASTIC_LIMITS } from '../siem-limits.js';
 import type { Sink } from '../sink.js';
-import type { SinkConfigProblem } from '../sink-errors.js';
 
 /** How the sink proves itself to Elasticsearch / OpenSearch. */
 export type ElasticAuth =
@@ -26,9 +25,6 @@ export interface ElasticBulkSinkOptions extends ProtocolSinkOptions {
 /** The default target: a data stream that Elasticsearch's built-in `logs` template creates on first write. */
 export const DEFAULT_ELASTIC_INDEX = 'logs-mpas-default';
 
-// Elasticsearch's index name rules: lowercase, none of \ / * ? " < > | space , # :, not starting with - _ +.
-const INDEX_NAME = /^(?![-_+])[^A-Z\\/*?"<>| ,#:]{1,255}$/;
-
 /**
  * Elasticsearch / OpenSearch `_bulk`: NDJSON `create` actions with the event key as `_id`, so a
  * retried event is refused as a duplicate (409, counted as delivered) rather than stored twice.
@@ -38,8 +34,6 @@ const INDEX_NAME = /^(?![-_+])[^A-Z\\/*?"<>| ,#:]{1,255}$/;
 export function createElasticBulkSink(options: ElasticBulkSinkOptions): Sink {
   const index = options.index ?? DEFAULT_ELASTIC_INDEX;
   const auth = genericAuth(options.auth);
-  // The API key is checked here, in its own words, not as the header the generic check sees.
-  validateProtocolSinkOptions('elastic', options, auth, elasticProblems(options, index), (setting) => (options.auth.kind === 'apiKey' ? undefined : setting));
   const secrets = options.auth.kind === 'apiKey' ? [...secretsOf(auth), options.auth.apiKey].sort((a, b) => b.length - a.length) : secretsOf(auth);
   const headers = { ...authHeaders(auth), 'content-type': 'application/x-ndjson' };
   const url = endpointUrl(options.url, '/_bulk', ['/_bulk']);
@@ -58,15 +52,4 @@ function genericAuth(auth: ElasticAuth): SinkAuth {
   if (auth.kind !== 'apiKey') return auth;
   const encoded = auth.apiKey.includes(':') ? Buffer.from(auth.apiKey, 'utf8').toString('base64') : auth.apiKey;
   return { kind: 'header', name: 'authorization', value: `ApiKey ${encoded}` };
-}
-
-function elasticProblems(options: ElasticBulkSinkOptions, index: string): SinkConfigProblem[] {
-  const problems: SinkConfigProblem[] = [];
-  if (!INDEX_NAME.test(index) || index === '.' || index === '..') {
-    problems.push({ setting: 'index', message: `must be an Elasticsearch index or data stream name (lowercase, no spaces or \\/*?"<>|,#:, not starting with -, _ or +), got ${JSON.stringify(index)}` });
-  }
-  if (options.auth.kind === 'apiKey' && (options.auth.apiKey === '' || /\s/.test(options.auth.apiKey))) {
-    problems.push({ setting: 'auth.apiKey', message: 'must be one word: the encoded key, or id:api_key' });
-  }
-  return problems;
 }

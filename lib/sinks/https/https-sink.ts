@@ -14,7 +14,6 @@ import type { HttpOutcome } from '../http-classify.js';
 import { classifyFailure, classifyResponse } from '../http-classify.js';
 import { frameBodyBytes, oversizedPayloads, planRequestBodies } from '../http-framing.js';
 import type { HttpsSinkOptions } from './https-sink-options.js';
-import { validateHttpsSinkOptions } from './https-sink-options.js';
 import type { OutboundEvent, Sink, SinkHealth } from '../sink.js';
 
 const gzip = promisify(gzipCallback);
@@ -24,7 +23,6 @@ const gzip = promisify(gzipCallback);
  * most `concurrency` requests in flight, and classifies every response (see `classifyResponse`).
  */
 export function createHttpsSink(options: HttpsSinkOptions): Sink {
-  validateHttpsSinkOptions(options);
   const secrets = secretsOf(options.auth);
   const headers = { 'user-agent': 'mpas-log-sync', ...authHeaders(options.auth) };
   // One body buffer per request in flight, kept across deliveries (the sink lives as long as

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { httpUrl, secret, text, unionErrorFor } from '../../config/config-values.js';
-import { objectError, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
+import { text, unionErrorFor } from '../../config/config-values.js';
+import { httpsUrl, objectError, oneLineSecret, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';
 import { DEFAULT_AUTHORITY_HOST } from './entra-token.js';
 import { createSentinelLogsSink, DEFAULT_SENTINEL_STREAM } from './sentinel-logs-sink.js';
@@ -17,7 +17,7 @@ export const sentinelSiemSchema = z.strictObject(
   {
     type: z.literal('sentinel'),
     ...siemCommonShape,
-    auth: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('clientSecret'), clientSecret: secret() })], {
+    auth: z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('clientSecret'), clientSecret: oneLineSecret() })], {
       error: unionErrorFor('must be the app registration\'s client secret alone: SIEM_CLIENT_SECRET, or {"kind": "clientSecret", "clientSecret": "..."} in the file'),
     }),
     sentinel: z
@@ -32,7 +32,7 @@ export const sentinelSiemSchema = z.strictObject(
             .regex(/^(Custom|Microsoft)-[A-Za-z0-9_]+$/, { error: 'must be a DCR stream name such as Custom-MpasEvents_CL' })
             .default(DEFAULT_SENTINEL_STREAM),
           /** Entra ID's authority; a sovereign cloud's, or the local receiver in tests. */
-          authorityHost: httpUrl().default(DEFAULT_AUTHORITY_HOST),
+          authorityHost: httpsUrl('must be an https:// URL (http only to a loopback host), such as https://login.microsoftonline.com').default(DEFAULT_AUTHORITY_HOST),
         },
         objectError,
       )

@@ -2,11 +2,10 @@ import { createBatchingHttpSink, wholeRequestOutcome } from '../batching-http-si
 import { DEFAULT_AUTHORITY_HOST, EntraTokenSource } from './entra-token.js';
 import type { HttpOutcome } from '../http-classify.js';
 import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
-import { endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
+import { endpointUrl } from '../protocol-sink-options.js';
 import { encodeSentinelRecord } from './sentinel-logs-encoder.js';
 import { SENTINEL_LIMITS } from '../siem-limits.js';
 import type { OutboundEvent, Sink } from '../sink.js';
-import type { SinkConfigProblem } from '../sink-errors.js';
 
 /** Settings of the Microsoft Sentinel (Azure Monitor Logs Ingestion API) sink. `url` is the data collection endpoint. */
 export interface SentinelLogsSinkOptions extends ProtocolSinkOptions {
@@ -38,7 +37,6 @@ export const DEFAULT_SENTINEL_STREAM = 'Custom-MpasEvents_CL';
  * on the DCR), is an auth failure.
  */
 export function createSentinelLogsSink(options: SentinelLogsSinkOptions): Sink {
-  validateProtocolSinkOptions('sentinel', options, { kind: 'bearer', token: options.clientSecret }, sentinelProblems(options), () => 'clientSecret');
   const stream = options.streamName ?? DEFAULT_SENTINEL_STREAM;
   const url = `${endpointUrl(options.url, `/dataCollectionRules/${encodeURIComponent(options.dcrImmutableId)}/streams/${encodeURIComponent(stream)}`)}?api-version=${SENTINEL_API.version}`;
   // Azure refuses a larger call; the planner never builds one.
@@ -80,19 +78,4 @@ export function createSentinelLogsSink(options: SentinelLogsSinkOptions): Sink {
       },
     };
   });
-}
-
-function sentinelProblems(options: SentinelLogsSinkOptions): SinkConfigProblem[] {
-  const problems: SinkConfigProblem[] = [];
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  if (!uuid.test(options.tenantId) && !/^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$/i.test(options.tenantId)) problems.push({ setting: 'tenantId', message: 'must be the directory (tenant) id, a GUID, or a verified domain such as contoso.onmicrosoft.com' });
-  if (!uuid.test(options.clientId)) problems.push({ setting: 'clientId', message: 'must be the application (client) id, a GUID' });
-  if (!/^dcr-[0-9a-f]{32}$/i.test(options.dcrImmutableId)) problems.push({ setting: 'dcrImmutableId', message: 'must be the DCR immutable id: dcr- and 32 hexadecimal digits' });
-  if (options.streamName !== undefined && !/^Custom-[A-Za-z0-9_]+$|^Microsoft-[A-Za-z0-9_]+$/.test(options.streamName)) problems.push({ setting: 'streamName', message: 'must be a DCR stream name such as Custom-MpasEvents_CL' });
-  if (options.authorityHost !== undefined) {
-    const authority = URL.canParse(options.authorityHost) ? new URL(options.authorityHost) : undefined;
-    const loopback = authority !== undefined && ['127.0.0.1', 'localhost', '[::1]'].includes(authority.hostname);
-    if (authority === undefined || !(authority.protocol === 'https:' || (authority.protocol === 'http:' && loopback))) problems.push({ setting: 'authorityHost', message: 'must be an https:// URL (http only to a loopback host), such as https://login.microsoftonline.com' });
-  }
-  return problems;
 }

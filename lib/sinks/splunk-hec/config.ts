@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { booleanValue, intIn, secret, text, unionErrorFor } from '../../config/config-values.js';
-import { objectError, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
+import { booleanValue, intIn, unionErrorFor } from '../../config/config-values.js';
+import { objectError, oneLineSecret, oneLineText, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';
 import { createSplunkHecSink } from './splunk-hec-sink.js';
 
 /** HEC takes its token alone: `Authorization: Splunk <token>` (SIEM_TOKEN). */
-const hecTokenSchema = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('bearer'), token: secret() })], {
+const hecTokenSchema = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('bearer'), token: oneLineSecret() })], {
   error: unionErrorFor('must be the HEC token alone: SIEM_TOKEN, or {"kind": "bearer", "token": "..."} in the file'),
 });
 
@@ -19,12 +19,12 @@ export const splunkHecSiemSchema = z.strictObject(
       .strictObject(
         {
           /** Absent: the token's default index. */
-          index: text().optional(),
-          source: text().default('mpas-log-sync'),
+          index: oneLineText().optional(),
+          source: oneLineText().default('mpas-log-sync'),
           /** Absent: `mpas:event` for JSON, `cef` for CEF. */
-          sourcetype: text().optional(),
+          sourcetype: oneLineText().optional(),
           /** Absent: HEC records the sender's address. */
-          host: text().optional(),
+          host: oneLineText().optional(),
           /** Indexer acknowledgement: a request counts once HEC confirms it. */
           useAck: booleanValue.default(false),
           ackTimeoutMs: intIn(1_000, 600_000).default(60_000),

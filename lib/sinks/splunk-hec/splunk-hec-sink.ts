@@ -3,9 +3,8 @@ import type { RequestOutcome } from '../batch-delivery.js';
 import { createBatchingHttpSink } from '../batching-http-sink.js';
 import { hideSecrets } from '../../net/secret-texts.js';
 import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
-import { endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
+import { endpointUrl } from '../protocol-sink-options.js';
 import type { Sink } from '../sink.js';
-import type { SinkConfigProblem } from '../sink-errors.js';
 import { waitForAck } from './splunk-hec-ack.js';
 import { classifyHecResponse } from './splunk-hec-classify.js';
 import type { HecMetadata } from './splunk-hec-encoder.js';
@@ -33,7 +32,6 @@ export interface SplunkHecSinkOptions extends ProtocolSinkOptions {
   channel?: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // What an operator may paste as the URL: the base, or the endpoint itself.
 const HEC_SUFFIXES = ['/services/collector/event', '/services/collector'];
 
@@ -44,7 +42,6 @@ const HEC_SUFFIXES = ['/services/collector/event', '/services/collector'];
  * only once HEC confirms its ackId.
  */
 export function createSplunkHecSink(options: SplunkHecSinkOptions): Sink {
-  validateProtocolSinkOptions('splunk-hec', options, { kind: 'bearer', token: options.token }, hecProblems(options), (setting) => setting.replace('auth.', ''));
   const channel = options.channel ?? randomUUID();
   const secrets = [options.token];
   const headers: Record<string, string> = { authorization: `Splunk ${options.token}` };
@@ -88,18 +85,4 @@ export function createSplunkHecSink(options: SplunkHecSinkOptions): Sink {
       },
     };
   });
-}
-
-function hecProblems(options: SplunkHecSinkOptions): SinkConfigProblem[] {
-  const problems: SinkConfigProblem[] = [];
-  for (const name of ['index', 'source', 'sourcetype', 'host'] as const) {
-    const value = options[name];
-    if (value !== undefined && (value.trim() === '' || /[\r\n]/.test(value))) problems.push({ setting: name, message: 'must be a non-empty single line' });
-  }
-  for (const name of ['ackTimeoutMs', 'ackPollMs'] as const) {
-    const value = options[name];
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) problems.push({ setting: name, message: `must be a positive integer, got ${String(value)}` });
-  }
-  if (options.channel !== undefined && !GUID.test(options.channel)) problems.push({ setting: 'channel', message: 'must be a GUID such as 0aecb4d7-0c4e-4c6c-8b47-9a2f1d2e3c4b' });
-  return problems;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { secret, text, unionErrorFor } from '../../config/config-values.js';
-import { objectError, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
+import { objectError, oneLineText, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';
 import { createSumoLogicSink } from './sumo-logic-sink.js';
 
@@ -20,9 +20,9 @@ export const sumoLogicSiemSchema = z.strictObject(
     sumo: z
       .strictObject(
         {
-          category: text().optional(),
-          sourceName: text().optional(),
-          host: text().optional(),
+          category: oneLineText().optional(),
+          sourceName: oneLineText().optional(),
+          host: oneLineText().optional(),
           /** `X-Sumo-Fields`: `key=value` pairs, comma-separated. */
           fields: text()
             .regex(/^[A-Za-z0-9_.-]+=[^,=\r\n]*(,[A-Za-z0-9_.-]+=[^,=\r\n]*)*$/, { error: 'must be key=value pairs separated by commas, such as tenant=acme,env=prod' })

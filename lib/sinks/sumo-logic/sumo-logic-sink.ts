@@ -1,9 +1,8 @@
 import { createBatchingHttpSink, wholeRequestOutcome } from '../batching-http-sink.js';
 import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
-import { endpointUrl, validateProtocolSinkOptions } from '../protocol-sink-options.js';
+import { endpointUrl } from '../protocol-sink-options.js';
 import { SUMO_LOGIC_LIMITS } from '../siem-limits.js';
 import type { Sink } from '../sink.js';
-import type { SinkConfigProblem } from '../sink-errors.js';
 
 /** Settings of the Sumo Logic HTTP Source sink. */
 export interface SumoLogicSinkOptions extends ProtocolSinkOptions {
@@ -19,8 +18,6 @@ export interface SumoLogicSinkOptions extends ProtocolSinkOptions {
   fields?: string | undefined;
 }
 
-const FIELDS = /^[A-Za-z0-9_.-]+=[^,=\r\n]*(,[A-Za-z0-9_.-]+=[^,=\r\n]*)*$/;
-
 /**
  * Sumo Logic HTTP Source: payloads one per line (JSON envelopes or CEF lines), POSTed to
  * `{url}/receiver/v1/http/{token}` with the `X-Sumo-*` metadata headers. The token sits in
@@ -28,7 +25,6 @@ const FIELDS = /^[A-Za-z0-9_.-]+=[^,=\r\n]*(,[A-Za-z0-9_.-]+=[^,=\r\n]*)*$/;
  * Sumo answers a request as a whole, which the generic classification already says.
  */
 export function createSumoLogicSink(options: SumoLogicSinkOptions): Sink {
-  validateProtocolSinkOptions('sumo-logic', options, { kind: 'bearer', token: options.token }, sumoProblems(options), () => 'token');
   const secrets = [options.token, encodeURIComponent(options.token)].filter((text, index, all) => all.indexOf(text) === index);
   const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
   if (options.category !== undefined) headers['x-sumo-category'] = options.category;
@@ -44,15 +40,4 @@ export function createSumoLogicSink(options: SumoLogicSinkOptions): Sink {
       return wholeRequestOutcome(response, group.length, connection.settings.clock.now());
     },
   }));
-}
-
-function sumoProblems(options: SumoLogicSinkOptions): SinkConfigProblem[] {
-  const problems: SinkConfigProblem[] = [];
-  if (/[/?#\s]/.test(options.token)) problems.push({ setting: 'token', message: 'must be the last part of the source URL alone (no /, ?, # or spaces)' });
-  for (const name of ['category', 'sourceName', 'host'] as const) {
-    const value = options[name];
-    if (value !== undefined && (value.trim() === '' || /[\r\n]/.test(value))) problems.push({ setting: name, message: 'must be a non-empty single line' });
-  }
-  if (options.fields !== undefined && !FIELDS.test(options.fields)) problems.push({ setting: 'fields', message: 'must be key=value pairs separated by commas, such as tenant=acme,env=prod' });
-  return problems;
 }

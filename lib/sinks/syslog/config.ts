@@ -2,21 +2,30 @@ import { z } from 'zod';
 import { errorFor, intIn, oneOf, text, unionErrorFor } from '../../config/config-values.js';
 import { objectError, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';
-import { DEFAULT_SYSLOG_FACILITY } from './syslog-framing.js';
-import { createSyslogTlsSink } from './syslog-tls-sink.js';
+import { DEFAULT_SYSLOG_FACILITY, isSyslogHeaderField, SYSLOG_FIELD_LIMITS } from './syslog-framing.js';
+import { createSyslogTlsSink, SYSLOG_TLS_SCHEME } from './syslog-tls-sink.js';
 
 /** `syslog+tls://host:port`, the scheme RFC 5425's port 6514 speaks; nothing else in it. */
-const syslogUrl = z.string({ error: errorFor('must be syslog+tls://host:port') }).refine(
-  (value) => {
-    if (!URL.canParse(value)) return false;
-    const url = new URL(value);
-    return url.protocol === 'syslog+tls:' && url.hostname !== '' && url.username === '' && url.password === '' && (url.pathname === '' || url.pathname === '/') && url.search === '';
-  },
-  { error: 'must be syslog+tls://host:port (syslog over TLS, RFC 5425), with no user, path or query' },
-);
+const syslogUrl = z
+  .string({ error: errorFor('must be syslog+tls://host:port') })
+  .refine((value) => URL.canParse(value) && new URL(value).protocol === SYSLOG_TLS_SCHEME && new URL(value).hostname !== '', {
+    error: 'must be syslog+tls://host:port (syslog over TLS, RFC 5425)',
+  })
+  .refine(
+    (value) => {
+      if (!URL.canParse(value)) return true;
+      const url = new URL(value);
+      return url.username === '' && url.password === '' && (url.pathname === '' || url.pathname === '/') && url.search === '';
+    },
+    { error: 'must be syslog+tls://host:port alone: no user, path or query' },
+  );
 
-/** An RFC 5424 header field: printable US-ASCII, no spaces, at most `max` characters. */
-const syslogField = (max: number) => text().regex(new RegExp(`^[\\x21-\\x7e]{1,${max}}$`), { error: `must be 1 to ${max} printable ASCII characters without spaces` });
+/** An RFC 5424 header field: printable US-ASCII, no spaces, at most its limit of characters. */
+const syslogField = (field: keyof typeof SYSLOG_FIELD_LIMITS) => {
+  const max = SYSLOG_FIELD_LIMITS[field];
+  const error = `must be 1 to ${max} printable ASCII characters without spaces`;
+  return text(error).refine((value) => isSyslogHeaderField(value, max), { error });
+};
 
 /** Syslog over TLS for QRadar, ArcSight and FortiSIEM: no credentials, the server proven by its certificate. */
 export const syslogSiemSchema = z.strictObject(
@@ -37,8 +46,8 @@ export const syslogSiemSchema = z.strictObject(
           /** 10 (authpriv): see DEFAULT_SYSLOG_FACILITY. */
           facility: intIn(0, 23).default(DEFAULT_SYSLOG_FACILITY),
           /** Absent: the machine's host name. */
-          hostname: syslogField(255).optional(),
-          appName: syslogField(48).default('mpas-log-sync'),
+          hostname: syslogField('hostname').optional(),
+          appName: syslogField('appName').default('mpas-log-sync'),
           /** Latest bytes written that go again after a dropped connection. */
           resendBytes: intIn(0, 104_857_600).default(1_048_576),
         },

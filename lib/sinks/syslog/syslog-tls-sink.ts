@@ -3,9 +3,8 @@ import { rootCertificates } from 'node:tls';
 import { deliverInBatches } from '../batch-delivery.js';
 import type { RequestOutcome } from '../batch-delivery.js';
 import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
-import { deliverySettings, validateProtocolSinkOptions } from '../protocol-sink-options.js';
+import { deliverySettings } from '../protocol-sink-options.js';
 import type { Sink } from '../sink.js';
-import type { SinkConfigProblem } from '../sink-errors.js';
 import { DEFAULT_SYSLOG_FACILITY, isSyslogHeaderField, octetCountedFrame, SYSLOG_FIELD_LIMITS, syslogMessage } from './syslog-framing.js';
 import type { SyslogHeader } from './syslog-framing.js';
 import { SyslogConnectionError, SyslogTlsConnection } from './syslog-tls-connection.js';
@@ -121,30 +120,15 @@ export function createSyslogTlsSink(options: SyslogTlsSinkOptions): Sink {
   };
 }
 
-/** Checks every setting (the shared ones with the protocol sinks' rules) and resolves the connection target. */
+/** Where to connect: the host and port of a URL the schema accepted (syslog+tls://host:port), and the trusted CAs. */
 function syslogTarget(options: SyslogTlsSinkOptions): SyslogTlsTarget {
-  const problems: SinkConfigProblem[] = [];
-  let host = '';
-  let port = 6514;
-  const url = URL.canParse(options.url) ? new URL(options.url) : undefined;
-  if (url === undefined || url.protocol !== SYSLOG_TLS_SCHEME || url.hostname === '') {
-    problems.push({ setting: 'url', message: 'must be syslog+tls://host:port (syslog over TLS, RFC 5425)' });
-  } else if (url.username !== '' || url.password !== '' || (url.pathname !== '' && url.pathname !== '/') || url.search !== '') {
-    problems.push({ setting: 'url', message: 'must be syslog+tls://host:port alone: no user, path or query' });
-  } else {
-    host = url.hostname.replace(/^\[|\]$/g, '');
-    if (url.port !== '') port = Number(url.port);
-  }
-  const facility = options.facility;
-  if (facility !== undefined && (!Number.isInteger(facility) || facility < 0 || facility > 23)) problems.push({ setting: 'facility', message: `must be an integer from 0 to 23, got ${String(facility)}` });
-  for (const name of ['hostname', 'appName'] as const) {
-    const value = options[name];
-    if (value !== undefined && !isSyslogHeaderField(value, SYSLOG_FIELD_LIMITS[name])) problems.push({ setting: name, message: `must be 1 to ${SYSLOG_FIELD_LIMITS[name]} printable ASCII characters without spaces` });
-  }
-  if (options.resendBytes !== undefined && (!Number.isInteger(options.resendBytes) || options.resendBytes < 0)) problems.push({ setting: 'resendBytes', message: `must be an integer >= 0, got ${String(options.resendBytes)}` });
-  // The shared checks know http(s) URLs only: the syslog URL was checked above, a stand-in goes to them.
-  validateProtocolSinkOptions('syslog', { ...options, url: 'https://syslog.invalid', concurrency: 1, gzip: false }, { kind: 'none' }, problems);
-  return { host, port, timeoutMs: options.timeoutMs, ca: options.caFile === undefined ? undefined : [...rootCertificates, readSinkCaFile(options.caFile, 'syslog')] };
+  const url = new URL(options.url);
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? 6514 : Number(url.port),
+    timeoutMs: options.timeoutMs,
+    ca: options.caFile === undefined ? undefined : [...rootCertificates, readSinkCaFile(options.caFile, 'syslog')],
+  };
 }
 
 /** The machine's name as RFC 5424 allows it, or `-` (NILVALUE) when it has none usable. */

@@ -156,7 +156,7 @@ describe('one validation: check and run refuse the same configuration, every pro
       expect.arrayContaining([
         'MPAS_BASE_URL: must not carry a user name or password (user:password@): set the credentials in their own settings, got "https://***@mpas.example.com"',
         `MPAS_CA_FILE: holds no PEM certificate (-----BEGIN CERTIFICATE-----): ${join(dir, 'not-a-certificate.pem')}`,
-        'SIEM_URL: must use https (http is allowed to a loopback host only), got http://siem.example.com',
+        'SIEM_URL: must use https (http is allowed to a loopback host only), got "http://siem.example.com/ingest"',
         'FILTER: at NOT["type"]: unknown field "type": paths start with eventType, timestamp or event. (e.g. event.details.username)',
         'REDACT_ADMIN_FIELDS: "__proto__" uses the reserved name "__proto__"',
       ]),
