@@ -33,7 +33,11 @@ describe('run --health-port: the status page in Chromium', () => {
     rig.receiver.failNext({ count: 1, status: 503, body: `overloaded; token ${SIEM_TOKEN} will be retried` });
     const env = localRunEnv({ mpasUrl: rig.simulator.url, password: PASSWORD, startFrom: Date.now() - 3_600_000, stateDir: rig.stateDir, siemUrl: `${rig.receiver.url}/ingest` }, { MPAS_SETTLE_MS: '500', SIEM_TOKEN });
     const child = startCli(['run', '--health-port', '0', '--poll-interval', '500'], env);
-    const base = (await waitUntil(() => healthUrl(child), 'the health endpoint log line')).replace(/\/health$/, '');
+    const base = (
+      await waitUntil(() => healthUrl(child), 'the health endpoint log line').catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}; run printed ${JSON.stringify(child.output()).slice(0, 2_000)}`);
+      })
+    ).replace(/\/health$/, '');
     const status = await waitUntil(async () => {
       const answer = await statusOf(base);
       return answer.streams.reduce((sum, stream) => sum + stream.delivered, 0) === 30 && answer.siem[0]?.lastError ? answer : undefined;
@@ -50,8 +54,13 @@ describe('run --health-port: the status page in Chromium', () => {
         if (message.type() === 'error') refused.push(message.text());
       });
       await page.goto(`${base}/`);
-      // Evaluated in the page (as text: this project's TypeScript has no DOM types): loaded, both rows, a rate line of two points or more.
-      await page.waitForFunction("document.body.dataset.loaded !== undefined && document.querySelectorAll('#streams tr').length === 2 && (document.querySelector('#chart polyline.rate')?.getAttribute('points') ?? '').includes(' ')");
+      // Read through locators: the page's policy forbids evaluating text in it (waitForFunction's string form).
+      await waitUntil(async () => {
+        const loaded = (await page.locator('body[data-loaded]').count()) === 1 && (await page.locator('#streams tr').count()) === 2;
+        const rateLine = page.locator('#chart polyline.rate');
+        // Two points or more: a line is drawn.
+        return loaded && (await rateLine.count()) === 1 && ((await rateLine.getAttribute('points')) ?? '').includes(' ') ? true : undefined;
+      }, 'the page showing both streams and a rate line', 30_000);
 
       const rows = await page.$$eval('#streams tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
       expect(rows.map((cells) => [cells[0], cells[1], cells[4], cells[5]])).toEqual(status.streams.map(({ realm, stream, read, delivered }) => [realm, stream, String(read), String(delivered)]));
