@@ -1,13 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { AppConfig } from '../../lib/config/app-config-schema.js';
+import type { AppConfig, RouteConfig } from '../../lib/config/app-config-schema.js';
 import { ConfigError } from '../../lib/config/config-error.js';
 import { isPlainObject } from '../../lib/config/config-values.js';
-import { loadConfig } from '../../lib/config/load-config.js';
+import { loadConfigWithoutSecrets } from '../../lib/config/load-config.js';
 import type { TenantProblem } from './infra-errors.js';
 import { LAMBDA_ENV_VARS } from '../../lib/config/lambda-settings.js';
 import { ENV_VARS, filledBySecret, inSecret } from '../../lib/config/env-var-table.js';
 import { forwarderEnvironment } from '../../lib/config/lambda-config.js';
-import { writeEnvSettings } from '../../lib/config/env-settings.js';
 import type { ServiceSettings } from './service-settings.js';
 
 /**
@@ -27,24 +26,33 @@ const NOT_CARRIED = new Set([
  * being dropped without a word. Checked by reading the environment back with lib/config.
  */
 export function settingsLostInEnvironment(settings: ServiceSettings): TenantProblem[] {
+  const { config } = settings;
   let loaded: AppConfig;
   try {
-    const environment = forwarderEnvironment(settings.config);
-    const routes = environment[LAMBDA_ENV_VARS.routes];
-    // The credentials as their secrets give them (the validated config's stand-ins, written by
-    // the same writer); ROUTES as lib/config/lambda-config.ts reads it: below the variables.
-    // With the routes as the only destinations there is no SIEM secret (`siem` is the first route's copy).
-    const secretRows = ENV_VARS.filter((spec) => inSecret(spec) && (settings.siemAuthKind !== 'none' || !spec.path.startsWith('siem.')));
-    const secrets = writeEnvSettings(settings.config, secretRows);
-    loaded = loadConfig({ env: { ...environment, ...secrets }, ...(routes === undefined ? {} : { defaults: { routes: JSON.parse(routes) as never } }) });
+    const environment = forwarderEnvironment(config);
+    const routesText = environment[LAMBDA_ENV_VARS.routes];
+    // ROUTES as lib/config/lambda-config.ts reads it, below the variables, each route with the
+    // auth its secret gives; the grant and the auth the secrets give, as the tenant file names
+    // them (no value: what Secrets Manager gives is left out of the schema here, as it was when
+    // the tenant file was validated). With the routes as the only destinations, `siem` is the
+    // first route's copy and no variable carries it.
+    const routes = routesText === undefined ? undefined : (JSON.parse(routesText) as Array<Record<string, unknown>>).map((route, index) => withAuthOf(config.routes?.[index], route));
+    const fromSecrets = { mpas: { credentials: config.mpas.credentials }, ...(config.defaultRoute === false ? {} : { siem: { auth: config.siem.auth } }) };
+    loaded = loadConfigWithoutSecrets({ env: environment, defaults: { ...fromSecrets, ...(routes === undefined ? {} : { routes }) } as never });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return error.problems.map((problem) => ({ setting: 'service', message: `does not read back in the functions: ${problem.setting}: ${problem.message}` }));
   }
-  return differences(settings.config, loaded, '').map((path) => ({
+  return differences(config, loaded, '').map((path) => ({
     setting: `service.${path}`,
     message: 'cannot reach the Lambda functions yet: no environment variable carries it',
   }));
+}
+
+/** A route of ROUTES with the `siem.auth` its route secret gives (lambda-routes.ts), as the tenant file's route names it. */
+function withAuthOf(validated: RouteConfig | undefined, route: Record<string, unknown>): Record<string, unknown> {
+  if (validated === undefined || !isPlainObject(route['siem'])) return route;
+  return { ...route, siem: { ...route['siem'], auth: validated.siem.auth } };
 }
 
 function differences(expected: unknown, actual: unknown, path: string): string[] {

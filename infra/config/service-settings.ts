@@ -1,7 +1,7 @@
-import { appConfigSchema } from '../../lib/config/app-config-schema.js';
 import type { AppConfig } from '../../lib/config/app-config-schema.js';
 import { secretPathPatterns } from '../../lib/config/config-secrets.js';
 import { isPlainObject } from '../../lib/config/config-values.js';
+import { appConfigWithoutSecretsSchema } from '../../lib/config/config-without-secrets.js';
 import { ENV_VARS } from '../../lib/config/env-var-table.js';
 import { urlSecretParts } from '../../lib/config/url-secrets.js';
 import { compileFilter } from '../../lib/core/pipeline/event-filter.js';
@@ -16,8 +16,8 @@ export type SiemAuthKind = AppConfig['siem']['auth']['kind'];
 /** A tenant's service settings, validated by lib/config's schema, and what its secrets hold. */
 export interface ServiceSettings {
   /**
-   * The validated configuration. Its credentials are placeholders (the real ones are only in
-   * Secrets Manager): the stack reads every other setting and never these.
+   * The validated configuration, without what the secrets give (the credentials, the header
+   * name, the hash key: only Secrets Manager holds them): the stack reads every other setting.
    */
   readonly config: AppConfig;
   readonly mpasGrant: MpasGrant;
@@ -35,8 +35,8 @@ const ROUTE_PREFIX = 'routes.*.';
 /**
  * Settings a tenant file may not hold, and why, read from the table of settings
  * (env-var-table.ts): every secret (routes' copies included), what goes with a credential in
- * its secret, and the local-only settings. The header name is the one part of a row's group
- * (SIEM_AUTH_HEADER) the table has no row of its own for.
+ * its secret, and the local-only settings. The header name, which SIEM_AUTH_HEADER's text
+ * fills beside its value, is told how the secret holds it.
  */
 const REFUSED: ReadonlyArray<readonly [string, string]> = [
   ...secretPathPatterns()
@@ -47,14 +47,11 @@ const REFUSED: ReadonlyArray<readonly [string, string]> = [
   ...ENV_VARS.flatMap((spec) => (spec.localOnly === undefined ? [] : [[spec.path, spec.localOnly] as const])),
 ];
 
-// Stand-ins for the secrets, only so lib/config's schema can check everything else; they are
-// never written anywhere (a test scans the synthesized output for them).
-export const CREDENTIAL_PLACEHOLDER = 'placeholder-kept-in-secrets-manager';
-
 /**
  * Validates a tenant file's `service` section with lib/config's `appConfigSchema` (the one
- * schema of every setting): secrets and local-only settings are refused by name, the
- * credentials are filled with placeholders, and each problem is named `service.<path>`.
+ * schema of every setting) less the values Secrets Manager gives the functions
+ * (config-without-secrets.ts): secrets and local-only settings are refused by name, and each
+ * problem is named `service.<path>`.
  */
 export function validateServiceSettings(service: Record<string, unknown>, tenant: string): { settings?: ServiceSettings; problems: TenantProblem[] } {
   const problems: TenantProblem[] = [];
@@ -96,21 +93,9 @@ export function validateServiceSettings(service: Record<string, unknown>, tenant
 
   const mpas = isPlainObject(service['mpas']) ? service['mpas'] : {};
   const credentials = isPlainObject(mpas['credentials']) ? mpas['credentials'] : {};
-  const grant = credentials['grant'] ?? 'password';
-  const siem = isPlainObject(service['siem']) ? service['siem'] : {};
-  const auth = isPlainObject(siem['auth']) ? siem['auth'] : { kind: 'none' };
-  const redaction = isPlainObject(service['redaction']) ? service['redaction'] : undefined;
-  const input = {
-    ...service,
-    tenant,
-    // Hash mode is refused above; checked as mask, so the schema does not ask for its key too.
-    ...(redaction?.['mode'] === 'hash' ? { redaction: { ...redaction, mode: 'mask' } } : {}),
-    mpas: { ...mpas, credentials: { ...credentials, grant, ...placeholderCredentials(grant) } },
-    // Without siem, the routes are the only destinations (lib/config fills siem from the first).
-    ...(service['siem'] === undefined && routeInputs.length > 0 ? {} : { siem: { ...siem, auth: { ...auth, ...placeholderAuth(auth['kind']) } } }),
-    ...(Array.isArray(service['routes']) ? { routes: routeInputs.map(withPlaceholderAuth) } : {}),
-  };
-  const parsed = appConfigSchema.safeParse(input);
+  // The environment tells the grant by the credentials given; a tenant file, which holds none, names it (password unless said).
+  const input = { ...service, tenant, mpas: { ...mpas, credentials: { ...credentials, grant: credentials['grant'] ?? 'password' } } };
+  const parsed = appConfigWithoutSecretsSchema.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
@@ -164,34 +149,6 @@ function urlsCarryingSecrets(service: Record<string, unknown>): TenantProblem[] 
   };
   walk(service, 'service');
   return problems;
-}
-
-/** A route with placeholders for the credentials its route secret holds. */
-function withPlaceholderAuth(route: unknown): unknown {
-  if (!isPlainObject(route) || !isPlainObject(route['siem'])) return route;
-  const auth = isPlainObject(route['siem']['auth']) ? route['siem']['auth'] : { kind: 'none' };
-  const redaction = isPlainObject(route['redaction']) ? route['redaction'] : undefined;
-  return {
-    ...route,
-    // Hash mode is refused above; checked as mask, as the top-level redaction is.
-    ...(redaction?.['mode'] === 'hash' ? { redaction: { ...redaction, mode: 'mask' } } : {}),
-    siem: { ...route['siem'], auth: { ...auth, ...placeholderAuth(auth['kind']) } },
-  };
-}
-
-function placeholderCredentials(grant: unknown): Record<string, string> {
-  if (grant === 'password') return { username: CREDENTIAL_PLACEHOLDER, password: CREDENTIAL_PLACEHOLDER };
-  if (grant === 'client_credentials') return { clientSecret: CREDENTIAL_PLACEHOLDER };
-  return {};
-}
-
-function placeholderAuth(kind: unknown): Record<string, string> {
-  if (kind === 'bearer') return { token: CREDENTIAL_PLACEHOLDER };
-  if (kind === 'header') return { name: 'X-Placeholder', value: CREDENTIAL_PLACEHOLDER };
-  if (kind === 'basic') return { username: CREDENTIAL_PLACEHOLDER, password: CREDENTIAL_PLACEHOLDER };
-  if (kind === 'apiKey') return { apiKey: CREDENTIAL_PLACEHOLDER };
-  if (kind === 'clientSecret') return { clientSecret: CREDENTIAL_PLACEHOLDER };
-  return {};
 }
 
 /** The value at a dotted path, or undefined. */

@@ -40,13 +40,7 @@ let secretMap: SecretMap | undefined;
  */
 function readSecretMap(): SecretMap {
   if (secretMap !== undefined) return secretMap;
-  const routeSections = new Set(Object.keys(routeConfigSchema.shape));
-  const secrets: PathPattern[] = [];
-  for (const { path } of ENV_VARS.filter((spec) => spec.secret === true)) {
-    const keys = path.split('.');
-    secrets.push(keys);
-    if (routeSections.has(keys[0] ?? '')) secrets.push(['routes', '*', ...keys]);
-  }
+  const secrets = withRouteCopies(ENV_VARS.filter((spec) => spec.secret === true).map((spec) => spec.path)).map((path) => path.split('.'));
   const root = z.toJSONSchema(appConfigSchema, { io: 'input', unrepresentable: 'any', metadata: secretSettings }) as JsonSchemaNode;
   const schemaMarks: PathPattern[] = [];
   const fieldsAt = new Map<string, Set<string>>();
@@ -79,6 +73,15 @@ function readSecretMap(): SecretMap {
   const holders = [...holderPaths].map(([key, path]) => ({ path, fields: fieldsAt.get(key) ?? new Set<string>() }));
   secretMap = { secrets, schemaMarks, holders };
   return secretMap;
+}
+
+/**
+ * Each config path, and its copy in every route (`routes.*.siem.auth.token`) when a route has
+ * that section of its own (`siem`, `redaction`).
+ */
+export function withRouteCopies(paths: readonly string[]): string[] {
+  const routeSections = new Set(Object.keys(routeConfigSchema.shape));
+  return paths.flatMap((path) => (routeSections.has(path.split('.', 1)[0] ?? '') ? [path, `routes.*.${path}`] : [path]));
 }
 
 /**

@@ -43,6 +43,8 @@ export interface EnvVarSpec {
   readonly secret?: true;
   /** Not secret, but kept in the secret beside its credential on AWS (the user name of a password). */
   readonly besideSecret?: true;
+  /** Config paths its text fills beside `path` (the header name of SIEM_AUTH_HEADER's `Name: value`). */
+  readonly alsoFills?: readonly string[];
   /** Only the local mode reads it; why the Lambda deployment refuses it. */
   readonly localOnly?: string;
 }
@@ -71,7 +73,7 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   { name: 'SIEM_FORMAT', path: 'siem.format', kind: 'word' },
   { name: 'SIEM_BATCH', path: 'siem.batch', kind: 'word' },
   { name: 'SIEM_TOKEN', path: 'siem.auth.token', kind: 'siemAuth', secret: true },
-  { name: 'SIEM_AUTH_HEADER', path: 'siem.auth.value', kind: 'siemAuth', secret: true },
+  { name: 'SIEM_AUTH_HEADER', path: 'siem.auth.value', kind: 'siemAuth', secret: true, alsoFills: ['siem.auth.name'] },
   { name: 'SIEM_USERNAME', path: 'siem.auth.username', kind: 'siemAuth', besideSecret: true },
   { name: 'SIEM_PASSWORD', path: 'siem.auth.password', kind: 'siemAuth', secret: true },
   { name: 'SIEM_API_KEY', path: 'siem.auth.apiKey', kind: 'siemAuth', secret: true },

@@ -3,6 +3,7 @@ import { appConfigSchema, forwarderConfigSchema, pollerConfigSchema } from './ap
 import type { AppConfig, AppConfigInput, ForwarderConfig, PollerConfig } from './app-config-schema.js';
 import { ConfigError } from './config-error.js';
 import type { ConfigProblem } from './config-error.js';
+import { appConfigWithoutSecretsSchema } from './config-without-secrets.js';
 import { problemsFromIssues, settingName } from './config-problems.js';
 import type { ProblemContext } from './config-problems.js';
 import { readEnvSettings } from './env-settings.js';
@@ -43,6 +44,15 @@ const REPLACED_WHOLE = new Set(['siem.auth', 'filter']);
  */
 export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   return loadWith(appConfigSchema, undefined, options);
+}
+
+/**
+ * {@link loadConfig} for settings given without the values Secrets Manager gives the Lambdas
+ * (config-without-secrets.ts): infra reads the functions' environment back with it when it
+ * synthesizes, where no secret is at hand. What it returns lacks those values.
+ */
+export function loadConfigWithoutSecrets(options: LoadConfigOptions = {}): AppConfig {
+  return loadWith(appConfigWithoutSecretsSchema, undefined, options);
 }
 
 const POLLER_SECTIONS: ReadonlySet<string> = new Set(Object.keys(pollerConfigSchema.shape));

@@ -5,6 +5,9 @@ import { TenantConfigError } from '../../../../infra/config/infra-errors.js';
 import type { TenantProblem } from '../../../../infra/config/infra-errors.js';
 import { parseTenant } from '../../../../infra/config/load-tenants.js';
 import { forwarderEnvironment, serviceEnvironment } from '../../../../lib/config/lambda-config.js';
+import { pathsFilledBySecrets } from '../../../../lib/config/config-without-secrets.js';
+import { valueAt } from '../../../../infra/config/service-settings.js';
+import { shippedTenant } from '../../../support/infra-synth.js';
 
 const CANARY = 'canary-7Qx2';
 
@@ -60,13 +63,30 @@ describe('tenant files and secrets', () => {
     expect(JSON.stringify(problems)).not.toContain(CANARY);
   });
 
+  it('validates the service settings without a value for what the secrets give: none is invented', () => {
+    const routes = [
+      { name: 'hec', siem: { type: 'splunk-hec', url: 'https://hec.example.com:8088', auth: { kind: 'bearer' } } },
+      { name: 'sentinel', siem: { type: 'sentinel', url: 'https://dce.example.com', auth: { kind: 'clientSecret' }, sentinel: { tenantId: 'contoso.onmicrosoft.com', clientId: '00000000-0000-0000-0000-000000000001', dcrImmutableId: `dcr-${'a'.repeat(32)}` } } },
+    ];
+    const withRoutes = parseTenant('acme', { deployment, service: { mpas, siem: { url: 'https://siem.example.com', auth: { kind: 'header' } }, routes } });
+    for (const config of [shippedTenant('example').service.config, shippedTenant('northwind').service.config, withRoutes.service.config]) {
+      for (const path of pathsFilledBySecrets()) {
+        const [head, rest] = path.startsWith('routes.*.') ? ['routes', path.slice('routes.*.'.length)] : [undefined, path];
+        const holders = head === undefined ? [config] : (config.routes ?? []);
+        for (const holder of holders) expect(valueAt(holder, rest), path).toBeUndefined();
+      }
+    }
+    // Types whose auth has no default (Splunk HEC, Sentinel) read back with the kind their route secret gives.
+    expect([...withRoutes.service.routeAuthKinds]).toEqual([['hec', 'bearer'], ['sentinel', 'clientSecret']]);
+    expect(withRoutes.service.siemAuthKind).toBe('header');
+  });
+
   it('writes no secret setting into the Lambda environment, whatever the config holds', () => {
     const tenant = parseTenant('acme', { deployment, service: { mpas, siem: { url: 'https://siem.example.com', auth: { kind: 'header' } }, routes: [{ name: 'r', siem: { url: 'https://r.example.com', auth: { kind: 'bearer' } } }] } });
-    // The placeholders stand where the secrets would be: none may reach a variable.
+    // A secret where the tenant file's validation leaves none: it may reach no variable.
     const config = { ...tenant.service.config, redaction: { ...tenant.service.config.redaction, hashKey: CANARY } };
     const written = JSON.stringify({ ...serviceEnvironment(config), ...forwarderEnvironment(config) });
     expect(written).not.toContain(CANARY);
-    expect(written).not.toContain('placeholder-kept-in-secrets-manager');
     const secretVariables = ENV_VARS.filter((spec) => secretPathPatterns().includes(spec.path)).map((spec) => spec.name);
     expect(secretVariables.sort()).toEqual(['MPAS_CLIENT_SECRET', 'MPAS_PASSWORD', 'REDACT_HASH_KEY', 'SIEM_API_KEY', 'SIEM_AUTH_HEADER', 'SIEM_CLIENT_SECRET', 'SIEM_PASSWORD', 'SIEM_TOKEN']);
   });
