@@ -17,7 +17,7 @@ window, a moving end: a rerun continues up to the new "now".
 When it finishes, streams that have no live cursor yet can start where the backfill ended, so
 the first \`run\` continues with no gap and no duplicate: --set-live-cursor does that (it takes the
 state directory's lock, so it is refused while a \`run\` holds it); without it, the command says
-which streams could. Streams that already have a live cursor are never changed.
+which streams could. Streams that already have a live cursor are never changed (it says which).
 
   --from DATE            start, inclusive: 2026-11-01 (UTC midnight), 2026-11-01T08:00:00Z, or epoch ms
   --to DATE              end, inclusive (default: now minus the settle window, at every run)
@@ -54,12 +54,17 @@ export const backfillCommand: Command = {
 
     const keys = realms.flatMap((realm) => streams.map((stream) => streamKey(realm, stream)));
     const without = await streamsWithoutLiveCursor({ stateDir, tenant: config.tenant, keys });
-    if (without.length > 0) {
-      if (values['set-live-cursor']) {
-        const set = await seedLiveCursor({ stateDir, tenant: config.tenant, positions: summary.positions, leaseMs: config.polling.leaseMs });
-        if (options.json) io.out(JSON.stringify({ type: 'live-cursor', set }));
-        else io.out(`live cursor started at the backfill's end for ${set.join(', ')}: \`run\` continues from there`);
-      } else if (options.json) {
+    if (values['set-live-cursor']) {
+      const set = without.length > 0 ? await seedLiveCursor({ stateDir, tenant: config.tenant, positions: summary.positions, leaseMs: config.polling.leaseMs }) : [];
+      // A stream may have got its live position from a `run` since it was looked at: it is left alone too.
+      const kept = keys.filter((key) => !set.includes(key));
+      if (options.json) io.out(JSON.stringify({ type: 'live-cursor', set, kept }));
+      else {
+        if (set.length > 0) io.out(`live cursor started at the backfill's end for ${set.join(', ')}: \`run\` continues from there`);
+        if (kept.length > 0) io.out(describeKeptLiveCursor(kept));
+      }
+    } else if (without.length > 0) {
+      if (options.json) {
         io.out(JSON.stringify({ type: 'live-cursor', set: [], withoutLiveCursor: without }));
       } else {
         io.out(`no live cursor yet for ${without.join(', ')}: add --set-live-cursor (rerunning finishes at once) so \`run\` starts where this backfill ended`);
@@ -68,3 +73,12 @@ export const backfillCommand: Command = {
     return summary.deadLettered === 0 ? ExitCode.ok : ExitCode.failure;
   },
 };
+
+/** Why --set-live-cursor left these streams as they were, and what the backfill did for them. */
+function describeKeptLiveCursor(kept: readonly string[]): string {
+  return (
+    `live cursor not changed for ${kept.join(', ')}: ${kept.length === 1 ? 'it has' : 'they have'} a live position already ` +
+    '(a `run` read them), and --set-live-cursor only starts streams without one; `run` reads on from its own position. ' +
+    'The backfill was delivered all the same: the part of its range `run` had read too was sent by both.'
+  );
+}

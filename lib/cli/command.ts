@@ -6,6 +6,8 @@ export interface CliIo {
   write?(text: string): void;
   /** Whether stdout is a terminal (progress bars, colours) or a pipe (plain lines). */
   isTty: boolean;
+  /** Writes to stderr without a line break; present only when stderr is a terminal (run's catch-up bar). */
+  errTerminal?(text: string): void;
 }
 
 /** One sub-command of `mpas-log-sync`. */

@@ -85,5 +85,6 @@ function defaultIo(): CliIo {
     err: (text) => process.stderr.write(text + '\n'),
     write: (text) => process.stdout.write(text),
     isTty: process.stdout.isTTY === true,
+    ...(process.stderr.isTTY ? { errTerminal: (text: string) => process.stderr.write(text) } : {}),
   };
 }

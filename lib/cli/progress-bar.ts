@@ -1,5 +1,8 @@
 import type { StreamKey } from '../core/cursor/cursor-store.js';
 
+/** How often a bar is redrawn on a terminal: smooth enough to see it move, rare enough to cost nothing. */
+export const PROGRESS_REDRAW_MS = 250;
+
 /** Where a replay stands, as the progress output shows it. */
 export interface ProgressSnapshot {
   /** 0..1 of the range's time covered, over every realm and stream. */

@@ -10,7 +10,7 @@ import { systemClock } from '../core/time/clock.js';
 import { VERSION } from '../version.js';
 import type { CliIo } from './command.js';
 import { UsageError } from './exit-codes.js';
-import { ReplayProgress, renderProgressBar, renderProgressLine } from './progress-bar.js';
+import { PROGRESS_REDRAW_MS, ReplayProgress, renderProgressBar, renderProgressLine } from './progress-bar.js';
 import type { ProgressSnapshot } from './progress-bar.js';
 
 /** The options `backfill` and `replay` share, parsed. */
@@ -78,7 +78,9 @@ export async function deliverRange(
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const timer = setInterval(show, bar ? 250 : options.progressEverySeconds * 1000);
+  const timer = setInterval(show, bar ? PROGRESS_REDRAW_MS : options.progressEverySeconds * 1000);
+  // Whether an earlier run had read every stream of the range: with nothing sent now, the range was done before.
+  let resumed = false;
   try {
     const summary = await runReplay({
       config,
@@ -89,6 +91,7 @@ export async function deliverRange(
       signal: stop.signal,
       clock,
       onStart: (snapshot) => {
+        resumed = keys.every((key) => snapshot.positions[key] !== undefined);
         for (const key of keys) {
           const position = snapshot.positions[key];
           if (position) progress.update(key, position.time, 0);
@@ -100,18 +103,21 @@ export async function deliverRange(
     if (summary.status === 'complete') for (const key of keys) progress.finish(key);
     clearInterval(timer);
     const snapshot = progress.snapshot(clock.now());
+    const alreadyComplete = resumed && summary.status === 'complete' && summary.events === 0;
     if (options.json) {
-      emit('done', { ...progressFields(snapshot), status: summary.status, deadLettered: summary.deadLettered, failures: summary.failures, cursorFile: summary.cursorFile });
+      emit('done', { ...progressFields(snapshot), status: summary.status, alreadyComplete, deadLettered: summary.deadLettered, failures: summary.failures, cursorFile: summary.cursorFile });
     } else {
       if (bar) io.write!(`\r${renderProgressBar(snapshot)}\n`);
       else io.out(renderProgressLine(snapshot));
       for (const failure of summary.failures) io.out(`${failure.realm} ${failure.stream}: ${failure.message}`);
       if (summary.deadLettered > 0) io.out(`${summary.deadLettered} events dead-lettered to ${summary.deadLetterFile} (see: mpas-log-sync dlq inspect)`);
-      io.out(
-        summary.status === 'complete'
-          ? `${range.kind} complete: ${summary.events} events delivered by this run`
-          : `${range.kind} ${summary.status === 'failed' ? 'incomplete' : 'interrupted'} after ${summary.events} events, all delivered and committed: rerun the same command to continue`,
-      );
+      if (alreadyComplete) io.out(describeAlreadyComplete(range, header.to, summary.cursorFile));
+      else
+        io.out(
+          summary.status === 'complete'
+            ? `${range.kind} complete: ${summary.events} events delivered by this run`
+            : `${range.kind} ${summary.status === 'failed' ? 'incomplete' : 'interrupted'} after ${summary.events} events, all delivered and committed: rerun the same command to continue`,
+        );
     }
     return summary;
   } finally {
@@ -119,4 +125,18 @@ export async function deliverRange(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * A range an earlier run had finished: its cursor is at the end, so this run sent nothing. Said
+ * plainly, with the way to send it again, since a rerun is what someone does who wants it again.
+ */
+function describeAlreadyComplete(range: ReplayRange, to: string, cursorFile: string): string {
+  if (range.to === undefined) {
+    return `backfill complete, nothing new: earlier runs of this command delivered every event up to now minus the settle window (${to}); cursor ${cursorFile}`;
+  }
+  return (
+    `${range.kind} already complete: an earlier run of this command delivered every event of ${new Date(range.from).toISOString()} .. ${to}, so nothing was sent again ` +
+    `(its cursor ${cursorFile} is at the end). To ${range.kind} the range anew, delete that file and run the same command.`
+  );
 }

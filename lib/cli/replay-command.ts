@@ -12,7 +12,7 @@ format and SIEM, e.g. after the SIEM lost data. The live cursor does not move: t
 own cursor in the state directory (<tenant>.replay-<hash of the range>), so an interrupted
 replay (Ctrl-C, SIGTERM) resumes where it stopped when the same command runs again, and a live
 \`run\` may go on meanwhile. Every event of the range is sent, including those the live service
-already sent.
+already sent. A finished range sends nothing when run again, and says how to replay it anew.
 
   --from DATE            start, inclusive: 2026-11-01 (UTC midnight), 2026-11-01T08:00:00Z, or epoch ms
   --to DATE              end, inclusive (capped at now minus the settle window)

@@ -18,6 +18,11 @@ import { secretValuesOf } from '../local/config-secret-values.js';
 import { createJsonLog } from './json-log.js';
 import { describeRunEnd } from './run-summary.js';
 import { parseOptions, positiveInteger } from './parse-options.js';
+import type { AppConfig } from '../config/app-config-schema.js';
+import { streamKey } from '../core/cursor/cursor-store.js';
+import { CatchUpProgress } from './catch-up-progress.js';
+import { PROGRESS_REDRAW_MS } from './progress-bar.js';
+import { FirstStartNotice } from './first-start-notice.js';
 
 const USAGE = `usage: mpas-log-sync run [--config FILE] [--once] [--state DIR] [--start-over] [--poll-interval MS] [--health-port PORT [--health-host HOST] [--health-max-lag S]]
 
@@ -53,7 +58,13 @@ Stops cleanly on Ctrl-C or SIGTERM: what was read is delivered and committed, or
 (then exit 1, saying what and the last cause). A failed SIEM or MPAS request is logged at warn
 once, with its cause; while it goes on, one summary line a minute; then a line when it recovers
 (every attempt at LOG_LEVEL=debug). Without --once a SIEM outage is retried with backoff up to
-30 s, until it ends. The last health report is kept in the state directory for status.`;
+30 s, until it ends. The last health report is kept in the state directory for status.
+
+Logs are JSON lines on stdout; the first shows the settings the run uses (flags applied, secrets
+as ***). Streams without a cursor and MPAS_START_FROM "now" start at now minus settle: nothing
+before is read, and the run says so (with --once on stderr, naming the backfill that would
+deliver it). When stderr is a terminal, a poll that starts far behind (over a minute and over two
+poll intervals) draws backfill's progress bar there: events, rate, ETA toward now minus settle.`;
 
 /** `mpas-log-sync run`. */
 export const runCommand: Command = {
@@ -74,8 +85,8 @@ export const runCommand: Command = {
       io.out(USAGE);
       return ExitCode.ok;
     }
-    const config = loadConfig({ env, configFile: values.config });
-    const pollIntervalMs = positiveInteger('poll-interval', values['poll-interval'], config.polling.intervalMs);
+    const loaded = loadConfig({ env, configFile: values.config });
+    const pollIntervalMs = positiveInteger('poll-interval', values['poll-interval'], loaded.polling.intervalMs);
     const healthPort = values['health-port'] === undefined ? undefined : Number(values['health-port']);
     if (healthPort !== undefined && !(Number.isInteger(healthPort) && healthPort >= 0 && healthPort <= 65_535)) {
       throw new UsageError(`--health-port must be an integer from 0 to 65535, got "${values['health-port']}"`);
@@ -84,10 +95,17 @@ export const runCommand: Command = {
       throw new UsageError('--health-host and --health-max-lag go with --health-port');
     }
     const maxLagSeconds = positiveInteger('health-max-lag', values['health-max-lag'], 300);
-    const log = createJsonLog(io.out, config.logLevel, Date.now, secretValuesOf(config));
+    // What this run really uses, the flags over the file and the environment: the start-up log
+    // shows it, and everything below reads it.
+    const config: AppConfig = { ...loaded, stateDir: values.state ?? loaded.stateDir, polling: { ...loaded.polling, intervalMs: pollIntervalMs } };
+    const keys = config.mpas.realms.flatMap((realm) => config.mpas.streams.map((stream) => streamKey(realm, stream)));
+    const errTerminal = io.errTerminal?.bind(io);
+    const progress = errTerminal ? new CatchUpProgress({ keys, settleMs: config.mpas.settleMs, startFrom: config.mpas.startFrom, pollIntervalMs, clock: systemClock, draw: errTerminal }) : undefined;
+    const writeLine = progress ? (line: string): void => progress.aroundLine(() => io.out(line)) : io.out;
+    const log = createJsonLog(writeLine, config.logLevel, Date.now, secretValuesOf(config));
     log('info', 'starting', { version: VERSION, once: values.once === true, config: describeConfig(config) });
-    const stateDir = values.state ?? config.stateDir;
-    const healthFile = healthFilePath(stateDir, config.tenant);
+    const firstStart = new FirstStartNotice(config.mpas.startFrom, keys);
+    const healthFile = healthFilePath(config.stateDir, config.tenant);
     const owner = `${hostname()}:${process.pid}`;
     let healthWrites: Promise<void> | undefined;
     // For `status`, which runs in another process: written in turn, so the last report wins.
@@ -116,31 +134,42 @@ export const runCommand: Command = {
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    const redraw = progress ? setInterval(() => progress.tick(), PROGRESS_REDRAW_MS) : undefined;
     try {
       const summary = await runLocal(watchRun({
         config,
         version: VERSION,
         once: values.once === true,
-        stateDir: values.state,
         startOver: values['start-over'] === true,
         onStartOver: (evidence) => log('warn', 'starting over (--start-over): no cursor position, though the state directory shows earlier runs; each stream starts at MPAS_START_FROM', { evidence, startFrom: config.mpas.startFrom === 'now' ? 'now' : new Date(config.mpas.startFrom).toISOString() }),
-        pollIntervalMs,
         signal: stop.signal,
         forwardObserver: { deadLettered: (_reason, count) => health.deadLettered(count) },
         siemObserver: monitor.siemObserver,
         onMpasRequest: monitor.onMpasRequest,
         onNarrowed: (narrowed) => log('warn', 'state files a group or others could read are now the owner\'s alone (they hold cursors, dead letters and archived events)', { narrowed }),
+        onStart: (positions) => {
+          firstStart.started(positions);
+          progress?.started(positions);
+        },
+        onPollStart: () => progress?.pollStarting(),
         pollObserver: {
+          committed: (realm, stream, events, position) => {
+            firstStart.committed(streamKey(realm, stream), position.time);
+            progress?.committed(streamKey(realm, stream), position.time, events);
+          },
           lateEvents: (realm, stream, events) => {
             health.lateDelivered(events);
             log('warn', 'late events delivered: MPAS stored them after the first pass had read past their time (long transactions or clocks apart)', { realm, stream, events });
           },
         },
         onPoll: (outcome) => {
+          progress?.pollFinished(outcome.status === 'complete');
           health.pollFinished(outcome);
           saveHealth();
           const failures = 'failures' in outcome ? outcome.failures.map(({ realm, stream, error }) => ({ realm, stream, error: error.message })) : [];
           log(failures.length > 0 ? 'error' : 'info', 'poll', { status: outcome.status, events: 'events' in outcome ? outcome.events : 0, failures });
+          const started = firstStart.takeStarted();
+          if (started) log('info', 'first start: the cursor of these streams was started at now minus the settle window (MPAS_START_FROM is "now"); nothing before it is read', started);
         },
       }, [board, metrics]));
       monitor.flush();
@@ -148,6 +177,8 @@ export const runCommand: Command = {
       // Said once more in words, for whoever runs --once by hand or reads a cron mail.
       const leftBehind = summary.undelivered.length > 0;
       if (summary.failures > 0 && (values.once || leftBehind)) io.err(describeRunEnd(summary));
+      const firstStartSentence = firstStart.sentence();
+      if (values.once && firstStartSentence !== undefined) io.err(firstStartSentence);
       return (values.once && summary.failures > 0) || leftBehind ? ExitCode.failure : ExitCode.ok;
     } catch (error) {
       // A signal that lands during an MPAS read aborts the read: that page was neither enqueued
@@ -158,6 +189,7 @@ export const runCommand: Command = {
       }
       throw error;
     } finally {
+      clearInterval(redraw);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (healthWrites) {

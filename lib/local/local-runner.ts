@@ -6,6 +6,7 @@ import type { ArchiveStore } from '../archive/archive-store.js';
 import type { AppConfig } from '../config/app-config-schema.js';
 import { FileCursorStore } from '../stores/cursor/file-cursor-store.js';
 import { FileDeliveryRecords } from '../stores/delivery-records/file-delivery-records.js';
+import type { AcquiredCursor } from '../core/cursor/cursor-store.js';
 import type { ForwardObserver } from '../core/forwarder/forward-observer.js';
 import { mpasClientFromConfig } from '../runtime/mpas-client-from-config.js';
 import type { Stream } from '../core/events/event-schemas.js';
@@ -52,6 +53,10 @@ export interface LocalRunnerOptions {
   random?: () => number;
   pollObserver?: PollObserver;
   forwardObserver?: ForwardObserver;
+  /** Told the live cursor's positions once its lock is taken, before the first poll (streams never read have none). */
+  onStart?: (positions: AcquiredCursor['positions']) => void;
+  /** Called as every poll begins (for a progress bar). */
+  onPollStart?: () => void;
   /** Called after every poll, for logs and the health endpoint. */
   onPoll?: (outcome: PollOutcome) => void;
   /** A sink to use instead of the configured one (of the route `default`; tests). */
@@ -109,7 +114,7 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
   const history = { startOver: options.startOver === true, ...(options.onStartOver ? { onStartOver: options.onStartOver } : {}) };
   const store = new FileCursorStore({ stateDir, tenant: config.tenant, history, holdUntilClosed: true });
   // Taken here, before anything starts, so a second process fails fast naming the holder.
-  await store.acquire({ owner, now: clock.now(), leaseMs: config.polling.leaseMs });
+  const acquired = await store.acquire({ owner, now: clock.now(), leaseMs: config.polling.leaseMs });
   const archiveFile = config.archive?.enabled && !config.archive.s3 ? resolve(stateDir, config.archive.file) : undefined;
   const narrowed = narrowStateDir(stateDir, { tenant: config.tenant, files: archiveFile === undefined ? [] : [archiveFile] });
   if (narrowed.length > 0) options.onNarrowed?.(narrowed);
@@ -149,7 +154,9 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
     },
   };
   try {
+    options.onStart?.(acquired.positions);
     while (!stop.aborted) {
+      options.onPollStart?.();
       const outcome = await pollTenant(pollOptionsFromConfig(config, { owner, source, store, queue, clock, signal: stop, observer: pollObserver, records })).catch((error: unknown) => {
         // The SIEM did not take a batch (a stop, or --once out of attempts): nothing after it
         // was committed, and this run ends saying what was left and why.

@@ -65,6 +65,14 @@ export function startCli(args: readonly string[], env: Record<string, string>): 
   };
 }
 
+/** The JSON lines of a command's output (the log of `run`, `--json` of the others), skipping any plain line. */
+export function jsonLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 /** Runs the executable to its end. */
 export async function runCli(args: readonly string[], env: Record<string, string>): Promise<CliExit> {
   return startCli(args, env).exited;

@@ -7,7 +7,7 @@ import { startMpasSimulator } from '../../../devtools/mpas-simulator/index.js';
 import type { MpasSimulator } from '../../../devtools/mpas-simulator/index.js';
 import { startSiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
 import type { ReceivedItem, SiemReceiver } from '../../../devtools/siem-receiver/siem-receiver.js';
-import { killAllCli, runCli, startCli } from '../../support/cli-process.js';
+import { jsonLines, killAllCli, runCli, startCli } from '../../support/cli-process.js';
 import { holdMpasAfterReads, releaseMpasReads } from '../../support/hold-mpas-reads.js';
 
 const PASSWORD = 'replay-test-password-91b2';
@@ -25,13 +25,6 @@ async function waitUntil(condition: () => boolean, timeoutMs = 60_000): Promise<
     if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-function jsonLines(stdout: string): Array<Record<string, unknown>> {
-  return stdout
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('mpas-log-sync backfill and replay', () => {
@@ -94,7 +87,7 @@ describe('mpas-log-sync backfill and replay', () => {
     expect(stream.stderr).toContain('--stream must be user or admin');
   });
 
-  it('replay delivers exactly the range, leaves the live cursor alone, and a rerun sends nothing again', async () => {
+  it('replay delivers exactly the range, leaves the live cursor alone; a rerun sends nothing again and says how to replay anew, which works', async () => {
     const from = startTime + HOUR;
     const to = startTime + 2 * HOUR;
     const result = await runCli(
@@ -112,10 +105,20 @@ describe('mpas-log-sync backfill and replay', () => {
     expect(files.some((name) => /^default\.replay-[0-9a-f]{12}\.cursor\.json$/.test(name))).toBe(true);
     await expect(access(join(stateDir, 'default.cursor.json'))).rejects.toThrow();
 
-    const again = await runCli(['replay', '--from', new Date(from).toISOString(), '--to', new Date(to).toISOString(), '--stream', 'user'], environment());
+    const rangeArgs = ['replay', '--from', new Date(from).toISOString(), '--to', new Date(to).toISOString(), '--stream', 'user'];
+    const again = await runCli(rangeArgs, environment());
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('replay complete: 0 events delivered by this run');
     expect(receiver.received()).toHaveLength(expected.length);
+    const told = /replay already complete: an earlier run of this command delivered every event of (\S+) \.\. (\S+), so nothing was sent again \(its cursor (\S+) is at the end\)\. To replay the range anew, delete that file and run the same command\./.exec(again.stdout);
+    expect(told, again.stdout).not.toBeNull();
+    expect([told![1], told![2]]).toEqual([new Date(from).toISOString(), new Date(to).toISOString()]);
+    expect(jsonLines((await runCli([...rangeArgs, '--json'], environment())).stdout).at(-1)).toMatchObject({ type: 'done', status: 'complete', events: 0, alreadyComplete: true });
+
+    await rm(told![3]!);
+    const anew = await runCli(rangeArgs, environment());
+    expect(anew.code, anew.stderr).toBe(0);
+    expect(anew.stdout).toContain(`replay complete: ${expected.length} events delivered by this run`);
+    expect(receiver.received()).toHaveLength(2 * expected.length);
   });
 
   it('backfill prints plain progress lines when stdout is not a terminal, and starts the live cursor with --set-live-cursor', async () => {
@@ -133,6 +136,14 @@ describe('mpas-log-sync backfill and replay', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(receiver.received()).toHaveLength(3_000);
     expect(new Set(receiver.received().map(keyOf)).size).toBe(3_000);
+
+    // Again, now that the live cursor has positions: nothing new, and the flag says why it changed nothing.
+    const again = await runCli(['backfill', '--from', new Date(startTime - 1000).toISOString(), '--set-live-cursor'], environment());
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('backfill complete, nothing new: earlier runs of this command delivered every event up to now minus the settle window');
+    expect(again.stdout).toContain('live cursor not changed for acme#user, acme#admin: they have a live position already');
+    expect(again.stdout).not.toContain('live cursor started');
+    expect(receiver.received()).toHaveLength(3_000);
   });
 
   it('SIGTERM in the middle of a backfill loses nothing: what was read is delivered and committed, and a rerun finishes it', async () => {
