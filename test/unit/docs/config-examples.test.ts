@@ -72,7 +72,7 @@ describe('configuration examples of the README and docs', () => {
   });
 
   it('README, "Try it against the simulator": the settings it passes to run', () => {
-    expect(problemsOf(envOf(blockAfter(read('README.md'), 'and in another', 'sh')))).toEqual([]);
+    expect(problemsOf(envOf(blockAfter(read('README.md'), 'and in a third', 'sh')))).toEqual([]);
   });
 
   it('README, "A sample configuration": the file, with the secrets its text leaves to the environment', () => {
