@@ -1,3 +1,4 @@
+import type { FormatName } from '../../lib/core/formats/format-registry.js';
 import { BodyBufferPool } from '../../lib/sinks/body-buffer-pool.js';
 import { frameBodyBytes, planRequestBodies } from '../../lib/sinks/http-framing.js';
 import type { BatchLimits } from '../../lib/sinks/http-framing.js';
@@ -9,7 +10,7 @@ import type { OutboundEvent, Sink, SinkDelivery } from '../../lib/sinks/sink.js'
  * pool, given back as the HTTPS sink gives it back on a 2xx), then reports every event accepted.
  * The byte count is kept so the work cannot be optimised away.
  */
-export function encodingSink(limits: BatchLimits, format: 'json' | 'cef', concurrency = 4): Sink & { bytes: () => number } {
+export function encodingSink(limits: BatchLimits, format: FormatName, concurrency = 4): Sink & { bytes: () => number } {
   let bytes = 0;
   const bodyBuffers = new BodyBufferPool(concurrency, limits.maxBatchBytes + 4);
   return {

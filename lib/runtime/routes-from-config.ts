@@ -1,7 +1,6 @@
 import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
 import type { ForwarderConfig, RouteConfig } from '../config/app-config-schema.js';
-import { createCefFormatter } from '../core/formats/cef-formatter.js';
-import { jsonEnvelopeFormatter } from '../core/formats/json-envelope.js';
+import { formatterFor } from '../core/formats/format-registry.js';
 import { compileFilter } from '../core/pipeline/event-filter.js';
 import { compileFieldSelection } from '../core/pipeline/field-selection.js';
 import { redactionAtRest } from '../core/pipeline/redaction-at-rest.js';
@@ -56,7 +55,7 @@ function stagesOf(route: RouteConfig, config: ForwarderConfig, options: RoutesFr
   return {
     redact: createRedactor(route.redaction ?? config.redaction),
     atRest: redactionAtRest(route.redaction ?? config.redaction),
-    formatter: route.siem.format === 'cef' ? createCefFormatter({ version: options.version }) : jsonEnvelopeFormatter,
+    formatter: formatterFor(route.siem.format, { version: options.version }),
     sink: options.sinks?.[route.name] ?? sinkFromConfig(route.siem),
     filter: route.filter ? compileFilter(route.filter, `${where}filter`) : undefined,
     selectFields: fields === '*' ? undefined : compileFieldSelection(fields, `${where}fields`),

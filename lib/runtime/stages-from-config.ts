@@ -1,6 +1,5 @@
 import type { AppConfig } from '../config/app-config-schema.js';
-import { createCefFormatter } from '../core/formats/cef-formatter.js';
-import { jsonEnvelopeFormatter } from '../core/formats/json-envelope.js';
+import { formatterFor } from '../core/formats/format-registry.js';
 import type { Formatter } from '../core/formats/formatter.js';
 import { compileFilter } from '../core/pipeline/event-filter.js';
 import { compileFieldSelection } from '../core/pipeline/field-selection.js';
@@ -16,8 +15,7 @@ export function forwarderStagesFromConfig(
   config: AppConfig,
   options: { version: string; observer?: ForwardObserver; sink?: Sink },
 ): ForwarderStages {
-  const formatter: Formatter =
-    config.siem.format === 'cef' ? createCefFormatter({ version: options.version }) : jsonEnvelopeFormatter;
+  const formatter: Formatter = formatterFor(config.siem.format, { version: options.version });
   const sink =
     options.sink ?? sinkFromConfig(config.siem);
   return {

@@ -1,3 +1,5 @@
+import { formatKind } from '../core/formats/format-registry.js';
+import type { FormatName } from '../core/formats/format-registry.js';
 import type { BodyBufferPool } from './body-buffer-pool.js';
 
 /** How payloads are framed into request bodies (the generic HTTPS sink's `batch` setting). */
@@ -18,21 +20,22 @@ export interface BatchLimits {
 
 /**
  * The body for a group of payloads. `single` takes exactly one payload, sent as it is; `array`
- * sends JSON documents themselves (already JSON text, so no parse) or CEF lines as JSON strings;
- * `ndjson` joins the payloads with newlines (CEF lines so joined are sent as text/plain).
+ * sends JSON documents themselves (already JSON text, so no parse) or lines (CEF) as JSON strings;
+ * `ndjson` joins the payloads with newlines (lines so joined are sent as text/plain). The format
+ * is read only for its kind (format-registry.ts).
  */
-export function frameBody(payloads: readonly string[], batch: HttpBatchMode, format: 'json' | 'cef'): FramedBody {
+export function frameBody(payloads: readonly string[], batch: HttpBatchMode, format: FormatName): FramedBody {
   switch (batch) {
     case 'single':
       if (payloads.length !== 1) throw new RangeError(`single framing takes one payload, got ${payloads.length}`);
-      return { body: payloads[0]!, contentType: format === 'json' ? 'application/json' : 'text/plain; charset=utf-8' };
+      return { body: payloads[0]!, contentType: formatKind(format) === 'document' ? 'application/json' : 'text/plain; charset=utf-8' };
     case 'array': {
-      const items = format === 'json' ? payloads : payloads.map((line) => JSON.stringify(line));
+      const items = formatKind(format) === 'document' ? payloads : payloads.map((line) => JSON.stringify(line));
       return { body: '[' + items.join(',') + ']', contentType: 'application/json' };
     }
     case 'ndjson':
       // Newline-delimited CEF lines are plain text, not JSON: say so, or a collector parses them as JSON.
-      return { body: payloads.join('\n'), contentType: format === 'json' ? 'application/x-ndjson' : 'text/plain; charset=utf-8' };
+      return { body: payloads.join('\n'), contentType: formatKind(format) === 'document' ? 'application/x-ndjson' : 'text/plain; charset=utf-8' };
   }
 }
 
@@ -56,7 +59,7 @@ const NEWLINE = 0x0a;
 export function frameBodyBytes(
   payloads: readonly string[],
   batch: HttpBatchMode,
-  format: 'json' | 'cef',
+  format: FormatName,
   maxBytes?: number,
   pool?: BodyBufferPool,
 ): FramedBytes {
@@ -64,9 +67,9 @@ export function frameBodyBytes(
     const framed = frameBody(payloads, batch, format);
     return { body: Buffer.from(framed.body, 'utf8'), contentType: framed.contentType };
   }
-  const items = batch === 'array' && format === 'cef' ? payloads.map((line) => JSON.stringify(line)) : payloads;
+  const items = batch === 'array' && formatKind(format) === 'line' ? payloads.map((line) => JSON.stringify(line)) : payloads;
   const array = batch === 'array';
-  const contentType = array ? 'application/json' : format === 'json' ? 'application/x-ndjson' : 'text/plain; charset=utf-8';
+  const contentType = array ? 'application/json' : formatKind(format) === 'document' ? 'application/x-ndjson' : 'text/plain; charset=utf-8';
   // The plan's bound (`planRequestBodies`) saves measuring every payload before writing it, a
   // second pass over every byte. A bound the body does not fit is measured afresh.
   if (maxBytes !== undefined) {
@@ -102,7 +105,7 @@ function writeItems(items: readonly string[], array: boolean, maxBytes: number, 
  * request may carry them. A payload is measured only when its bound (three bytes per UTF-16
  * unit, plus an array's brackets) passes the limit.
  */
-export function oversizedPayloads(payloads: readonly string[], limits: Pick<BatchLimits, 'batch' | 'maxBatchBytes'>, format: 'json' | 'cef'): Array<{ index: number; bytes: number }> {
+export function oversizedPayloads(payloads: readonly string[], limits: Pick<BatchLimits, 'batch' | 'maxBatchBytes'>, format: FormatName): Array<{ index: number; bytes: number }> {
   const oversized: Array<{ index: number; bytes: number }> = [];
   for (let index = 0; index < payloads.length; index += 1) {
     const payload = payloads[index]!;
@@ -115,8 +118,8 @@ export function oversizedPayloads(payloads: readonly string[], limits: Pick<Batc
 }
 
 /** The framed size of one payload plus its separator, in UTF-8 bytes. */
-function framedBytes(payload: string, batch: HttpBatchMode, format: 'json' | 'cef'): number {
-  const text = batch === 'array' && format === 'cef' ? JSON.stringify(payload) : payload;
+function framedBytes(payload: string, batch: HttpBatchMode, format: FormatName): number {
+  const text = batch === 'array' && formatKind(format) === 'line' ? JSON.stringify(payload) : payload;
   return Buffer.byteLength(text, 'utf8') + 1;
 }
 
@@ -134,7 +137,7 @@ export interface PlannedRequest {
  * `maxBatchBytes` body bytes, except that an event larger than the byte limit goes alone (the
  * sink holds such events back first, see `oversizedPayloads`). Returns groups of indices into `payloads`.
  */
-export function planRequests(payloads: readonly string[], limits: BatchLimits, format: 'json' | 'cef'): number[][] {
+export function planRequests(payloads: readonly string[], limits: BatchLimits, format: FormatName): number[][] {
   return planRequestBodies(payloads, limits, format).map(({ indices }) => indices);
 }
 
@@ -144,11 +147,11 @@ export function planRequests(payloads: readonly string[], limits: BatchLimits, f
  * limit; only then are its payloads measured, so the requests are the same as with exact sizes
  * and a request that is cut by its event count measures nothing.
  */
-export function planRequestBodies(payloads: readonly string[], limits: BatchLimits, format: 'json' | 'cef'): PlannedRequest[] {
+export function planRequestBodies(payloads: readonly string[], limits: BatchLimits, format: FormatName): PlannedRequest[] {
   // A single payload is sent as it is and encoded whole: its bound is the bound, never measured.
   if (limits.batch === 'single') return payloads.map((payload, index) => ({ indices: [index], maxBytes: payload.length * 3 }));
   // CEF lines in an array are sent as JSON strings, whose escapes have no simple bound: measured.
-  const measureAll = limits.batch === 'array' && format === 'cef';
+  const measureAll = limits.batch === 'array' && formatKind(format) === 'line';
   const groups: PlannedRequest[] = [];
   let current: number[] = [];
   // Each event counts one separator byte; the start corrects the total to the exact body size:

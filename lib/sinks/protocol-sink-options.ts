@@ -1,3 +1,4 @@
+import type { FormatName } from '../core/formats/format-registry.js';
 import type { Clock } from '../core/time/clock.js';
 import { systemClock } from '../core/time/clock.js';
 import type { Sleep } from '../core/time/sleep.js';
@@ -14,8 +15,8 @@ import type { SiemLimits } from './siem-limits.js';
 export interface ProtocolSinkOptions {
   /** The SIEM's base URL. `http:` only to a loopback host (the local demo and tests). */
   url: string;
-  /** What the payloads are: JSON envelopes or CEF lines. */
-  format: 'json' | 'cef';
+  /** What the payloads are; sinks frame them by the format's kind (JSON documents or lines). */
+  format: FormatName;
   /** Per request, connect to last byte of the response. */
   timeoutMs: number;
   /** Requests in flight at once. */

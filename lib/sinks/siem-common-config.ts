@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { booleanValue, errorFor, filePath, httpUrl, intIn, oneOf, secret, text, unionErrorFor } from '../config/config-values.js';
+import { FORMAT_NAMES } from '../core/formats/format-registry.js';
 import type { ProtocolSinkOptions } from './protocol-sink-options.js';
 
 /** The error of a block that is not a JSON object (every SIEM type's own block, and `siem` itself). */
@@ -67,7 +68,7 @@ export type SiemAuth = z.infer<typeof siemAuthSchema>;
  */
 export const siemCommonShape = {
   url: httpsUrl(),
-  format: oneOf(['json', 'cef']).default('json'),
+  format: oneOf(FORMAT_NAMES).default('json'),
   // The original product posts one event per request.
   batch: oneOf(['single', 'array', 'ndjson']).default('single'),
   auth: siemAuthSchema,

@@ -1,4 +1,5 @@
 import type { MpasEvent, Stream } from '../events/event-schemas.js';
+import type { FormatName } from './format-registry.js';
 
 /** What a formatter knows of an event besides the event itself. */
 export interface FormatContext {
@@ -8,10 +9,11 @@ export interface FormatContext {
 }
 
 /**
- * Turns one (already redacted) event into the text a SIEM receives for it: a JSON document for
- * `json`, a CEF line for `cef`. Sinks frame these texts (one per request, array, NDJSON, HEC...).
+ * Turns one (already redacted) event into the text a SIEM receives for it: a JSON document or
+ * one line, as its format's kind says (format-registry.ts). Sinks frame these texts (one per
+ * request, array, NDJSON, HEC...).
  */
 export interface Formatter {
-  readonly format: 'json' | 'cef';
+  readonly format: FormatName;
   encode(event: MpasEvent, context: FormatContext): string;
 }

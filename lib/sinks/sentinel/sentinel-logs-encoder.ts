@@ -1,3 +1,5 @@
+import { formatKind } from '../../core/formats/format-registry.js';
+import type { FormatName } from '../../core/formats/format-registry.js';
 import type { OutboundEvent } from '../sink.js';
 
 /**
@@ -7,11 +9,11 @@ import type { OutboundEvent } from '../sink.js';
  * column (`json`), or `Message`, the CEF line (`cef`). A JSON payload that is not an envelope is
  * kept whole as `Message` rather than thrown away.
  */
-export function encodeSentinelRecord(event: OutboundEvent, format: 'json' | 'cef'): string {
+export function encodeSentinelRecord(event: OutboundEvent, format: FormatName): string {
   const head =
     `{"TimeGenerated":"${new Date(event.time).toISOString()}","EventType":"${event.stream === 'user' ? 'user-event' : 'admin-event'}",` +
     `"Realm":${JSON.stringify(event.realm)},"Stream":"${event.stream}","EventId":${JSON.stringify(event.key)}`;
-  const inner = format === 'json' ? envelopeEvent(event.payload) : undefined;
+  const inner = formatKind(format) === 'document' ? envelopeEvent(event.payload) : undefined;
   return inner === undefined ? `${head},"Message":${JSON.stringify(event.payload)}}` : `${head},"Event":${JSON.stringify(inner)}}`;
 }
 

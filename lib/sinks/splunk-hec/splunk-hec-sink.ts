@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { formatKind } from '../../core/formats/format-registry.js';
 import type { RequestOutcome } from '../batch-delivery.js';
 import { createBatchingHttpSink } from '../batching-http-sink.js';
 import { hideSecrets } from '../../net/secret-texts.js';
@@ -18,7 +19,7 @@ export interface SplunkHecSinkOptions extends ProtocolSinkOptions {
   index?: string | undefined;
   /** @default 'mpas-log-sync' */
   source?: string | undefined;
-  /** @default 'mpas:event' for JSON, 'cef' for CEF */
+  /** @default 'mpas:event' for JSON documents, the format's name for lines ('cef') */
   sourcetype?: string | undefined;
   /** The `host` field; absent: HEC uses the sender's address. */
   host?: string | undefined;
@@ -48,7 +49,8 @@ export function createSplunkHecSink(options: SplunkHecSinkOptions): Sink {
   if (options.useAck) headers['x-splunk-request-channel'] = channel;
   const metadata: HecMetadata = {
     source: options.source ?? 'mpas-log-sync',
-    sourcetype: options.sourcetype ?? (options.format === 'cef' ? 'cef' : 'mpas:event'),
+    // A line format's name is its sourcetype (Splunk's `cef`); documents are this product's own.
+    sourcetype: options.sourcetype ?? (formatKind(options.format) === 'line' ? options.format : 'mpas:event'),
     index: options.index,
     host: options.host,
   };

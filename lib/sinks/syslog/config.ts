@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { errorFor, intIn, oneOf, text, unionErrorFor } from '../../config/config-values.js';
+import { FORMAT_NAMES } from '../../core/formats/format-registry.js';
 import { objectError, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';
 import { DEFAULT_SYSLOG_FACILITY, isSyslogHeaderField, SYSLOG_FIELD_LIMITS } from './syslog-framing.js';
-import { createSyslogTlsSink, SYSLOG_TLS_SCHEME } from './syslog-tls-sink.js';
+
+/** RFC 5425's scheme for this sink's URL. */
+export const SYSLOG_TLS_SCHEME = 'syslog+tls:';
 
 /** `syslog+tls://host:port`, the scheme RFC 5425's port 6514 speaks; nothing else in it. */
 const syslogUrl = z
@@ -34,7 +37,7 @@ export const syslogSiemSchema = z.strictObject(
     ...siemCommonShape,
     url: syslogUrl,
     // The three SIEMs it serves parse CEF out of the box.
-    format: oneOf(['json', 'cef']).default('cef'),
+    format: oneOf(FORMAT_NAMES).default('cef'),
     auth: z
       .discriminatedUnion('kind', [z.strictObject({ kind: z.literal('none') })], {
         error: unionErrorFor('must be none: syslog over TLS takes no credentials, the server is checked by its certificate (SIEM_CA_FILE)'),
@@ -59,6 +62,7 @@ export const syslogSiemSchema = z.strictObject(
 );
 
 /** The syslog SIEM type: its settings, and its sink built from them. */
-export const syslogSinkType = defineSinkType('syslog', syslogSiemSchema, (config) =>
-  createSyslogTlsSink({ ...sharedSinkOptions(config), ...config.syslog }),
-);
+export const syslogSinkType = defineSinkType('syslog', syslogSiemSchema, async (config) => {
+  const { createSyslogTlsSink } = await import('./syslog-tls-sink.js');
+  return createSyslogTlsSink({ ...sharedSinkOptions(config), ...config.syslog });
+});

@@ -1,4 +1,5 @@
-import { describeAdminEvent, describeUserEvent } from '../../core/pipeline/event-catalog.js';
+import { formatDefinition } from '../../core/formats/format-registry.js';
+import type { FormatName } from '../../core/formats/format-registry.js';
 import { Severity } from '../../core/pipeline/severity.js';
 import type { OutboundEvent } from '../sink.js';
 
@@ -53,34 +54,13 @@ export function syslogPri(facility: number, severity: number): number {
 }
 
 /**
- * The catalog severity (0-10) of an outbound event: read back from the CEF header's seventh
- * field, or looked up in the catalog for a JSON envelope. An unreadable payload is Notice: it is
- * still delivered, and a SIEM shows it rather than filtering it out as debug noise.
+ * The catalog severity (0-10) of an outbound event, read back from its payload as its format
+ * says (format-registry.ts: a CEF header's seventh field, a JSON envelope's event looked up in the
+ * catalog). An unreadable payload is Notice: it is still delivered, and a SIEM shows it rather
+ * than filtering it out as debug noise.
  */
-export function catalogSeverity(event: OutboundEvent, format: 'json' | 'cef'): number {
-  return (format === 'cef' ? cefHeaderSeverity(event.payload) : envelopeSeverity(event)) ?? Severity.Notice;
-}
-
-function cefHeaderSeverity(line: string): number | undefined {
-  // Header fields escape `|` as `\|`, so only an unescaped pipe ends a field.
-  const fields = /^CEF:\d+\|(?:(?:\\.|[^|\\])*\|){5}(\d+)\|/.exec(line);
-  return fields ? Number(fields[1]) : undefined;
-}
-
-function envelopeSeverity(event: OutboundEvent): number | undefined {
-  let inner: Record<string, unknown>;
-  try {
-    const envelope = JSON.parse(event.payload) as { event?: unknown };
-    if (typeof envelope.event !== 'object' || envelope.event === null) return undefined;
-    inner = envelope.event as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  const failed = typeof inner['error'] === 'string' && inner['error'].length > 0;
-  if (event.stream === 'user') return typeof inner['type'] === 'string' ? describeUserEvent(inner['type'], failed).severity : undefined;
-  if (typeof inner['operationType'] !== 'string') return undefined;
-  const resourceType = typeof inner['resourceType'] === 'string' ? inner['resourceType'] : undefined;
-  return describeAdminEvent(inner['operationType'], resourceType, failed).severity;
+export function catalogSeverity(event: OutboundEvent, format: FormatName): number {
+  return formatDefinition(format).readSeverity(event.payload, event.stream) ?? Severity.Notice;
 }
 
 /**
@@ -89,7 +69,7 @@ function envelopeSeverity(event: OutboundEvent): number | undefined {
  * the envelope's event type, no structured data, and the payload as MSG without a BOM: CEF
  * parsers (QRadar, ArcSight, FortiSIEM) expect the message to start with `CEF:`.
  */
-export function syslogMessage(event: OutboundEvent, format: 'json' | 'cef', header: SyslogHeader): string {
+export function syslogMessage(event: OutboundEvent, format: FormatName, header: SyslogHeader): string {
   const pri = syslogPri(header.facility, syslogSeverity(catalogSeverity(event, format)));
   const msgid = event.stream === 'user' ? 'user-event' : 'admin-event';
   return `<${pri}>1 ${new Date(event.time).toISOString()} ${header.hostname} ${header.appName} - ${msgid} - ${event.payload}`;
