@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { datadogSinkType } from './datadog/config.js';
 import { elasticSinkType } from './elastic/config.js';
 import { httpsSinkType } from './https/config.js';
+import { lazySink } from './lazy-sink.js';
 import { sentinelSinkType } from './sentinel/config.js';
 import type { Sink } from './sink.js';
 import { splunkHecSinkType } from './splunk-hec/config.js';
@@ -23,10 +24,14 @@ export const siemVariants = SINK_TYPES.map((sinkType) => sinkType.schema) as unk
 /** One SIEM destination's configuration, of any type. */
 export type SiemTypeConfig = z.output<SiemVariants[number]>;
 
-/** The sink of a configuration its type's schema accepted. */
+/**
+ * The sink of a configuration its type's schema accepted, built at its first use (see lazySink):
+ * its type's module is loaded then.
+ */
 export function createSinkFor(config: SiemTypeConfig): Sink {
   const sinkType = SINK_TYPES.find((candidate) => candidate.type === config.type);
   if (sinkType === undefined) throw new TypeError(`unknown SIEM type ${JSON.stringify(config.type)}`);
   // The type names its variant: the configuration is the one this type's schema produced.
-  return (sinkType.create as (config: SiemTypeConfig) => Sink)(config);
+  const create = sinkType.create as (config: SiemTypeConfig) => Promise<Sink>;
+  return lazySink(sinkType.type, () => create(config));
 }

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { secret, unionErrorFor } from '../../config/config-values.js';
 import { objectError, oneLineText, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';
-import { createDatadogLogsSink } from './datadog-logs-sink.js';
 
 /** Datadog takes its API key alone (SIEM_API_KEY), sent as `DD-API-KEY`. */
 const datadogKeySchema = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('apiKey'), apiKey: secret().regex(/^\S+$/, { error: 'must be one word' }) })], {
@@ -33,6 +32,7 @@ export const datadogSiemSchema = z.strictObject(
 );
 
 /** The datadog SIEM type: its settings, and its sink built from them. */
-export const datadogSinkType = defineSinkType('datadog', datadogSiemSchema, (config) =>
-  createDatadogLogsSink({ ...sharedSinkOptions(config), apiKey: config.auth.apiKey, ...config.datadog }),
-);
+export const datadogSinkType = defineSinkType('datadog', datadogSiemSchema, async (config) => {
+  const { createDatadogLogsSink } = await import('./datadog-logs-sink.js');
+  return createDatadogLogsSink({ ...sharedSinkOptions(config), apiKey: config.auth.apiKey, ...config.datadog });
+});

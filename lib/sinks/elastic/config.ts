@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { secret, text, unionErrorFor } from '../../config/config-values.js';
 import { objectError, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';
-import { createElasticBulkSink, DEFAULT_ELASTIC_INDEX } from './elastic-bulk-sink.js';
+
+/** The default target: a data stream that Elasticsearch's built-in `logs` template creates on first write. */
+export const DEFAULT_ELASTIC_INDEX = 'logs-mpas-default';
 
 /** Elasticsearch / OpenSearch take an API key (SIEM_API_KEY), basic credentials, or none (security off). */
 const elasticAuthSchema = z
@@ -43,6 +45,7 @@ export const elasticSiemSchema = z.strictObject(
 );
 
 /** The elastic SIEM type: its settings, and its sink built from them. */
-export const elasticSinkType = defineSinkType('elastic', elasticSiemSchema, (config) =>
-  createElasticBulkSink({ ...sharedSinkOptions(config), auth: config.auth, index: config.elastic.index }),
-);
+export const elasticSinkType = defineSinkType('elastic', elasticSiemSchema, async (config) => {
+  const { createElasticBulkSink } = await import('./elastic-bulk-sink.js');
+  return createElasticBulkSink({ ...sharedSinkOptions(config), auth: config.auth, index: config.elastic.index });
+});

@@ -1,6 +1,7 @@
 import { createBatchingHttpSink } from '../batching-http-sink.js';
 import type { SinkAuth } from '../http-auth.js';
 import { authHeaders, secretsOf } from '../http-auth.js';
+import { DEFAULT_ELASTIC_INDEX } from './config.js';
 import { classifyBulkResponse } from './elastic-bulk-classify.js';
 import { bulkEventBytes, encodeBulkBody } from './elastic-bulk-encoder.js';
 import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
@@ -21,9 +22,6 @@ export interface ElasticBulkSinkOptions extends ProtocolSinkOptions {
   /** The index or data stream. @default 'logs-mpas-default' (a data stream of the built-in `logs-*-*` template) */
   index?: string | undefined;
 }
-
-/** The default target: a data stream that Elasticsearch's built-in `logs` template creates on first write. */
-export const DEFAULT_ELASTIC_INDEX = 'logs-mpas-default';
 
 /**
  * Elasticsearch / OpenSearch `_bulk`: NDJSON `create` actions with the event key as `_id`, so a

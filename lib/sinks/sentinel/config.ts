@@ -2,8 +2,12 @@ import { z } from 'zod';
 import { text, unionErrorFor } from '../../config/config-values.js';
 import { httpsUrl, objectError, oneLineSecret, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';
-import { DEFAULT_AUTHORITY_HOST } from './entra-token.js';
-import { createSentinelLogsSink, DEFAULT_SENTINEL_STREAM } from './sentinel-logs-sink.js';
+
+/** Microsoft Entra ID's public cloud authority. */
+export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
+
+/** The stream name of the custom table the docs create. */
+export const DEFAULT_SENTINEL_STREAM = 'Custom-MpasEvents_CL';
 
 /** A GUID, the form of Entra ID's tenant and application ids. */
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -43,6 +47,7 @@ export const sentinelSiemSchema = z.strictObject(
 );
 
 /** The sentinel SIEM type: its settings, and its sink built from them. */
-export const sentinelSinkType = defineSinkType('sentinel', sentinelSiemSchema, (config) =>
-  createSentinelLogsSink({ ...sharedSinkOptions(config), clientSecret: config.auth.clientSecret, ...config.sentinel }),
-);
+export const sentinelSinkType = defineSinkType('sentinel', sentinelSiemSchema, async (config) => {
+  const { createSentinelLogsSink } = await import('./sentinel-logs-sink.js');
+  return createSentinelLogsSink({ ...sharedSinkOptions(config), clientSecret: config.auth.clientSecret, ...config.sentinel });
+});

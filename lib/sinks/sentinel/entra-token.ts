@@ -13,9 +13,6 @@ import { ResponseTimeout } from '../../net/response-timeout.js';
 /** The scope of Azure Monitor's ingestion API, as Microsoft documents it (the double slash is theirs). */
 export const AZURE_MONITOR_SCOPE = 'https://monitor.azure.com//.default';
 
-/** Microsoft Entra ID's public cloud authority. */
-export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
-
 /** Settings of an Entra ID client-credentials token source. */
 export interface EntraTokenOptions {
   /** `https://login.microsoftonline.com`, or a sovereign cloud's authority. */

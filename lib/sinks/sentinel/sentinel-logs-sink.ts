@@ -1,5 +1,6 @@
 import { createBatchingHttpSink, wholeRequestOutcome } from '../batching-http-sink.js';
-import { DEFAULT_AUTHORITY_HOST, EntraTokenSource } from './entra-token.js';
+import { DEFAULT_AUTHORITY_HOST, DEFAULT_SENTINEL_STREAM } from './config.js';
+import { EntraTokenSource } from './entra-token.js';
 import type { HttpOutcome } from '../http-classify.js';
 import type { ProtocolSinkOptions } from '../protocol-sink-options.js';
 import { endpointUrl } from '../protocol-sink-options.js';
@@ -25,9 +26,6 @@ export interface SentinelLogsSinkOptions extends ProtocolSinkOptions {
 
 /** The API version this sink speaks (its limit of one call is SENTINEL_LIMITS). */
 export const SENTINEL_API = { version: '2023-01-01' } as const;
-
-/** The stream name of the custom table the docs create. */
-export const DEFAULT_SENTINEL_STREAM = 'Custom-MpasEvents_CL';
 
 /**
  * Microsoft Sentinel through the Logs Ingestion API: JSON arrays of records POSTed to

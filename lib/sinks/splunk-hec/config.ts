@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { booleanValue, intIn, unionErrorFor } from '../../config/config-values.js';
 import { objectError, oneLineSecret, oneLineText, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';
-import { createSplunkHecSink } from './splunk-hec-sink.js';
 
 /** HEC takes its token alone: `Authorization: Splunk <token>` (SIEM_TOKEN). */
 const hecTokenSchema = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('bearer'), token: oneLineSecret() })], {
@@ -38,8 +37,9 @@ export const splunkHecSiemSchema = z.strictObject(
 );
 
 /** The splunk-hec SIEM type: its settings, and its sink built from them. */
-export const splunkHecSinkType = defineSinkType('splunk-hec', splunkHecSiemSchema, (config) =>
-  createSplunkHecSink({
+export const splunkHecSinkType = defineSinkType('splunk-hec', splunkHecSiemSchema, async (config) => {
+  const { createSplunkHecSink } = await import('./splunk-hec-sink.js');
+  return createSplunkHecSink({
     ...sharedSinkOptions(config),
     token: config.auth.token,
     index: config.splunk.index,
@@ -48,5 +48,5 @@ export const splunkHecSinkType = defineSinkType('splunk-hec', splunkHecSiemSchem
     host: config.splunk.host,
     useAck: config.splunk.useAck,
     ackTimeoutMs: config.splunk.ackTimeoutMs,
-  }),
-);
+  });
+});

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { secret, text, unionErrorFor } from '../../config/config-values.js';
 import { objectError, oneLineText, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';
-import { createSumoLogicSink } from './sumo-logic-sink.js';
 
 /** Sumo Logic: `url` is the collection endpoint, the token (SIEM_TOKEN) the source URL's last part. */
 export const sumoLogicSiemSchema = z.strictObject(
@@ -36,6 +35,7 @@ export const sumoLogicSiemSchema = z.strictObject(
 );
 
 /** The sumo-logic SIEM type: its settings, and its sink built from them. */
-export const sumoLogicSinkType = defineSinkType('sumo-logic', sumoLogicSiemSchema, (config) =>
-  createSumoLogicSink({ ...sharedSinkOptions(config), token: config.auth.token, ...config.sumo }),
-);
+export const sumoLogicSinkType = defineSinkType('sumo-logic', sumoLogicSiemSchema, async (config) => {
+  const { createSumoLogicSink } = await import('./sumo-logic-sink.js');
+  return createSumoLogicSink({ ...sharedSinkOptions(config), token: config.auth.token, ...config.sumo });
+});

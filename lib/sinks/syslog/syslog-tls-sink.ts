@@ -32,9 +32,6 @@ export interface SyslogTlsSinkOptions extends Omit<ProtocolSinkOptions, 'concurr
   resendBytes?: number | undefined;
 }
 
-/** RFC 5425's scheme for this sink's URL. */
-export const SYSLOG_TLS_SCHEME = 'syslog+tls:';
-
 /**
  * Syslog over TLS (RFC 5425) for QRadar, ArcSight and FortiSIEM: RFC 5424 messages, octet-counted,
  * on one persistent connection with certificate checking. A group of messages counts as sent once

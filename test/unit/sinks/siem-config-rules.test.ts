@@ -89,9 +89,9 @@ describe('the https SIEM type', () => {
     expect(messages).not.toContain('secret-line');
   });
 
-  it('names an unreadable CA file when the sink is built', () => {
+  it('names an unreadable CA file when the sink is built', async () => {
     const config = httpsSiemSchema.parse(https({ caFile: '/nonexistent/ca.pem' }));
-    expect(() => httpsSinkType.create(config)).toThrow(/caFile: cannot read \/nonexistent\/ca\.pem \(ENOENT\)/);
+    await expect(httpsSinkType.create(config)).rejects.toThrow(/caFile: cannot read \/nonexistent\/ca\.pem \(ENOENT\)/);
   });
 });
 
