@@ -101,6 +101,8 @@ describe('configuration examples of the README and docs', () => {
       ['SUMO_', { SIEM_TYPE: 'sumo-logic', SIEM_TOKEN: 'example-token' }],
       ['SENTINEL_', { SIEM_TYPE: 'sentinel', SIEM_CLIENT_SECRET: 'example-secret', ...context['SIEM_CLIENT_SECRET'] }],
       ['SYSLOG_', { SIEM_TYPE: 'syslog', SIEM_URL: 'syslog+tls://qradar.example.com:6514' }],
+      ['EVENTBRIDGE_', { SIEM_TYPE: 'eventbridge' }],
+      ['FIREHOSE_', { SIEM_TYPE: 'firehose', FIREHOSE_STREAM: 'mpas-audit' }],
     ];
     // Paths of files this machine does not have: the example's form is checked with a real one.
     const files = new Set(['MPAS_CA_FILE', 'SIEM_CA_FILE', 'MPAS_LOG_SYNC_CONFIG']);
