@@ -10,6 +10,8 @@ import type { Context } from 'aws-lambda';
 import { ExpirationCache, reportCursorExpiry } from '../lib/aws/cursor-expiry.js';
 import { PollMetrics } from '../lib/aws/poll-metrics.js';
 import { runPollerInvocation } from '../lib/aws/poller-invocation.js';
+import { pollerScheduleOf } from '../lib/aws/poller-schedule.js';
+import type { InvocationOutcome } from '../lib/aws/read-while-events-flow.js';
 import { LARGE_PAYLOAD_PREFIX, S3PayloadStore } from '../lib/aws/s3-payload-store.js';
 import { secretsManagerProvider } from '../lib/aws/secrets-manager-provider.js';
 import { loadLambdaConfig } from '../lib/config/lambda-config.js';
@@ -20,10 +22,10 @@ import { DynamoDbCursorStore } from '../lib/stores/cursor/dynamodb-cursor-store.
 import { CursorMissingError } from '../lib/core/cursor/errors.js';
 import { DynamoDbDeliveryRecords } from '../lib/stores/delivery-records/dynamodb-delivery-records.js';
 import { mpasClientFromConfig } from '../lib/runtime/mpas-client-from-config.js';
-import type { PollOutcome } from '../lib/core/poller/poll-tenant.js';
 import { SqsEventQueue } from '../lib/stores/queue/sqs-event-queue.js';
 import { systemClock } from '../lib/core/time/clock.js';
 import type { Clock } from '../lib/core/time/clock.js';
+import type { Sleep } from '../lib/core/time/sleep.js';
 import { rebuildOnChange } from '../lib/aws/rebuild-on-change.js';
 
 /** What the poller handler is built from; the Lambda uses the defaults, tests pass emulators. */
@@ -35,6 +37,8 @@ export interface PollerHandlerDeps {
   /** For events too large for a message (LARGE_PAYLOAD_BUCKET). @default new S3Client({}) */
   s3?: S3Client;
   clock?: Clock;
+  /** The pause between two reads of one invocation. @default realSleep */
+  sleep?: Sleep;
   logger?: Logger;
   metrics?: Metrics;
 }
@@ -47,7 +51,10 @@ export class PollFailedError extends Error {
   }
 }
 
-/** The poller Lambda for the EventBridge Scheduler event: one poll of the tenant per invocation. */
+/**
+ * The poller Lambda for the EventBridge Scheduler event: reads the tenant, and again every
+ * POLL_INTERVAL_MS while events flow, until the next scheduled invocation (lib/aws/poller-invocation.ts).
+ */
 export function createPollerHandler(deps: PollerHandlerDeps) {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? new Logger({ serviceName: 'mpas-log-sync-poller' });
@@ -70,7 +77,8 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
     };
   });
 
-  const pollOnce = async (_event: unknown, context: Context): Promise<PollOutcome> => {
+  const poll = async (event: unknown, context: Context): Promise<InvocationOutcome> => {
+    const schedule = pollerScheduleOf(event);
     const loaded = await deps.load();
     const { config, settings } = loaded;
     const { store, records, queue, source, expirations } = wiring(loaded);
@@ -82,8 +90,8 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
     logger.appendKeys({ tenant: config.tenant });
     const observer = new PollMetrics(metrics, logger, clock);
     const outcome = await runPollerInvocation(
-      { config, store, records, queue, source: observer.countingPages(source), clock, owner: context.awsRequestId, observer },
-      { remainingTimeMs: context.getRemainingTimeInMillis(), budgetShare: settings.pollBudgetShare },
+      { config, store, records, queue, source: observer.countingPages(source), clock, owner: context.awsRequestId, observer, ...(deps.sleep ? { sleep: deps.sleep } : {}) },
+      { remainingTimeMs: context.getRemainingTimeInMillis(), budgetShare: settings.pollBudgetShare, ...(schedule ? { schedule } : {}) },
     ).catch((error: unknown) => {
       // Thrown on, so the poller-errors alarm fires; the line says what to do.
       if (error instanceof CursorMissingError) logger.error('the cursor is missing but the tenant ran before: not starting again from mpas.startFrom', { error: error.message });
@@ -103,7 +111,7 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
     return outcome;
   };
 
-  return middy(pollOnce).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(poll).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
 /** The deployed poller: configuration from the environment and Secrets Manager. */

@@ -23,6 +23,8 @@ const functionShape = {
 export const pollerDeploymentSchema = z.strictObject(
   {
     ...functionShape,
+    // x budgetShare 0.8 = 60 s of reading: the re-reads reach the next run of a one-minute schedule (infra/constructs/poller-function.ts).
+    timeoutSeconds: intIn(10, 900, ' (seconds)').default(75),
     budgetShare: z
       .number({ error: errorFor('must be a number above 0 and at most 1') })
       .gt(0, { error: 'must be a number above 0 and at most 1' })

@@ -4,7 +4,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -41,7 +41,10 @@ export interface PollerFunctionProps {
 
 /**
  * The poller: one at a time (reserved concurrency 1, the lease makes it safe anyway), started
- * by EventBridge Scheduler. It may get, put and update items of the cursor table (and batch-get
+ * by EventBridge Scheduler with the time it was scheduled for and the rate, so it re-reads MPAS
+ * every POLL_INTERVAL_MS while events flow and stops before the next one starts
+ * (lib/aws/poller-invocation.ts): its reads reach that start when `timeoutSeconds x budgetShare`
+ * is at least the rate (75 s x 0.8 for the default minute). It may get, put and update items of the cursor table (and batch-get
  * delivery records), send to the queue, store large payloads and read the MPAS secret's value,
  * nothing else.
  */
@@ -92,12 +95,19 @@ export class PollerFunction extends Construct {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': account } } }),
       description: `mpas-log-sync ${props.tenant}: EventBridge Scheduler invokes the poller`,
     });
+    const every = Duration.minutes(props.scheduleMinutes ?? 1);
     this.schedule = new Schedule(this, 'Schedule', {
-      description: `mpas-log-sync ${props.tenant}: one poll every ${props.scheduleMinutes ?? 1} minute(s)`,
-      schedule: ScheduleExpression.rate(Duration.minutes(props.scheduleMinutes ?? 1)),
+      description: `mpas-log-sync ${props.tenant}: a poll every ${props.scheduleMinutes ?? 1} minute(s), re-reading while events flow`,
+      schedule: ScheduleExpression.rate(every),
       enabled: props.enabled ?? true,
       // No retry: a poll that did not start is made up by the next one, which reads from the cursor.
-      target: new LambdaInvoke(fn, { role: this.scheduleRole, retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
+      // What lib/aws/poller-schedule.ts reads: when this run was due, and when the next one is.
+      target: new LambdaInvoke(fn, {
+        role: this.scheduleRole,
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(1),
+        input: ScheduleTargetInput.fromObject({ scheduledTime: ContextAttribute.scheduledTime, scheduleSeconds: every.toSeconds() }),
+      }),
     });
   }
 }

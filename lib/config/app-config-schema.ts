@@ -37,8 +37,8 @@ export type RedactionConfig = z.infer<typeof redactionConfigSchema>;
 /** The poll schedule, the cursor lease and the queue's message limit. */
 export const pollingConfigSchema = z.strictObject(
   {
-    // Only `run` polls on this interval. The Lambda polls on deployment.scheduleMinutes instead,
-    // a minute apart at least (EventBridge Scheduler's smallest rate); one process can look sooner.
+    // The pause between two polls: of `run`, and of the Lambda between its scheduled runs while
+    // events flow (lib/aws/read-while-events-flow.ts).
     intervalMs: intIn(1000, 86_400_000).default(10_000),
     leaseMs: intIn(1000, 3_600_000).default(120_000),
     // SQS refuses messages above 1 MiB (and only allows that much when the queue says so).

@@ -50,7 +50,7 @@ describe('parseTenant', () => {
       logRetentionDays: 90,
       xray: false,
       paused: false,
-      poller: { timeoutSeconds: 60, memoryMb: 512, budgetShare: 0.8 },
+      poller: { timeoutSeconds: 75, memoryMb: 512, budgetShare: 0.8 },
       forwarder: { timeoutSeconds: 60, memoryMb: 512, batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2, retryBaseSeconds: 30, retryMaxSeconds: 43_200 },
       queue: {},
       secretNames: {},
@@ -136,7 +136,7 @@ describe('parseTenant', () => {
     ]);
   });
 
-  it('refuses what the Lambda deployment cannot do: local files, state directory, poll interval, hash redaction', () => {
+  it('refuses what the Lambda deployment cannot do: local files, state directory, hash redaction', () => {
     const content = tenantFile({
       service: {
         mpas: { baseUrl: 'https://mpas.example.com', realms: ['r'], caFile: '/etc/ca.pem' },
@@ -147,7 +147,7 @@ describe('parseTenant', () => {
       },
     });
     const settings = problemsOf(() => parseTenant('acme', content)).map((problem) => problem.setting);
-    expect(settings.sort()).toEqual(['service.mpas.caFile', 'service.polling.intervalMs', 'service.redaction.mode', 'service.stateDir']);
+    expect(settings.sort()).toEqual(['service.mpas.caFile', 'service.redaction.mode', 'service.stateDir']);
   });
 
   it('compiles the filter, so a bad one fails with the path of its bad node', () => {

@@ -16,9 +16,8 @@ const SECRET_VARIABLES: Record<string, Record<string, string>> = {
 function withoutCredentialsAndLocalSettings(config: AppConfig) {
   const { credentials: _credentials, ...mpas } = config.mpas;
   const { auth: _auth, ...siem } = config.siem;
-  const { intervalMs: _interval, ...polling } = config.polling;
   const { stateDir: _stateDir, ...rest } = config;
-  return { ...rest, mpas, siem, polling };
+  return { ...rest, mpas, siem };
 }
 
 describe('serviceEnvironment', () => {
@@ -34,7 +33,7 @@ describe('serviceEnvironment', () => {
   it('never writes a credential or a local-only setting', () => {
     for (const name of ['example', 'northwind']) {
       const environment = serviceEnvironment(shippedTenant(name).service.config);
-      for (const variable of ['MPAS_USERNAME', 'MPAS_PASSWORD', 'MPAS_CLIENT_SECRET', 'SIEM_TOKEN', 'SIEM_AUTH_HEADER', 'SIEM_USERNAME', 'SIEM_PASSWORD', 'REDACT_HASH_KEY', 'STATE_DIR', 'POLL_INTERVAL_MS', 'MPAS_CA_FILE', 'SIEM_CA_FILE', 'MPAS_LOG_SYNC_CONFIG']) {
+      for (const variable of ['MPAS_USERNAME', 'MPAS_PASSWORD', 'MPAS_CLIENT_SECRET', 'SIEM_TOKEN', 'SIEM_AUTH_HEADER', 'SIEM_USERNAME', 'SIEM_PASSWORD', 'REDACT_HASH_KEY', 'STATE_DIR', 'MPAS_CA_FILE', 'SIEM_CA_FILE', 'MPAS_LOG_SYNC_CONFIG']) {
         expect(environment, `${name}: ${variable}`).not.toHaveProperty(variable);
       }
     }

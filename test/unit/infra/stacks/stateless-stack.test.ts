@@ -81,7 +81,7 @@ describe('StatelessStack', () => {
   });
 
   it('runs one poller at a time, with the timeout and read budget of the tenant file', () => {
-    expect(functionOf(example, 'Poller')).toMatchObject({ ReservedConcurrentExecutions: 1, Timeout: 60, MemorySize: 512 });
+    expect(functionOf(example, 'Poller')).toMatchObject({ ReservedConcurrentExecutions: 1, Timeout: 75, MemorySize: 512 });
     expect(functionOf(northwind, 'Poller')).toMatchObject({ ReservedConcurrentExecutions: 1, Timeout: 120 });
     expect(functionOf(example, 'Poller')['Environment']['Variables']['POLL_BUDGET_SHARE']).toBe('0.8');
     expect(functionOf(northwind, 'Poller')['Environment']['Variables']['POLL_BUDGET_SHARE']).toBe('0.75');
@@ -114,8 +114,8 @@ describe('StatelessStack', () => {
     expect(functionOf(northwind, 'Forwarder')['Environment']['Variables']['SIEM_SECRET_ARN']).toBe('northwind/mpas-log-sync/siem');
   });
 
-  it("starts the poller on the tenant's schedule through EventBridge Scheduler, without retries", () => {
-    for (const [template, rate] of [[example, 'rate(1 minute)'], [northwind, 'rate(5 minutes)']] as const) {
+  it("starts the poller on the tenant's schedule through EventBridge Scheduler, without retries, telling it when the next run starts", () => {
+    for (const [template, rate, seconds] of [[example, 'rate(1 minute)', 60], [northwind, 'rate(5 minutes)', 300]] as const) {
       // northwind's second schedule is the daily verification's.
       template.resourceCountIs('AWS::Scheduler::Schedule', template === northwind ? 2 : 1);
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
@@ -125,6 +125,7 @@ describe('StatelessStack', () => {
           Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PollerFunction'), 'Arn'] },
           RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PollerScheduleRole'), 'Arn'] },
           RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+          Input: JSON.stringify({ scheduledTime: '<aws.scheduler.scheduled-time>', scheduleSeconds: seconds }),
         },
       });
       template.hasResourceProperties('AWS::IAM::Role', {
@@ -317,7 +318,7 @@ describe('StatelessStack', () => {
     }
   });
 
-  it("alarms the tenant's own mailbox at its own lag threshold, and has the tenant's dashboard", () => {
+  it("alarms the tenant's own mailbox at its own lag threshold, and leaves the dashboard to the operator stack", () => {
     for (const [template, email, lag, tenant] of [[example, 'secops-alerts@example.com', 900, 'example'], [northwind, 'soc@northwind.example.org', 1800, 'northwind']] as const) {
       template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email });
       template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('Key961B73FDArn') } });
@@ -328,7 +329,7 @@ describe('StatelessStack', () => {
       // northwind archives (two more alarms, on the archive's failures and dropped records),
       // verifies each day (missing events, verifier errors) and alarms on its cursors' age.
       template.resourceCountIs('AWS::CloudWatch::Alarm', tenant === 'northwind' ? 10 : 5);
-      template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `mpas-log-sync-${tenant}` });
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
     }
     for (const metric of ['ArchiveFailures', 'ArchiveRecordsDropped']) {
       northwind.hasResourceProperties('AWS::CloudWatch::Alarm', {
