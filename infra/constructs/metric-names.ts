@@ -16,7 +16,7 @@ export const LOG_METRICS = {
 
 /**
  * A Metrics Insights query over every series of `metric` for `tenant`, whatever its other
- * dimensions (service, realm, stream, status): usable in alarms, unlike SEARCH.
+ * dimensions (service, status): usable in alarms, unlike SEARCH.
  */
 export function tenantQuery(tenant: string, fn: 'SUM' | 'MAX' | 'AVG', metric: string, period: Duration, label?: string): MathExpression {
   return new MathExpression({
@@ -28,7 +28,7 @@ export function tenantQuery(tenant: string, fn: 'SUM' | 'MAX' | 'AVG', metric: s
 }
 
 /**
- * Every series of `metric` for `tenant` (one line per realm and stream, ...), with `statistic`
+ * Every series of `metric` for `tenant` (one line per status, reason, ...), with `statistic`
  * (percentiles included, which Metrics Insights lacks): for dashboards only.
  */
 export function tenantSearch(tenant: string, metric: string, statistic: string, label?: string): MathExpression {

@@ -6,10 +6,10 @@ import { assertDeploymentRules } from '../config/deployment-rules.js';
 import type { TenantDeployment } from '../config/load-tenants.js';
 import { forwarderEnvironment, serviceEnvironment } from '../../lib/config/lambda-config.js';
 import { ForwarderFunction } from '../constructs/forwarder-function.js';
+import { securityLakeWrites } from '../constructs/function-grants.js';
 import { PollerFunction } from '../constructs/poller-function.js';
 import { TenantAlarms } from '../constructs/tenant-alarms.js';
 import { VerifierFunction } from '../constructs/verifier-function.js';
-import { TenantDashboard } from '../constructs/tenant-dashboard.js';
 import type { StatefulStack } from './stateful-stack.js';
 
 /** Props of {@link StatelessStack}. */
@@ -22,8 +22,8 @@ export interface StatelessStackProps extends StackProps {
 
 /**
  * The tenant's code and wiring, safe to replace at every deploy: the poller and its schedule,
- * the forwarder and its event source, their roles and log groups, the dashboard and the alarms
- * with their topic. Building it checks the
+ * the forwarder and its event source, their roles and log groups, the alarms with their topic
+ * (the dashboard is the operator stack's, one for every tenant of the account and region). Building it checks the
  * rules between the deployment settings and throws every broken one.
  */
 export class StatelessStack extends Stack {
@@ -35,8 +35,6 @@ export class StatelessStack extends Stack {
   public readonly alarms: TenantAlarms;
   /** The daily verification; undefined without an event archive. */
   public readonly verifier: VerifierFunction | undefined;
-  /** The tenant's CloudWatch dashboard. */
-  public readonly dashboard: TenantDashboard;
   /** Whether both functions send traces to X-Ray. */
   public readonly tracing: boolean;
 
@@ -81,6 +79,7 @@ export class StatelessStack extends Stack {
       routeSecrets: stateful.routeSecrets,
       archive: stateful.archive,
       largePayloads: stateful.largePayloads,
+      securityLakes: securityLakeWrites(tenant.service.config),
     });
     // The daily verification reads the archive: without one there is nothing to compare with.
     this.verifier = stateful.archive && deployment.archive.dailyVerification
@@ -107,14 +106,6 @@ export class StatelessStack extends Stack {
       archive: stateful.archive !== undefined,
       ...(deployment.cursorExpiryAlarmPercent === undefined ? {} : { cursorExpiryAlarmPercent: deployment.cursorExpiryAlarmPercent }),
       ...(this.verifier ? { verifier: this.verifier.function } : {}),
-    });
-    this.dashboard = new TenantDashboard(this, 'Dashboard', {
-      tenant: tenant.name,
-      poller: this.poller.function,
-      forwarder: this.forwarder.function,
-      queue: stateful.queue,
-      deadLetterQueue: stateful.deadLetterQueue,
-      archive: stateful.archive !== undefined,
     });
 
     // What the runbook (docs/runbook.md) pauses and resumes by name.

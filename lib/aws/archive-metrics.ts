@@ -4,10 +4,12 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { ArchiveObserver } from '../archive/archive-writer.js';
 
 /**
- * The event archive's telemetry as EMF, flushed with the invocation's metrics:
+ * The event archive's telemetry as EMF, flushed with the invocation's metrics, each read by the
+ * operator dashboard or an alarm:
  * `ArchiveRecordsWritten`, `ArchiveRecordsDropped` (the buffer was full) and
  * `ArchiveRecordsFailed` / `ArchiveFailures` (the store refused), which an alarm watches.
- * Archive problems are logged at warn: they never fail a delivery.
+ * Archive problems are logged at warn: they never fail a delivery. Expiry is the bucket's
+ * lifecycle rule on AWS (the function runs the writer without retention), so nothing expires here.
  */
 export class ArchiveMetrics implements ArchiveObserver {
   constructor(
@@ -28,9 +30,5 @@ export class ArchiveMetrics implements ArchiveObserver {
     this.metrics.addMetric('ArchiveFailures', MetricUnit.Count, 1);
     if (count > 0) this.metrics.addMetric('ArchiveRecordsFailed', MetricUnit.Count, count);
     this.logger.warn('event archive write failed', { count, error: error instanceof Error ? { name: error.name, message: error.message } : String(error) });
-  }
-
-  expired(count: number): void {
-    this.metrics.addMetric('ArchiveRecordsExpired', MetricUnit.Count, count);
   }
 }

@@ -9,11 +9,14 @@ import { emitMetric } from './emit-metric.js';
 
 /**
  * The forwarder's telemetry as EMF (namespace and `tenant` dimension are the Metrics
- * instance's). Counts with their own dimensions (realm and stream, reason, status) are written
- * at once as single metrics (SiemErrors by status, or by `timeout` or connection error code when
- * there was no response); SIEM latencies, one value per request, go with the invocation's
- * metrics, flushed when it ends. A SIEM refusing our credentials is logged at error and
- * counted as SiemAuthErrors, which an alarm watches: nothing is delivered until a secret rotates.
+ * instance's). Every custom metric and dimension set is billed for each hour it is written, per
+ * tenant, so only what an alarm or the operator dashboard (infra/constructs/operator-dashboard.ts)
+ * reads is written: counts and lags summed or maximised over realms and streams go with the
+ * invocation's metrics, flushed when it ends (one EMF document); the counts the dashboard splits
+ * by reason or status (EventsDeadLettered, SiemErrors by status, or by `timeout` or connection
+ * error code when there was no response) are written at once with that dimension. A SIEM refusing
+ * our credentials is logged at error with `"alarm": "siem-auth"`, which the stack's metric filter
+ * and alarm watch: nothing is delivered until a secret rotates.
  */
 export class ForwardMetrics implements ForwardObserver {
   constructor(
@@ -22,13 +25,14 @@ export class ForwardMetrics implements ForwardObserver {
     private readonly clock: Clock,
   ) {}
 
-  delivered(realm: string, stream: Stream, count: number, newestEventTime: number): void {
-    emitMetric(this.metrics, { realm, stream }, 'EventsDelivered', MetricUnit.Count, count);
-    emitMetric(this.metrics, { realm, stream }, 'DeliveredLagSeconds', MetricUnit.Seconds, Math.max(0, (this.clock.now() - newestEventTime) / 1000));
+  delivered(_realm: string, _stream: Stream, count: number, newestEventTime: number): void {
+    if (count === 0) return;
+    this.metrics.addMetric('EventsDelivered', MetricUnit.Count, count);
+    this.metrics.addMetric('DeliveredLagSeconds', MetricUnit.Seconds, Math.max(0, (this.clock.now() - newestEventTime) / 1000));
   }
 
-  filtered(realm: string, stream: Stream, count: number): void {
-    emitMetric(this.metrics, { realm, stream }, 'EventsFiltered', MetricUnit.Count, count);
+  filtered(_realm: string, _stream: Stream, count: number): void {
+    if (count > 0) this.metrics.addMetric('EventsFiltered', MetricUnit.Count, count);
   }
 
   deadLettered(reason: DeadLetterReason, count: number): void {
@@ -43,7 +47,6 @@ export class ForwardMetrics implements ForwardObserver {
   sinkError(error: SinkError): void {
     emitMetric(this.metrics, { status: error.status === undefined ? noResponseKind(error.reason) : String(error.status) }, 'SiemErrors', MetricUnit.Count, 1);
     if (error.auth) {
-      this.metrics.addMetric('SiemAuthErrors', MetricUnit.Count, 1);
       this.logger.error('the SIEM refused our credentials: check the SIEM secret', { status: error.status, reason: error.reason, alarm: 'siem-auth' });
     } else {
       this.logger.warn('SIEM request failed', { status: error.status, reason: error.reason });

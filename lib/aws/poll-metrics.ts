@@ -21,17 +21,21 @@ interface StreamTally {
   realm: string;
   stream: Stream;
   events: number;
-  batches: number;
   pages: number;
   late: number;
   newestTime?: number;
 }
 
+const sumOf = (tallies: readonly StreamTally[], field: 'events' | 'late'): number => tallies.reduce((total, tally) => total + tally[field], 0);
+
 /**
- * The poller's telemetry (namespace and `tenant` dimension are the Metrics instance's): counts
- * gathered during the poll and published once at its end as EMF, per realm and stream where
- * the number differs by stream (each of those written at once). Auth failures (403, refused credentials) are logged at error,
- * because an alarm hangs on them; every other stream failure at warn.
+ * The poller's telemetry (namespace and `tenant` dimension are the Metrics instance's), published
+ * once at the poll's end as one EMF document. Every custom metric and dimension set is billed for
+ * each hour it is written, per tenant, so only what an alarm or the operator dashboard
+ * (infra/constructs/operator-dashboard.ts) reads is written, summed over realms and streams, and
+ * only when it says something: an idle poll writes none (the log line names the streams). Auth
+ * failures (403, refused credentials) are logged at error, because an alarm hangs on them; every
+ * other stream failure at warn.
  */
 export class PollMetrics implements PollObserver {
   private readonly tallies = new Map<string, StreamTally>();
@@ -45,7 +49,7 @@ export class PollMetrics implements PollObserver {
     private readonly clock: Clock,
   ) {}
 
-  /** `source` with every page it serves counted (the poll loop itself only reports chunks). */
+  /** `source` with every page it serves counted for the poll's log line (the poll loop itself only reports chunks). */
   countingPages(source: EventSource): EventSource {
     return {
       apiMode: (realm, options) => source.apiMode(realm, options),
@@ -71,7 +75,6 @@ export class PollMetrics implements PollObserver {
   committed(realm: string, stream: Stream, events: number, position: StreamPosition): void {
     const tally = this.tally(realm, stream);
     tally.events += events;
-    if (events > 0) tally.batches += 1;
     tally.newestTime = Math.max(tally.newestTime ?? position.time, position.time);
   }
 
@@ -92,47 +95,46 @@ export class PollMetrics implements PollObserver {
 
   /**
    * `CursorAgeOfExpiration`: how old a stream's unread part is, in percent of its realm's event
-   * expiration (lib/aws/cursor-expiry.ts), written at once; alarmed before Keycloak deletes
-   * events that were never read.
+   * expiration (lib/aws/cursor-expiry.ts); alarmed (by its maximum over the tenant) before
+   * Keycloak deletes events that were never read. A stream caught up reports 0, which is not written.
    */
-  cursorExpiry(realm: string, stream: Stream, percent: number): void {
-    emitMetric(this.metrics, { realm, stream }, 'CursorAgeOfExpiration', MetricUnit.Percent, percent);
+  cursorExpiry(_realm: string, _stream: Stream, percent: number): void {
+    if (percent > 0) this.metrics.addMetric('CursorAgeOfExpiration', MetricUnit.Percent, percent);
   }
 
   /** Publishes everything gathered, and the one log line that sums the invocation up. */
   publish(outcome: PollOutcome): void {
     const now = this.clock.now();
-    for (const tally of this.tallies.values()) {
-      const where = { realm: tally.realm, stream: tally.stream };
-      emitMetric(this.metrics, where, 'EventsRead', MetricUnit.Count, tally.events);
-      emitMetric(this.metrics, where, 'BatchesEnqueued', MetricUnit.Count, tally.batches);
-      emitMetric(this.metrics, where, 'Pages', MetricUnit.Count, tally.pages);
-      if (tally.newestTime !== undefined) emitMetric(this.metrics, where, 'LagSeconds', MetricUnit.Seconds, Math.max(0, (now - tally.newestTime) / 1000));
-      // Only when there were some: they are news about the MPAS (long transactions, clocks apart).
-      if (tally.late > 0) {
-        emitMetric(this.metrics, where, 'LateEvents', MetricUnit.Count, tally.late);
-        this.logger.warn('the look-back delivered events MPAS stored after the first pass had read past their time', { ...where, lateEvents: tally.late });
-      }
+    const tallies = [...this.tallies.values()];
+    const read = sumOf(tallies, 'events');
+    const late = sumOf(tallies, 'late');
+    // The age of the newest event this poll read: a quiet stream (nothing read) is not behind.
+    const newest = Math.max(...tallies.filter((tally) => tally.events > 0 && tally.newestTime !== undefined).map((tally) => tally.newestTime!));
+    if (read > 0) this.metrics.addMetric('EventsRead', MetricUnit.Count, read);
+    if (Number.isFinite(newest)) this.metrics.addMetric('LagSeconds', MetricUnit.Seconds, Math.max(0, (now - newest) / 1000));
+    // Only when there were some: they are news about the MPAS (long transactions, clocks apart).
+    if (late > 0) this.metrics.addMetric('LateEvents', MetricUnit.Count, late);
+    for (const tally of tallies) {
+      if (tally.late > 0) this.logger.warn('the look-back delivered events MPAS stored after the first pass had read past their time', { realm: tally.realm, stream: tally.stream, lateEvents: tally.late });
     }
-    for (const failure of this.failures) {
-      emitMetric(this.metrics, { realm: failure.realm, stream: failure.stream, status: failure.status }, 'MpasErrors', MetricUnit.Count, 1);
-      emitMetric(this.metrics, { realm: failure.realm, stream: failure.stream }, 'StreamFailures', MetricUnit.Count, 1);
-    }
-    this.metrics.addMetric('LeaseBusy', MetricUnit.Count, this.leaseBusyCount);
-    this.metrics.addMetric('LeaseLost', MetricUnit.Count, this.leaseLostCount);
+    for (const failure of this.failures) emitMetric(this.metrics, { status: failure.status }, 'MpasErrors', MetricUnit.Count, 1);
+    if (this.leaseBusyCount > 0) this.metrics.addMetric('LeaseBusy', MetricUnit.Count, this.leaseBusyCount);
+    if (this.leaseLostCount > 0) this.metrics.addMetric('LeaseLost', MetricUnit.Count, this.leaseLostCount);
 
     const events = 'events' in outcome ? outcome.events : 0;
     const failed = 'failures' in outcome ? outcome.failures.map(({ realm, stream }) => `${realm}#${stream}`) : [];
+    const streams = Object.fromEntries(tallies.filter((tally) => tally.events > 0).map((tally) => [`${tally.realm}#${tally.stream}`, tally.events]));
     // `failed`: MPAS gave nothing this poll, an outage or refused credentials: worth an error line.
     const level = outcome.status === 'failed' ? 'error' : failed.length > 0 ? 'warn' : 'info';
-    this.logger[level]('poll finished', { status: outcome.status, events, failedStreams: failed });
+    const pages = tallies.reduce((total, tally) => total + tally.pages, 0);
+    this.logger[level]('poll finished', { status: outcome.status, events, pages, ...(events > 0 ? { eventsByStream: streams } : {}), failedStreams: failed });
   }
 
   private tally(realm: string, stream: Stream): StreamTally {
     const key = `${realm}#${stream}`;
     let tally = this.tallies.get(key);
     if (!tally) {
-      tally = { realm, stream, events: 0, batches: 0, pages: 0, late: 0 };
+      tally = { realm, stream, events: 0, pages: 0, late: 0 };
       this.tallies.set(key, tally);
     }
     return tally;

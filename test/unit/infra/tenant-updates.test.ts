@@ -17,7 +17,6 @@ const DATA_TYPES = ['AWS::DynamoDB::Table', 'AWS::SQS::Queue', 'AWS::KMS::Key', 
 /** Everything the service stack may hold: code, wiring, logs and alarms, nothing a deploy could lose data with. */
 const STATELESS_TYPES = [
   'AWS::CloudWatch::Alarm',
-  'AWS::CloudWatch::Dashboard',
   'AWS::IAM::Policy',
   'AWS::IAM::Role',
   'AWS::Lambda::EventSourceMapping',
