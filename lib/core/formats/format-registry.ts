@@ -1,9 +1,12 @@
 import type { Stream } from '../events/event-schemas.js';
 import { createCefFormatter } from './cef-formatter.js';
 import { cefLineSeverity } from './cef-severity.js';
+import { createEcsFormatter, ecsSeverity } from './ecs/ecs-formatter.js';
 import type { Formatter } from './formatter.js';
 import { jsonEnvelopeFormatter } from './json-envelope.js';
+import { createOcsfFormatter, ocsfSeverityOf } from './ocsf/ocsf-formatter.js';
 import { envelopeSeverity } from './json-envelope-severity.js';
+import { createLeefFormatter, leefLineSeverity } from './leef/leef-formatter.js';
 
 /**
  * What a format's text is, which is all a sink needs to know to frame it: a `document` is one
@@ -35,6 +38,9 @@ export interface FormatDefinition {
 const FORMATS = {
   json: { kind: 'document', create: () => jsonEnvelopeFormatter, readSeverity: envelopeSeverity },
   cef: { kind: 'line', create: ({ version }) => createCefFormatter({ version }), readSeverity: cefLineSeverity },
+  ecs: { kind: 'document', create: ({ version }) => createEcsFormatter({ version }), readSeverity: ecsSeverity },
+  leef: { kind: 'line', create: ({ version }) => createLeefFormatter({ version }), readSeverity: leefLineSeverity },
+  ocsf: { kind: 'document', create: ({ version }) => createOcsfFormatter({ version }), readSeverity: ocsfSeverityOf },
 } as const satisfies Record<string, FormatDefinition>;
 
 /** A `SIEM_FORMAT` value. */

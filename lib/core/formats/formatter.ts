@@ -6,6 +6,11 @@ export interface FormatContext {
   tenant: string;
   realm: string;
   stream: Stream;
+  /**
+   * The event's key (`eventKey` of the event as read, before redaction changed it), for formats
+   * that carry an id; absent, a format computes it from the event it is given.
+   */
+  key?: string;
 }
 
 /**

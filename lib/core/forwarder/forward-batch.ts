@@ -1,5 +1,5 @@
 import type { EnvelopeEventType } from '../formats/json-envelope.js';
-import type { Formatter } from '../formats/formatter.js';
+import type { FormatContext, Formatter } from '../formats/formatter.js';
 import { eventKey } from '../events/event-key.js';
 import { isCanonicalAdminEvent, isCanonicalUserEvent } from '../events/event-fast-check.js';
 import { adminEventSchema, userEventSchema } from '../events/event-schemas.js';
@@ -66,7 +66,8 @@ export async function forwardBatch(batch: EventBatch, stages: ForwarderStages, s
   // zod costs more per event than the rest of the pipeline; the precompiled check passes the
   // events zod would return unchanged, and zod still judges (and explains) every other one.
   const isCanonical = batch.stream === 'user' ? isCanonicalUserEvent : isCanonicalAdminEvent;
-  const context = { tenant: batch.tenant, realm: batch.realm, stream: batch.stream };
+  // One object for the batch; `key` is set per event before it is formatted.
+  const context: FormatContext = { tenant: batch.tenant, realm: batch.realm, stream: batch.stream, key: '' };
   const deadLetters: DeadLetter[] = [];
   // A dead letter rests (a file, the DLQ) for days: it holds no more personal data than the SIEM
   // would have received. An element the redactor fails on (none that JSON can make) rests
@@ -117,10 +118,12 @@ export async function forwardBatch(batch: EventBatch, stages: ForwarderStages, s
     try {
       redacted = stages.redact(event, batch.stream);
       const selected = stages.selectFields ? stages.selectFields(redacted) : redacted;
+      const key = eventKey(event);
+      context.key = key;
       const payload = stages.formatter.encode(selected, context);
       originals.push(event);
       redactedEvents.push(redacted);
-      outbound.push({ key: eventKey(event), time: event.time, realm: batch.realm, stream: batch.stream, payload });
+      outbound.push({ key, time: event.time, realm: batch.realm, stream: batch.stream, payload });
     } catch (error) {
       const detail = `events.${index}: ${error instanceof Error ? error.message : String(error)}`;
       deadLetters.push(resting('format-failed', detail, raw, redacted));

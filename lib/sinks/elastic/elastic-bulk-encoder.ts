@@ -2,17 +2,22 @@ import { formatKind } from '../../core/formats/format-registry.js';
 import type { FormatName } from '../../core/formats/format-registry.js';
 import type { OutboundEvent } from '../sink.js';
 
+const OWN_TIMESTAMP = '{"@timestamp":';
+
 /**
  * The document Elasticsearch stores for one event. A JSON payload (the envelope) gets
  * `@timestamp` (the envelope's own timestamp, which data streams require and Kibana sorts by)
  * inserted as its first member, without parsing the payload; a CEF line becomes
- * `{"@timestamp", "message"}`, the ECS field for a raw log line.
+ * `{"@timestamp", "message"}`, the ECS field for a raw log line. A document that opens with its
+ * own `@timestamp` (the `ecs` format) is stored as it is: a second one would be refused as a
+ * duplicate field.
  */
 export function elasticDocument(event: OutboundEvent, format: FormatName): string {
   const timestamp = JSON.stringify(new Date(event.time).toISOString());
   const body = event.payload.trimStart();
   // A formatter's JSON is always an object; anything else is kept whole as a message, never thrown.
   if (formatKind(format) === 'line' || !body.startsWith('{')) return `{"@timestamp":${timestamp},"message":${JSON.stringify(event.payload)}}`;
+  if (body.startsWith(OWN_TIMESTAMP)) return body;
   const rest = body.slice(1).trimStart();
   return rest.startsWith('}') ? `{"@timestamp":${timestamp}}` : `{"@timestamp":${timestamp},${rest}`;
 }
