@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { assertDeploymentRules } from '../config/deployment-rules.js';
 import type { TenantDeployment } from '../config/load-tenants.js';
 import { forwarderEnvironment, serviceEnvironment } from '../../lib/config/lambda-config.js';
+import { grantAwsSiemPuts } from '../constructs/aws-siem-grants.js';
 import { ForwarderFunction } from '../constructs/forwarder-function.js';
 import { securityLakeWrites } from '../constructs/function-grants.js';
 import { PollerFunction } from '../constructs/poller-function.js';
@@ -81,6 +82,7 @@ export class StatelessStack extends Stack {
       largePayloads: stateful.largePayloads,
       securityLakes: securityLakeWrites(tenant.service.config),
     });
+    grantAwsSiemPuts(this.forwarder.function, tenant.service.config);
     // The daily verification reads the archive: without one there is nothing to compare with.
     this.verifier = stateful.archive && deployment.archive.dailyVerification
       ? new VerifierFunction(this, 'Verifier', {
