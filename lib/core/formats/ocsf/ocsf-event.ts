@@ -184,9 +184,9 @@ function buildUserEvent(event: UserEvent, classification: OcsfClassification, re
       // Dynamic client registration names its client in clientId; a cluster node registers for its client too.
       attributes['entity'] = namedObject({ type: description.category === 'cluster' ? 'Cluster node' : 'Client', uid: clientId });
     } else if (ocsfClass === API_ACTIVITY) {
-      attributes['user'] = user;
+      // The class has no subject user: the user is the actor.
+      attributes['actor'] = { ...(attributes['actor'] as OcsfObject | undefined), user };
       attributes['api'] = { operation: event.type };
-      if (attributes['actor'] === undefined) attributes['actor'] = { user };
     } else {
       attributes['user'] = user;
     }
