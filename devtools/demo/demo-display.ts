@@ -3,6 +3,7 @@ import type { EnvelopeEventType } from '../../lib/core/formats/json-envelope.js'
 import { REDACTED } from '../../lib/core/pipeline/redactor.js';
 import type { ReceivedItem } from '../siem-receiver/siem-receiver.js';
 import { customString, readCefLine } from './cef-reading.js';
+import { readLeefLine } from './leef-reading.js';
 
 /** What the demo has seen arrive at the SIEM, for its running count and final check. */
 export interface DemoTally {
@@ -78,9 +79,68 @@ function fromCef(item: ReceivedItem): SeenEvent {
   };
 }
 
+/**
+ * An ECS document read back into the same view (lib/core/formats/ecs/ecs-formatter.ts): the
+ * address is `source.address`, the username `user.name`, the representation under `keycloak.admin`.
+ */
+function fromEcs(item: ReceivedItem): SeenEvent {
+  const document = fields(item.json);
+  const event = fields(document.event);
+  const keycloak = fields(document.keycloak);
+  const isAdmin = keycloak.event_type === 'admin';
+  const address = fields(document.source).address;
+  const time = typeof document['@timestamp'] === 'string' ? Date.parse(document['@timestamp']) : Number.NaN;
+  const error = fields(document.error).code;
+  return {
+    key: typeof event.id === 'string' ? event.id : item.text,
+    eventType: isAdmin ? 'admin-event' : 'user-event',
+    timestamp: typeof document['@timestamp'] === 'string' ? document['@timestamp'] : '?',
+    ...(Number.isFinite(time) ? { time } : {}),
+    what: isAdmin ? String(event.action).replace('-', ' ') : String(event.action),
+    ...(typeof error === 'string' ? { error } : {}),
+    mustBeRedacted: isAdmin ? [address, fields(keycloak.admin).representation] : [address, fields(document.user).name],
+  };
+}
+
+/**
+ * A LEEF line read back into the same view (lib/core/formats/leef/leef-formatter.ts): an address
+ * in clear is `src`, a username `usrName` (the user id when there is none), and what has no key of
+ * its own (a masked address, the representation) is in the `details` JSON.
+ */
+function fromLeef(item: ReceivedItem): SeenEvent {
+  const reading = readLeefLine(item.text);
+  if (!reading) return { key: item.text, eventType: 'user-event', timestamp: '?', what: 'not a LEEF line', mustBeRedacted: [] };
+  const get = (key: string): string | undefined => reading.attributes.get(key);
+  let details: Fields = {};
+  try {
+    details = fields(JSON.parse(get('details') ?? '{}'));
+  } catch {
+    // Not JSON: the fields it would hold count as absent.
+  }
+  const isAdmin = reading.eventId.startsWith('admin_');
+  const time = Date.parse((get('devTime') ?? '').replace(/\+0000$/, 'Z'));
+  const error = get('reason');
+  const username = get('usrName') === get('userId') ? fields(details.details).username : get('usrName');
+  return {
+    key: get('externalId') ?? item.text,
+    eventType: isAdmin ? 'admin-event' : 'user-event',
+    timestamp: Number.isFinite(time) ? isoTimestamp(time) : '?',
+    ...(Number.isFinite(time) ? { time } : {}),
+    what: isAdmin ? `${get('action') ?? '?'} ${get('resourceType') ?? '?'}` : (get('action') ?? '?'),
+    ...(error === undefined ? {} : { error }),
+    mustBeRedacted: isAdmin ? [get('src') ?? fields(details.authDetails).ipAddress, details.representation] : [get('src') ?? details.ipAddress, username],
+  };
+}
+
+function seenEvent(item: ReceivedItem): SeenEvent {
+  if (item.format === 'cef') return fromCef(item);
+  if (item.format === 'leef') return fromLeef(item);
+  return fields(item.json).ecs === undefined ? fromEnvelope(item) : fromEcs(item);
+}
+
 /** Counts one received item; returns its one-line summary and whether it is a user or an admin event. */
 export function tallyItem(tally: DemoTally, seen: Set<string>, item: ReceivedItem): { line: string; eventType: EnvelopeEventType } {
-  const event = item.format === 'cef' ? fromCef(item) : fromEnvelope(item);
+  const event = seenEvent(item);
   tally.received += 1;
   if (seen.has(event.key)) tally.duplicates += 1;
   seen.add(event.key);

@@ -1,10 +1,18 @@
 import { gunzipSync } from 'node:zlib';
 import { isJsonWhitespace } from '../../lib/sources/mpas/json-array-slices.js';
 
+/** What an event's text is, as a collector tells it from its first characters. */
+export type TextFormat = 'json' | 'cef' | 'leef';
+
+/** `cef` or `leef` for a line that starts as one, else undefined. */
+export function lineFormat(text: string): 'cef' | 'leef' | undefined {
+  return text.startsWith('CEF:') ? 'cef' : text.startsWith('LEEF:') ? 'leef' : undefined;
+}
+
 /** One event as a SIEM collector sees it, before it is recorded. */
 export interface ParsedItem {
-  format: 'json' | 'cef';
-  /** The event's own text: a JSON document or a CEF line. */
+  format: TextFormat;
+  /** The event's own text: a JSON document, a CEF line or a LEEF line. */
   text: string;
   /** The parsed document, for `json` items. */
   json?: unknown;
@@ -23,7 +31,7 @@ export class BodyRejection extends Error {
 
 /**
  * Decodes a request body the way a generic HTTPS collector does: gzip when the request says so,
- * then a single JSON document, a JSON array (of documents or CEF strings), NDJSON, or CEF lines.
+ * then a single JSON document, a JSON array (of documents or CEF or LEEF strings), NDJSON, or CEF or LEEF lines.
  * Throws `BodyRejection` for anything else.
  */
 export function parseSiemBody(raw: Buffer, contentType: string | undefined, contentEncoding: string | undefined, maxBytes: number): ParsedItem[] {
@@ -32,7 +40,7 @@ export function parseSiemBody(raw: Buffer, contentType: string | undefined, cont
   if (mediaType === 'application/x-ndjson' || mediaType === 'application/jsonl') return parseLines(bytes);
   const trimmed = bytes.toString('utf8').trim();
   if (trimmed.length === 0) throw new BodyRejection(400, 'empty body');
-  if (trimmed.startsWith('CEF:')) return parseCefLines(trimmed);
+  if (lineFormat(trimmed) !== undefined) return parseTextLines(trimmed);
   if (trimmed.startsWith('[')) return parseArray(trimmed);
   if (trimmed.startsWith('{')) {
     try {
@@ -42,7 +50,7 @@ export function parseSiemBody(raw: Buffer, contentType: string | undefined, cont
       return parseLines(bytes);
     }
   }
-  throw new BodyRejection(400, 'body is neither JSON, NDJSON nor CEF');
+  throw new BodyRejection(400, 'body is neither JSON, NDJSON, CEF nor LEEF');
 }
 
 function inflate(raw: Buffer, contentEncoding: string | undefined, maxBytes: number): Buffer {
@@ -118,14 +126,15 @@ function lazyJsonItem(text: string): ParsedItem {
   return item;
 }
 
-function parseCefLines(text: string): ParsedItem[] {
+function parseTextLines(text: string): ParsedItem[] {
   return text
     .split('\n')
     .map((line) => line.replace(/\r$/, ''))
     .filter((line) => line.length > 0)
     .map((line, index) => {
-      if (!line.startsWith('CEF:')) throw new BodyRejection(400, `line ${index + 1} is not a CEF line`);
-      return { format: 'cef' as const, text: line };
+      const format = lineFormat(line);
+      if (format === undefined) throw new BodyRejection(400, `line ${index + 1} is not a CEF or LEEF line`);
+      return { format, text: line };
     });
 }
 
@@ -138,7 +147,8 @@ function parseArray(text: string): ParsedItem[] {
   }
   if (!Array.isArray(items) || items.length === 0) throw new BodyRejection(400, 'expected a non-empty JSON array');
   return items.map((item): ParsedItem => {
-    if (typeof item === 'string' && item.startsWith('CEF:')) return { format: 'cef', text: item };
+    const format = typeof item === 'string' ? lineFormat(item) : undefined;
+    if (format !== undefined) return { format, text: item as string };
     return { format: 'json', text: JSON.stringify(item), json: item };
   });
 }

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../lib/core/time/clock.js';
 import { systemClock } from '../../lib/core/time/clock.js';
-import type { ParsedItem } from './siem-body-parser.js';
+import type { ParsedItem, TextFormat } from './siem-body-parser.js';
 import { BodyRejection, parseSiemBody } from './siem-body-parser.js';
 import type { ExpectedAuth } from './siem-receiver-auth.js';
 import { isAuthorized } from './siem-receiver-auth.js';
@@ -31,8 +31,8 @@ export type { SentinelReceiverOptions } from './siem-receiver-sentinel.js';
 export interface ReceivedItem {
   /** The request path it was posted to. */
   path: string;
-  format: 'json' | 'cef';
-  /** The event's text: a JSON document or a CEF line. */
+  format: TextFormat;
+  /** The event's text: a JSON document, a CEF line or a LEEF line. */
   text: string;
   /** The parsed document, for `json` items. */
   json?: unknown;

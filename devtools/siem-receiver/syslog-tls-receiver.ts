@@ -3,6 +3,8 @@ import { createServer } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import type { Clock } from '../../lib/core/time/clock.js';
 import { systemClock } from '../../lib/core/time/clock.js';
+import { lineFormat } from './siem-body-parser.js';
+import type { TextFormat } from './siem-body-parser.js';
 import { ItemWaiters } from './siem-receiver-waiters.js';
 
 /** One syslog message as the server parsed it (RFC 5424). */
@@ -16,9 +18,9 @@ export interface SyslogRecord {
   procId: string;
   msgId: string;
   structuredData: string;
-  /** MSG: a CEF line or a JSON document. */
+  /** MSG: a CEF or LEEF line, or a JSON document. */
   msg: string;
-  format: 'json' | 'cef';
+  format: TextFormat;
   /** The parsed MSG, for `json`. */
   json?: unknown;
   /** Which connection (1, 2, ...) carried it. */
@@ -170,7 +172,7 @@ export function parseMessage(text: string, connection: number, receivedAt: numbe
     msgId: match[6]!,
     structuredData: match[7]!,
     msg,
-    format: msg.startsWith('CEF:') ? 'cef' : 'json',
+    format: lineFormat(msg) ?? 'json',
     connection,
     receivedAt,
   };

@@ -14,7 +14,7 @@ import type { Command } from './command.js';
 import { ExitCode, UsageError } from './exit-codes.js';
 import { parseOptions, positiveInteger } from './parse-options.js';
 
-const USAGE = `usage: mpas-log-sync demo [--duration SECONDS] [--rate EVENTS_PER_SECOND] [--format json|cef] [--legacy] [--quiet]
+const USAGE = `usage: mpas-log-sync demo [--duration SECONDS] [--rate EVENTS_PER_SECOND] [--format json|cef|ecs|leef] [--legacy] [--quiet]
 
 Runs the whole pipeline on this machine: the bundled MPAS simulator (with an hour of past events
 and live traffic), the local SIEM receiver, and the same poller, redaction, formatting and
@@ -22,11 +22,20 @@ delivery as the real service. Shows what the SIEM receives until Ctrl-C or --dur
 
   --duration SECONDS   stop after this long (default: run until Ctrl-C)
   --rate N             live events per second (default 20)
-  --format json|cef    what the SIEM receives (default json: the vendor's envelope)
+  --format FORMAT      what the SIEM receives: json (default: the vendor's envelope), cef,
+                       ecs (Elastic Common Schema) or leef (LEEF 2.0 for QRadar)
   --legacy             play a Keycloak older than 26.2 (dates only, newest first, no event ids)
   --quiet              only the running count, not one line per event`;
 
 const REALM = 'acme';
+
+/** The formats the demo's display reads back (devtools/demo/demo-display.ts), with how it names them. */
+const DEMO_FORMATS: ReadonlyMap<string, string> = new Map([
+  ['json', 'JSON envelope'],
+  ['cef', 'CEF'],
+  ['ecs', 'ECS documents'],
+  ['leef', 'LEEF 2.0'],
+]);
 const DEMO_USER = { username: 'mpas-log-sync', password: 'demo-password-not-secret' };
 
 /** `mpas-log-sync demo`: what `npm start` runs. */
@@ -48,7 +57,8 @@ export const demoCommand: Command = {
     const rate = positiveInteger('rate', values.rate, 20);
     const durationMs = values.duration === undefined ? undefined : positiveInteger('duration', values.duration, 1) * 1000;
     const format = values.format ?? 'json';
-    if (format !== 'json' && format !== 'cef') throw new UsageError(`--format must be json or cef, got "${format}"`);
+    const formatName = DEMO_FORMATS.get(format);
+    if (formatName === undefined) throw new UsageError(`--format must be one of ${[...DEMO_FORMATS.keys()].join(', ')}, got "${format}"`);
 
     const now = Date.now();
     const simulator = await startMpasSimulator({
@@ -65,7 +75,7 @@ export const demoCommand: Command = {
 
     io.out(`mpas-log-sync ${VERSION} demo: the whole pipeline on this machine`);
     io.out(`  MPAS simulator  ${simulator.url}  (${values.legacy ? 'Keycloak < 26.2 API' : 'Keycloak 26.2 API'}, realm "${REALM}", ${rate} events/s live + ${backlog.user.length + backlog.admin.length} from the last hour)`);
-    io.out(`  SIEM receiver   ${receiver.url}  (generic HTTPS collector, ${format === 'json' ? 'JSON envelope' : 'CEF'}, one event per request)`);
+    io.out(`  SIEM receiver   ${receiver.url}  (generic HTTPS collector, ${formatName}, one event per request)`);
     io.out(`  state           ${stateDir}`);
     io.out(durationMs ? `Running for ${durationMs / 1000} s.\n` : 'Ctrl-C to stop.\n');
 
@@ -76,7 +86,7 @@ export const demoCommand: Command = {
       const { line, eventType } = tallyItem(tally, seen, item);
       if (!shownInFull.has(eventType)) {
         shownInFull.add(eventType);
-        io.out(`First ${eventType}${item.format === 'cef' ? ' (CEF)' : ''} as the SIEM receives it:\n${item.format === 'json' ? JSON.stringify(item.json, null, 2) : item.text}\n`);
+        io.out(`First ${eventType}${format === 'json' ? '' : ` (${formatName})`} as the SIEM receives it:\n${item.format === 'json' ? JSON.stringify(item.json, null, 2) : item.text}\n`);
       } else if (!values.quiet) {
         io.out(line);
       }

@@ -104,4 +104,11 @@ describe('mpas-log-sync (the executable)', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/SIEM received [1-9]\d* .*duplicates 0 · unredacted 0/);
   });
+
+  it('demo --format leef delivers LEEF 2.0 lines the display reads back, none duplicate or unredacted', async () => {
+    const result = await runCli(['demo', '--duration', '3', '--quiet', '--rate', '50', '--format', 'leef'], {});
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^LEEF:2\.0\|Kelvin Zero\|MPAS\|[^|]+\|user_\w+\|x09\|devTime=/m);
+    expect(result.stdout).toMatch(/SIEM received [1-9]\d* .*duplicates 0 · unredacted 0/);
+  });
 });

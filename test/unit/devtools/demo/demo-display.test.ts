@@ -5,6 +5,7 @@ import { generateEvents } from '../../../../devtools/generators/event-generator.
 import type { ReceivedItem } from '../../../../devtools/siem-receiver/siem-receiver.js';
 import type { MpasEvent, Stream } from '../../../../lib/core/events/event-schemas.js';
 import { createCefFormatter } from '../../../../lib/core/formats/cef-formatter.js';
+import { formatKind, formatterFor } from '../../../../lib/core/formats/format-registry.js';
 import { jsonEnvelopeFormatter } from '../../../../lib/core/formats/json-envelope.js';
 import type { Formatter } from '../../../../lib/core/formats/formatter.js';
 import { createRedactor, DEFAULT_ADMIN_REDACTED_FIELDS, DEFAULT_USER_REDACTED_FIELDS } from '../../../../lib/core/pipeline/redactor.js';
@@ -22,7 +23,9 @@ function received(formatter: Formatter, redactor: (event: MpasEvent, stream: Str
   return streams.flatMap(([stream, events]) =>
     events.map((event) => {
       const text = formatter.encode(redactor(event, stream), { tenant: 'demo', realm: 'acme', stream });
-      return { path: '/ingest', format: formatter.format, text, ...(formatter.format === 'json' ? { json: JSON.parse(text) as unknown } : {}), receivedAt: 0 };
+      const document = formatKind(formatter.format) === 'document';
+      const format = formatter.format === 'cef' || formatter.format === 'leef' ? formatter.format : 'json';
+      return { path: '/ingest', format, text, ...(document ? { json: JSON.parse(text) as unknown } : {}), receivedAt: 0 };
     }),
   );
 }
@@ -51,10 +54,19 @@ describe('the demo display', () => {
     expect(tallied([...again, again[0]!, again.at(-1)!]).tally.duplicates).toBe(2);
   });
 
+  it('counts ECS documents and LEEF lines as it counts the JSON envelope', () => {
+    const json = tallied(received(jsonEnvelopeFormatter));
+    for (const format of ['ecs', 'leef'] as const) {
+      const other = tallied(received(formatterFor(format, { version: '1' })));
+      expect(other.tally, format).toEqual(json.tally);
+      expect(other.lines, format).toEqual(json.lines);
+    }
+  });
+
   it('finds in CEF lines, as in the envelope, every event whose address, username or representation arrived in clear', () => {
     expect([user.length, admin.length, exposed, namesExposed].every((count) => count > 0)).toBe(true);
     expect(namesExposed).toBeLessThan(exposed);
-    for (const formatter of [jsonEnvelopeFormatter, createCefFormatter()]) {
+    for (const formatter of [jsonEnvelopeFormatter, createCefFormatter(), formatterFor('ecs', { version: '1' }), formatterFor('leef', { version: '1' })]) {
       expect(tallied(received(formatter, inClear)).tally.unredacted, formatter.format).toBe(exposed);
       expect(tallied(received(formatter, addressesOnly)).tally.unredacted, formatter.format).toBe(namesExposed);
     }
