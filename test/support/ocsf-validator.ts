@@ -33,7 +33,7 @@ export function ocsfValidator(classUid: number): ValidateFunction {
 }
 
 /** The schema's complaints about one OCSF event, empty when it is valid for its `class_uid`. */
-export function ocsfProblems(ocsf: { class_uid: number }): string[] {
+export function ocsfProblems(ocsf: { class_uid: number } & Record<string, unknown>): string[] {
   const validate = ocsfValidator(ocsf.class_uid);
   if (validate(ocsf)) return [];
   return (validate.errors ?? []).map((error) => `${error.instancePath || '(event)'} ${error.message ?? 'is invalid'} ${JSON.stringify(error.params)}`);

@@ -6,6 +6,8 @@ import {
   knownUserEventTypes,
 } from './event-catalog.js';
 import type { EventDescription } from './event-catalog.js';
+import { classifyAdminEvent, classifyUserEvent } from '../formats/ocsf/ocsf-classification.js';
+import type { OcsfClassification } from '../formats/ocsf/ocsf-classification.js';
 import { SEVERITY_MEANINGS, Severity, severityName } from './severity.js';
 import type { SeverityName } from './severity.js';
 
@@ -19,6 +21,11 @@ function cell(text: string): string {
 
 function severityCell(description: EventDescription): string {
   return `${description.severity} (${severityName(description.severity)})`;
+}
+
+/** `3002 Authentication: Logon (1)`: the class and activity an `ocsf` event of this type has. */
+function ocsfCell({ ocsfClass, activityId }: OcsfClassification): string {
+  return `${ocsfClass.uid} ${ocsfClass.name}: ${ocsfClass.activities[activityId] ?? 'Unknown'} (${activityId})`;
 }
 
 function severitySection(): string[] {
@@ -40,17 +47,19 @@ function severitySection(): string[] {
 function userSection(): string[] {
   const rows = knownUserEventTypes().map((type) => {
     const description = describeUserEvent(type, false);
-    return `| ${type} | ${description.signatureId} | ${cell(description.name)} | ${description.category} | ${severityCell(description)} |`;
+    return `| ${type} | ${description.signatureId} | ${cell(description.name)} | ${description.category} | ${severityCell(description)} | ${ocsfCell(classifyUserEvent(type))} |`;
   });
   return [
     '## User events',
     '',
     "One row per Keycloak `EventType`. A success type carrying an `error` is reported as its",
     '`_ERROR` twin. A type not listed here (a newer Keycloak) is delivered as',
-    '`user_unknown_<type>` with severity 4 (Notice), or 6 (Warning) when it failed.',
+    '`user_unknown_<type>` with severity 4 (Notice), or 6 (Warning) when it failed, and as OCSF',
+    'class 6003 API Activity with activity 0 (Unknown). The OCSF column is the class and activity',
+    'of `SIEM_FORMAT=ocsf` (docs/siems.md, "OCSF").',
     '',
-    '| Keycloak type | Signature ID | Name | Category | Severity |',
-    '| --- | --- | --- | --- | --- |',
+    '| Keycloak type | Signature ID | Name | Category | Severity | OCSF class: activity (id) |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...rows,
   ];
 }
@@ -62,7 +71,7 @@ function adminSection(): string[] {
       const success = describeAdminEvent(operation, resourceType, false);
       const failure = describeAdminEvent(operation, resourceType, true);
       rows.push(
-        `| ${resourceType} | ${operation} | ${success.signatureId} | ${cell(success.name)} | ${severityCell(success)} | ${severityCell(failure)} |`,
+        `| ${resourceType} | ${operation} | ${success.signatureId} | ${cell(success.name)} | ${severityCell(success)} | ${severityCell(failure)} | ${ocsfCell(classifyAdminEvent(operation, resourceType))} |`,
       );
     }
   }
@@ -72,10 +81,13 @@ function adminSection(): string[] {
     'One row per Keycloak `ResourceType` and `OperationType`; category `admin-change`. An admin',
     'event with an `error` gets the signature ID with an `_error` suffix, a "failed to" name and',
     'the failure severity. Unknown types are delivered as `admin_unknown_<resource>_<operation>`',
-    'with severity 4 (Notice), or 6 (Warning) when it failed.',
+    'with severity 4 (Notice), or 6 (Warning) when it failed, and as OCSF class 6003 API Activity',
+    '(activity by the operation: 1 Create, 3 Update, 4 Delete, else 0 Unknown). In OCSF a role',
+    'mapping given to a group (`resourcePath` under `groups/`) is 3006 Group Management with the same',
+    'activity, and the USER action at `users/<id>/reset-password` is 3001 Account Change: Password Reset (4).',
     '',
-    '| Resource type | Operation | Signature ID | Name | Severity | Severity on error |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| Resource type | Operation | Signature ID | Name | Severity | Severity on error | OCSF class: activity (id) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ];
 }
@@ -92,7 +104,7 @@ export function renderEventCatalog(): string {
     `<!-- Generated from lib/core/pipeline/event-catalog.ts by \`${EVENT_DOCS_COMMAND}\`. Do not edit. -->`,
     '',
     'How each MPAS (Keycloak) event is presented to a SIEM: the CEF Device Event Class ID',
-    '(signature ID), name and severity, and a category for grouping.',
+    '(signature ID), name and severity, a category for grouping, and the OCSF class and activity.',
     '',
     ...severitySection(),
     '',
