@@ -1,7 +1,9 @@
+import { Aws } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { ForwarderConfig } from '../../lib/config/app-config-schema.js';
 
 /**
  * The DynamoDB actions each function calls, read from the code: CDK's grantReadWriteData would
@@ -37,4 +39,33 @@ export function grantTable(table: ITable, grantee: IGrantable, actions: readonly
 export function grantSend(queue: IQueue, grantee: IGrantable): void {
   grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
   queue.encryptionMasterKey?.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
+}
+
+/** A Security Lake bucket the forwarder writes custom sources' files to (lib/sinks/security-lake). */
+export interface SecurityLakeWrite {
+  readonly bucket: string;
+  /** The custom sources' names: the forwarder writes under `ext/<source>/` only. */
+  readonly sources: readonly string[];
+  /** The bucket's customer-managed key, when it has one. */
+  readonly kmsKeyArn?: string | undefined;
+}
+
+/** The Security Lake destinations of a configuration: the `siem` destination and every route's. */
+export function securityLakeWrites(config: ForwarderConfig): SecurityLakeWrite[] {
+  const siems = [...(config.defaultRoute === false ? [] : [config.siem]), ...(config.routes ?? []).map((route) => route.siem)];
+  return siems.flatMap((siem) =>
+    siem.type === 'security-lake' ? [{ bucket: siem.securityLake.bucket, sources: [...new Set(Object.values(siem.securityLake.sources))], kmsKeyArn: siem.securityLake.kmsKeyArn }] : [],
+  );
+}
+
+/**
+ * Lets `grantee` put objects in the custom sources' prefixes of a Security Lake bucket, and
+ * nothing else: no read, list or delete (the sink only PUTs, and overwrites a file it writes
+ * again). With the bucket's key, a data key to encrypt each object (a single-part PUT needs no
+ * kms:Decrypt).
+ */
+export function grantSecurityLakeWrite(grantee: IGrantable, lake: SecurityLakeWrite): void {
+  const resources = lake.sources.map((source) => `arn:${Aws.PARTITION}:s3:::${lake.bucket}/ext/${source}/*`);
+  grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources }));
+  if (lake.kmsKeyArn !== undefined) grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [lake.kmsKeyArn] }));
 }

@@ -5,6 +5,7 @@ import { eventBridgeSinkType } from './eventbridge/config.js';
 import { firehoseSinkType } from './firehose/config.js';
 import { httpsSinkType } from './https/config.js';
 import { lazySink } from './lazy-sink.js';
+import { securityLakeSinkType } from './security-lake/config.js';
 import { sentinelSinkType } from './sentinel/config.js';
 import type { Sink } from './sink.js';
 import { splunkHecSinkType } from './splunk-hec/config.js';
@@ -12,7 +13,7 @@ import { sumoLogicSinkType } from './sumo-logic/config.js';
 import { syslogSinkType } from './syslog/config.js';
 
 /** Every SIEM type this build knows, one per folder of lib/sinks, in the order error messages list them. */
-export const SINK_TYPES = [httpsSinkType, splunkHecSinkType, elasticSinkType, datadogSinkType, sumoLogicSinkType, sentinelSinkType, syslogSinkType, eventBridgeSinkType, firehoseSinkType] as const;
+export const SINK_TYPES = [httpsSinkType, splunkHecSinkType, elasticSinkType, datadogSinkType, sumoLogicSinkType, sentinelSinkType, syslogSinkType, eventBridgeSinkType, firehoseSinkType, securityLakeSinkType] as const;
 
 /** The configuration schema of each SIEM type, as a tuple for the `siem` union. */
 export type SiemVariants = SchemasOf<typeof SINK_TYPES>;

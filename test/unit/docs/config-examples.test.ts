@@ -103,6 +103,7 @@ describe('configuration examples of the README and docs', () => {
       ['SYSLOG_', { SIEM_TYPE: 'syslog', SIEM_URL: 'syslog+tls://qradar.example.com:6514' }],
       ['EVENTBRIDGE_', { SIEM_TYPE: 'eventbridge' }],
       ['FIREHOSE_', { SIEM_TYPE: 'firehose', FIREHOSE_STREAM: 'mpas-audit' }],
+      ['SECURITY_LAKE_', { SIEM_TYPE: 'security-lake', SECURITY_LAKE_BUCKET: 'aws-security-data-lake-eu-west-1-a1b2c3', SECURITY_LAKE_REGION: 'eu-west-1', SECURITY_LAKE_ACCOUNT_ID: '111122223333' }],
     ];
     // Paths of files this machine does not have: the example's form is checked with a real one.
     const files = new Set(['MPAS_CA_FILE', 'SIEM_CA_FILE', 'MPAS_LOG_SYNC_CONFIG']);

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { errorFor, oneOf } from '../../config/config-values.js';
+import { FORMAT_NAMES } from '../../core/formats/format-registry.js';
+import { VERSION } from '../../version.js';
+import { awsName, awsRegion, awsSiemShape } from '../aws-siem-config.js';
+import { objectError, siemCommonShape } from '../siem-common-config.js';
+import { defineSinkType } from '../sink-type.js';
+
+/**
+ * The custom source of each OCSF class the ocsf format produces (Security Lake takes one class
+ * per source). Names stay within 20 characters: Security Lake names the source's provider role
+ * `AmazonSecurityLake-Provider-<source>-<region>`, which IAM holds to 64.
+ */
+export const DEFAULT_SECURITY_LAKE_SOURCES: Readonly<Record<string, string>> = {
+  '3001': 'mpas-account-change',
+  '3002': 'mpas-authentication',
+  '3004': 'mpas-entity-mgmt',
+  '3005': 'mpas-user-access',
+  '3006': 'mpas-group-mgmt',
+  '6003': 'mpas-api-activity',
+};
+
+const SOURCE_NAME = /^[A-Za-z0-9_-]{1,20}$/;
+const CLASS_UID = /^[1-9]\d{3,5}$/;
+
+/** `{"<class_uid>": "<custom source>"}`, laid over the defaults class by class; a problem names its class. */
+const sourcesSchema = z
+  .record(z.string(), z.unknown(), { error: errorFor('must be a JSON object of OCSF class_uid to custom source name, such as {"3002": "mpas-authentication"}') })
+  .superRefine((sources, context) => {
+    for (const [classUid, name] of Object.entries(sources)) {
+      if (!CLASS_UID.test(classUid)) context.addIssue({ code: 'custom', path: [classUid], message: `${JSON.stringify(classUid)} is no OCSF class_uid (such as 3002)` });
+      else if (typeof name !== 'string' || !SOURCE_NAME.test(name)) {
+        context.addIssue({ code: 'custom', path: [classUid], message: `the source of class ${classUid} must be 1 to 20 letters, digits, - or _ (Security Lake's custom source names)` });
+      }
+    }
+  })
+  .default({})
+  // Every value is a source name once the refinement passed.
+  .transform((sources) => ({ ...DEFAULT_SECURITY_LAKE_SOURCES, ...(sources as Record<string, string>) }));
+
+/**
+ * Amazon Security Lake custom sources: OCSF records as Parquet objects in the lake's bucket
+ * (docs/siems.md, "Amazon Security Lake"). `url` only overrides the S3 endpoint (tests, a local
+ * emulator); the format is ocsf, the only one Security Lake stores.
+ */
+export const securityLakeSiemSchema = z.strictObject(
+  {
+    type: z.literal('security-lake'),
+    ...awsSiemShape,
+    format: oneOf(FORMAT_NAMES)
+      .refine((name) => name === 'ocsf', { error: 'must be ocsf: Security Lake stores OCSF records only' })
+      .default('ocsf'),
+    timeoutMs: siemCommonShape.timeoutMs,
+    concurrency: siemCommonShape.concurrency,
+    attempts: siemCommonShape.attempts,
+    securityLake: z.strictObject(
+      {
+        bucket: awsName('must be an S3 bucket name (3 to 63 lowercase letters, digits, . or -)', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
+        region: awsRegion,
+        accountId: awsName('must be a 12-digit AWS account id, or external / external_<id> for records of accounts outside AWS', /^(\d{12}|external(_[A-Za-z0-9-]+)?)$/),
+        sources: sourcesSchema,
+        /** The bucket's customer-managed key: the stack lets the forwarder use it for its PUTs. */
+        kmsKeyArn: awsName('must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)', /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/).optional(),
+      },
+      objectError,
+    )
+      // Absent, each of its required settings is reported by name.
+      .prefault({} as { bucket: string; region: string; accountId: string }),
+  },
+  objectError,
+);
+
+/** The security-lake SIEM type: its settings, and its sink built from them. */
+export const securityLakeSinkType = defineSinkType('security-lake', securityLakeSiemSchema, async (config) => {
+  const [{ createSecurityLakeSink }, { ocsfClassColumns }] = await Promise.all([import('./security-lake-sink.js'), import('./ocsf-class-columns.js')]);
+  const { bucket, region, accountId, sources } = config.securityLake;
+  return createSecurityLakeSink({
+    location: { bucket, region, accountId },
+    sources: new Map(Object.entries(sources).map(([classUid, source]) => [Number(classUid), source])),
+    columnsOf: ocsfClassColumns,
+    endpoint: config.url,
+    timeoutMs: config.timeoutMs,
+    attempts: config.attempts,
+    concurrency: config.concurrency,
+    createdBy: `mpas-log-sync version ${VERSION}`,
+  });
+});

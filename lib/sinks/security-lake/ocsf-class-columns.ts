@@ -1,0 +1,82 @@
+import type { ClassColumns, Column } from './ocsf-columns.js';
+
+/**
+ * The Parquet columns of each OCSF class the `ocsf` format writes (lib/core/formats/ocsf/): the
+ * class's attributes and objects of OCSF 1.8.0 that the mapping fills, with their types in the
+ * schema. A custom source's table has these columns in every file. The unit test holds them to
+ * the classes' JSON Schemas (classColumnsOf: a column here has the type the schema gives its
+ * path), and runs every event type of the catalog through the format and into them.
+ */
+
+const STRING: Column = { kind: 'string' };
+const LONG: Column = { kind: 'long' };
+const struct = (fields: Record<string, Column>): Column => ({ kind: 'struct', fields });
+const list = (element: Column): Column => ({ kind: 'list', element });
+
+const USER = struct({ uid: STRING, name: STRING, domain: STRING, type_id: LONG, type: STRING });
+const SESSION = struct({ uid: STRING });
+/** The entity-like objects the mapping names by type, uid and name (`group`, `entity`, `resources[]`). */
+const NAMED = struct({ type: STRING, uid: STRING, name: STRING });
+
+/** What every class has: classification, status, time, metadata, who acted and from where, and what has no home. */
+const BASE = {
+  class_uid: LONG,
+  class_name: STRING,
+  category_uid: LONG,
+  category_name: STRING,
+  activity_id: LONG,
+  activity_name: STRING,
+  type_uid: LONG,
+  type_name: STRING,
+  severity_id: LONG,
+  severity: STRING,
+  status_id: LONG,
+  status: STRING,
+  status_detail: STRING,
+  time: LONG,
+  message: STRING,
+  metadata: struct({
+    version: STRING,
+    product: struct({ name: STRING, vendor_name: STRING, version: STRING }),
+    uid: STRING,
+    event_code: STRING,
+    original_time: STRING,
+    log_name: STRING,
+    tenant_uid: STRING,
+  }),
+  actor: struct({ app_name: STRING, user: USER, session: SESSION }),
+  src_endpoint: struct({ ip: STRING, uid: STRING, name: STRING }),
+} satisfies Record<string, Column>;
+
+/** `unmapped` last: the Keycloak fields without an OCSF home, as JSON text. */
+const UNMAPPED = { unmapped: { kind: 'json' } } satisfies Record<string, Column>;
+
+const CLASS_COLUMNS: ReadonlyMap<number, ClassColumns> = new Map<number, ClassColumns>([
+  [3001, { ...BASE, user: USER, ...UNMAPPED }],
+  [
+    3002,
+    {
+      ...BASE,
+      user: USER,
+      service: struct({ name: STRING }),
+      session: SESSION,
+      auth_protocol_id: LONG,
+      auth_protocol: STRING,
+      account_switch_type_id: LONG,
+      account_switch_type: STRING,
+      ...UNMAPPED,
+    },
+  ],
+  [3004, { ...BASE, entity: NAMED, ...UNMAPPED }],
+  [3005, { ...BASE, user: USER, privileges: list(STRING), ...UNMAPPED }],
+  [3006, { ...BASE, group: NAMED, user: USER, privileges: list(STRING), ...UNMAPPED }],
+  [6003, { ...BASE, user: USER, api: struct({ operation: STRING }), resources: list(NAMED), ...UNMAPPED }],
+]);
+
+/** The columns of a class, or undefined for a class the `ocsf` format does not write. */
+export function ocsfClassColumns(classUid: number): ClassColumns | undefined {
+  return CLASS_COLUMNS.get(classUid);
+}
+
+/** The classes with columns, for the tests that hold them to the schema. */
+export const OCSF_CLASS_UIDS: readonly number[] = [...CLASS_COLUMNS.keys()];

@@ -1,0 +1,46 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { describe, expect, it } from 'vitest';
+import { grantSecurityLakeWrite, securityLakeWrites } from '../../../../infra/constructs/function-grants.js';
+import { appConfigSchema } from '../../../../lib/config/app-config-schema.js';
+
+const LAKE = { bucket: 'aws-security-data-lake-eu-west-1-abc123', region: 'eu-west-1', accountId: '111122223333' };
+const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+function config(siem: Record<string, unknown>, routes?: unknown[]) {
+  return appConfigSchema.parse({
+    tenant: 'acme',
+    mpas: { baseUrl: 'https://mpas.example.com', realms: ['customers'], credentials: { grant: 'password', username: 'u', password: 'p' } },
+    siem,
+    ...(routes === undefined ? {} : { routes }),
+  });
+}
+
+describe('the forwarder\'s grants on Security Lake', () => {
+  it('finds the lake of the siem destination and of each route, with their custom sources', () => {
+    const lakes = securityLakeWrites(config(
+      { type: 'security-lake', securityLake: { ...LAKE, sources: { '3002': 'keycloak-logins' } } },
+      [{ name: 'audit', siem: { type: 'security-lake', securityLake: { ...LAKE, bucket: 'other-lake', kmsKeyArn: KEY } } }, { name: 'splunk', siem: { type: 'https', url: 'https://siem.example.com/' } }],
+    ));
+    expect(lakes).toEqual([
+      { bucket: LAKE.bucket, sources: ['mpas-account-change', 'keycloak-logins', 'mpas-entity-mgmt', 'mpas-user-access', 'mpas-group-mgmt', 'mpas-api-activity'], kmsKeyArn: undefined },
+      { bucket: 'other-lake', sources: ['mpas-account-change', 'mpas-authentication', 'mpas-entity-mgmt', 'mpas-user-access', 'mpas-group-mgmt', 'mpas-api-activity'], kmsKeyArn: KEY },
+    ]);
+    expect(securityLakeWrites(config({ type: 'https', url: 'https://siem.example.com/' }))).toEqual([]);
+  });
+
+  it('lets the role put objects under its sources\' prefixes only, and use the bucket\'s key to encrypt them', () => {
+    const stack = new Stack(new App(), 'Grants');
+    const role = new Role(stack, 'Forwarder', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    grantSecurityLakeWrite(role, { bucket: LAKE.bucket, sources: ['mpas-authentication', 'mpas-account-change'], kmsKeyArn: KEY });
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0]!['Properties'] as { PolicyDocument: { Statement: unknown[] } }).PolicyDocument.Statement;
+    const object = (source: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${LAKE.bucket}/ext/${source}/*`]] });
+    expect(statements).toEqual([
+      { Action: 's3:PutObject', Effect: 'Allow', Resource: [object('mpas-authentication'), object('mpas-account-change')] },
+      { Action: 'kms:GenerateDataKey', Effect: 'Allow', Resource: KEY },
+    ]);
+  });
+});
