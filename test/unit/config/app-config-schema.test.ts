@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appConfigSchema } from '../../../lib/config/app-config-schema.js';
 import { SIEM_TYPES } from '../../../lib/config/siem-config-schema.js';
+import { FORMAT_NAMES } from '../../../lib/core/formats/format-registry.js';
 
 const minimal = {
   mpas: { baseUrl: 'https://mpas.example.com/', realms: ['customers', 'staff'], credentials: { username: 'sync', password: 'pw' } },
@@ -122,7 +123,7 @@ describe('appConfigSchema', () => {
 
   it.each([
     ['an unknown SIEM type', { type: 'kafka' }, 'siem.type', `must be one of ${SIEM_TYPES.join(', ')}`],
-    ['an unknown format', { format: 'leef' }, 'siem.format', 'must be one of json, cef'],
+    ['an unknown format', { format: 'xml' }, 'siem.format', `must be one of ${FORMAT_NAMES.join(', ')}`],
     ['an unknown batch mode', { batch: 'many' }, 'siem.batch', 'must be one of single, array, ndjson'],
     ['a gzip that is not a boolean', { gzip: 'yes' }, 'siem.gzip', 'must be true or false'],
     ['no attempts', { attempts: 0 }, 'siem.attempts', 'must be an integer from 1 to 20'],

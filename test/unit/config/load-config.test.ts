@@ -8,6 +8,7 @@ import type { ConfigProblem } from '../../../lib/config/config-error.js';
 import { loadConfig } from '../../../lib/config/load-config.js';
 import type { LoadConfigOptions } from '../../../lib/config/load-config.js';
 import { SIEM_TYPES } from '../../../lib/config/siem-config-schema.js';
+import { FORMAT_NAMES } from '../../../lib/core/formats/format-registry.js';
 
 /** The smallest environment the service starts with. */
 const baseEnv = {
@@ -100,7 +101,7 @@ describe('loadConfig', () => {
     ['MPAS_AUTH_REALM', ' ', undefined],
     ['SIEM_TYPE', 'kafka', `must be one of ${SIEM_TYPES.join(', ')}, got "kafka"`],
     ['SIEM_URL', 'https://user:hunter2@', 'must be an absolute http:// or https:// URL, got "https://***@"'],
-    ['SIEM_FORMAT', 'leef', 'must be one of json, cef, got "leef"'],
+    ['SIEM_FORMAT', 'xml', `must be one of ${FORMAT_NAMES.join(', ')}, got "xml"`],
     ['SIEM_BATCH', 'bulk', 'must be one of single, array, ndjson, got "bulk"'],
     ['SIEM_TIMEOUT_MS', '0', 'must be an integer from 1 to 600000, got "0"'],
     ['SIEM_CONCURRENCY', 'four', 'must be an integer from 1 to 256, got "four"'],
