@@ -1,8 +1,8 @@
 /**
  * How text is written into a LEEF 2.0 line. IBM's LEEF guide defines no escape sequences: it
  * asks that keys and values hold neither the attribute delimiter nor line breaks, and that the
- * header's fields be split on `|`. So the escapes here are the CEF ones QRadar's parsers share
- * (`\\`, `\|` in the header, `\=` in values, `\n` `\r` `\t` for line breaks and tabs), plus the
+ * header's fields be split on `|`. So the escapes here are CEF's (cef-escape.ts: `\\`, `\|` in
+ * the header, `\=` in values, `\n` `\r`) and `\t` for tabs, plus the
  * delimiter written as `\xHH` when it is not a tab: a line never holds a raw delimiter inside a
  * value, nor a line break anywhere (docs/siems.md, "QRadar with LEEF").
  */
