@@ -70,7 +70,8 @@ function scheduledPoller(options: { aws: AwsWorld; simulator: MpasSimulator; ten
     MPAS_BASE_URL: options.simulator.url,
     MPAS_REALMS: BENCH_REALM,
     MPAS_AUTH_REALM: 'master',
-    MPAS_START_FROM: 'now',
+    // Before the traffic starts: every event produced is read, the warm-up's too.
+    MPAS_START_FROM: String(Date.now()),
     MPAS_SETTLE_MS: String(SETTLE_MS),
     MPAS_PAGE_SIZE: '1000',
     POLL_INTERVAL_MS: String(options.intervalMs),
@@ -150,16 +151,19 @@ async function main(): Promise<void> {
       const driver = new SqsEventSourceDriver({ client: driverSqs, queueUrl: aws.queueUrl, queueArn: aws.queueArn, handler: forwarder, batchSize: 10, waitTimeSeconds: 1, functionTimeoutMs: 60_000 });
 
       const lags: number[] = [];
+      // The traffic runs a settle window and more before the first run, as a busy tenant's does:
+      // that run finds events, and only events from its start on are measured.
+      const stopTraffic = busySimulator.startLiveTraffic({ eventsPerSecond: RATE, realm: BENCH_REALM, seed: 7 });
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 5_000));
       const start = Date.now();
       const measuredUntil = start + MINUTES * SCHEDULE_MS;
       let arrived = 0;
       const unsubscribe = receiver.onReceive((item) => {
         const time = (item.json as { event?: { time?: number } } | undefined)?.event?.time;
-        if (typeof time !== 'number' || time < start) return;
+        if (typeof time !== 'number' || time < start - SETTLE_MS - 5_000) return;
         arrived += 1;
-        if (time < measuredUntil) lags.push(item.receivedAt - time);
+        if (time >= start && time < measuredUntil) lags.push(item.receivedAt - time);
       });
-      const stopTraffic = busySimulator.startLiveTraffic({ eventsPerSecond: RATE, realm: BENCH_REALM, seed: 7 });
       let delivering = true;
       const delivery = driver.runUntil(() => !delivering, { timeoutMs: (MINUTES + 3) * SCHEDULE_MS });
       const mpasBefore = { busy: mpasRequests(busySimulator), idle: mpasRequests(idleSimulator) };
