@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ROOT, shippedTenant, synthesizeTenants } from '../../support/infra-synth.js';
+import { shippedTenant, synthesizeTenants } from '../../support/infra-synth.js';
 import type { SynthesizedApp } from '../../support/infra-synth.js';
 
 // Synthesis (and bundling) is slow on a small, shared machine.
@@ -21,7 +21,8 @@ const SHELL_SECRETS = {
 };
 /** Personal data of the local simulator's made-up people (devtools/generators/fake-identities.ts): never in a bundle. */
 const SIMULATOR_SURNAMES = ['Kowalski', 'Johansson', 'Okafor', 'Tremblay'];
-const BUNDLE_LIMIT_BYTES = 1.5 * 1024 * 1024;
+// About 2 MB with the AWS SDK bundled (infra/constructs/secure-defaults.ts); room for growth, not for a stray dependency.
+const BUNDLE_LIMIT_BYTES = 2.5 * 1024 * 1024;
 const TENANT_STACKS = ['mpas-log-sync-example-data', 'mpas-log-sync-example-service', 'mpas-log-sync-northwind-data', 'mpas-log-sync-northwind-service'];
 /** example and northwind are in two accounts: an operator stack (the dashboard) in each. */
 const OPERATOR_STACKS = ['mpas-log-sync-operator-111111111111-eu-central-1', 'mpas-log-sync-operator-222222222222-eu-west-1'];
@@ -104,7 +105,7 @@ describe('addTenantStacks', () => {
     }
   });
 
-  it('bundles every function (poller and forwarder of both tenants, the verifier of northwind) with esbuild into ES modules of at most 1.5 MB each (source maps aside)', () => {
+  it('bundles every function (poller and forwarder of both tenants, the verifier of northwind) with esbuild into ES modules of at most 2.5 MB each (source maps aside)', () => {
     let bundles = 0;
     for (const stack of synthesized.assembly.stacks) {
       const resources = (stack.template as { Resources: Record<string, { Type: string; Metadata?: Record<string, string> }> }).Resources;
@@ -126,7 +127,7 @@ describe('addTenantStacks', () => {
     expect(bundles).toBe(5);
   });
 
-  it('makes bundles that load as ES modules and export the handler, with the AWS SDK from the runtime', () => {
+  it('makes bundles that load as ES modules and export the handler, with nothing beside them (the AWS SDK is bundled)', () => {
     const directories = new Set(
       synthesized.assembly.stacks.flatMap((stack) =>
         Object.values((stack.template as { Resources: Record<string, { Type: string; Metadata?: Record<string, string> }> }).Resources)
@@ -136,10 +137,9 @@ describe('addTenantStacks', () => {
     );
     // The same code for both tenants' pollers and forwarders: three bundles.
     expect(directories.size).toBe(3);
-    // The runtime provides @aws-sdk/*: here the repository's node_modules stands in for it.
+    // A directory with no node_modules above it: the bundle must not need the runtime's @aws-sdk/*.
     const runtime = mkdtempSync(join(tmpdir(), 'lambda-runtime-'));
     try {
-      symlinkSync(join(ROOT, 'node_modules'), join(runtime, 'node_modules'), 'dir');
       for (const directory of directories) {
         const bundle = join(runtime, `${directory}.mjs`);
         copyFileSync(join(synthesized.outdir, directory, 'index.mjs'), bundle);
