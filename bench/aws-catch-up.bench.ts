@@ -1,8 +1,10 @@
 /**
  * Benchmark 3: the catch-up of benchmark 2 through the Lambda handlers (poller and forwarder, as
  * deployed, wired to DynamoDB Local and the fauxqs SQS emulator), with every AWS request counted
- * by operation and billing unit, per million events. Its request counts and handler durations
- * feed the cost model (benchmark 6).
+ * by operation and billing unit, per million events, and every byte the handlers log (their JSON
+ * lines at the deployed level, INFO, and their metrics' EMF documents), then one quiet minute (60
+ * events) and one idle minute (none). Its request counts, handler durations, log volumes and
+ * metric series feed the cost model (benchmark 6).
  */
 import { setTimeout } from 'node:timers/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -17,6 +19,8 @@ import { SqsEventSourceDriver } from '../test/support/sqs-event-source-driver.js
 import { countDynamoDbRequests, countSqsRequests } from './support/aws-request-counter.js';
 import type { RequestCounts } from './support/aws-request-counter.js';
 import { startAwsWorld } from './support/aws-world.js';
+import { tapLogs } from './support/log-tap.js';
+import type { LogTally } from './support/log-tap.js';
 import { bulkEvents } from './support/event-pool.js';
 import { BENCH_MPAS_USER, BENCH_REALM, BENCH_SIEM_TOKEN, startLocalWorld } from './support/local-world.js';
 import { machineInfo } from './support/machine.js';
@@ -33,6 +37,16 @@ const SECRETS: Record<string, string> = {
   'arn:aws:secretsmanager:us-east-1:000000000000:secret:mpas': JSON.stringify(BENCH_MPAS_USER),
   'arn:aws:secretsmanager:us-east-1:000000000000:secret:siem': JSON.stringify({ token: BENCH_SIEM_TOKEN }),
 };
+
+/** What `counts` gained since `before`. */
+function difference(counts: RequestCounts, before: RequestCounts): RequestCounts {
+  return Object.fromEntries(
+    Object.entries(counts).map(([key, tally]) => [
+      key,
+      { requests: tally.requests - (before[key]?.requests ?? 0), billedUnits: tally.billedUnits - (before[key]?.billedUnits ?? 0), payloadBytes: tally.payloadBytes - (before[key]?.payloadBytes ?? 0) },
+    ]),
+  );
+}
 
 /** Times every call of a handler (the billed duration of a Lambda invocation). */
 function timed<A extends unknown[], R>(handler: (...args: A) => Promise<R>, durations: number[]): (...args: A) => Promise<R> {
@@ -81,7 +95,8 @@ async function main(): Promise<void> {
     }
     // The event source mapping's receives and deletes are SQS requests the tenant pays for too.
     countSqsRequests(clients.driver, counts);
-    const quiet = (name: string) => ({ logger: new Logger({ serviceName: name, logLevel: 'SILENT' }), metrics: new Metrics({ namespace: 'Bench', serviceName: name }) });
+    // As deployed (functions/*.ts): Powertools' default level, INFO, and the service's namespace.
+    const quiet = (name: string) => ({ logger: new Logger({ serviceName: `mpas-log-sync-${name}`, logLevel: 'INFO' }), metrics: new Metrics({ namespace: 'MpasLogSync', serviceName: `mpas-log-sync-${name}` }) });
     const pollerDurations: number[] = [];
     const forwarderDurations: number[] = [];
     const pollerHandler = createPollerHandler({ load, ...clients.poller, ...quiet('poller') }) as (event: unknown, context: Context) => Promise<{ status: string; events?: number }>;
@@ -90,10 +105,9 @@ async function main(): Promise<void> {
     const forwarder = timed(forwarderHandler, forwarderDurations);
     const driver = new SqsEventSourceDriver({ client: clients.driver, queueUrl: aws.queueUrl, queueArn: aws.queueArn, handler: forwarder, batchSize: 10, waitTimeSeconds: 1, functionTimeoutMs: 60_000 });
 
-    // EMF metrics go to stdout, as in Lambda; here they would bury the table.
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-      typeof chunk === 'string' && chunk.startsWith('{"_aws"') ? true : write(chunk, ...(rest as []))) as typeof process.stdout.write;
+    // The handlers' log lines and EMF documents go to stdout, as in Lambda: counted, not shown.
+    const logs = tapLogs();
+    logs.phase('catch-up');
     const start = performance.now();
     let polled = 0;
     const pollAll = async (): Promise<void> => {
@@ -114,6 +128,7 @@ async function main(): Promise<void> {
     // `now - settle` when it returned); the minute is compressed into 3 s after that, and the poll
     // starts once they are all older than `settle`.
     const before = structuredClone(counts);
+    logs.phase('quiet minute');
     const quietPoller: number[] = [];
     const quietForwarder: number[] = [];
     const { settleMs } = (await load()).config.mpas;
@@ -126,14 +141,18 @@ async function main(): Promise<void> {
     await quietPoll(undefined, fakeLambdaContext({ functionName: 'poller', timeoutMs: 60_000 }));
     const quietDriver = new SqsEventSourceDriver({ client: clients.driver, queueUrl: aws.queueUrl, queueArn: aws.queueArn, handler: timed(forwarderHandler, quietForwarder), batchSize: 10, waitTimeSeconds: 1 });
     await quietDriver.runUntil(() => world.receiver.stats().itemsAccepted >= EVENTS + 60, { timeoutMs: 120_000 });
-    const quietCounts = Object.fromEntries(
-      Object.entries(counts).map(([key, tally]) => [
-        key,
-        { requests: tally.requests - (before[key]?.requests ?? 0), billedUnits: tally.billedUnits - (before[key]?.billedUnits ?? 0), payloadBytes: tally.payloadBytes - (before[key]?.payloadBytes ?? 0) },
-      ]),
-    );
+    const quietCounts = difference(counts, before);
 
-    process.stdout.write = write;
+    // One idle minute, what most tenants do most of the time: one scheduled poll, no event.
+    logs.phase('idle minute');
+    const beforeIdle = structuredClone(counts);
+    const idlePoller: number[] = [];
+    const idleOutcome = await timed(pollerHandler, idlePoller)(undefined, fakeLambdaContext({ functionName: 'poller', timeoutMs: 60_000 }));
+    if (idleOutcome.events !== 0) throw new Error(`the idle poll read ${idleOutcome.events} events`);
+    const idleCounts = difference(counts, beforeIdle);
+    logs.stop();
+    const logTallies = logs.tallies();
+    const logOf = (phase: string): LogTally => logTallies[phase] ?? { bytes: 0, lines: 0, emfBytes: 0, metricSeries: [] };
     const perMillion = 1_000_000 / EVENTS;
     // The catch-up's own figures: the counts before the quiet minute.
     const rows = Object.entries(before)
@@ -161,11 +180,13 @@ async function main(): Promise<void> {
         { request: 'TOTAL events/s end to end', count: rounded(EVENTS / seconds) },
         { request: 'poller invocations (median ms)', count: invocations.poller, 'billed units': rounded(median(pollerDurations)) },
         { request: 'forwarder invocations (median ms)', count: invocations.forwarder, 'billed units': rounded(median(forwarderDurations)) },
+        ...['catch-up', 'quiet minute', 'idle minute'].map((phase) => ({ request: `log bytes, ${phase} (lines)`, count: logOf(phase).bytes, 'billed units': logOf(phase).lines })),
       ],
       targets: [],
       notes: [
         `events/s end to end: ${rounded(EVENTS / seconds)} (${rounded(seconds)} s)`,
         'the event source mapping is played by test/support/sqs-event-source-driver.ts: its receives (long poll 1 s) and deletes are counted as the tenant pays for them',
+        'log bytes: what the handlers write to stdout/stderr at INFO (JSON lines and EMF documents); Lambda\'s platform lines are not included',
       ],
       // The cost model reads these.
       data: {
@@ -177,7 +198,10 @@ async function main(): Promise<void> {
           requests: quietCounts,
           pollerMs: quietPoller,
           forwarderMs: quietForwarder,
+          log: logOf('quiet minute'),
         },
+        idleMinute: { requests: idleCounts, pollerMs: idlePoller, log: logOf('idle minute') },
+        catchUpLog: { ...logOf('catch-up'), bytesPerEvent: logOf('catch-up').bytes / EVENTS, bytesPerForwarderInvocation: logOf('catch-up').bytes / Math.max(1, invocations.forwarder) },
         handlers: {
           poller: { invocations: invocations.poller, totalMs: pollerDurations.reduce((a, b) => a + b, 0), medianMs: median(pollerDurations), memoryMb: POLLER_MEMORY_MB },
           forwarder: {
