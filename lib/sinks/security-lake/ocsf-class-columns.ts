@@ -3,9 +3,10 @@ import type { ClassColumns, Column } from './ocsf-columns.js';
 /**
  * The Parquet columns of each OCSF class the `ocsf` format writes (lib/core/formats/ocsf/): the
  * class's attributes and objects of OCSF 1.8.0 that the mapping fills, with their types in the
- * schema. A custom source's table has these columns in every file. The unit test holds them to
- * the classes' JSON Schemas (classColumnsOf: a column here has the type the schema gives its
- * path), and runs every event type of the catalog through the format and into them.
+ * schema. A custom source's table has these columns in every file, whatever its records hold.
+ * The unit test holds them to the classes' JSON Schemas (test/fixtures/ocsf/: each column is an
+ * attribute of its class, of the type classColumnsOf derives for it), and runs every event type
+ * of the catalog through the format into them.
  */
 
 const STRING: Column = { kind: 'string' };
@@ -70,7 +71,7 @@ const CLASS_COLUMNS: ReadonlyMap<number, ClassColumns> = new Map<number, ClassCo
   [3004, { ...BASE, entity: NAMED, ...UNMAPPED }],
   [3005, { ...BASE, user: USER, privileges: list(STRING), ...UNMAPPED }],
   [3006, { ...BASE, group: NAMED, user: USER, privileges: list(STRING), ...UNMAPPED }],
-  [6003, { ...BASE, user: USER, api: struct({ operation: STRING }), resources: list(NAMED), ...UNMAPPED }],
+  [6003, { ...BASE, api: struct({ operation: STRING }), resources: list(NAMED), ...UNMAPPED }],
 ]);
 
 /** The columns of a class, or undefined for a class the `ocsf` format does not write. */
