@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createCefFormatter } from '../../lib/core/formats/cef-formatter.js';
-import { jsonEnvelopeFormatter } from '../../lib/core/formats/json-envelope.js';
+import { formatterFor } from '../../lib/core/formats/format-registry.js';
+import type { FormatName } from '../../lib/core/formats/format-registry.js';
 import type { JsonEnvelope } from '../../lib/core/formats/json-envelope.js';
 import { eventKey } from '../../lib/core/events/event-key.js';
 import type { MpasEvent, Stream } from '../../lib/core/events/event-schemas.js';
@@ -19,7 +19,7 @@ export function seedSampleEnvelopes(): { admin: JsonEnvelope; user: JsonEnvelope
  * masks), run through the forwarder's default redaction and the given format: what a sink
  * receives for them. `envelopes` are the original service's documents, in the same order (admin, user).
  */
-export function seedSampleOutbound(format: 'json' | 'cef'): { events: OutboundEvent[]; envelopes: JsonEnvelope[] } {
+export function seedSampleOutbound(format: FormatName): { events: OutboundEvent[]; envelopes: JsonEnvelope[] } {
   const { admin, user } = seedSampleEnvelopes();
   const rawAdmin = structuredClone(admin.event) as Record<string, unknown>;
   (rawAdmin['authDetails'] as Record<string, unknown>)['ipAddress'] = '198.51.100.23';
@@ -28,10 +28,10 @@ export function seedSampleOutbound(format: 'json' | 'cef'): { events: OutboundEv
   rawUser['ipAddress'] = '203.0.113.7';
   (rawUser['details'] as Record<string, unknown>)['username'] = 'alice@example.com';
   const redact = createRedactor({ mode: 'mask', userFields: DEFAULT_USER_REDACTED_FIELDS, adminFields: DEFAULT_ADMIN_REDACTED_FIELDS });
-  const formatter = format === 'json' ? jsonEnvelopeFormatter : createCefFormatter({ version: '0.1.0' });
+  const formatter = formatterFor(format, { version: '0.1.0' });
   const outbound = (raw: Record<string, unknown>, stream: Stream): OutboundEvent => {
     const event = redact(raw as MpasEvent, stream);
-    return { key: eventKey(raw as MpasEvent), time: event.time, realm: 'acme', stream, payload: formatter.encode(event, { tenant: 'acme', realm: 'acme', stream }) };
+    return { key: eventKey(raw as MpasEvent), time: event.time, realm: 'acme', stream, payload: formatter.encode(event, { tenant: 'acme', realm: 'acme', stream, key: eventKey(raw as MpasEvent) }) };
   };
   return { events: [outbound(rawAdmin, 'admin'), outbound(rawUser, 'user')], envelopes: [admin, user] };
 }

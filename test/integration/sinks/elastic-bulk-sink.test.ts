@@ -52,6 +52,20 @@ describe('ElasticBulkSink', () => {
     expect(es.requests()).toEqual([expect.objectContaining({ path: '/_bulk', status: 200, contentType: 'application/x-ndjson', items: 2 })]);
   });
 
+  it('stores ECS documents as they are: one @timestamp, the event key as event.id and _id, redacted fields still redacted', async () => {
+    const es = await startReceiver();
+    const { events } = seedSampleOutbound('ecs');
+    const { sink } = bulkSink(es.url, { format: 'ecs' });
+    expect(await sink.deliver(events)).toMatchObject({ retry: [], dropped: [], errors: [] });
+    const items = es.received();
+    expect(items.map((item) => item.text)).toEqual(events.map((event) => event.payload));
+    expect(items.map((item) => (item.json as { event: { id: string } }).event.id)).toEqual(events.map((event) => event.key));
+    expect(items.map((item) => item.meta?.['_id'])).toEqual(events.map((event) => event.key));
+    expect(items.map((item) => (item.json as { source?: unknown }).source)).toEqual([{ address: '<redacted>' }, { address: '<redacted>' }]);
+    expect(items.every((item) => item.text.split('"@timestamp"').length === 2)).toBe(true);
+    expect(JSON.stringify(items)).not.toMatch(/198\.51\.100\.23|203\.0\.113\.7|alice@|hunter2/);
+  });
+
   it('sends CEF lines as {"@timestamp", "message"}, gzipped, with basic auth and a URL ending in /_bulk', async () => {
     const es = await startReceiver();
     const { events } = seedSampleOutbound('cef');

@@ -96,6 +96,18 @@ describe('SyslogTlsSink', () => {
     expect(records.map((record) => [record.pri, record.appName])).toEqual([[13 * 8 + 5, 'mpas'], [13 * 8 + 6, 'mpas']]);
   });
 
+  it('sends LEEF lines as MSG, the PRI from their sev, redacted fields still redacted', async () => {
+    const syslog = await startReceiver();
+    const { events } = seedSampleOutbound('leef');
+    const { sink } = syslogSink(syslog.url, { format: 'leef' });
+    expect((await sink.deliver(events)).errors).toEqual([]);
+    const records = await syslog.waitFor((items) => items.length === 2);
+    expect(records.map((record) => [record.format, record.msg])).toEqual(events.map((event) => ['leef', event.payload]));
+    expect(records.map((record) => record.msg.slice(0, record.msg.indexOf('|x09|')))).toEqual(['LEEF:2.0|Kelvin Zero|MPAS|0.1.0|admin_user_session_delete', 'LEEF:2.0|Kelvin Zero|MPAS|0.1.0|user_login']);
+    expect(records.map((record) => record.severity)).toEqual([5, 6]);
+    expect(JSON.stringify(records)).not.toMatch(/198\.51\.100\.23|203\.0\.113\.7|alice@|hunter2/);
+  });
+
   it('keeps one connection for many deliveries', async () => {
     const syslog = await startReceiver();
     const { sink } = syslogSink(syslog.url, { format: 'json', maxBatchEvents: 7 });
