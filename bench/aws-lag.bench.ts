@@ -165,7 +165,11 @@ async function main(): Promise<void> {
         if (time >= start && time < measuredUntil) lags.push(item.receivedAt - time);
       });
       let delivering = true;
-      const delivery = driver.runUntil(() => !delivering, { timeoutMs: (MINUTES + 3) * SCHEDULE_MS });
+      // Handled at once: a failure elsewhere must not leave it rejecting unheard after the emulators stop.
+      let deliveryFailure: unknown;
+      const delivery = driver.runUntil(() => !delivering, { timeoutMs: (MINUTES + 3) * SCHEDULE_MS }).catch((error: unknown) => {
+        deliveryFailure = error;
+      });
       const mpasBefore = { busy: mpasRequests(busySimulator), idle: mpasRequests(idleSimulator) };
       for (let minute = 0; minute < MINUTES; minute++) {
         const due = start + minute * SCHEDULE_MS;
@@ -200,7 +204,8 @@ async function main(): Promise<void> {
       await busy.idle();
       const produced = busySimulator.count(BENCH_REALM, 'user') + busySimulator.count(BENCH_REALM, 'admin');
       const deadline = Date.now() + 60_000;
-      while (arrived < produced && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      while (arrived < produced && deliveryFailure === undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      if (deliveryFailure !== undefined) throw deliveryFailure;
       if (arrived < produced) throw new Error(`aws-lag: ${arrived} of ${produced} events arrived (POLL_INTERVAL_MS ${intervalMs})`);
       delivering = false;
       await delivery;
