@@ -9,7 +9,7 @@ import { loadavg } from 'node:os';
 import { REPO_ROOT } from './support/child-process.js';
 
 /** In order; `npm run bench:<name>` runs one. */
-export const BENCHMARKS = ['forwarder-hot-path', 'catch-up', 'aws-catch-up', 'lag', 'aws-lag', 'cold-start', 'cost-model'] as const;
+export const BENCHMARKS = ['forwarder-hot-path', 'catch-up', 'aws-catch-up', 'lag', 'aws-lag', 'cold-start', 'tenants-scale', 'cost-model'] as const;
 
 const load = loadavg()[0] ?? 0;
 console.log(`load average ${load.toFixed(2)} on this machine: figures are medians, ratios are taken within one run`);
