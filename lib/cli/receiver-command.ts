@@ -1,6 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startAwsJsonReceiver } from '../../devtools/siem-receiver/aws-json-receiver.js';
+import type { AwsJsonReceiver } from '../../devtools/siem-receiver/aws-json-receiver.js';
+import { RECEIVER_REGION } from '../../devtools/siem-receiver/eventbridge-receiver.js';
 import { selfSignedCertificate } from '../../devtools/siem-receiver/self-signed-certificate.js';
 import { startSiemReceiver } from '../../devtools/siem-receiver/siem-receiver.js';
 import type { SiemReceiver, SiemReceiverOptions } from '../../devtools/siem-receiver/siem-receiver.js';
@@ -12,8 +15,10 @@ import { parseOptions } from './parse-options.js';
 
 const HTTP_TYPES = ['https', 'splunk-hec', 'elastic', 'datadog', 'sumo-logic', 'sentinel'] as const;
 type HttpType = (typeof HTTP_TYPES)[number];
-type ReceiverType = HttpType | 'syslog';
-const TYPES: readonly ReceiverType[] = [...HTTP_TYPES, 'syslog'];
+const AWS_TYPES = ['eventbridge', 'firehose'] as const;
+type AwsType = (typeof AWS_TYPES)[number];
+type ReceiverType = HttpType | 'syslog' | AwsType;
+const TYPES: readonly ReceiverType[] = [...HTTP_TYPES, 'syslog', ...AWS_TYPES];
 
 const USAGE = `usage: mpas-log-sync receiver [--port N] [--type ${TYPES.join('|')}|all] [--json]
 
@@ -27,15 +32,21 @@ end on one machine:
   mpas-log-sync receiver --type splunk-hec   # prints the SIEM_* settings
 
   --port N     port to listen on (default 8188; 0 for any free port). With --type all the
-               HTTP types share it and syslog takes the next one (any free one with 0)
+               HTTP types share it, syslog takes the next one and EventBridge and Firehose
+               (one AWS endpoint) the one after (any free ones with 0)
   --type T     the SIEM type to receive for (default https): ${TYPES.join(', ')}, or all.
-               syslog is TLS: its certificate is made with openssl, and SIEM_CA_FILE names it
+               syslog is TLS: its certificate is made with openssl, and SIEM_CA_FILE names it.
+               eventbridge and firehose answer the AWS SDK (PutEvents, PutRecordBatch) as
+               AWS does; the printed AWS_ACCESS_KEY_ID is the only key they take
   --json       print the URLs and settings as one JSON line, and at the stop one with the
                events received by type`;
 
 // The receiver listens on loopback only and keeps what it gets in memory: these are not secrets.
 const TOKEN = 'receiver-token-not-secret';
 const API_KEY = 'receiver-api-key-not-secret';
+const AWS_ACCESS_KEY_ID = 'AKIARECEIVERNOTSECRET';
+const AWS_SECRET_ACCESS_KEY = 'receiver-aws-secret-not-secret';
+const FIREHOSE_STREAM = 'mpas-events';
 const CLIENT_SECRET = 'receiver-client-secret-not-secret';
 const SENTINEL = {
   tenantId: '00000000-0000-4000-8000-000000000001',
@@ -78,6 +89,14 @@ function settingsOf(type: HttpType, url: string): Record<string, string> {
         SENTINEL_STREAM: SENTINEL.streamName,
       };
   }
+}
+
+/** The settings that point `run` at the local AWS endpoint for `type`: the SDK's endpoint, region and a key it takes. */
+function awsSettingsOf(type: AwsType, url: string): Record<string, string> {
+  const credentials = { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY };
+  return type === 'eventbridge'
+    ? { SIEM_TYPE: 'eventbridge', SIEM_URL: url, EVENTBRIDGE_BUS: 'default', EVENTBRIDGE_REGION: RECEIVER_REGION, ...credentials }
+    : { SIEM_TYPE: 'firehose', SIEM_URL: url, FIREHOSE_STREAM, FIREHOSE_REGION: RECEIVER_REGION, ...credentials };
 }
 
 /** Counts arrivals and says them at most once a second, so live traffic reads as a few lines. */
@@ -131,12 +150,14 @@ export const receiverCommand: Command = {
     if (type !== 'all' && !TYPES.includes(type as ReceiverType)) throw new UsageError(`--type must be one of ${TYPES.join(', ')} or all, got "${type}"`);
     const types = type === 'all' ? TYPES : [type as ReceiverType];
     const httpTypes = HTTP_TYPES.filter((candidate) => types.includes(candidate));
+    const awsTypes = AWS_TYPES.filter((candidate) => types.includes(candidate));
 
     const reporter = arrivalReporter((line) => {
       if (!values.json) io.out(line);
     });
     let http: SiemReceiver | undefined;
     let syslog: SyslogTlsReceiver | undefined;
+    let aws: AwsJsonReceiver | undefined;
     let certificateDir: string | undefined;
     const stop = new AbortController();
     const onSignal = (): void => stop.abort();
@@ -155,6 +176,17 @@ export const receiverCommand: Command = {
         syslog = await startSyslogTlsReceiver({ tls: certificate, port: http && port !== 0 ? port + 1 : port });
         syslog.onReceive(() => reporter.count('syslog'));
         receivers.push({ type: 'syslog', url: syslog.url, settings: { SIEM_TYPE: 'syslog', SIEM_URL: syslog.url, SIEM_CA_FILE: certificate.certFile } });
+      }
+      if (awsTypes.length > 0) {
+        const taken = (http ? 1 : 0) + (syslog ? 1 : 0);
+        aws = await startAwsJsonReceiver({
+          port: port === 0 ? 0 : port + taken,
+          accessKeyId: AWS_ACCESS_KEY_ID,
+          ...(awsTypes.includes('eventbridge') ? { eventbridge: {} } : {}),
+          ...(awsTypes.includes('firehose') ? { firehose: { streams: [FIREHOSE_STREAM] } } : {}),
+        });
+        aws.onReceive((entry) => reporter.count(entry.api));
+        for (const awsType of awsTypes) receivers.push({ type: awsType, url: aws.url, settings: awsSettingsOf(awsType, aws.url) });
       }
       if (values.json) {
         io.out(JSON.stringify({ receivers }));
@@ -181,6 +213,7 @@ export const receiverCommand: Command = {
       reporter.stop();
       await http?.close();
       await syslog?.close();
+      await aws?.close();
       if (certificateDir) await rm(certificateDir, { recursive: true, force: true });
     }
   },

@@ -27,10 +27,11 @@ describe('mpas-log-sync receiver', () => {
     const receiver = startCli(['receiver', '--port', '0', '--type', 'all', '--json'], {});
     const mpas = await waitUntil(() => firstJsonLine<{ settings: Record<string, string> }>(simulator), 'the simulator\'s settings');
     const siems = await waitUntil(() => firstJsonLine<ReceiverAnnouncement>(receiver), 'the receiver\'s settings');
-    expect(siems.receivers.map(({ type }) => type)).toEqual(['https', 'splunk-hec', 'elastic', 'datadog', 'sumo-logic', 'sentinel', 'syslog']);
+    expect(siems.receivers.map(({ type }) => type)).toEqual(['https', 'splunk-hec', 'elastic', 'datadog', 'sumo-logic', 'sentinel', 'syslog', 'eventbridge', 'firehose']);
 
-    // Three protocols, one run each at once: a token grant (sentinel), TLS with the printed CA file (syslog), a product path (HEC).
-    const tried = ['splunk-hec', 'sentinel', 'syslog'];
+    // Four protocols, one run each at once: a token grant (sentinel), TLS with the printed CA file (syslog), a product path (HEC),
+    // the AWS SDK signing for the printed key (EventBridge).
+    const tried = ['splunk-hec', 'sentinel', 'syslog', 'eventbridge'];
     const runs = await Promise.all(
       tried.map(async (type) => {
         const stateDir = await mkdtemp(join(tmpdir(), `receiver-${type}-`));
@@ -45,7 +46,7 @@ describe('mpas-log-sync receiver', () => {
     const stopped = await receiver.exited;
     expect(stopped.code).toBe(0);
     const last = JSON.parse(stopped.stdout.trim().split('\n').at(-1)!) as { stopped: boolean; received: Record<string, number> };
-    expect(last).toEqual({ stopped: true, received: { 'splunk-hec': 20, sentinel: 20, syslog: 20 } });
+    expect(last).toEqual({ stopped: true, received: { 'splunk-hec': 20, sentinel: 20, syslog: 20, eventbridge: 20 } });
     simulator.kill('SIGTERM');
     expect((await simulator.exited).code).toBe(0);
   });
@@ -53,6 +54,6 @@ describe('mpas-log-sync receiver', () => {
   it('refuses a SIEM type it does not know, naming the ones it does', async () => {
     const refused = await runCli(['receiver', '--type', 'qradar'], {});
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('--type must be one of https, splunk-hec, elastic, datadog, sumo-logic, sentinel, syslog or all, got "qradar"');
+    expect(refused.stderr).toContain('--type must be one of https, splunk-hec, elastic, datadog, sumo-logic, sentinel, syslog, eventbridge, firehose or all, got "qradar"');
   });
 });
