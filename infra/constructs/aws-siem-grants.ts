@@ -9,16 +9,20 @@ export interface AwsSiemPut {
   readonly resource: string;
 }
 
+/** Every SIEM destination a configuration delivers to: the `siem` one (unless routes replace it) and each route's. */
+export function configuredSiems(config: Pick<AppConfig, 'defaultRoute' | 'siem' | 'routes'>): Array<AppConfig['siem']> {
+  return [...(config.defaultRoute === false ? [] : [config.siem]), ...(config.routes ?? []).map((route) => route.siem)];
+}
+
 /**
  * The EventBridge buses and Firehose streams of a configuration (the `siem` destination and
  * every route's), as the ARNs IAM names them: an ARN as given, a name in the setting's region,
  * else the stack's, and the stack's account.
  */
 export function awsSiemPuts(config: AppConfig): AwsSiemPut[] {
-  const siems = [...(config.defaultRoute === false ? [] : [config.siem]), ...(config.routes ?? []).map((route) => route.siem)];
   const arn = (service: string, resource: string, name: string, region: string | undefined) =>
     name.startsWith('arn:') ? name : Arn.format({ partition: Aws.PARTITION, service, region: region ?? Aws.REGION, account: Aws.ACCOUNT_ID, resource, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-  const puts = siems.flatMap((siem): AwsSiemPut[] => {
+  const puts = configuredSiems(config).flatMap((siem): AwsSiemPut[] => {
     if (siem.type === 'eventbridge') return [{ action: 'events:PutEvents', resource: arn('events', 'event-bus', siem.eventbridge.bus, siem.eventbridge.region) }];
     if (siem.type === 'firehose') return [{ action: 'firehose:PutRecordBatch', resource: arn('firehose', 'deliverystream', siem.firehose.stream, siem.firehose.region) }];
     return [];

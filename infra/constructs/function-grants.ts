@@ -4,6 +4,7 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { ForwarderConfig } from '../../lib/config/app-config-schema.js';
+import { configuredSiems } from './aws-siem-grants.js';
 
 /**
  * The DynamoDB actions each function calls, read from the code: CDK's grantReadWriteData would
@@ -41,6 +42,15 @@ export function grantSend(queue: IQueue, grantee: IGrantable): void {
   queue.encryptionMasterKey?.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
 }
 
+/**
+ * Lets `grantee` decrypt with the tenant's retired key (`deployment.retiredKeyArn`): what it encrypted before
+ * the tenant switched to the shared key (queued messages, large payloads, archived records) stays readable.
+ * Nothing new is encrypted with it, so Decrypt alone.
+ */
+export function grantRetiredKeyDecrypt(retiredKeyArn: string, grantee: IGrantable): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt'], resources: [retiredKeyArn] }));
+}
+
 /** A Security Lake bucket the forwarder writes custom sources' files to (lib/sinks/security-lake). */
 export interface SecurityLakeWrite {
   readonly bucket: string;
@@ -52,8 +62,7 @@ export interface SecurityLakeWrite {
 
 /** The Security Lake destinations of a configuration: the `siem` destination and every route's. */
 export function securityLakeWrites(config: ForwarderConfig): SecurityLakeWrite[] {
-  const siems = [...(config.defaultRoute === false ? [] : [config.siem]), ...(config.routes ?? []).map((route) => route.siem)];
-  return siems.flatMap((siem) =>
+  return configuredSiems(config).flatMap((siem) =>
     siem.type === 'security-lake' ? [{ bucket: siem.securityLake.bucket, sources: [...new Set(Object.values(siem.securityLake.sources))], kmsKeyArn: siem.securityLake.kmsKeyArn }] : [],
   );
 }
