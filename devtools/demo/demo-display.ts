@@ -33,6 +33,15 @@ function fields(value: unknown): Fields {
   return value !== null && typeof value === 'object' ? (value as Fields) : {};
 }
 
+/** The fields of a line's `details` JSON; none when it is absent or not JSON. */
+function jsonFields(text: string | undefined): Fields {
+  try {
+    return fields(JSON.parse(text ?? '{}'));
+  } catch {
+    return {};
+  }
+}
+
 function fromEnvelope(item: ReceivedItem): SeenEvent {
   const envelope = item.json as { timestamp?: string; eventType?: EnvelopeEventType; event?: Fields };
   const event = envelope.event ?? {};
@@ -57,12 +66,7 @@ function fromCef(item: ReceivedItem): SeenEvent {
   const reading = readCefLine(item.text);
   if (!reading) return { key: item.text, eventType: 'user-event', timestamp: '?', what: 'not a CEF line', mustBeRedacted: [] };
   const get = (key: string): string | undefined => reading.extension.get(key);
-  let details: Fields = {};
-  try {
-    details = fields(JSON.parse(customString(reading, 'details') ?? '{}'));
-  } catch {
-    // Not JSON: the fields it would hold count as absent.
-  }
+  const details = jsonFields(customString(reading, 'details'));
   const isAdmin = reading.signatureId.startsWith('admin_');
   const time = Number(get('rt'));
   const error = get('reason');
@@ -111,12 +115,7 @@ function fromLeef(item: ReceivedItem): SeenEvent {
   const reading = readLeefLine(item.text);
   if (!reading) return { key: item.text, eventType: 'user-event', timestamp: '?', what: 'not a LEEF line', mustBeRedacted: [] };
   const get = (key: string): string | undefined => reading.attributes.get(key);
-  let details: Fields = {};
-  try {
-    details = fields(JSON.parse(get('details') ?? '{}'));
-  } catch {
-    // Not JSON: the fields it would hold count as absent.
-  }
+  const details = jsonFields(get('details'));
   const isAdmin = reading.eventId.startsWith('admin_');
   const time = Date.parse((get('devTime') ?? '').replace(/\+0000$/, 'Z'));
   const error = get('reason');

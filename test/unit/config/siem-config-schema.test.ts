@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/config/config-error.js';
 import type { ConfigProblem } from '../../../lib/config/config-error.js';
 import { loadConfig } from '../../../lib/config/load-config.js';
+import { forwarderStagesFromConfig } from '../../../lib/runtime/stages-from-config.js';
 
 const HEC_TOKEN = 'hec-token-Vb77-secret';
 const baseEnv = {
@@ -172,5 +173,22 @@ describe('siemConfigSchema (sentinel)', () => {
     const twice = problemsOf({ ...sentinelEnv, SIEM_CLIENT_SECRET: SECRET, SIEM_TOKEN: 't' });
     expect(twice).toContainEqual({ setting: 'SIEM_TOKEN, SIEM_CLIENT_SECRET', message: expect.stringContaining('set only one SIEM authentication') });
     expect(JSON.stringify([problems, twice])).not.toContain(SECRET);
+  });
+});
+
+describe('SIEM_FORMAT', () => {
+  it.each([
+    ['ecs', 'https', {}],
+    ['leef', 'https', {}],
+    ['ecs', 'elastic', { SIEM_TYPE: 'elastic', SIEM_API_KEY: 'key' }],
+    ['leef', 'syslog', { SIEM_TYPE: 'syslog', SIEM_URL: 'syslog+tls://qradar.example.com:6514' }],
+  ])('takes %s for %s, and the forwarder formats with it', (format, type, env) => {
+    const config = loadConfig({ env: { ...baseEnv, ...env, SIEM_FORMAT: format } });
+    expect(config.siem).toMatchObject({ type, format });
+    expect(forwarderStagesFromConfig(config, { version: '1.0.0' }).formatter.format).toBe(format);
+  });
+
+  it('refuses a format it does not know, naming the setting', () => {
+    expect(problemsOf({ ...baseEnv, SIEM_FORMAT: 'qradar' })).toEqual([{ setting: 'SIEM_FORMAT', message: expect.stringMatching(/^must be one of json, cef, ecs, leef\b.*, got "qradar"$/) as unknown }]);
   });
 });

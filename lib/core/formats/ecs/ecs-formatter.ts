@@ -1,8 +1,9 @@
-import { isIP } from 'node:net';
 import type { AdminEvent, MpasEvent, UserEvent } from '../../events/event-schemas.js';
 import { eventKey } from '../../events/event-key.js';
 import { describeAdminEvent, describeUserEvent } from '../../pipeline/event-catalog.js';
 import type { FormatContext, Formatter } from '../formatter.js';
+import { ipAddress, remainder, text } from '../event-values.js';
+import type { EventFields } from '../event-values.js';
 import { isoTimestamp } from '../json-envelope.js';
 import { adminEventCategorization, userEventCategorization } from './ecs-categorization.js';
 
@@ -15,33 +16,11 @@ export interface EcsFormatterOptions {
   version: string;
 }
 
-type Fields = Record<string, unknown>;
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-// `source.ip` is an `ip` field: Elasticsearch refuses a document whose value is none, so a
-// redacted or hashed address stays in `source.address` (a keyword) only.
-function ipOf(address: string | undefined): string | undefined {
-  return address !== undefined && isIP(address) !== 0 && !address.includes('%') ? address : undefined;
-}
-
-/** `record` without `keys` and without null members; undefined when nothing is left. */
-function remainder(record: Fields | null | undefined, keys: ReadonlySet<string>): Fields | undefined {
-  if (record === null || record === undefined) return undefined;
-  let rest: Fields | undefined;
-  for (const [key, value] of Object.entries(record)) {
-    if (value !== null && value !== undefined && !keys.has(key)) (rest ??= {})[key] = value;
-  }
-  return rest;
-}
-
 /** Drops undefined and null members, empty arrays and empty objects, so a document holds only what the event had. */
-function compact(record: Fields): Fields | undefined {
-  let kept: Fields | undefined;
+function compact(record: EventFields): EventFields | undefined {
+  let kept: EventFields | undefined;
   for (const [key, value] of Object.entries(record)) {
-    const member = value !== null && typeof value === 'object' && !Array.isArray(value) ? compact(value as Fields) : value;
+    const member = value !== null && typeof value === 'object' && !Array.isArray(value) ? compact(value as EventFields) : value;
     if (member !== undefined && member !== null && !(Array.isArray(member) && member.length === 0)) (kept ??= {})[key] = member;
   }
   return kept;
@@ -54,17 +33,17 @@ function distinct(...values: Array<string | undefined>): string[] {
 // Keycloak's details keys are snake_case but for these two, which Elastic's Keycloak integration renames.
 const DETAIL_NAMES: Readonly<Record<string, string>> = { authSessionParentId: 'auth_session_parent_id', authSessionTabId: 'auth_session_tab_id' };
 
-function loginDetails(details: Fields | undefined): Fields | undefined {
+function loginDetails(details: EventFields | undefined): EventFields | undefined {
   if (details === undefined) return undefined;
-  const renamed: Fields = {};
+  const renamed: EventFields = {};
   for (const [key, value] of Object.entries(details)) renamed[DETAIL_NAMES[key] ?? key] = value;
   return renamed;
 }
 
-const USER_MAPPED = new Set(['id', 'time', 'type', 'realmId', 'clientId', 'userId', 'sessionId', 'ipAddress', 'error', 'details']);
-const ADMIN_MAPPED = new Set(['id', 'time', 'realmId', 'authDetails', 'operationType', 'resourceType', 'resourcePath', 'representation', 'error', 'details']);
-const AUTH_MAPPED = new Set(['realmId', 'clientId', 'userId', 'username', 'ipAddress']);
-const USERNAME = new Set(['username']);
+const USER_MAPPED = ['id', 'time', 'type', 'realmId', 'clientId', 'userId', 'sessionId', 'ipAddress', 'error', 'details'];
+const ADMIN_MAPPED = ['id', 'time', 'realmId', 'authDetails', 'operationType', 'resourceType', 'resourcePath', 'representation', 'error', 'details'];
+const AUTH_MAPPED = ['realmId', 'clientId', 'userId', 'username', 'ipAddress'];
+const USERNAME = ['username'];
 
 interface Common {
   event: MpasEvent;
@@ -79,10 +58,12 @@ interface Common {
 }
 
 /** The members every document has, in the order Kibana's document view lists the important ones first. */
-function document(common: Common, user: Fields, keycloak: Fields, extra: Fields = {}): Fields {
+function document(common: Common, user: EventFields, keycloak: EventFields, extra: EventFields = {}): EventFields {
   const { event, context, options, description, categorization, address } = common;
   const error = text(event.error);
-  const ip = ipOf(address);
+  // `source.ip` is an `ip` field: Elasticsearch refuses a document whose value is none, so a
+  // redacted or hashed address stays in `source.address` (a keyword) only.
+  const ip = ipAddress(address);
   return {
     '@timestamp': isoTimestamp(event.time),
     message: description.name,
@@ -102,7 +83,7 @@ function document(common: Common, user: Fields, keycloak: Fields, extra: Fields 
     user,
     source: { address, ip },
     ...extra,
-    related: { user: distinct(text(user['id']), text(user['name']), text((user['target'] as Fields | undefined)?.['id'])), ip: distinct(ip) },
+    related: { user: distinct(text(user['id']), text(user['name']), text((user['target'] as EventFields | undefined)?.['id'])), ip: distinct(ip) },
     observer: { vendor: 'Kelvin Zero', product: 'MPAS' },
     agent: { type: 'mpas-log-sync', version: options.version },
     ecs: { version: ECS_VERSION },
@@ -110,7 +91,7 @@ function document(common: Common, user: Fields, keycloak: Fields, extra: Fields 
   };
 }
 
-function userDocument(event: UserEvent, context: FormatContext, options: EcsFormatterOptions): Fields {
+function userDocument(event: UserEvent, context: FormatContext, options: EcsFormatterOptions): EventFields {
   const error = text(event.error);
   const details = event.details ?? undefined;
   const address = text(event.ipAddress);
@@ -137,9 +118,9 @@ function userDocument(event: UserEvent, context: FormatContext, options: EcsForm
   });
 }
 
-function adminDocument(event: AdminEvent, context: FormatContext, options: EcsFormatterOptions): Fields {
+function adminDocument(event: AdminEvent, context: FormatContext, options: EcsFormatterOptions): EventFields {
   const error = text(event.error);
-  const auth: Fields = event.authDetails ?? {};
+  const auth: EventFields = event.authDetails ?? {};
   const resourceType = text(event.resourceType);
   const resourcePath = text(event.resourcePath);
   // Elastic's Keycloak integration: `OPERATION-RESOURCE` is both the action and the code.

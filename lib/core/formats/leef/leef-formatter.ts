@@ -1,10 +1,11 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { AdminEvent, MpasEvent, UserEvent } from '../../events/event-schemas.js';
 import { canonicalJson, eventKey } from '../../events/event-key.js';
 import { describeAdminEvent, describeUserEvent } from '../../pipeline/event-catalog.js';
 import type { EventDescription } from '../../pipeline/event-catalog.js';
 import type { FormatContext, Formatter } from '../formatter.js';
+import { ipAddress, remainder, text } from '../event-values.js';
+import type { EventFields } from '../event-values.js';
 import { isoTimestamp } from '../json-envelope.js';
 import { declaredDelimiter, escapeLeefHeader, valueEscaper } from './leef-escape.js';
 
@@ -52,27 +53,6 @@ export function leefSeverity(severity: number): number {
   return Math.min(10, Math.max(1, severity));
 }
 
-type Fields = Record<string, unknown>;
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-// `src` and `identSrc` hold an address: a redacted or hashed value stays in `details` instead.
-function address(value: unknown): string | undefined {
-  return typeof value === 'string' && isIP(value) !== 0 && !value.includes('%') ? value : undefined;
-}
-
-/** `record` without `keys` and null members; undefined when nothing is left. */
-function remainder(record: Fields | null | undefined, keys: ReadonlyArray<string | false>): Fields | undefined {
-  if (record === null || record === undefined) return undefined;
-  let rest: Fields | undefined;
-  for (const [key, value] of Object.entries(record)) {
-    if (value !== null && value !== undefined && !keys.includes(key)) (rest ??= {})[key] = value;
-  }
-  return rest;
-}
-
 /** One event's attributes, in output order: QRadar's predefined keys first, then this product's. */
 type Attributes = Array<[key: string, value: string | undefined]>;
 
@@ -98,7 +78,8 @@ function userAttributes(event: UserEvent, context: FormatContext): Described {
   const description = describeUserEvent(event.type, error !== undefined);
   const details = event.details ?? undefined;
   const username = text(details?.username);
-  const src = address(event.ipAddress);
+  // `src` and `identSrc` hold an address: a redacted or hashed value stays in `details` instead.
+  const src = ipAddress(event.ipAddress);
   const rest = remainder(event, ['id', 'time', 'type', 'clientId', 'userId', 'sessionId', 'error', 'details', src !== undefined && 'ipAddress', event.realmId === context.realm && 'realmId']);
   const restDetails = remainder(details, ['username', 'auth_method']);
   const attributes: Attributes = [
@@ -122,8 +103,8 @@ function userAttributes(event: UserEvent, context: FormatContext): Described {
 function adminAttributes(event: AdminEvent, context: FormatContext): Described {
   const error = text(event.error);
   const description = describeAdminEvent(event.operationType, event.resourceType ?? undefined, error !== undefined);
-  const auth: Fields = event.authDetails ?? {};
-  const src = address(auth['ipAddress']);
+  const auth: EventFields = event.authDetails ?? {};
+  const src = ipAddress(auth['ipAddress']);
   const userId = text(auth['userId']);
   const rest = remainder(event, ['id', 'time', 'operationType', 'resourceType', 'resourcePath', 'error', 'authDetails', event.realmId === context.realm && 'realmId']);
   const restAuth = remainder(auth, ['userId', 'username', 'clientId', src !== undefined && 'ipAddress']);
