@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { App, Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadTenants } from '../config/load-tenants.js';
+import { loadTenants, tenantsDirectory } from '../config/load-tenants.js';
 import { InfraError } from '../config/infra-errors.js';
 import { addNagSuppressions } from '../nag/nag-suppressions.js';
 import { addTenantStacks } from '../tenant-app.js';
@@ -11,10 +11,9 @@ import { addTenantStacks } from '../tenant-app.js';
 // are read once here and passed down as props.
 const app = new App();
 const selection: unknown = app.node.tryGetContext('tenant');
-const directoryContext: unknown = app.node.tryGetContext('tenantsDir');
-const tenantsDirectory = typeof directoryContext === 'string' ? directoryContext : fileURLToPath(new URL('../tenants/', import.meta.url));
 try {
-  const tenants = loadTenants(tenantsDirectory, typeof selection === 'string' ? selection : undefined);
+  const directory = tenantsDirectory(app.node.tryGetContext('tenantsDir'), fileURLToPath(new URL('../tenants/', import.meta.url)));
+  const tenants = loadTenants(directory, typeof selection === 'string' ? selection : undefined);
   for (const stacks of addTenantStacks(app, tenants).values()) addNagSuppressions(stacks);
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   app.synth();

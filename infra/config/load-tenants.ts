@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
+import { z } from 'zod';
 import { deploymentSchema, tenantFileSchema } from './deployment-schema.js';
 import { settingsLostInEnvironment } from './environment-round-trip.js';
 import type { DeploymentSettings } from './deployment-schema.js';
@@ -17,6 +18,21 @@ export interface TenantDeployment {
 }
 
 const TENANT_NAME = /^[a-z0-9-]{1,40}$/;
+
+/** How problems name the directory of tenant files. */
+const TENANTS_DIR_SETTING = 'tenantsDir (the -c tenantsDir=<path> context)';
+const tenantsDirSchema = z.string().trim().min(1).optional();
+
+/**
+ * The directory of tenant files: the `tenantsDir` context (`-c tenantsDir=<path>`, relative to
+ * `cwd`) or `defaultDirectory` when it is not given. A generated set of tenants (a shard, a
+ * benchmark) is pointed at this way without touching infra/tenants/.
+ */
+export function tenantsDirectory(context: unknown, defaultDirectory: string, cwd = process.cwd()): string {
+  const parsed = tenantsDirSchema.safeParse(context);
+  if (!parsed.success) throw new TenantConfigError([{ setting: TENANTS_DIR_SETTING, message: 'must be the path of a directory of tenant files' }]);
+  return parsed.data === undefined ? defaultDirectory : resolve(cwd, parsed.data);
+}
 
 /**
  * Validates one tenant file's content. `file` only names the file in problems. Throws a
@@ -104,7 +120,14 @@ export function loadTenants(directory: string, selection: string | undefined, cw
 }
 
 function tenantNames(directory: string): string[] {
-  return readdirSync(directory)
+  let files: string[];
+  try {
+    files = readdirSync(directory);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not a readable directory';
+    throw new TenantConfigError([{ setting: TENANTS_DIR_SETTING, message: `${directory} ${reason}` }], { cause: error });
+  }
+  return files
     .filter((file) => file.endsWith('.json'))
     .map((file) => basename(file, '.json'))
     .sort();

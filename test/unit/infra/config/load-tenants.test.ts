@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TenantConfigError } from '../../../../infra/config/infra-errors.js';
 import type { TenantProblem } from '../../../../infra/config/infra-errors.js';
-import { loadTenants, parseTenant } from '../../../../infra/config/load-tenants.js';
+import { loadTenants, parseTenant, tenantsDirectory } from '../../../../infra/config/load-tenants.js';
 import { shippedTenant } from '../../../support/infra-synth.js';
 
 /** The smallest tenant file that deploys. */
@@ -49,6 +49,7 @@ describe('parseTenant', () => {
       lagAlarmSeconds: 900,
       logRetentionDays: 90,
       xray: false,
+      encryptionKey: 'shared',
       paused: false,
       poller: { timeoutSeconds: 75, memoryMb: 512, budgetShare: 0.8 },
       forwarder: { timeoutSeconds: 60, memoryMb: 512, batchSize: 10, batchingWindowSeconds: 0, maxConcurrency: 2, retryBaseSeconds: 30, retryMaxSeconds: 43_200 },
@@ -178,6 +179,11 @@ describe('loadTenants', () => {
     expect(loadTenants(dir, undefined).map((tenant) => tenant.name)).toEqual(['alpha', 'beta']);
   });
 
+  it('names the tenantsDir context when the directory does not exist', () => {
+    const missing = join(dir, 'no-such-shard');
+    expect(problemsOf(() => loadTenants(missing, 'all'))).toEqual([{ setting: 'tenantsDir (the -c tenantsDir=<path> context)', message: `${missing} does not exist` }]);
+  });
+
   it('names the available tenants when the selection names none', () => {
     write('alpha.json', tenantFile());
     expect(() => loadTenants(dir, 'gamma')).toThrow(/tenant \(the -c tenant=<name> context\): names no tenant file in .*: choose one of alpha or all/);
@@ -304,5 +310,21 @@ describe('parseTenant and the functions\' environment', () => {
     const problems = problemsOf(() => parseTenant('acme', file));
     expect(problems).toContainEqual(expect.objectContaining({ setting: 'service.siem.auth.clientSecret', message: expect.stringMatching(/^is a secret: it belongs in the tenant's Secrets Manager secret/) }));
     expect(JSON.stringify(problems)).not.toContain('cs-123');
+  });
+});
+
+describe('tenantsDirectory', () => {
+  it('is the default without the context, and the context resolved against the working directory with it', () => {
+    expect(tenantsDirectory(undefined, '/repo/infra/tenants/', '/repo')).toBe('/repo/infra/tenants/');
+    expect(tenantsDirectory('shards/eu-1', '/repo/infra/tenants/', '/repo')).toBe('/repo/shards/eu-1');
+    expect(tenantsDirectory('/srv/tenants', '/repo/infra/tenants/', '/repo')).toBe('/srv/tenants');
+  });
+
+  it('refuses an empty or non-text context, naming the context', () => {
+    for (const context of ['', '  ', 42, { path: 'x' }]) {
+      expect(problemsOf(() => tenantsDirectory(context, '/repo/infra/tenants/'))).toEqual([
+        { setting: 'tenantsDir (the -c tenantsDir=<path> context)', message: 'must be the path of a directory of tenant files' },
+      ]);
+    }
   });
 });
