@@ -12,8 +12,11 @@ import type { FormatContext } from './formatter.js';
 /*
  * The forwarder's CEF hot path: the line `cefLine(cefFields(...))` gives, written in one pass with
  * no intermediate field list, no remainder objects and no per-event closures, its pieces appended
- * to one string that is flattened once. `cefFields` stays the readable reference (the archive uses its fields),
- * and a property test holds the two byte-equal.
+ * to a string local to one function and flattened once. Each append allocates (a rope node, 32
+ * bytes), and on Node 24 the garbage, not the copying, is most of what the line costs beyond
+ * JSON.stringify: so whatever is the same from event to event (the header with `rt=`, `act` with
+ * `outcome`, the realm, a remainder key with its quotes) is one cached piece. `cefFields` stays the
+ * readable reference (the archive uses its fields), and a property test holds the two byte-equal.
  */
 
 type Rest = Record<string, unknown>;
@@ -28,22 +31,17 @@ function address(value: unknown): string | undefined {
   return isIP(value) !== 0 && !value.includes('%') ? value : undefined;
 }
 
-// The line being written. Pieces are appended to it, and it is flattened once at the end: left as
-// a rope of small strings, it would survive a garbage collection or two until the sink reads it.
-let line = '';
-
 /** `prefix` (` key=`) and the value, when non-empty: truncated on the raw text, then escaped. */
-function pair(prefix: string, value: string | undefined, maxLength: number): void {
-  if (value === undefined || value.length === 0) return;
-  line += prefix + escapeExtensionValue(truncate(value, maxLength));
+function pair(prefix: string, value: string | undefined, maxLength: number): string {
+  return value === undefined || value.length === 0 ? '' : prefix + escapeExtensionValue(truncate(value, maxLength));
 }
 
 /** The line as one flat string: reading a character of a rope makes V8 flatten it in place. */
-function finished(): string {
-  const done = line;
-  line = '';
-  done.charCodeAt(0);
-  return done;
+function flat(line: string): string {
+  // Flattened now, while its pieces are young: left as a rope, they would survive a garbage
+  // collection or two until the sink reads the line.
+  line.charCodeAt(0);
+  return line;
 }
 
 /**
@@ -92,29 +90,19 @@ function remainderJson(record: unknown, used: Used, extraKey?: string, extra?: s
   return json + '}';
 }
 
-/**
- * Writes `cs6` (the remainder JSON of `record`, with the remainder of its member `nestedKey`
- * nested) straight into the line, as `custom(5, remainderJson(...))` would, without building the
- * JSON text first: each key and value is JSON-quoted and CEF-escaped on its own, which equals
- * escaping the whole, since both escapes replace characters one by one. Writes nothing and
- * returns false where the pieces could differ from the whole: a nested object or array (whose
- * keys need sorting at every depth), a `__proto__` member, or text long enough to be truncated.
- */
-function writeRemainder(record: Rest, used: Used, nestedKey: string, nestedUsed: Used): boolean {
+// The JSON length, before escaping, of the members `membersText` wrote last.
+let membersLength = 0;
+
+/** `cs6` as `custom(5, remainderJson(...))` writes it, built piecewise; undefined where the pieces could differ. */
+function remainderText(record: Rest, used: Used, nestedKey: string, nestedUsed: Used): string | undefined {
   const nested = record[nestedKey];
   const nestedKeys = nested === null || nested === undefined ? undefined : keptKeys(nested as Rest, nestedUsed, undefined);
-  if (nestedKeys === null) return false;
+  if (nestedKeys === null) return undefined;
   const keys = keptKeys(record, used, nestedKeys === undefined ? undefined : nestedKey);
-  if (keys === null) return false;
-  if (keys === undefined) return true;
-  const before = line;
-  line += REMAINDER_PREFIX;
-  const rawLength = writeMembers(record, keys, nestedKey, nestedKeys, true);
-  if (rawLength > CEF_LIMITS.customString) {
-    line = before;
-    return false;
-  }
-  return true;
+  if (keys === null) return undefined;
+  if (keys === undefined) return '';
+  const text = membersText(record, keys, nestedKey, nestedKeys);
+  return membersLength > CEF_LIMITS.customString ? undefined : CUSTOM_PREFIXES[5]! + text;
 }
 
 /** The sorted keys `remainderJson` keeps, `extraKey` added; null where `writeRemainder` must not go. */
@@ -143,36 +131,38 @@ function insertSorted(keys: string[], key: string): void {
   keys[at] = key;
 }
 
-/** Pushes `{"key":value,...}` escaped for CEF; returns the length of the JSON before escaping. */
-function writeMembers(record: Rest, keys: readonly string[], nestedKey: string | undefined, nestedKeys: readonly string[] | undefined, opened = false): number {
-  let rawLength = 2 + keys.length;
-  if (!opened) line += '{';
+/** `{"key":value,...}` escaped for CEF; its length before escaping is left in `membersLength`. */
+function membersText(record: Rest, keys: readonly string[], nestedKey: string | undefined, nestedKeys: readonly string[] | undefined): string {
+  let rawLength = keys.length + 1;
+  let text = '';
+  // What comes before the next key: the brace (FIRST), a comma (AFTER_VALUE), or the closing
+  // quote of the text before and a comma (AFTER_TEXT): a plain text value costs one piece, not three.
+  let after = FIRST;
   for (let index = 0; index < keys.length; index += 1) {
     const key = keys[index]!;
     const quoted = quotedKey(key);
-    line += index > 0 ? quoted.cefAfterComma : quoted.cef;
     rawLength += quoted.rawLength;
     const value = record[key];
-    rawLength += key === nestedKey ? writeMembers(value as Rest, nestedKeys!, undefined, undefined) : writeValue(value);
+    if (typeof value === 'string' && isPlain(value)) {
+      text += quoted.pieces[after + OPENS_TEXT]! + value;
+      rawLength += value.length + 2;
+      after = AFTER_TEXT;
+      continue;
+    }
+    text += quoted.pieces[after]!;
+    after = AFTER_VALUE;
+    if (key === nestedKey) {
+      text += membersText(value as Rest, nestedKeys!, undefined, undefined);
+      rawLength += membersLength;
+    } else {
+      // A number or a boolean (JSON has no character in it that CEF escapes), or text that needs escaping.
+      const json = JSON.stringify(value);
+      text += typeof value === 'string' ? escapeExtensionValue(json) : json;
+      rawLength += json.length;
+    }
   }
-  line += '}';
-  return rawLength;
-}
-
-function writeValue(value: unknown): number {
-  if (typeof value !== 'string') {
-    // A number or a boolean: JSON has no character in it that CEF escapes.
-    const json = JSON.stringify(value);
-    line += json;
-    return json.length;
-  }
-  if (isPlain(value)) {
-    line += '"' + value + '"';
-    return value.length + 2;
-  }
-  const json = JSON.stringify(value);
-  line += escapeExtensionValue(json);
-  return json.length;
+  membersLength = rawLength;
+  return text + (after === AFTER_TEXT ? '"}' : '}');
 }
 
 // What JSON (quote, backslash, control characters, surrogates) or CEF (`=`, backslash) escapes.
@@ -184,11 +174,16 @@ function isPlain(text: string): boolean {
   return !ESCAPED_BY_JSON_OR_CEF.test(text);
 }
 
+// Indexes of `QuotedKey.pieces`: what comes before the key, plus OPENS_TEXT when a text value follows.
+const FIRST = 0;
+const AFTER_VALUE = 2;
+const AFTER_TEXT = 4;
+const OPENS_TEXT = 1;
+
 /** A member's key as JSON with its colon, escaped for CEF, and its length before escaping. */
 interface QuotedKey {
-  cef: string;
-  /** `cef` after the comma that separates it from the member before. */
-  cefAfterComma: string;
+  /** The key after `{`, `,` or `",` and before `:` or `:"`, by `FIRST | AFTER_VALUE | AFTER_TEXT` (+ `OPENS_TEXT`). */
+  pieces: readonly string[];
   rawLength: number;
 }
 const quotedKeys = new Map<string, QuotedKey>();
@@ -197,7 +192,7 @@ function quotedKey(key: string): QuotedKey {
   if (quoted === undefined) {
     const json = JSON.stringify(key);
     const cef = escapeExtensionValue(json) + ':';
-    quoted = { cef, cefAfterComma: ',' + cef, rawLength: json.length + 1 };
+    quoted = { pieces: ['{' + cef, '{' + cef + '"', ',' + cef, ',' + cef + '"', '",' + cef, '",' + cef + '"'], rawLength: json.length + 1 };
     // Keys come from a small, schema-shaped set; a stream of odd keys must not grow this without end.
     if (quotedKeys.size >= 10_000) quotedKeys.clear();
     quotedKeys.set(key, quoted);
@@ -208,45 +203,71 @@ function quotedKey(key: string): QuotedKey {
 // The custom string pairs before their value: `cs1Label=realm cs1=`, fixed ASCII that needs no escape.
 const CUSTOM_PREFIXES = CUSTOM_STRING_LABELS.map((label, index) => ` cs${index + 1}Label=${label} cs${index + 1}=`);
 
-// `cs6` opened: its prefix and the remainder object's brace, written as one piece.
-const REMAINDER_PREFIX = CUSTOM_PREFIXES[5]! + '{';
-
-function custom(slot: number, value: string | undefined): void {
-  pair(CUSTOM_PREFIXES[slot]!, value, CEF_LIMITS.customString);
+function custom(slot: number, value: string | undefined): string {
+  return pair(CUSTOM_PREFIXES[slot]!, value, CEF_LIMITS.customString);
 }
 
-// The header parts are the same for many events: made once per options object (device) and per
-// catalog entry (signature, name, severity), rather than truncated and escaped per event.
+// The header is the same for many events: made once per options object (device) and catalog
+// entry (signature, name, severity), with the `rt=` that follows, rather than written per event.
 interface Device {
   vendor: string;
   product: string;
   version: string;
   prefix: string;
+  headers: WeakMap<EventDescription, string>;
 }
 const devices = new WeakMap<ResolvedCefOptions, Device>();
-function devicePrefix(options: ResolvedCefOptions): string {
+function deviceOf(options: ResolvedCefOptions): Device {
   const cached = devices.get(options);
   // Compared with the raw values, so options changed in place still get their own header.
-  if (cached && cached.vendor === options.vendor && cached.product === options.product && cached.version === options.version) return cached.prefix;
+  if (cached && cached.vendor === options.vendor && cached.product === options.product && cached.version === options.version) return cached;
   const prefix =
     'CEF:0|' +
     escapeHeaderField(headerText(options.vendor, CEF_LIMITS.vendor)) + '|' +
     escapeHeaderField(headerText(options.product, CEF_LIMITS.product)) + '|' +
     escapeHeaderField(headerText(options.version, CEF_LIMITS.version)) + '|';
-  devices.set(options, { vendor: options.vendor, product: options.product, version: options.version, prefix });
-  return prefix;
+  const device = { vendor: options.vendor, product: options.product, version: options.version, prefix, headers: new WeakMap<EventDescription, string>() };
+  devices.set(options, device);
+  return device;
 }
 
-const descriptions = new WeakMap<EventDescription, string>();
-function describedPart(description: EventDescription): string {
-  let part = descriptions.get(description);
-  if (part === undefined) {
-    part =
+/** The header of the line and `rt=`, where its extension starts. */
+function headerOf(options: ResolvedCefOptions, description: EventDescription): string {
+  const device = deviceOf(options);
+  let header = device.headers.get(description);
+  if (header === undefined) {
+    header =
+      device.prefix +
       escapeHeaderField(headerText(description.signatureId, CEF_LIMITS.signatureId)) + '|' +
-      escapeHeaderField(headerText(description.name, CEF_LIMITS.name)) + '|' + description.severity + '|';
-    descriptions.set(description, part);
+      escapeHeaderField(headerText(description.name, CEF_LIMITS.name)) + '|' + description.severity + '|rt=';
+    device.headers.set(description, header);
   }
-  return part;
+  return header;
+}
+
+// ` act=<type> outcome=<success|failure>` by type, [success, failure]: a stream has a few dozen types.
+const actions = new Map<string, readonly [string, string]>();
+function actionPairs(act: string, failed: boolean): string {
+  let pairs = actions.get(act);
+  if (pairs === undefined) {
+    const written = pair(' act=', act, CEF_LIMITS.act);
+    pairs = [written + pair(' outcome=', 'success', CEF_LIMITS.outcome), written + pair(' outcome=', 'failure', CEF_LIMITS.outcome)];
+    // A stream of odd types must not grow this without end.
+    if (actions.size >= 10_000) actions.clear();
+    actions.set(act, pairs);
+  }
+  return pairs[failed ? 1 : 0];
+}
+
+// `cs1` (the realm) of the last realm seen: one realm per batch.
+let realmSeen: string | undefined;
+let realmPair = '';
+function realmCustom(realm: string): string {
+  if (realm !== realmSeen) {
+    realmPair = custom(0, realm);
+    realmSeen = realm;
+  }
+  return realmPair;
 }
 
 function userLine(event: UserEvent, context: FormatContext, options: ResolvedCefOptions): string {
@@ -255,23 +276,23 @@ function userLine(event: UserEvent, context: FormatContext, options: ResolvedCef
   const username = text(details?.username);
   const src = address(event.ipAddress);
   // `rt` is always there (the time is a number), so every later pair starts with its space.
-  line = devicePrefix(options) + describedPart(describeUserEvent(event.type, error !== undefined)) + 'rt=' + String(event.time);
-  pair(' externalId=', text(event.id), CEF_LIMITS.externalId);
-  pair(' act=', event.type, CEF_LIMITS.act);
-  pair(' outcome=', error !== undefined || event.type.endsWith('_ERROR') ? 'failure' : 'success', CEF_LIMITS.outcome);
-  pair(' reason=', error, CEF_LIMITS.reason);
-  pair(' src=', src, Number.MAX_SAFE_INTEGER);
-  pair(' duser=', username, CEF_LIMITS.duser);
-  pair(' duid=', text(event.userId), CEF_LIMITS.duid);
-  custom(0, context.realm);
-  custom(1, text(event.clientId));
-  custom(2, text(event.sessionId));
-  custom(3, text(details?.auth_method));
-  if (options.extraDetails !== 'cs') return finished();
-  const usedDetails: Used = { mapped: DETAILS_MAPPED, alsoA: username === undefined ? undefined : 'username', alsoB: undefined };
-  const usedMembers: Used = { mapped: USER_MAPPED, alsoA: src === undefined ? undefined : 'ipAddress', alsoB: event.realmId === context.realm ? 'realmId' : undefined };
-  if (!writeRemainder(event, usedMembers, 'details', usedDetails)) custom(5, remainderJson(event, usedMembers, 'details', remainderJson(details, usedDetails)));
-  return finished();
+  let line = headerOf(options, describeUserEvent(event.type, error !== undefined)) + String(event.time);
+  line += pair(' externalId=', text(event.id), CEF_LIMITS.externalId);
+  line += actionPairs(event.type, error !== undefined || event.type.endsWith('_ERROR'));
+  line += pair(' reason=', error, CEF_LIMITS.reason);
+  line += pair(' src=', src, Number.MAX_SAFE_INTEGER);
+  line += pair(' duser=', username, CEF_LIMITS.duser);
+  line += pair(' duid=', text(event.userId), CEF_LIMITS.duid);
+  line += realmCustom(context.realm);
+  line += custom(1, text(event.clientId));
+  line += custom(2, text(event.sessionId));
+  line += custom(3, text(details?.auth_method));
+  if (options.extraDetails === 'cs') {
+    const usedDetails: Used = { mapped: DETAILS_MAPPED, alsoA: username === undefined ? undefined : 'username', alsoB: undefined };
+    const usedMembers: Used = { mapped: USER_MAPPED, alsoA: src === undefined ? undefined : 'ipAddress', alsoB: event.realmId === context.realm ? 'realmId' : undefined };
+    line += remainderText(event, usedMembers, 'details', usedDetails) ?? custom(5, remainderJson(event, usedMembers, 'details', remainderJson(details, usedDetails)));
+  }
+  return flat(line);
 }
 
 const DETAILS_MAPPED = new Set(['auth_method']);
@@ -284,24 +305,24 @@ function adminLine(event: AdminEvent, context: FormatContext, options: ResolvedC
   const auth: Rest = event.authDetails ?? {};
   const src = address(auth.ipAddress);
   const userId = text(auth.userId);
-  line = devicePrefix(options) + describedPart(describeAdminEvent(event.operationType, event.resourceType, error !== undefined)) + 'rt=' + String(event.time);
-  pair(' externalId=', text(event.id), CEF_LIMITS.externalId);
-  pair(' act=', event.operationType, CEF_LIMITS.act);
-  pair(' outcome=', error !== undefined ? 'failure' : 'success', CEF_LIMITS.outcome);
-  pair(' reason=', error, CEF_LIMITS.reason);
-  pair(' src=', src, Number.MAX_SAFE_INTEGER);
+  let line = headerOf(options, describeAdminEvent(event.operationType, event.resourceType, error !== undefined)) + String(event.time);
+  line += pair(' externalId=', text(event.id), CEF_LIMITS.externalId);
+  line += actionPairs(event.operationType, error !== undefined);
+  line += pair(' reason=', error, CEF_LIMITS.reason);
+  line += pair(' src=', src, Number.MAX_SAFE_INTEGER);
   // Keycloak records only the acting user's id; a username, where a newer server adds one, wins.
-  pair(' suser=', text(auth.username) ?? userId, CEF_LIMITS.suser);
-  pair(' suid=', userId, CEF_LIMITS.suid);
-  pair(' request=', text(event.resourcePath), CEF_LIMITS.request);
-  custom(0, context.realm);
-  custom(1, text(auth.clientId));
-  custom(4, text(event.resourceType));
-  if (options.extraDetails !== 'cs') return finished();
-  const usedAuth: Used = { mapped: AUTH_MAPPED, alsoA: src === undefined ? undefined : 'ipAddress', alsoB: undefined };
-  const usedMembers: Used = { mapped: ADMIN_MAPPED, alsoA: undefined, alsoB: event.realmId === context.realm ? 'realmId' : undefined };
-  if (!writeRemainder(event, usedMembers, 'authDetails', usedAuth)) custom(5, remainderJson(event, usedMembers, 'authDetails', remainderJson(auth, usedAuth)));
-  return finished();
+  line += pair(' suser=', text(auth.username) ?? userId, CEF_LIMITS.suser);
+  line += pair(' suid=', userId, CEF_LIMITS.suid);
+  line += pair(' request=', text(event.resourcePath), CEF_LIMITS.request);
+  line += realmCustom(context.realm);
+  line += custom(1, text(auth.clientId));
+  line += custom(4, text(event.resourceType));
+  if (options.extraDetails === 'cs') {
+    const usedAuth: Used = { mapped: AUTH_MAPPED, alsoA: src === undefined ? undefined : 'ipAddress', alsoB: undefined };
+    const usedMembers: Used = { mapped: ADMIN_MAPPED, alsoA: undefined, alsoB: event.realmId === context.realm ? 'realmId' : undefined };
+    line += remainderText(event, usedMembers, 'authDetails', usedAuth) ?? custom(5, remainderJson(event, usedMembers, 'authDetails', remainderJson(auth, usedAuth)));
+  }
+  return flat(line);
 }
 
 /**

@@ -113,6 +113,19 @@ describe('writeCefLine', () => {
     }
   });
 
+  it('writes cs6 whole up to the length limit and truncated past it, as the reference does', () => {
+    const resolved = resolveCefOptions({});
+    const context: FormatContext = { tenant: 't', realm: 'acme', stream: 'user' };
+    // `{"details":{"zeta":"…"},"realmId":"r"}` around 4,000 characters of JSON (cs6's limit), with
+    // a plain value and one CEF escapes, and a number after it: the piecewise length must be exact.
+    for (let length = 3_955; length <= 3_975; length += 1) {
+      for (const [zeta, next] of [['x'.repeat(length), 'r'], ['='.repeat(length - 2) + 'xx', 7]] as const) {
+        const event = { time: 1, type: 'LOGIN', realmId: next, details: { zeta } } as unknown as UserEvent;
+        expect(writeCefLine(event, context, resolved), `${length}`).toBe(reference(event, context, resolved));
+      }
+    }
+  });
+
   it('starts the extension with rt and separates pairs by one space even after a value ending in |', () => {
     const resolved = resolveCefOptions({});
     const event: UserEvent = { time: 5, type: 'LOGIN', id: 'id|', userId: 'u|' };
