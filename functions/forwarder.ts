@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -16,6 +16,7 @@ import { forwardClaimChecked } from '../lib/aws/claim-checked-record.js';
 import type { QueueRecord, RecordOutcome } from '../lib/aws/forward-record.js';
 import { idempotentBatches } from '../lib/aws/idempotent-batches.js';
 import { rebuildOnChange } from '../lib/aws/rebuild-on-change.js';
+import { s3ClientOnDemand } from '../lib/aws/s3-client-on-demand.js';
 import { LARGE_PAYLOAD_PREFIX, S3PayloadStore } from '../lib/aws/s3-payload-store.js';
 import { secretsManagerProvider } from '../lib/aws/secrets-manager-provider.js';
 import { SqsForwarderPorts } from '../lib/aws/sqs-forwarder-ports.js';
@@ -73,11 +74,12 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: 'mpas-log-sync-forwarder' });
   const metrics = deps.metrics ?? new Metrics({ namespace: 'MpasLogSync', serviceName: 'mpas-log-sync-forwarder' });
   let tenantDimension: string | undefined;
-  let s3: S3Client | undefined = deps.s3;
+  // Made at the first large payload, so that a cold start does not import the S3 module.
+  const s3 = s3ClientOnDemand(deps.s3);
   const wiring = rebuildOnChange(({ config, settings }: LambdaConfig<ForwarderConfig>) => {
     const payloads = settings.largePayloadBucket === undefined
       ? undefined
-      : new S3PayloadStore((s3 ??= new S3Client({})), settings.largePayloadBucket, settings.largePayloadKmsKey);
+      : new S3PayloadStore(s3, settings.largePayloadBucket, settings.largePayloadKmsKey);
     return {
       routes: routesFromConfig(config, {
         version: VERSION,

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -12,6 +12,7 @@ import { PollMetrics } from '../lib/aws/poll-metrics.js';
 import { runPollerInvocation } from '../lib/aws/poller-invocation.js';
 import { pollerScheduleOf } from '../lib/aws/poller-schedule.js';
 import type { InvocationOutcome } from '../lib/aws/read-while-events-flow.js';
+import { s3ClientOnDemand } from '../lib/aws/s3-client-on-demand.js';
 import { LARGE_PAYLOAD_PREFIX, S3PayloadStore } from '../lib/aws/s3-payload-store.js';
 import { secretsManagerProvider } from '../lib/aws/secrets-manager-provider.js';
 import { loadLambdaConfig } from '../lib/config/lambda-config.js';
@@ -61,13 +62,14 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
   const metrics = deps.metrics ?? new Metrics({ namespace: 'MpasLogSync', serviceName: 'mpas-log-sync-poller' });
   // Clients keep their token and connections across warm invocations, until the config changes.
   let tenantDimension: string | undefined;
-  let s3: S3Client | undefined = deps.s3;
+  // Made at the first large payload, so that a cold start does not import the S3 module.
+  const s3 = s3ClientOnDemand(deps.s3);
   const wiring = rebuildOnChange(({ config, settings }: LambdaConfig<PollerConfig>) => {
     const source = mpasClientFromConfig(config, { clock });
     // An event over the message limit travels through the payload bucket instead of stopping its stream.
     const largePayloads = settings.largePayloadBucket === undefined
       ? undefined
-      : { store: new S3PayloadStore((s3 ??= new S3Client({})), settings.largePayloadBucket, settings.largePayloadKmsKey), keyPrefix: LARGE_PAYLOAD_PREFIX };
+      : { store: new S3PayloadStore(s3, settings.largePayloadBucket, settings.largePayloadKmsKey), keyPrefix: LARGE_PAYLOAD_PREFIX };
     return {
       store: new DynamoDbCursorStore({ client: deps.dynamodb, tableName: requireSetting(settings, 'cursorTableName'), tenant: config.tenant }),
       records: new DynamoDbDeliveryRecords({ client: deps.dynamodb, tableName: requireSetting(settings, 'cursorTableName'), tenant: config.tenant }),
