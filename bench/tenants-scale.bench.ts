@@ -95,6 +95,8 @@ interface StackFigures {
   bytes: number;
   resources: number;
   outputs: number;
+  /** Outputs exported for another stack (strong cross-stack references): an account-wide quota. */
+  exports: number;
   parameters: number;
 }
 
@@ -166,7 +168,7 @@ async function measure(tenants: number): Promise<SizeResult> {
     const templateFiles = readdirSync(outDir).filter((file) => file.endsWith('.template.json'));
     const parsed = templateFiles.map((file) => {
       const text = readFileSync(join(outDir, file), 'utf8');
-      return { stackName: file.replace(/\.template\.json$/, ''), bytes: Buffer.byteLength(text), template: JSON.parse(text) as StackTemplate & { Outputs?: object; Parameters?: object } };
+      return { stackName: file.replace(/\.template\.json$/, ''), bytes: Buffer.byteLength(text), template: JSON.parse(text) as StackTemplate & { Outputs?: Record<string, { Export?: unknown }>; Parameters?: object } };
     });
     const stacks: StackFigures[] = parsed.map(({ stackName, bytes, template }) => ({
       name: stackName,
@@ -174,6 +176,7 @@ async function measure(tenants: number): Promise<SizeResult> {
       bytes,
       resources: Object.keys(template.Resources ?? {}).length,
       outputs: Object.keys(template.Outputs ?? {}).length,
+      exports: Object.values(template.Outputs ?? {}).filter((output) => output.Export !== undefined).length,
       parameters: Object.keys(template.Parameters ?? {}).length,
     }));
     const resources = (template: StackTemplate): Resource[] => Object.values(template.Resources ?? {}) as Resource[];
@@ -287,10 +290,11 @@ async function main(): Promise<void> {
   const functionsPerTenant = perTenant.functions;
   const mostResources = Math.max(...results.flatMap((result) => result.stacks.map((stack) => stack.resources)));
   const mostOutputs = Math.max(...results.flatMap((result) => result.stacks.map((stack) => stack.outputs)));
+  const exportsPerTenant = largestSize.stacks.filter((stack) => stack.kind !== 'operator').reduce((total, stack) => total + stack.exports, 0) / largestSize.tenants;
   const notes = [
     `bundling: esbuild ran ${results.map((result) => result.bundlingRuns).join(', ')} time(s) for ${counts.join(', ')} tenants, and the templates name ${results.map((result) => result.distinctLambdaCode).join(', ')} distinct Lambda code asset(s) for ${results.map((result) => result.lambdaFunctions).join(', ')} functions: CDK stages a NodejsFunction's bundle once per distinct entry and bundling options (its asset cache) and every tenant's function points at the same asset hash, so bundling is a fixed cost, not a per-tenant one, and a deploy uploads each bundle once.`,
     ...fits.map((line) => `${line.measure}: ${line.fixed} + ${line.perTenant} per tenant (least squares); per tenant between sizes ${line.stepPerTenant.join(', ')}${line.lastStepOverFirst === undefined ? '' : `; last step / first step ${line.lastStepOverFirst}`}`),
-    `one tenant adds ${perTenant.resources} resources in 2 stacks (${perTenant.roles} IAM roles, ${perTenant.functions} Lambda functions with ${perTenant.reservedConcurrency} reserved concurrency, ${perTenant.alarms.length} alarms, ${perTenant.kmsKeys} KMS key(s), ${perTenant.tables} DynamoDB tables, ${perTenant.queues} SQS queues, ${perTenant.secretsCreated} secrets, ${perTenant.schedules} schedule(s), ${perTenant.logGroupRetentionDays.length} log groups, ${perTenant.buckets} bucket(s), ${perTenant.topics} SNS topic(s)); the operator stack is one per account and region.`,
+    `one tenant adds ${perTenant.resources} resources in 2 stacks (${perTenant.roles} IAM roles, ${perTenant.functions} Lambda functions with ${perTenant.reservedConcurrency} reserved concurrency, ${exportsPerTenant} stack exports, ${perTenant.alarms.length} alarms, ${perTenant.kmsKeys} KMS key(s), ${perTenant.tables} DynamoDB tables, ${perTenant.queues} SQS queues, ${perTenant.secretsCreated} secrets, ${perTenant.schedules} schedule(s), ${perTenant.logGroupRetentionDays.length} log groups, ${perTenant.buckets} bucket(s), ${perTenant.topics} SNS topic(s)); the operator stack is one per account and region.`,
     `the machine is shared: every size's load average (1, 5, 15 min) is in data.sizes; CPU seconds move far less with the load than wall seconds.`,
   ];
   const targets = [
@@ -308,12 +312,12 @@ async function main(): Promise<void> {
     notes,
     data: {
       fits,
-      perTenant,
+      perTenant: { ...perTenant, exports: exportsPerTenant },
       sizes: results.map(({ stacks, ...rest }) => ({
         ...rest,
         stacksByKind: (['data', 'service', 'operator'] as const).map((kind) => {
           const mine = stacks.filter((stack) => stack.kind === kind);
-          return { kind, count: mine.length, resources: Math.max(0, ...mine.map((stack) => stack.resources)), outputs: Math.max(0, ...mine.map((stack) => stack.outputs)), parameters: Math.max(0, ...mine.map((stack) => stack.parameters)), largestBytes: Math.max(0, ...mine.map((stack) => stack.bytes)) };
+          return { kind, count: mine.length, resources: Math.max(0, ...mine.map((stack) => stack.resources)), outputs: Math.max(0, ...mine.map((stack) => stack.outputs)), exports: Math.max(0, ...mine.map((stack) => stack.exports)), parameters: Math.max(0, ...mine.map((stack) => stack.parameters)), largestBytes: Math.max(0, ...mine.map((stack) => stack.bytes)) };
         }),
       })),
       totalSeconds: Math.round(totalSeconds),
