@@ -93,37 +93,49 @@ function remainderJson(record: unknown, used: Used, extraKey?: string, extra?: s
 // The JSON length, before escaping, of the members `membersText` wrote last.
 let membersLength = 0;
 
+// The kept keys of a record and of its nested member, in arrays reused from event to event: two
+// arrays a line were a fifth of what it allocated.
+const recordKeys: string[] = [];
+const nestedKeys: string[] = [];
+
 /** `cs6` as `custom(5, remainderJson(...))` writes it, built piecewise; undefined where the pieces could differ. */
 function remainderText(record: Rest, used: Used, nestedKey: string, nestedUsed: Used): string | undefined {
   const nested = record[nestedKey];
-  const nestedKeys = nested === null || nested === undefined ? undefined : keptKeys(nested as Rest, nestedUsed, undefined);
-  if (nestedKeys === null) return undefined;
-  const keys = keptKeys(record, used, nestedKeys === undefined ? undefined : nestedKey);
-  if (keys === null) return undefined;
-  if (keys === undefined) return '';
-  const text = membersText(record, keys, nestedKey, nestedKeys);
+  const nestedCount = nested === null || nested === undefined ? 0 : keptKeys(nested as Rest, nestedUsed, undefined, nestedKeys);
+  if (nestedCount < 0) return undefined;
+  const count = keptKeys(record, used, nestedCount === 0 ? undefined : nestedKey, recordKeys);
+  if (count < 0) return undefined;
+  if (count === 0) return '';
+  const text = membersText(record, recordKeys, count, nestedKey, nestedCount);
   return membersLength > CEF_LIMITS.customString ? undefined : CUSTOM_PREFIXES[5]! + text;
 }
 
-/** The sorted keys `remainderJson` keeps, `extraKey` added; null where `writeRemainder` must not go. */
-function keptKeys(record: Rest, used: Used, extraKey: string | undefined): string[] | undefined | null {
-  let keys: string[] | undefined;
+/**
+ * Puts the keys `remainderJson` keeps, `extraKey` added, sorted at the start of `keys`; returns
+ * how many, or -1 where the pieces could differ from the whole: a nested object or array (whose
+ * keys need sorting at every depth) or a `__proto__` member.
+ */
+function keptKeys(record: Rest, used: Used, extraKey: string | undefined, keys: string[]): number {
+  let count = 0;
   // `for...in` rather than Object.keys: no array per record, and V8 reads each value through the
   // enumeration cache. Records are parsed JSON or copies of it, with nothing enumerable inherited.
   for (const key in record) {
     const value = record[key];
     if (value === null || value === undefined || isUsed(key, used)) continue;
-    if (typeof value === 'object' || key === '__proto__') return null;
-    insertSorted((keys ??= []), key);
+    if (typeof value === 'object' || key === '__proto__') return -1;
+    insertSorted(keys, count, key);
+    count += 1;
   }
-  if (extraKey !== undefined) insertSorted((keys ??= []), extraKey);
-  return keys;
+  if (extraKey !== undefined) {
+    insertSorted(keys, count, extraKey);
+    count += 1;
+  }
+  return count;
 }
 
-/** Inserts `key` in order (UTF-16 code units, as `sort()` orders): a record keeps a handful of keys. */
-function insertSorted(keys: string[], key: string): void {
-  let at = keys.length;
-  keys.push(key);
+/** Inserts `key` in order among the first `count` of `keys` (UTF-16 code units, as `sort()` orders): a record keeps a handful. */
+function insertSorted(keys: string[], count: number, key: string): void {
+  let at = count;
   while (at > 0 && keys[at - 1]! > key) {
     keys[at] = keys[at - 1]!;
     at -= 1;
@@ -131,14 +143,14 @@ function insertSorted(keys: string[], key: string): void {
   keys[at] = key;
 }
 
-/** `{"key":value,...}` escaped for CEF; its length before escaping is left in `membersLength`. */
-function membersText(record: Rest, keys: readonly string[], nestedKey: string | undefined, nestedKeys: readonly string[] | undefined): string {
-  let rawLength = keys.length + 1;
+/** `{"key":value,...}` of the first `count` keys, escaped for CEF; its length before escaping is left in `membersLength`. */
+function membersText(record: Rest, keys: readonly string[], count: number, nestedKey: string | undefined, nestedCount: number): string {
+  let rawLength = count + 1;
   let text = '';
   // What comes before the next key: the brace (FIRST), a comma (AFTER_VALUE), or the closing
   // quote of the text before and a comma (AFTER_TEXT): a plain text value costs one piece, not three.
   let after = FIRST;
-  for (let index = 0; index < keys.length; index += 1) {
+  for (let index = 0; index < count; index += 1) {
     const key = keys[index]!;
     const quoted = quotedKey(key);
     rawLength += quoted.rawLength;
@@ -152,7 +164,7 @@ function membersText(record: Rest, keys: readonly string[], nestedKey: string | 
     text += quoted.pieces[after]!;
     after = AFTER_VALUE;
     if (key === nestedKey) {
-      text += membersText(value as Rest, nestedKeys!, undefined, undefined);
+      text += membersText(value as Rest, nestedKeys, nestedCount, undefined, 0);
       rawLength += membersLength;
     } else {
       // A number or a boolean (JSON has no character in it that CEF escapes), or text that needs escaping.
