@@ -115,6 +115,17 @@ export const deploymentSchema = z.strictObject(
       .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), { error: `must be one of ${LOG_RETENTION_DAYS.join(', ')}` })
       .default(90),
     xray: z.boolean({ error: errorFor('must be true or false') }).default(false),
+    // Whose KMS key encrypts the tenant's data (docs/data-at-rest.md, "One key per tenant or one per
+    // account"): the operator stack's, shared by the account and region's tenants, or one of its own.
+    encryptionKey: z
+      .enum(['shared', 'tenant'], { error: errorFor('must be "shared" (the operator stack\'s key, one per account and region) or "tenant" (a key of its own)') })
+      .default('shared'),
+    // The tenant's own key before it switched to the shared one (its data stack's former KeyArn output):
+    // the key is retained, and the functions may still decrypt with it what it encrypted (docs/deploy.md).
+    retiredKeyArn: z
+      .string({ error: errorFor('must be a KMS key ARN') })
+      .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]{32,36}$/, { error: 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)' })
+      .optional(),
     // Both functions stopped by the template itself, so a deploy during a pause keeps it.
     paused: z.boolean({ error: errorFor('must be true or false') }).default(false),
     poller: pollerDeploymentSchema.prefault({}),
@@ -127,7 +138,10 @@ export const deploymentSchema = z.strictObject(
     archive: archiveDeploymentSchema.prefault({}),
   },
   objectError,
-);
+).refine((deployment) => deployment.retiredKeyArn === undefined || deployment.encryptionKey === 'shared', {
+  error: 'needs encryptionKey "shared": it names the key a tenant used before it switched to the shared one',
+  path: ['retiredKeyArn'],
+});
 
 /** The validated deployment settings, every default filled in. */
 export type DeploymentSettings = z.infer<typeof deploymentSchema>;

@@ -1,7 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import { AttributeType, BillingMode, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import type { IKey, KeyProps } from 'aws-cdk-lib/aws-kms';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey, Key, KeyProps } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -29,13 +30,47 @@ export const DEAD_LETTER_RETENTION = Duration.days(14);
 /** The newest Node.js runtime aws-cdk-lib offers, fixed (not NODEJS_LATEST) so a CDK upgrade cannot change it unseen. */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 
-/** The tenant's customer-managed key: rotated yearly, kept when the stack is deleted. */
-export function keyDefaults(tenant: string): KeyProps {
+/**
+ * A customer-managed key of tenant data, `owner` a tenant's name or the account's tenants: rotated
+ * yearly, kept when the stack is deleted or the key leaves the template (what it encrypted, point-in-time
+ * backups included, stays readable).
+ */
+export function keyDefaults(owner: string): KeyProps {
   return {
-    description: `mpas-log-sync ${tenant}: queues, tables, buckets, secrets and log groups`,
+    description: `mpas-log-sync ${owner}: queues, tables, buckets, secrets and log groups`,
     enableKeyRotation: true,
     removalPolicy: RemovalPolicy.RETAIN,
   };
+}
+
+/**
+ * What the key policy of a key of tenant data adds to the account's own statement: the services
+ * that use the key for the tenant's resources as themselves, not for a role of the account.
+ */
+export function allowTenantServicesToUseKey(key: Key): void {
+  const stack = Stack.of(key);
+  // The alarm topics are encrypted with this key: CloudWatch must be able to publish to them.
+  key.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublishToTheEncryptedAlarmTopic',
+      principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+    }),
+  );
+  // The functions' log groups are encrypted with this key. CloudWatch Logs uses it in the
+  // name of a log group of this account and region only: the encryption context names it.
+  key.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'AllowCloudWatchLogsToEncryptTheTenantsLogGroups',
+      principals: [new ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }),
+  );
 }
 
 /** A table with `schema`'s key (lib/stores/cursor/dynamodb-tables.ts), on demand, encrypted with `key`, recoverable. */

@@ -1,11 +1,12 @@
-import { ArnFormat, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { cursorTable, idempotencyTable } from '../../lib/stores/cursor/dynamodb-tables.js';
+import { InfraError } from '../config/infra-errors.js';
 import type { TenantDeployment } from '../config/load-tenants.js';
 import { EventArchive } from '../constructs/event-archive.js';
 import { LargePayloadBucket } from '../constructs/large-payload-bucket.js';
@@ -14,6 +15,7 @@ import type { QueueRetrySettings } from '../config/queue-retry.js';
 import {
   DEAD_LETTER_RETENTION,
   QUEUE_RETENTION,
+  allowTenantServicesToUseKey,
   keyDefaults,
   queueDefaults,
   tableDefaults,
@@ -34,21 +36,27 @@ const SIEM_SECRET_SHAPES: Readonly<Record<string, string>> = {
 export interface StatefulStackProps extends StackProps {
   /** The tenant, as its file gave it. */
   readonly tenant: TenantDeployment;
+  /** The operator stack's key of the account and region, used when the tenant file says `encryptionKey: "shared"`. */
+  readonly sharedKey?: IKey | undefined;
 }
 
 /**
  * The tenant's data, apart from the code so a deploy of code can never replace it: the cursor
  * and idempotency tables, the queue and its dead-letter queue, the bucket of payloads too large
- * for a message, their KMS key, the secrets and,
- * when the tenant file asks for it, the event archive. Termination protection is on and every resource is retained when the stack is deleted.
+ * for a message, the secrets and,
+ * when the tenant file asks for it, the event archive; and the KMS key of all of them when the
+ * tenant has a key of its own (`deployment.encryptionKey: "tenant"`; else the operator stack's). Termination protection is on and every resource is retained when the stack is deleted.
  */
 export class StatefulStack extends Stack {
   /** The cursor and lease of the tenant (lib/stores/cursor/dynamodb-tables.ts' `cursorTable`). */
   public readonly cursorTable: Table;
   /** The forwarder's record of delivered batch ids, expiring by TTL. */
   public readonly idempotencyTable: Table;
-  /** The customer-managed key of both queues, both tables, both buckets, the secrets it creates and the functions' log groups. */
-  public readonly key: Key;
+  /**
+   * The customer-managed key of both queues, both tables, both buckets, the secrets it creates and the functions' log groups:
+   * the operator stack's shared key, or the tenant's own (`deployment.encryptionKey`).
+   */
+  public readonly key: IKey;
   /** The poller's batches, waiting for the forwarder. */
   public readonly queue: Queue;
   /** Messages received `retry.maxReceiveCount` times without success, or that the forwarder rejected. */
@@ -70,27 +78,18 @@ export class StatefulStack extends Stack {
     super(scope, id, { ...props, terminationProtection: true });
     const { name, deployment, service } = props.tenant;
 
-    this.key = new Key(this, 'Key', keyDefaults(name));
-    // The alarm topic is encrypted with this key: CloudWatch must be able to publish to it.
-    this.key.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublishToTheEncryptedAlarmTopic',
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
-    // The functions' log groups are encrypted with this key. CloudWatch Logs uses it in the
-    // name of a log group of this account and region only: the encryption context names it.
-    this.key.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowCloudWatchLogsToEncryptTheTenantsLogGroups',
-        principals: [new ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': this.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
-      }),
-    );
+    if (deployment.encryptionKey === 'tenant') {
+      const ownKey = new Key(this, 'Key', keyDefaults(name));
+      allowTenantServicesToUseKey(ownKey);
+      this.key = ownKey;
+    } else {
+      if (props.sharedKey === undefined) {
+        throw new InfraError(`tenant ${name}: deployment.encryptionKey is "shared" but no operator stack key was given to its data stack`);
+      }
+      this.key = props.sharedKey;
+      // The key's stack creates it: said here, not left to the reference, so the order holds whatever refers to what.
+      this.addStackDependency(Stack.of(props.sharedKey));
+    }
 
     this.cursorTable = new Table(this, 'CursorTable', tableDefaults(cursorTable, this.key));
     this.idempotencyTable = new Table(this, 'IdempotencyTable', tableDefaults(idempotencyTable, this.key));

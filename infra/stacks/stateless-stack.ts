@@ -7,7 +7,7 @@ import type { TenantDeployment } from '../config/load-tenants.js';
 import { forwarderEnvironment, serviceEnvironment } from '../../lib/config/lambda-config.js';
 import { grantAwsSiemPuts } from '../constructs/aws-siem-grants.js';
 import { ForwarderFunction } from '../constructs/forwarder-function.js';
-import { securityLakeWrites } from '../constructs/function-grants.js';
+import { grantRetiredKeyDecrypt, securityLakeWrites } from '../constructs/function-grants.js';
 import { PollerFunction } from '../constructs/poller-function.js';
 import { TenantAlarms } from '../constructs/tenant-alarms.js';
 import { VerifierFunction } from '../constructs/verifier-function.js';
@@ -96,6 +96,10 @@ export class StatelessStack extends Stack {
           enabled: !deployment.paused,
         })
       : undefined;
+    const { retiredKeyArn } = deployment;
+    if (retiredKeyArn !== undefined) {
+      for (const reader of [this.poller.function, this.forwarder.function, ...(this.verifier ? [this.verifier.function] : [])]) grantRetiredKeyDecrypt(retiredKeyArn, reader);
+    }
     this.alarms = new TenantAlarms(this, 'Alarms', {
       tenant: tenant.name,
       alarmEmail: deployment.alarmEmail,

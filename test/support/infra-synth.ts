@@ -9,7 +9,7 @@ import { loadTenantFile } from '../../infra/config/load-tenants.js';
 import type { TenantDeployment } from '../../infra/config/load-tenants.js';
 import { addNagSuppressions } from '../../infra/nag/nag-suppressions.js';
 import { StatefulStack } from '../../infra/stacks/stateful-stack.js';
-import { addTenantStacks } from '../../infra/tenant-app.js';
+import { addOperatorStacks, addTenantStacks } from '../../infra/tenant-app.js';
 import type { TenantStacks } from '../../infra/tenant-app.js';
 
 /** The repository's root. */
@@ -24,6 +24,11 @@ export function cdkContext(): Record<string, unknown> {
 /** A shipped tenant file, validated. */
 export function shippedTenant(name: string): TenantDeployment {
   return loadTenantFile(join(ROOT, 'infra', 'tenants', `${name}.json`));
+}
+
+/** `tenant` with a KMS key of its own (`deployment.encryptionKey: "tenant"`) instead of the operator stack's shared one. */
+export function withOwnKey(tenant: TenantDeployment): TenantDeployment {
+  return { ...tenant, deployment: { ...tenant.deployment, encryptionKey: 'tenant' } };
 }
 
 /** A synthesized app: its stacks per tenant, the assembly on disk and each stack's template. */
@@ -63,9 +68,10 @@ export function synthesizeTenants(tenants: readonly TenantDeployment[], options:
   };
 }
 
-/** Only the stateful stacks (nothing to bundle): fast. */
+/** Only the stateful stacks (nothing to bundle), with the operator stack a shared-key tenant takes its key from: fast. */
 export function synthesizeStateful(tenant: TenantDeployment): { stack: StatefulStack; template: Template } {
   const app = new App({ context: cdkContext() });
-  const stack = new StatefulStack(app, `mpas-log-sync-${tenant.name}-data`, { tenant, env: { account: tenant.deployment.account, region: tenant.deployment.region } });
+  const sharedKey = tenant.deployment.encryptionKey === 'shared' ? addOperatorStacks(app, [tenant]).values().next().value?.sharedKey : undefined;
+  const stack = new StatefulStack(app, `mpas-log-sync-${tenant.name}-data`, { tenant, sharedKey, env: { account: tenant.deployment.account, region: tenant.deployment.region } });
   return { stack, template: Template.fromStack(stack) };
 }

@@ -22,7 +22,7 @@ describe('the inventory the cost model prices, counted from the synthesized temp
     expect({ ...tenant, alarms: tenant.alarms.map(({ kind, metrics, queriedMetric }) => `${kind} ${metrics}${queriedMetric ? ` ${queriedMetric}` : ''}`) }).toEqual({
       dashboards: 0,
       alarms: ['insights 1 LagSeconds', 'standard 1', 'standard 1', 'standard 1', 'standard 1'],
-      kmsKeys: 1,
+      kmsKeys: 0,
       secretsCreated: 2,
       secretsRead: 2,
       tables: 2,
@@ -36,6 +36,8 @@ describe('the inventory the cost model prices, counted from the synthesized temp
       topics: 1,
     });
     expect(shared.dashboards).toBe(1);
+    // The example tenant takes the operator stack's key (deployment.encryptionKey's default).
+    expect(shared.kmsKeys).toBe(1);
     expect(shared.alarms).toEqual([]);
   }, SYNTH_TIMEOUT_MS);
 

@@ -32,10 +32,10 @@ const STATELESS_TYPES = [
 type Resource = { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 type Template = { Resources: Record<string, Resource> };
 
-/** northwind.json (it archives), with secrets the stack creates, so every kind of data resource is there. */
+/** northwind.json (it archives), with secrets the stack creates and a key of its own, so every kind of data resource is there. */
 function releaseOne(): TenantDeployment {
   const tenant = shippedTenant('northwind');
-  return { ...tenant, deployment: { ...tenant.deployment, secretNames: {} } };
+  return { ...tenant, deployment: { ...tenant.deployment, secretNames: {}, encryptionKey: 'tenant' } };
 }
 
 /** The next release's settings: a service setting (an environment variable) and function sizes changed. */

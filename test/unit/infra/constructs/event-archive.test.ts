@@ -6,7 +6,7 @@ import { parseTenant } from '../../../../infra/config/load-tenants.js';
 import { TenantConfigError } from '../../../../infra/config/infra-errors.js';
 import { ARCHIVE_PREFIX, ARCHIVE_TABLE_NAME } from '../../../../infra/constructs/event-archive.js';
 import type { StatefulStack } from '../../../../infra/stacks/stateful-stack.js';
-import { shippedTenant, synthesizeStateful } from '../../../support/infra-synth.js';
+import { shippedTenant, synthesizeStateful, withOwnKey } from '../../../support/infra-synth.js';
 
 // Synthesis is slow on a small, shared machine.
 const SYNTH_TIMEOUT_MS = 120_000;
@@ -24,7 +24,7 @@ describe('EventArchive', () => {
   let bucketId: string;
   let table: Json;
   beforeAll(() => {
-    archived = synthesizeStateful(shippedTenant('northwind'));
+    archived = synthesizeStateful(withOwnKey(shippedTenant('northwind')));
     plain = synthesizeStateful(shippedTenant('example'));
     bucketId = archived.template.getResourceId('AWS::S3::Bucket', {
       Properties: { LifecycleConfiguration: { Rules: [Match.objectLike({ Id: 'expire-archived-events' })] } },

@@ -6,7 +6,7 @@ import { cursorTable, idempotencyTable } from '../../../../lib/stores/cursor/dyn
 import type { StatefulStack } from '../../../../infra/stacks/stateful-stack.js';
 import { LARGE_PAYLOAD_EXPIRATION_DAYS } from '../../../../infra/constructs/large-payload-bucket.js';
 import { LARGE_PAYLOAD_PREFIX } from '../../../../lib/aws/s3-payload-store.js';
-import { shippedTenant, synthesizeStateful } from '../../../support/infra-synth.js';
+import { shippedTenant, synthesizeStateful, withOwnKey } from '../../../support/infra-synth.js';
 
 // Synthesis (and bundling) is slow on a small, shared machine.
 const SYNTH_TIMEOUT_MS = 120_000;
@@ -17,8 +17,9 @@ describe('StatefulStack', () => {
   let example: { stack: StatefulStack; template: Template };
   let northwind: { stack: StatefulStack; template: Template };
   beforeAll(() => {
-    example = synthesizeStateful(shippedTenant('example'));
-    northwind = synthesizeStateful(shippedTenant('northwind'));
+    // A key of their own: the shared key's stack and references are shared-encryption-key.test.ts'.
+    example = synthesizeStateful(withOwnKey(shippedTenant('example')));
+    northwind = synthesizeStateful(withOwnKey(shippedTenant('northwind')));
   }, SYNTH_TIMEOUT_MS);
 
   it('has termination protection on, in the tenant file\'s account and region', () => {

@@ -160,7 +160,7 @@ describe('StatelessStack', () => {
     expect(grantOf(statements, 'dynamodb:UpdateItem')).not.toMatch(/IdempotencyTable/);
     expect(grantOf(statements, 'sqs:SendMessage')).toMatch(/^\{"Fn::ImportValue":"[^"]*Queue4A7E3555Arn[^"]*"\}$/);
     expect(grantOf(statements, 'sqs:ReceiveMessage')).toBeUndefined();
-    expect(grantOf(statements, 'kms:Decrypt')).toMatch(/Key961B73FDArn/);
+    expect(grantOf(statements, 'kms:Decrypt')).toMatch(/SharedKey1EE60F1EArn/);
     expect(grantOf(statements, 'secretsmanager:GetSecretValue')).toMatch(/MpasSecret/);
     expect(grantOf(statements, 'secretsmanager:GetSecretValue')).not.toMatch(/SiemSecret/);
     expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"/);
@@ -224,7 +224,7 @@ describe('StatelessStack', () => {
       const decrypt = statementsOf(example, rolePrefix).filter((statement) => ([] as string[]).concat(statement.Action).join() === 'kms:Decrypt');
       expect(decrypt).toEqual([
         expect.objectContaining({
-          Resource: { 'Fn::ImportValue': expect.stringMatching(/Key961B73FDArn/) },
+          Resource: { 'Fn::ImportValue': expect.stringMatching(/SharedKey1EE60F1EArn/) },
           Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-central-1.amazonaws.com' } },
         }),
       ]);
@@ -237,7 +237,7 @@ describe('StatelessStack', () => {
     for (const template of [example, northwind]) {
       const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
       expect(groups.length).toBeGreaterThanOrEqual(2);
-      for (const group of groups) expect(JSON.stringify(group['Properties']['KmsKeyId'])).toMatch(/Key961B73FDArn/);
+      for (const group of groups) expect(JSON.stringify(group['Properties']['KmsKeyId'])).toMatch(/SharedKey1EE60F1EArn/);
     }
   });
 
@@ -256,7 +256,7 @@ describe('StatelessStack', () => {
     expect(archiveStatements).toEqual([
       expect.objectContaining({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::ImportValue': expect.stringMatching(/ArchiveBucket.*Arn/) }, '/events/*']] } }),
     ]);
-    expect(grantOf(statements, 'kms:GenerateDataKey')).toMatch(/Key961B73FDArn/);
+    expect(grantOf(statements, 'kms:GenerateDataKey')).toMatch(/SharedKey1EE60F1EArn/);
     const forwarder = functionOf(northwind, 'Forwarder')['Environment']['Variables'];
     expect(JSON.stringify(forwarder['ARCHIVE_BUCKET'])).toMatch(/ArchiveBucket/);
     expect(forwarder['ARCHIVE_PREFIX']).toBe('events/');
@@ -273,11 +273,11 @@ describe('StatelessStack', () => {
     const objects = { 'Fn::Join': ['', [{ 'Fn::ImportValue': expect.stringMatching(/LargePayloadsBucket.*Arn/) }, '/large-payloads/*']] };
     expect(s3Grants('PollerRole')).toEqual([expect.objectContaining({ Action: 's3:PutObject', Resource: objects })]);
     expect(s3Grants('ForwarderRole')).toEqual([expect.objectContaining({ Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: objects })]);
-    expect(grantOf(statementsOf(example, 'PollerRole'), 'kms:GenerateDataKey')).toMatch(/Key961B73FDArn/);
+    expect(grantOf(statementsOf(example, 'PollerRole'), 'kms:GenerateDataKey')).toMatch(/SharedKey1EE60F1EArn/);
     for (const prefix of ['Poller', 'Forwarder'] as const) {
       const variables = functionOf(example, prefix)['Environment']['Variables'];
       expect(JSON.stringify(variables['LARGE_PAYLOAD_BUCKET'])).toMatch(/LargePayloadsBucket/);
-      expect(JSON.stringify(variables['LARGE_PAYLOAD_KMS_KEY'])).toMatch(/Key961B73FDArn/);
+      expect(JSON.stringify(variables['LARGE_PAYLOAD_KMS_KEY'])).toMatch(/SharedKey1EE60F1EArn/);
     }
   });
 
@@ -321,7 +321,7 @@ describe('StatelessStack', () => {
   it("alarms the tenant's own mailbox at its own lag threshold, and leaves the dashboard to the operator stack", () => {
     for (const [template, email, lag, tenant] of [[example, 'secops-alerts@example.com', 900, 'example'], [northwind, 'soc@northwind.example.org', 1800, 'northwind']] as const) {
       template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email });
-      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('Key961B73FDArn') } });
+      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('SharedKey1EE60F1EArn') } });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Threshold: lag,
         Metrics: [Match.objectLike({ Expression: `SELECT MAX(LagSeconds) FROM MpasLogSync WHERE tenant = '${tenant}'` })],
