@@ -95,7 +95,7 @@ export function validateServiceSettings(service: Record<string, unknown>, tenant
   const credentials = isPlainObject(mpas['credentials']) ? mpas['credentials'] : {};
   // The environment tells the grant by the credentials given; a tenant file, which holds none, names it (password unless said).
   const input = { ...service, tenant, mpas: { ...mpas, credentials: { ...credentials, grant: credentials['grant'] ?? 'password' } } };
-  const parsed = appConfigWithoutSecretsSchema.safeParse(input);
+  const parsed = appConfigWithoutSecretsSchema().safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];

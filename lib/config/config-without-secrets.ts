@@ -29,8 +29,16 @@ export function withoutSecrets<T extends z.ZodType>(schema: T): T {
   return pathsFilledBySecrets().reduce<z.core.$ZodType>((copy, path) => unchecked(copy, path.split('.')), schema) as T;
 }
 
-/** {@link appConfigSchema} without the values Secrets Manager gives: a tenant file's service settings. */
-export const appConfigWithoutSecretsSchema = withoutSecrets(appConfigSchema);
+let appConfigWithoutSecrets: typeof appConfigSchema | undefined;
+
+/**
+ * {@link appConfigSchema} without the values Secrets Manager gives: a tenant file's service
+ * settings. Copied at the first call, not when the module loads: the copy walks the whole schema,
+ * which the Lambdas, which never use it, would pay at every cold start.
+ */
+export function appConfigWithoutSecretsSchema(): typeof appConfigSchema {
+  return (appConfigWithoutSecrets ??= withoutSecrets(appConfigSchema));
+}
 
 type Def = z.core.$ZodTypeDef & Record<string, unknown>;
 

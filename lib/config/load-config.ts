@@ -52,7 +52,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
  * synthesizes, where no secret is at hand. What it returns lacks those values.
  */
 export function loadConfigWithoutSecrets(options: LoadConfigOptions = {}): AppConfig {
-  return loadWith(appConfigWithoutSecretsSchema, undefined, options);
+  return loadWith(appConfigWithoutSecretsSchema(), undefined, options);
 }
 
 const POLLER_SECTIONS: ReadonlySet<string> = new Set(Object.keys(pollerConfigSchema.shape));
