@@ -117,9 +117,13 @@ export const deploymentSchema = z.strictObject(
     xray: z.boolean({ error: errorFor('must be true or false') }).default(false),
     // Whose KMS key encrypts the tenant's data (docs/data-at-rest.md, "One key per tenant or one per
     // account"): the operator stack's, shared by the account and region's tenants, or one of its own.
+    // Unset means a key of its own, as every tenant had before the shared key existed: a synth cannot
+    // tell a deployed tenant from a new one, and switching a deployed tenant's key without
+    // retiredKeyArn would leave what is queued under the old key unreadable to its functions. New
+    // tenant files (infra/tenants/*.json) say "shared".
     encryptionKey: z
       .enum(['shared', 'tenant'], { error: errorFor('must be "shared" (the operator stack\'s key, one per account and region) or "tenant" (a key of its own)') })
-      .default('shared'),
+      .default('tenant'),
     // The tenant's own key before it switched to the shared one (its data stack's former KeyArn output):
     // the key is retained, and the functions may still decrypt with it what it encrypted (docs/deploy.md).
     retiredKeyArn: z

@@ -146,7 +146,9 @@ describe('the KMS key of the tenants\' data: the operator stack\'s, shared, or t
 
 describe('deployment.encryptionKey and deployment.retiredKeyArn in a tenant file', () => {
   it('defaults to the shared key, and takes "tenant"', () => {
-    expect(parse({}).deployment.encryptionKey).toBe('shared');
+    expect(parse({}).deployment.encryptionKey).toBe('shared'); // the shipped file says so
+    const { encryptionKey: _shipped, ...unset } = JSON.parse(readFileSync(join(ROOT, 'infra', 'tenants', 'example.json'), 'utf8')).deployment as Json;
+    expect(parseTenant('example', { ...JSON.parse(readFileSync(join(ROOT, 'infra', 'tenants', 'example.json'), 'utf8')), deployment: unset }).deployment.encryptionKey).toBe('tenant');
     expect(parse({ encryptionKey: 'tenant' }).deployment.encryptionKey).toBe('tenant');
   });
 
