@@ -5,13 +5,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { archiveFromConfig } from '../lib/runtime/archive-from-config.js';
 import { ArchiveMetrics } from '../lib/aws/archive-metrics.js';
 import { ForwardMetrics } from '../lib/aws/forward-metrics.js';
+import { serviceMetrics } from '../lib/aws/service-metrics.js';
 import { forwardClaimChecked } from '../lib/aws/claim-checked-record.js';
 import type { QueueRecord, RecordOutcome } from '../lib/aws/forward-record.js';
 import { idempotentBatches } from '../lib/aws/idempotent-batches.js';
@@ -72,7 +73,7 @@ export function createForwarderHandler(deps: ForwarderHandlerDeps) {
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
   const logger = deps.logger ?? new Logger({ serviceName: 'mpas-log-sync-forwarder' });
-  const metrics = deps.metrics ?? new Metrics({ namespace: 'MpasLogSync', serviceName: 'mpas-log-sync-forwarder' });
+  const metrics = deps.metrics ?? serviceMetrics('mpas-log-sync-forwarder', logger);
   let tenantDimension: string | undefined;
   // Made at the first large payload, so that a cold start does not import the S3 module.
   const s3 = s3ClientOnDemand(deps.s3);

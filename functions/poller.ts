@@ -3,12 +3,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { ExpirationCache, reportCursorExpiry } from '../lib/aws/cursor-expiry.js';
 import { PollMetrics } from '../lib/aws/poll-metrics.js';
+import { serviceMetrics } from '../lib/aws/service-metrics.js';
 import { runPollerInvocation } from '../lib/aws/poller-invocation.js';
 import { pollerScheduleOf } from '../lib/aws/poller-schedule.js';
 import type { InvocationOutcome } from '../lib/aws/read-while-events-flow.js';
@@ -59,7 +60,7 @@ export class PollFailedError extends Error {
 export function createPollerHandler(deps: PollerHandlerDeps) {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? new Logger({ serviceName: 'mpas-log-sync-poller' });
-  const metrics = deps.metrics ?? new Metrics({ namespace: 'MpasLogSync', serviceName: 'mpas-log-sync-poller' });
+  const metrics = deps.metrics ?? serviceMetrics('mpas-log-sync-poller', logger);
   // Clients keep their token and connections across warm invocations, until the config changes.
   let tenantDimension: string | undefined;
   // Made at the first large payload, so that a cold start does not import the S3 module.

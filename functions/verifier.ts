@@ -2,7 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { serviceMetrics } from '../lib/aws/service-metrics.js';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -46,7 +48,7 @@ const LOGGED = 100;
 export function createVerifierHandler(deps: VerifierHandlerDeps) {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? new Logger({ serviceName: 'mpas-log-sync-verifier' });
-  const metrics = deps.metrics ?? new Metrics({ namespace: 'MpasLogSync', serviceName: 'mpas-log-sync-verifier' });
+  const metrics = deps.metrics ?? serviceMetrics('mpas-log-sync-verifier', logger);
 
   const verify = async (event: unknown, context: Context): Promise<DailyVerificationResult['status']> => {
     const parsed = verifierEventSchema.safeParse(event ?? {});

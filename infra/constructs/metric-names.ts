@@ -2,7 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import { MathExpression } from 'aws-cdk-lib/aws-cloudwatch';
 
 /** The namespace the functions publish to (Powertools Metrics in functions/*.ts). */
-export const METRICS_NAMESPACE = 'MpasLogSync';
+import { METRICS_NAMESPACE } from '../../lib/aws/service-metrics.js';
+
+export { METRICS_NAMESPACE };
 
 /**
  * Metrics the stack derives from the functions' JSON logs: the lines with `"alarm":
