@@ -44,7 +44,7 @@ docs/configuration.md.
   --start-over          the cursor is gone and the state directory shows earlier runs: start
                         each stream at MPAS_START_FROM anyway, once (without it run refuses;
                         with a cursor that holds positions it refuses this flag)
-  --poll-interval MS    pause between polls (default: POLL_INTERVAL_MS, else 10000)
+  --poll-interval MS    pause between polls (default: POLL_INTERVAL_MS, else 5000)
   --health-port PORT    serve GET /health on this port (0: any free one, logged): JSON
                         { status, lagSeconds, lastSuccessAt, lastPoll, deadLetters, failing,
                         reasons }, 200 when ok, 503 when a SIEM or MPAS is failing now

@@ -39,7 +39,7 @@ export const pollingConfigSchema = z.strictObject(
   {
     // The pause between two polls: of `run`, and of the Lambda between its scheduled runs while
     // events flow (lib/aws/read-while-events-flow.ts).
-    intervalMs: intIn(1000, 86_400_000).default(10_000),
+    intervalMs: intIn(1000, 86_400_000).default(5_000),
     leaseMs: intIn(1000, 3_600_000).default(120_000),
     // SQS refuses messages above 1 MiB (and only allows that much when the queue says so).
     queueMaxMessageBytes: intIn(1024, 1_048_576).default(1_048_576),

@@ -51,7 +51,7 @@ describe('appConfigSchema', () => {
         adminFields: ['authDetails.ipAddress', 'representation'],
       },
       fields: '*',
-      polling: { intervalMs: 10_000, leaseMs: 120_000, queueMaxMessageBytes: 1_048_576 },
+      polling: { intervalMs: 5_000, leaseMs: 120_000, queueMaxMessageBytes: 1_048_576 },
       stateDir: '.state',
       logLevel: 'info',
     });

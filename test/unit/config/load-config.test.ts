@@ -49,7 +49,7 @@ describe('loadConfig', () => {
     expect(config.mpas).toMatchObject({ realms: ['customers'], authRealm: 'customers', streams: ['user', 'admin'], settleMs: 5000 });
     expect(config.mpas.credentials).toEqual({ grant: 'password', clientId: 'admin-cli', username: 'mpas-log-sync', password: 'pw' });
     expect(config.siem).toMatchObject({ type: 'https', format: 'json', batch: 'single', auth: { kind: 'none' } });
-    expect(config.polling.intervalMs).toBe(10_000);
+    expect(config.polling.intervalMs).toBe(5_000);
   });
 
   it('lets the environment win over the file, key by key', () => {
