@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.cache/', 'bench/results/', 'coverage/', 'dist/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.cache/', 'bench/results/', 'coverage/', 'dist/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
