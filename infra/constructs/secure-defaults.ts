@@ -4,12 +4,11 @@ import { AttributeType, BillingMode, TableEncryption } from 'aws-cdk-lib/aws-dyn
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey, Key, KeyProps } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
-import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogLevel, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BucketProps } from 'aws-cdk-lib/aws-s3';
 import { BlockPublicAccess, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { BuildOptions } from 'esbuild';
 import type { TableKeySchema } from '../../lib/stores/cursor/dynamodb-tables.js';
 
 /**
@@ -119,29 +118,30 @@ export function bucketDefaults(key: IKey): BucketProps {
 }
 
 /**
- * Bundling of a function: esbuild on this machine (never Docker), minified, with source maps,
- * as an ES module (the project's format) that can still load the CommonJS dependencies.
+ * esbuild's options for a function (infra/constructs/function-bundle.ts adds the entry and the
+ * code splitting): on this machine (never Docker), minified, with source maps, as an ES module
+ * (the project's format) that can still load the CommonJS dependencies.
  */
-export const BUNDLING: BundlingOptions = {
-  forceDockerBundling: false,
+export const BUNDLING: BuildOptions = {
+  bundle: true,
+  platform: 'node',
   minify: true,
-  sourceMap: true,
+  sourcemap: true,
   // Stack traces map to the sources without shipping them.
   sourcesContent: false,
-  format: OutputFormat.ESM,
+  format: 'esm',
   target: 'node24',
   mainFields: ['module', 'main'],
-  banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  // Every chunk gets it: each is a module of its own.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   // The AWS SDK v3 is bundled too, not taken from the runtime (CDK's default for Node 18 and
   // later leaves @aws-sdk/* out): a function starts faster with the parts it uses, tree shaken and
   // minified, than with the runtime's copies loaded file by file, and a client that only one SIEM
   // type's sink needs (EventBridge, Firehose, S3 for Security Lake) is evaluated only when that
   // type is configured (esbuild keeps a dynamic import lazy inside a bundle, but imports an
   // external package at its top). bench/cold-start.bench.ts measures it (docs/performance.md).
-  externalModules: [],
-  // esbuild's size summary flags every bundle over 1 MB, which both functions are by design
-  // (undici, zod and the AWS SDK are bundled; bench/cold-start.bench.ts measures what that costs): warnings only.
-  logLevel: LogLevel.WARNING,
+  external: [],
+  logLevel: 'warning',
 };
 
 /** Settings every function shares. */
@@ -149,5 +149,4 @@ export const FUNCTION_DEFAULTS = {
   runtime: FUNCTION_RUNTIME,
   architecture: Architecture.ARM_64,
   loggingFormat: LoggingFormat.JSON,
-  bundling: BUNDLING,
 } as const;

@@ -1,16 +1,15 @@
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Function as LambdaFunction, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { functionCode } from './function-bundle.js';
 import { FUNCTION_DEFAULTS } from './secure-defaults.js';
 
-/** The repository's root, where package-lock.json and functions/ are. */
+/** The repository's root, where functions/ is. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Props of {@link TenantFunction}. */
@@ -34,12 +33,13 @@ export interface TenantFunctionProps {
 
 /**
  * A Node.js function of this project with its own role and log group: bundled locally by
- * esbuild, arm64, the newest runtime, JSON logs. The role may only write to that log group;
- * everything else it may do is granted by the caller, resource by resource.
+ * esbuild into an entry file and the chunks it loads on demand (infra/constructs/function-bundle.ts),
+ * arm64, the newest runtime, JSON logs. The role may only write to that log group; everything
+ * else it may do is granted by the caller, resource by resource.
  */
 export class TenantFunction extends Construct {
   /** The bundled function. */
-  public readonly function: NodejsFunction;
+  public readonly function: LambdaFunction;
   /** Its role: its log group only, until the caller grants more. */
   public readonly role: Role;
   /** Its log group, with the tenant's retention, encrypted with the tenant's key. */
@@ -54,12 +54,10 @@ export class TenantFunction extends Construct {
       description: `${props.description}: its own log group, tables, queues and secrets only`,
     });
     this.logGroup.grantWrite(this.role);
-    this.function = new NodejsFunction(this, 'Function', {
+    this.function = new LambdaFunction(this, 'Function', {
       ...FUNCTION_DEFAULTS,
-      entry: join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      code: functionCode(PROJECT_ROOT, props.entry),
+      handler: 'index.handler',
       description: props.description,
       timeout: Duration.seconds(props.timeoutSeconds),
       memorySize: props.memoryMb,

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantDeployment } from '../../../infra/config/load-tenants.js';
 import { BUNDLING } from '../../../infra/constructs/secure-defaults.js';
@@ -50,13 +49,13 @@ function releaseTwo(tenant: TenantDeployment): TenantDeployment {
 
 /** Synthesizes with other bundling options: the next release's code, without touching the sources. */
 function withChangedBundle<T>(build: () => T): T {
-  const bundling = BUNDLING as { -readonly [K in keyof BundlingOptions]: BundlingOptions[K] };
-  const footer = bundling.footer;
-  bundling.footer = '/* mpas-log-sync: the next release */';
+  const footer = BUNDLING.footer;
+  BUNDLING.footer = { js: '/* mpas-log-sync: the next release */' };
   try {
     return build();
   } finally {
-    bundling.footer = footer;
+    if (footer === undefined) delete BUNDLING.footer;
+    else BUNDLING.footer = footer;
   }
 }
 
