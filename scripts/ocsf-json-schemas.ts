@@ -19,16 +19,19 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OCSF_CLASSES } from '../lib/core/formats/ocsf/ocsf-classes.js';
-import { OCSF_VERSION } from '../lib/core/formats/ocsf/ocsf-version.js';
+import { OCSF_VERSIONS } from '../lib/core/formats/ocsf/ocsf-version.js';
 
-/** The class files of the classes the format uses, by class uid. */
-const CLASS_FILES: Readonly<Record<number, string>> = {
-  3001: 'events/iam/account_change.json',
-  3002: 'events/iam/authentication.json',
-  3004: 'events/iam/entity_management.json',
-  3005: 'events/iam/user_access.json',
-  3006: 'events/iam/group_management.json',
-  6003: 'events/application/api_activity.json',
+/**
+ * The classes the format uses, by class uid, by their `name` in the schema: a release may keep a
+ * class in another file (1.3.0 has API Activity in events/application/api.json).
+ */
+const CLASS_NAMES: Readonly<Record<number, string>> = {
+  3001: 'account_change',
+  3002: 'authentication',
+  3004: 'entity_management',
+  3005: 'user_access',
+  3006: 'group_management',
+  6003: 'api_activity',
 };
 
 type Json = Record<string, unknown>;
@@ -127,20 +130,28 @@ class OcsfSchema {
     return definition;
   }
 
-  eventClass(file: string): Definition {
-    const events = new Map<string, string>();
-    const walk = (folder: string): void => {
-      for (const entry of readdirSync(join(this.root, folder), { withFileTypes: true })) {
-        if (entry.isDirectory()) walk(join(folder, entry.name));
-        else if (entry.name.endsWith('.json')) events.set((readJson(join(this.root, folder, entry.name)) as { name: string }).name, join(folder, entry.name));
-      }
-    };
-    walk('events');
-    return this.resolveChain(this.readDefinition(file), (parent) => {
-      const parentFile = events.get(parent);
-      if (parentFile === undefined) throw new Error(`events: no class named ${parent}`);
-      return this.readDefinition(parentFile);
-    });
+  private eventFiles: Map<string, string> | undefined;
+
+  /** The file of each event class under events/, by the class's name. */
+  eventFile(name: string): string {
+    if (this.eventFiles === undefined) {
+      const files = new Map<string, string>();
+      const walk = (folder: string): void => {
+        for (const entry of readdirSync(join(this.root, folder), { withFileTypes: true })) {
+          if (entry.isDirectory()) walk(join(folder, entry.name));
+          else if (entry.name.endsWith('.json')) files.set((readJson(join(this.root, folder, entry.name)) as { name: string }).name, join(folder, entry.name));
+        }
+      };
+      walk('events');
+      this.eventFiles = files;
+    }
+    const file = this.eventFiles.get(name);
+    if (file === undefined) throw new Error(`events: no class named ${name}`);
+    return file;
+  }
+
+  eventClass(name: string): Definition {
+    return this.resolveChain(this.readDefinition(this.eventFile(name)), (parent) => this.readDefinition(this.eventFile(parent)));
   }
 
   /** The JSON Schema of one attribute, its object types added to `reached`. */
@@ -208,12 +219,12 @@ class OcsfSchema {
     return schema;
   }
 
-  classSchema(classUid: number, file: string): JsonSchema {
-    const definition = this.eventClass(file);
+  classSchema(classUid: number, name: string, version: string): JsonSchema {
+    const definition = this.eventClass(name);
     const categories = (readJson(join(this.root, 'categories.json'))['attributes'] as Record<string, { uid: number }>);
     const categoryUid = categories[definition.category as string]?.uid;
     if (categoryUid === undefined || categoryUid * 1000 + (definition.uid as number) !== classUid) {
-      throw new Error(`${file}: its category ${definition.category} and uid ${definition.uid} do not make class ${classUid}`);
+      throw new Error(`${name}: its category ${definition.category} and uid ${definition.uid} do not make class ${classUid}`);
     }
     const activityIds = Object.keys(definition.attributes['activity_id']?.enum ?? {}).map(Number);
     const reached = new Set<string>();
@@ -234,7 +245,7 @@ class OcsfSchema {
     }
     return {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
-      $id: `https://schema.ocsf.io/${OCSF_VERSION}/classes/${definition.name}`,
+      $id: `https://schema.ocsf.io/${version}/classes/${definition.name}`,
       title: `${definition.caption} (${classUid})`,
       ...schema,
       $defs: Object.fromEntries(Object.entries(defs).sort(([a], [b]) => a.localeCompare(b))),
@@ -249,16 +260,15 @@ function main(): void {
     throw new Error('usage: npx tsx scripts/ocsf-json-schemas.ts <ocsf-schema checkout> --commit <40-hex commit of the checkout> [--out <dir>]');
   }
   const version = (readJson(join(checkout, 'version.json')) as { version: string }).version;
-  if (version !== OCSF_VERSION) throw new Error(`the checkout is OCSF ${version}; lib/core/formats/ocsf/ocsf-version.ts says ${OCSF_VERSION}`);
+  if (!(OCSF_VERSIONS as readonly string[]).includes(version)) throw new Error(`the checkout is OCSF ${version}; lib/core/formats/ocsf/ocsf-version.ts writes ${OCSF_VERSIONS.join(', ')}`);
   const out = resolve(values.out ?? join('test/fixtures/ocsf', version));
   if (!existsSync(out)) mkdirSync(out, { recursive: true });
   const schema = new OcsfSchema(checkout);
   const classes: Record<string, string> = {};
   for (const ocsfClass of OCSF_CLASSES.values()) {
-    const file = CLASS_FILES[ocsfClass.uid];
-    if (file === undefined) throw new Error(`CLASS_FILES: class ${ocsfClass.uid} (${ocsfClass.name}) has no file`);
-    const name = file.split('/').pop()!.replace(/\.json$/, '');
-    writeFileSync(join(out, `${name}.schema.json`), JSON.stringify(schema.classSchema(ocsfClass.uid, file), null, 1) + '\n');
+    const name = CLASS_NAMES[ocsfClass.uid];
+    if (name === undefined) throw new Error(`CLASS_NAMES: class ${ocsfClass.uid} (${ocsfClass.name}) has no name`);
+    writeFileSync(join(out, `${name}.schema.json`), JSON.stringify(schema.classSchema(ocsfClass.uid, name, version), null, 1) + '\n');
     classes[String(ocsfClass.uid)] = `${name}.schema.json`;
   }
   const source = { repository: 'https://github.com/ocsf/ocsf-schema', version, commit: values.commit, generator: 'scripts/ocsf-json-schemas.ts', classes };

@@ -8,7 +8,9 @@ import { classifyAdminEvent, classifyUserEvent } from './ocsf-classification.js'
 import type { OcsfClassification } from './ocsf-classification.js';
 import { ACCOUNT_CHANGE, API_ACTIVITY, AUTHENTICATION, ENTITY_MANAGEMENT, GROUP_MANAGEMENT, USER_ACCESS_MANAGEMENT, typeUid } from './ocsf-classes.js';
 import { ocsfSeverity } from './ocsf-severity.js';
+import { toOcsf130 } from './ocsf-1-3-0.js';
 import { OCSF_VERSION } from './ocsf-version.js';
+import type { OcsfVersion } from './ocsf-version.js';
 
 /** An OCSF object: attribute names are the schema's. */
 export type OcsfObject = Record<string, unknown>;
@@ -29,6 +31,8 @@ export interface OcsfEvent extends OcsfObject {
 export interface OcsfProduct {
   /** The package version (`metadata.product.version`). */
   version: string;
+  /** The OCSF version to write (`metadata.version`); the newest, OCSF_VERSION, when absent. */
+  ocsfVersion?: OcsfVersion;
 }
 
 /** The product as the CEF header names it (lib/core/formats/cef-options.ts), so both formats agree. */
@@ -131,11 +135,15 @@ interface Built {
   mappedDetails: ReadonlySet<string>;
   /** The `authDetails` keys with a home in the OCSF object. */
   mappedAuthDetails: ReadonlySet<string>;
+  /** The Keycloak fields, and `authDetails` keys, whose only home is `actor`: unmapped where the class has none. */
+  actorOnly: { fields: ReadonlySet<string>; authDetails: ReadonlySet<string> };
 }
 
 const USER_MAPPED = new Set(['id', 'time', 'type', 'clientId', 'userId', 'sessionId', 'ipAddress', 'error']);
 const ADMIN_MAPPED = new Set(['id', 'time', 'operationType', 'resourceType', 'authDetails', 'error']);
 const AUTH_DETAILS_MAPPED = new Set(['clientId', 'userId', 'ipAddress', 'realmId']);
+/** The `authDetails` keys of the admin who acted, all in `actor`. */
+const ACTOR_AUTH_DETAILS = new Set(['clientId', 'userId', 'realmId']);
 const NOTHING: ReadonlySet<string> = new Set();
 
 function buildUserEvent(event: UserEvent, classification: OcsfClassification, realm: string): Built {
@@ -192,7 +200,9 @@ function buildUserEvent(event: UserEvent, classification: OcsfClassification, re
     }
   }
   attributes['src_endpoint'] = source ?? (ocsfClass === API_ACTIVITY ? { name: UNKNOWN_NAME } : undefined);
-  return { description, failed, error, attributes: compact(attributes), mapped: USER_MAPPED, mappedDetails, mappedAuthDetails: NOTHING };
+  // Outside Authentication the client and session are the actor's only (Entity Management's entity is the client too).
+  const actorOnly = ocsfClass === AUTHENTICATION ? NOTHING : new Set(ocsfClass === ENTITY_MANAGEMENT ? ['sessionId'] : ['clientId', 'sessionId']);
+  return { description, failed, error, attributes: compact(attributes), mapped: USER_MAPPED, mappedDetails, mappedAuthDetails: NOTHING, actorOnly: { fields: actorOnly, authDetails: NOTHING } };
 }
 
 function buildAdminEvent(event: AdminEvent, classification: OcsfClassification, realm: string): Built {
@@ -238,7 +248,7 @@ function buildAdminEvent(event: AdminEvent, classification: OcsfClassification, 
     if (path !== undefined || text(event.resourceType) !== undefined) attributes['resources'] = [namedObject({ type: text(event.resourceType), uid: path })];
   }
   attributes['src_endpoint'] = endpoint(text(auth.ipAddress)) ?? (ocsfClass === API_ACTIVITY ? { name: UNKNOWN_NAME } : undefined);
-  return { description, failed, error, attributes: compact(attributes), mapped: ADMIN_MAPPED, mappedDetails: NOTHING, mappedAuthDetails: AUTH_DETAILS_MAPPED };
+  return { description, failed, error, attributes: compact(attributes), mapped: ADMIN_MAPPED, mappedDetails: NOTHING, mappedAuthDetails: AUTH_DETAILS_MAPPED, actorOnly: { fields: NOTHING, authDetails: ACTOR_AUTH_DETAILS } };
 }
 
 /** The resource type as words, `CLIENT_SCOPE` -> `Client scope`. */
@@ -263,6 +273,19 @@ function unmappedOf(event: MpasEvent, built: Built): OcsfObject | undefined {
   return Object.keys(unmapped).length > 0 ? unmapped : undefined;
 }
 
+function without(mapped: ReadonlySet<string>, moved: ReadonlySet<string>): ReadonlySet<string> {
+  return moved.size === 0 ? mapped : new Set([...mapped].filter((name) => !moved.has(name)));
+}
+
+/** A class without `actor`: the fields only it held go to `unmapped` (`authDetails` then keeps just what else maps). */
+function withoutActor(built: Built): Built {
+  return {
+    ...built,
+    mapped: without(built.mapped, built.actorOnly.fields),
+    mappedAuthDetails: without(built.mappedAuthDetails, built.actorOnly.authDetails),
+  };
+}
+
 /**
  * One (already redacted) event as an OCSF object of its class: the redactor has run, so a masked
  * `ipAddress` is a masked `src_endpoint`, a removed one no endpoint at all. `metadata.uid` is the
@@ -270,11 +293,19 @@ function unmappedOf(event: MpasEvent, built: Built): OcsfObject | undefined {
  */
 export function toOcsfEvent(event: MpasEvent, context: FormatContext, product: OcsfProduct): OcsfEvent {
   const classification = ocsfClassificationOf(event, context.stream);
-  const { ocsfClass, activityId } = classification;
-  const built =
+  const { ocsfClass } = classification;
+  const version = product.ocsfVersion ?? OCSF_VERSION;
+  let built =
     context.stream === 'user'
       ? buildUserEvent(event as UserEvent, classification, context.realm)
       : buildAdminEvent(event as AdminEvent, classification, context.realm);
+  let { activityId } = classification;
+  if (version === '1.3.0') {
+    const adapted = toOcsf130(ocsfClass.uid, activityId, built.attributes);
+    activityId = adapted.activityId;
+    built = adapted.actorDropped ? withoutActor({ ...built, attributes: adapted.attributes }) : { ...built, attributes: adapted.attributes };
+  }
+  const activityName = ocsfClass.activities[classification.activityId] ?? 'Unknown';
   const severity = ocsfSeverity(built.description.severity);
   const ocsf: OcsfEvent = {
     class_uid: ocsfClass.uid,
@@ -282,9 +313,9 @@ export function toOcsfEvent(event: MpasEvent, context: FormatContext, product: O
     category_uid: ocsfClass.categoryUid,
     category_name: ocsfClass.categoryName,
     activity_id: activityId,
-    activity_name: ocsfClass.activities[activityId] ?? 'Unknown',
+    activity_name: activityName,
     type_uid: typeUid(ocsfClass, activityId),
-    type_name: `${ocsfClass.name}: ${ocsfClass.activities[activityId] ?? 'Unknown'}`,
+    type_name: `${ocsfClass.name}: ${activityName}`,
     severity_id: severity.id,
     severity: severity.caption,
     status_id: built.failed ? 2 : 1,
@@ -292,7 +323,7 @@ export function toOcsfEvent(event: MpasEvent, context: FormatContext, product: O
     time: event.time,
     message: built.description.name,
     metadata: {
-      version: OCSF_VERSION,
+      version,
       product: { name: PRODUCT_NAME, vendor_name: VENDOR_NAME, version: product.version },
       uid: context.key ?? eventKey(event),
       event_code: eventCodeOf(event, context.stream),

@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { AdminEvent, MpasEvent, Stream, UserEvent } from '../../../../../lib/core/events/event-schemas.js';
 import { toOcsfEvent } from '../../../../../lib/core/formats/ocsf/ocsf-event.js';
 import { OCSF_CLASSES } from '../../../../../lib/core/formats/ocsf/ocsf-classes.js';
-import { OCSF_VERSION } from '../../../../../lib/core/formats/ocsf/ocsf-version.js';
+import { OCSF_VERSION, OCSF_VERSIONS } from '../../../../../lib/core/formats/ocsf/ocsf-version.js';
+import type { OcsfVersion } from '../../../../../lib/core/formats/ocsf/ocsf-version.js';
 import { ADMIN_OPERATIONS, ADMIN_RESOURCE_CATALOG, knownUserEventTypes } from '../../../../../lib/core/pipeline/event-catalog.js';
 import { createRedactor } from '../../../../../lib/core/pipeline/redactor.js';
-import { OCSF_SCHEMA_SOURCE, ocsfProblems } from '../../../../support/ocsf-validator.js';
+import { OCSF_SCHEMA_SOURCE, ocsfProblems, ocsfSchemaSource } from '../../../../support/ocsf-validator.js';
 
 // Fixed, so a failure reproduces; fast-check prints it with the counterexample.
 const SEED = 20260312;
@@ -14,8 +15,8 @@ const RUNS = 400;
 const PRODUCT = { version: '0.1.0' };
 const TIME = 1_739_388_468_633;
 
-function ocsfOf(event: MpasEvent, stream: Stream) {
-  return toOcsfEvent(event, { tenant: 'acme-tenant', realm: 'acme', stream }, PRODUCT);
+function ocsfOf(event: MpasEvent, stream: Stream, ocsfVersion: OcsfVersion = OCSF_VERSION) {
+  return toOcsfEvent(event, { tenant: 'acme-tenant', realm: 'acme', stream }, { ...PRODUCT, ocsfVersion });
 }
 
 describe('OCSF events against the JSON Schemas of their classes', () => {
@@ -37,6 +38,14 @@ describe('OCSF events against the JSON Schemas of their classes', () => {
     expect(ocsfProblems({ ...login, user: {} }).join()).toMatch(/\/user must match a schema in anyOf/);
   });
 
+});
+
+describe.each(OCSF_VERSIONS)('OCSF %s events of the catalog against the JSON Schemas of their classes', (version) => {
+  it('uses schemas generated from that release', () => {
+    expect(ocsfSchemaSource(version).version).toBe(version);
+    expect(Object.keys(ocsfSchemaSource(version).classes).map(Number).sort()).toEqual([...OCSF_CLASSES.keys()].sort());
+  });
+
   it('validates every user event type of the catalog, success and failure, with and without its fields', () => {
     for (const type of knownUserEventTypes()) {
       const full: UserEvent = {
@@ -52,8 +61,9 @@ describe('OCSF events against the JSON Schemas of their classes', () => {
         details: { username: 'alice', auth_method: 'openid-connect', impersonator: 'admin', impersonator_id: 'a-1', redirect_uri: 'https://app.example/cb' },
       };
       for (const event of [full, { time: TIME, type }]) {
-        const ocsf = ocsfOf(event, 'user');
-        expect(ocsfProblems(ocsf), `${type} ${JSON.stringify(ocsf)}`).toEqual([]);
+        const ocsf = ocsfOf(event, 'user', version);
+        expect(ocsfProblems(ocsf, version), `${type} ${JSON.stringify(ocsf)}`).toEqual([]);
+        expect(ocsf.metadata['version']).toBe(version);
         expect(ocsf.class_uid, type).not.toBe(6003);
       }
     }
@@ -74,8 +84,9 @@ describe('OCSF events against the JSON Schemas of their classes', () => {
           error: 'unknown_error',
         };
         for (const event of [full, { time: TIME, operationType, resourceType }, { ...full, resourcePath: 'groups/g-1/role-mappings/realm' }]) {
-          const ocsf = ocsfOf(event, 'admin');
-          expect(ocsfProblems(ocsf), `${operationType} ${resourceType} ${JSON.stringify(ocsf)}`).toEqual([]);
+          const ocsf = ocsfOf(event, 'admin', version);
+          expect(ocsfProblems(ocsf, version), `${operationType} ${resourceType} ${JSON.stringify(ocsf)}`).toEqual([]);
+          expect(ocsf.metadata['version']).toBe(version);
           expect(ocsf.class_uid, `${operationType} ${resourceType}`).not.toBe(6003);
         }
       }
@@ -127,7 +138,7 @@ const adminEvent: fc.Arbitrary<AdminEvent> = fc.record(
 );
 const redaction = fc.constantFrom('none', 'mask', 'remove', 'hash');
 
-describe('OCSF property: every generated event of every type', () => {
+describe.each(OCSF_VERSIONS)('OCSF %s property: every generated event of every type', (version) => {
   it('is valid for its class, with or without redaction', () => {
     const redactors = {
       mask: createRedactor({ mode: 'mask', userFields: ['ipAddress', 'details.username'], adminFields: ['authDetails.ipAddress', 'representation'] }),
@@ -138,8 +149,8 @@ describe('OCSF property: every generated event of every type', () => {
     fc.assert(
       fc.property(input, redaction, ([event, stream], mode) => {
         const redacted = mode === 'none' ? event : redactors[mode](event, stream);
-        const ocsf = ocsfOf(redacted, stream);
-        expect(ocsfProblems(ocsf)).toEqual([]);
+        const ocsf = ocsfOf(redacted, stream, version);
+        expect(ocsfProblems(ocsf, version)).toEqual([]);
         expect(ocsf.type_uid).toBe(ocsf.class_uid * 100 + ocsf.activity_id);
         expect(JSON.parse(JSON.stringify(ocsf))).toEqual(ocsf);
       }),
