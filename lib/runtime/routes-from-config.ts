@@ -1,6 +1,5 @@
 import { DEFAULT_ROUTE_NAME } from '../config/app-config-schema.js';
 import type { ForwarderConfig, RouteConfig } from '../config/app-config-schema.js';
-import { formatterFor } from '../core/formats/format-registry.js';
 import { compileFilter } from '../core/pipeline/event-filter.js';
 import { compileFieldSelection } from '../core/pipeline/field-selection.js';
 import { redactionAtRest } from '../core/pipeline/redaction-at-rest.js';
@@ -9,6 +8,7 @@ import type { Sink } from '../sinks/sink.js';
 import type { ForwarderStages } from '../core/forwarder/forward-batch.js';
 import type { ForwardObserver } from '../core/forwarder/forward-observer.js';
 import { sinkFromConfig } from './sink-from-config.js';
+import { formatterFromConfig } from './formatter-from-config.js';
 
 /** One destination and its own pipeline. */
 export interface Route {
@@ -55,7 +55,7 @@ function stagesOf(route: RouteConfig, config: ForwarderConfig, options: RoutesFr
   return {
     redact: createRedactor(route.redaction ?? config.redaction),
     atRest: redactionAtRest(route.redaction ?? config.redaction),
-    formatter: formatterFor(route.siem.format, { version: options.version }),
+    formatter: formatterFromConfig(route.siem, options.version),
     sink: options.sinks?.[route.name] ?? sinkFromConfig(route.siem),
     filter: route.filter ? compileFilter(route.filter, `${where}filter`) : undefined,
     selectFields: fields === '*' ? undefined : compileFieldSelection(fields, `${where}fields`),

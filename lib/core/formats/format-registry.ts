@@ -5,6 +5,7 @@ import { createEcsFormatter, ecsSeverity } from './ecs/ecs-formatter.js';
 import type { Formatter } from './formatter.js';
 import { jsonEnvelopeFormatter } from './json-envelope.js';
 import { createOcsfFormatter, ocsfSeverityOf } from './ocsf/ocsf-formatter.js';
+import type { OcsfVersion } from './ocsf/ocsf-version.js';
 import { envelopeSeverity } from './json-envelope-severity.js';
 import { createLeefFormatter, leefLineSeverity } from './leef/leef-formatter.js';
 
@@ -19,6 +20,8 @@ export type FormatKind = 'document' | 'line';
 export interface FormatterOptions {
   /** The package version, for formats that name the product's version in each event. */
   version: string;
+  /** The `ocsf` format: the OCSF release to write; the newest (OCSF_VERSION) when absent. */
+  ocsfVersion?: OcsfVersion;
 }
 
 /** One `SIEM_FORMAT` value. */
@@ -40,7 +43,7 @@ const FORMATS = {
   cef: { kind: 'line', create: ({ version }) => createCefFormatter({ version }), readSeverity: cefLineSeverity },
   ecs: { kind: 'document', create: ({ version }) => createEcsFormatter({ version }), readSeverity: ecsSeverity },
   leef: { kind: 'line', create: ({ version }) => createLeefFormatter({ version }), readSeverity: leefLineSeverity },
-  ocsf: { kind: 'document', create: ({ version }) => createOcsfFormatter({ version }), readSeverity: ocsfSeverityOf },
+  ocsf: { kind: 'document', create: ({ version, ocsfVersion }) => createOcsfFormatter({ version, ...(ocsfVersion === undefined ? {} : { ocsfVersion }) }), readSeverity: ocsfSeverityOf },
 } as const satisfies Record<string, FormatDefinition>;
 
 /** A `SIEM_FORMAT` value. */

@@ -1,8 +1,9 @@
 import type { ClassColumns, Column } from './ocsf-columns.js';
 
 /**
- * The Parquet columns of each OCSF class the `ocsf` format writes (lib/core/formats/ocsf/): the
- * class's attributes and objects of OCSF 1.8.0 that the mapping fills, with their types in the
+ * The Parquet columns of each OCSF class the `ocsf` format writes for Security Lake
+ * (lib/core/formats/ocsf/, in SECURITY_LAKE_OCSF_VERSION, 1.3.0: what custom sources take): the
+ * class's attributes and objects of that release that the mapping fills, with their types in the
  * schema. A custom source's table has these columns in every file, whatever its records hold.
  * The unit test holds them to the classes' JSON Schemas (test/fixtures/ocsf/: each column is an
  * attribute of its class, of the type classColumnsOf derives for it), and runs every event type
@@ -19,7 +20,7 @@ const SESSION = struct({ uid: STRING });
 /** The entity-like objects the mapping names by type, uid and name (`group`, `entity`, `resources[]`). */
 const NAMED = struct({ type: STRING, uid: STRING, name: STRING });
 
-/** What every class has: classification, status, time, metadata, who acted and from where, and what has no home. */
+/** What every class has: classification, status, time, metadata, from where, and what has no home. */
 const BASE = {
   class_uid: LONG,
   class_name: STRING,
@@ -45,33 +46,34 @@ const BASE = {
     log_name: STRING,
     tenant_uid: STRING,
   }),
-  actor: struct({ app_name: STRING, user: USER, session: SESSION }),
   src_endpoint: struct({ ip: STRING, uid: STRING, name: STRING }),
 } satisfies Record<string, Column>;
+
+/** Who acted: in OCSF 1.3.0 an attribute of Account Change, Authentication and API Activity only. */
+const ACTOR = { actor: struct({ app_name: STRING, user: USER, session: SESSION }) } satisfies Record<string, Column>;
 
 /** `unmapped` last: the Keycloak fields without an OCSF home, as JSON text. */
 const UNMAPPED = { unmapped: { kind: 'json' } } satisfies Record<string, Column>;
 
 const CLASS_COLUMNS: ReadonlyMap<number, ClassColumns> = new Map<number, ClassColumns>([
-  [3001, { ...BASE, user: USER, ...UNMAPPED }],
+  [3001, { ...BASE, ...ACTOR, user: USER, ...UNMAPPED }],
   [
     3002,
     {
       ...BASE,
+      ...ACTOR,
       user: USER,
       service: struct({ name: STRING }),
       session: SESSION,
       auth_protocol_id: LONG,
       auth_protocol: STRING,
-      account_switch_type_id: LONG,
-      account_switch_type: STRING,
       ...UNMAPPED,
     },
   ],
   [3004, { ...BASE, entity: NAMED, ...UNMAPPED }],
   [3005, { ...BASE, user: USER, privileges: list(STRING), ...UNMAPPED }],
   [3006, { ...BASE, group: NAMED, user: USER, privileges: list(STRING), ...UNMAPPED }],
-  [6003, { ...BASE, api: struct({ operation: STRING }), resources: list(NAMED), ...UNMAPPED }],
+  [6003, { ...BASE, ...ACTOR, api: struct({ operation: STRING }), resources: list(NAMED), ...UNMAPPED }],
 ]);
 
 /** The columns of a class, or undefined for a class the `ocsf` format does not write. */

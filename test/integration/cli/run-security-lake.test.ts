@@ -7,6 +7,7 @@ import { testAwsConfig, uniqueName } from '../../support/aws-fixtures.js';
 import { localRunEnv, runCli, useLocalRunRig } from '../../support/cli-process.js';
 import { ocsfProblems } from '../../support/ocsf-validator.js';
 import { readParquetFile } from '../../support/parquet-reader.js';
+import { SECURITY_LAKE_OCSF_VERSION } from '../../../lib/core/formats/ocsf/ocsf-version.js';
 
 const PASSWORD = 'security-lake-test-password-8e21';
 const DAY_MS = 86_400_000;
@@ -78,7 +79,8 @@ describe('run --once to Amazon Security Lake (the fauxqs S3 emulator)', () => {
       const documents = rows.map((row) => documentOf(row, jsonColumns));
       for (const document of documents) {
         expect(document['class_uid'], key).toBe(classUid);
-        expect(ocsfProblems(document as { class_uid: number }), key).toEqual([]);
+        expect(ocsfProblems(document as { class_uid: number }, SECURITY_LAKE_OCSF_VERSION), key).toEqual([]);
+        expect((document['metadata'] as { version: string }).version, key).toBe(SECURITY_LAKE_OCSF_VERSION);
         expect(dayOf(document['time'] as number), key).toBe(eventDay);
         ids.push((document['metadata'] as { uid: string }).uid);
       }

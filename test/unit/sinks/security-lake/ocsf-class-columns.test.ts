@@ -4,17 +4,18 @@ import { describe, expect, it } from 'vitest';
 import type { AdminEvent, MpasEvent, Stream, UserEvent } from '../../../../lib/core/events/event-schemas.js';
 import { formatterFor } from '../../../../lib/core/formats/format-registry.js';
 import { OCSF_CLASSES } from '../../../../lib/core/formats/ocsf/ocsf-classes.js';
-import { OCSF_VERSION } from '../../../../lib/core/formats/ocsf/ocsf-version.js';
+import { SECURITY_LAKE_OCSF_VERSION } from '../../../../lib/core/formats/ocsf/ocsf-version.js';
 import { ADMIN_OPERATIONS, ADMIN_RESOURCE_CATALOG, USER_EVENT_CATALOG } from '../../../../lib/core/pipeline/event-catalog.js';
 import { OCSF_CLASS_UIDS, ocsfClassColumns } from '../../../../lib/sinks/security-lake/ocsf-class-columns.js';
 import { classColumnsOf } from '../../../../lib/sinks/security-lake/ocsf-columns.js';
 import type { Column, JsonSchema } from '../../../../lib/sinks/security-lake/ocsf-columns.js';
 import { storedRecordOf, writeParquetFile } from '../../../../lib/sinks/security-lake/parquet-file.js';
-import { OCSF_SCHEMA_SOURCE, ocsfProblems } from '../../../support/ocsf-validator.js';
+import { ocsfProblems, ocsfSchemaSource } from '../../../support/ocsf-validator.js';
 import { readParquetFile } from '../../../support/parquet-reader.js';
 
 const TIME = Date.parse('2025-03-04T10:00:00.000Z');
-const ocsf = formatterFor('ocsf', { version: '0.1.0-test' });
+// As the runtime builds it for the security-lake type (lib/runtime/formatter-from-config.ts).
+const ocsf = formatterFor('ocsf', { version: '0.1.0-test', ocsfVersion: SECURITY_LAKE_OCSF_VERSION });
 
 /** Each user event type of the catalog, failed too, and one it does not know, with every field the mapping reads, and without them. */
 function userEvents(): UserEvent[] {
@@ -75,8 +76,8 @@ function withoutNulls(value: unknown): unknown {
 
 /** The class's JSON Schema, as scripts/ocsf-json-schemas.ts derived it from the OCSF release. */
 function classSchema(classUid: number): JsonSchema {
-  const file = OCSF_SCHEMA_SOURCE.classes[String(classUid)]!;
-  return JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'fixtures', 'ocsf', OCSF_VERSION, file), 'utf8')) as JsonSchema;
+  const file = ocsfSchemaSource(SECURITY_LAKE_OCSF_VERSION).classes[String(classUid)]!;
+  return JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'fixtures', 'ocsf', SECURITY_LAKE_OCSF_VERSION, file), 'utf8')) as JsonSchema;
 }
 
 /** The paths of `columns` whose column is not the schema's column at the same path. */
@@ -118,7 +119,7 @@ describe('the Parquet columns of the OCSF classes', () => {
       const { rows } = await readParquetFile(file);
       const readBack = rows.map((row) => withoutNulls({ ...row, ...(typeof row['unmapped'] === 'string' ? { unmapped: JSON.parse(row['unmapped']) as unknown } : {}) }));
       expect(readBack, `class ${classUid}`).toEqual(documents);
-      expect(readBack.flatMap((row) => ocsfProblems(row as { class_uid: number })), `class ${classUid}`).toEqual([]);
+      expect(readBack.flatMap((row) => ocsfProblems(row as { class_uid: number }, SECURITY_LAKE_OCSF_VERSION)), `class ${classUid}`).toEqual([]);
     }
   });
 });
