@@ -30,6 +30,7 @@ import { BENCH_MPAS_USER, BENCH_REALM, BENCH_SIEM_TOKEN } from './support/local-
 import { machineInfo } from './support/machine.js';
 import { report } from './support/report.js';
 import { percentile, rounded } from './support/stats.js';
+import type { AwsLagSetting } from './support/aws-lag-setting.js';
 
 const RATE = 100;
 const MINUTES = Number(process.env['BENCH_AWS_LAG_MINUTES'] ?? 2);
@@ -44,18 +45,7 @@ const SECRETS: Record<string, string> = {
 };
 
 /** What one tenant did over the measured minutes. */
-interface TenantFigures {
-  pollIntervalMs: number;
-  eventsPerSecond: number;
-  pollerBilledMsPerMinute: number;
-  pollerInvocationsPerMinute: number;
-  mpasRequestsPerMinute: number;
-  dynamodbRequestsPerMinute: number;
-  sqsRequestsPerMinute: number;
-  p50Ms: number | null;
-  p99Ms: number | null;
-  maxMs: number | null;
-}
+type TenantFigures = AwsLagSetting;
 
 const sumRequests = (counts: RequestCounts, prefix: string): number =>
   Object.entries(counts).filter(([key]) => key.startsWith(prefix)).reduce((sum, [, tally]) => sum + tally.requests, 0);

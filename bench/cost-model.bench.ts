@@ -25,6 +25,7 @@ import { printTable, report, RESULTS_DIR } from './support/report.js';
 import type { BenchResult, Row } from './support/report.js';
 import { tenantInventory } from './support/stack-inventory.js';
 import type { Inventory } from './support/stack-inventory.js';
+import type { AwsLagSetting } from './support/aws-lag-setting.js';
 
 const RATES = [1, 100, 1000];
 const TENANT_COUNTS = [1, 100, 1000];
@@ -61,19 +62,8 @@ interface AwsData {
     forwarder: { invocations: number; totalMs: number; memoryMb: number };
   };
 }
-/** One setting of bench/results/aws-lag.json (the sub-minute poller of issue 21). */
-interface LagSetting {
-  pollIntervalMs: number;
-  eventsPerSecond: number;
-  pollerBilledMsPerMinute: number;
-  pollerInvocationsPerMinute: number;
-  mpasRequestsPerMinute: number;
-  dynamodbRequestsPerMinute: number;
-  sqsRequestsPerMinute: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
+/** One setting of bench/results/aws-lag.json. */
+type LagSetting = AwsLagSetting;
 
 const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
 const dollars = (value: number): number => Number(value.toFixed(value < 1 ? 4 : 2));
@@ -261,7 +251,8 @@ function main(): void {
       'SQS $/month': dollars(sqs),
       'poller side $/month': dollars(lambda + dynamodb + sqs),
       'MPAS requests/month': Math.round(polls * setting.mpasRequestsPerMinute),
-      'lag p50/p99/max s': `${(setting.p50Ms / 1000).toFixed(1)}/${(setting.p99Ms / 1000).toFixed(1)}/${(setting.maxMs / 1000).toFixed(1)}`,
+      // An idle tenant delivers nothing, so it has no lag to show.
+      'lag p50/p99/max s': [setting.p50Ms, setting.p99Ms, setting.maxMs].map((ms) => (ms === null ? '-' : (ms / 1000).toFixed(1))).join('/'),
     };
   });
 

@@ -122,6 +122,25 @@ export function partialOutcome(api: string, failed: readonly FailedEntry[], retr
   return { kind: 'partial', reason: `${api}: ${failed.length} entries failed (first: ${describe(failed[0]!)})`, retry, dropped };
 }
 
+/**
+ * The outcome of a call that AWS answered with one result per entry sent (PutEvents' Entries,
+ * PutRecordBatch's RequestResponses, in the order sent): see partialOutcome. An answer listing
+ * fewer or more results than were sent cannot say which landed: all go again.
+ */
+export function entryResultsOutcome(
+  call: { api: string; operation: string; unit: string },
+  sent: number,
+  results: ReadonlyArray<{ ErrorCode?: string | undefined; ErrorMessage?: string | undefined }>,
+  retryable: ReadonlySet<string>,
+): RequestOutcome {
+  if (results.length !== sent) return { kind: 'retry', reason: `${call.operation} answered ${results.length} ${call.unit} for ${sent}`, auth: false };
+  const failed: FailedEntry[] = [];
+  results.forEach((result, position) => {
+    if (result.ErrorCode !== undefined) failed.push({ position, errorCode: result.ErrorCode, errorMessage: result.ErrorMessage });
+  });
+  return partialOutcome(call.api, failed, retryable);
+}
+
 /** `check`'s account of a describe call that failed: what is wrong and which setting or permission fixes it. */
 export function describeAwsHealthFailure(error: unknown, target: string, permission: string): SinkHealth {
   const outcome = classifyAwsError(error, 1);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorFor, oneOf, text, unionErrorFor } from '../config/config-values.js';
 import { FORMAT_NAMES, formatKind } from '../core/formats/format-registry.js';
+import type { ProtocolSinkOptions } from './protocol-sink-options.js';
 import { httpsUrl } from './siem-common-config.js';
 
 /**
@@ -40,4 +41,10 @@ export function documentFormat(type: string) {
 /** A name or ARN that `pattern` describes whole; `what` is the message when it does not. */
 export function awsName(what: string, pattern: RegExp): z.ZodString {
   return z.string({ error: errorFor(what) }).regex(pattern, { error: what });
+}
+
+/** The shared settings of an AWS type as its sink takes them: `url` (SIEM_URL) is only the endpoint override. */
+export function awsSinkOptions(config: Omit<ProtocolSinkOptions, 'url' | 'gzip' | 'caFile'> & { url?: string | undefined }): Omit<ProtocolSinkOptions, 'url' | 'gzip' | 'caFile'> & { endpoint: string | undefined } {
+  const { format, timeoutMs, concurrency, maxBatchEvents, maxBatchBytes, attempts, url } = config;
+  return { format, timeoutMs, concurrency, maxBatchEvents, maxBatchBytes, attempts, endpoint: url };
 }

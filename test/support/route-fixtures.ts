@@ -7,6 +7,16 @@ import { eventKey } from '../../lib/core/events/event-key.js';
 
 const mpas = { baseUrl: 'https://mpas.example.com', realms: ['acme'], credentials: { username: 'sync', password: 'pw' } };
 
+/** A tenant `acme` delivering to `siem` and, when given, `routes`: every other setting at its default. */
+export function configWithSiem(siem: Record<string, unknown>, routes?: unknown[]): AppConfig {
+  return appConfigSchema.parse({
+    tenant: 'acme',
+    mpas: { baseUrl: 'https://mpas.example.com', realms: ['customers'], credentials: { grant: 'password', username: 'u', password: 'p' } },
+    siem,
+    ...(routes === undefined ? {} : { routes }),
+  }) as AppConfig;
+}
+
 /**
  * The issue's example: every event in CEF to QRadar, only failed logins and admin deletions in
  * JSON to a webhook (no default route).

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { uniqueList } from '../../config/config-values.js';
-import { awsName, awsRegion, awsSiemShape, documentFormat, regionOfArn } from '../aws-siem-config.js';
+import { awsName, awsRegion, awsSinkOptions, awsSiemShape, documentFormat, regionOfArn } from '../aws-siem-config.js';
 import { objectError, oneLineText, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';
 
@@ -57,13 +57,7 @@ export const eventBridgeSinkType = defineSinkType('eventbridge', eventBridgeSiem
   const { createEventBridgeSink } = await import('./eventbridge-sink.js');
   const { bus, region, ...entry } = config.eventbridge;
   return createEventBridgeSink({
-    format: config.format,
-    timeoutMs: config.timeoutMs,
-    concurrency: config.concurrency,
-    maxBatchEvents: config.maxBatchEvents,
-    maxBatchBytes: config.maxBatchBytes,
-    attempts: config.attempts,
-    endpoint: config.url,
+    ...awsSinkOptions(config),
     region: region ?? regionOfArn(bus),
     bus,
     ...entry,

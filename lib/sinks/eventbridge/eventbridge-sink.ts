@@ -1,8 +1,8 @@
 import { DescribeEventBusCommand, EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { deliverInBatches } from '../batch-delivery.js';
 import type { RequestOutcome } from '../batch-delivery.js';
-import type { AwsApiSinkOptions, FailedEntry } from '../aws-api-sink.js';
-import { awsClientConfig, awsDeliverySettings, classifyAwsError, describeAwsHealthFailure, partialOutcome } from '../aws-api-sink.js';
+import type { AwsApiSinkOptions } from '../aws-api-sink.js';
+import { awsClientConfig, awsDeliverySettings, classifyAwsError, describeAwsHealthFailure, entryResultsOutcome } from '../aws-api-sink.js';
 import type { Sink } from '../sink.js';
 import type { EntryTemplate } from './eventbridge-entries.js';
 import { EVENTBRIDGE_LIMITS, eventBridgeEntry, eventBridgeEntryBytes, RETRYABLE_ENTRY_ERRORS } from './eventbridge-entries.js';
@@ -31,13 +31,7 @@ export function createEventBridgeSink(options: EventBridgeSinkOptions): Sink {
         async (indices, groupSignal): Promise<RequestOutcome> => {
           try {
             const answer = await client.send(new PutEventsCommand({ Entries: indices.map((index) => eventBridgeEntry(events[index]!, template)) }), { abortSignal: groupSignal });
-            const failed: FailedEntry[] = [];
-            (answer.Entries ?? []).forEach((entry, position) => {
-              if (entry.ErrorCode !== undefined) failed.push({ position, errorCode: entry.ErrorCode, errorMessage: entry.ErrorMessage });
-            });
-            // An answer listing fewer entries than were sent cannot say which landed: all go again.
-            if ((answer.Entries ?? []).length !== indices.length) return { kind: 'retry', reason: `PutEvents answered ${(answer.Entries ?? []).length} entries for ${indices.length}`, auth: false };
-            return partialOutcome('EventBridge', failed, RETRYABLE_ENTRY_ERRORS);
+            return entryResultsOutcome({ api: 'EventBridge', operation: 'PutEvents', unit: 'entries' }, indices.length, answer.Entries ?? [], RETRYABLE_ENTRY_ERRORS);
           } catch (error) {
             return classifyAwsError(error, indices.length);
           }

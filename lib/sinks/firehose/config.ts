@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { oneOf } from '../../config/config-values.js';
 import { FORMAT_NAMES } from '../../core/formats/format-registry.js';
-import { awsName, awsRegion, awsSiemShape, regionOfArn } from '../aws-siem-config.js';
+import { awsName, awsRegion, awsSinkOptions, awsSiemShape, regionOfArn } from '../aws-siem-config.js';
 import { objectError, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';
 
@@ -46,13 +46,7 @@ export const firehoseSinkType = defineSinkType('firehose', firehoseSiemSchema, a
   const { createFirehoseSink } = await import('./firehose-sink.js');
   const { stream, region } = config.firehose;
   return createFirehoseSink({
-    format: config.format,
-    timeoutMs: config.timeoutMs,
-    concurrency: config.concurrency,
-    maxBatchEvents: config.maxBatchEvents,
-    maxBatchBytes: config.maxBatchBytes,
-    attempts: config.attempts,
-    endpoint: config.url,
+    ...awsSinkOptions(config),
     region: region ?? regionOfArn(stream),
     streamName: streamNameOf(stream),
   });

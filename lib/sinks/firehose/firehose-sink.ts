@@ -1,8 +1,8 @@
 import { DescribeDeliveryStreamCommand, FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { deliverInBatches } from '../batch-delivery.js';
 import type { RequestOutcome } from '../batch-delivery.js';
-import type { AwsApiSinkOptions, FailedEntry } from '../aws-api-sink.js';
-import { awsClientConfig, awsDeliverySettings, classifyAwsError, describeAwsHealthFailure, partialOutcome } from '../aws-api-sink.js';
+import type { AwsApiSinkOptions } from '../aws-api-sink.js';
+import { awsClientConfig, awsDeliverySettings, classifyAwsError, describeAwsHealthFailure, entryResultsOutcome } from '../aws-api-sink.js';
 import type { Sink } from '../sink.js';
 import { FIREHOSE_LIMITS, firehoseRecordBytes, firehoseRecordData, RETRYABLE_RECORD_ERRORS } from './firehose-records.js';
 
@@ -33,14 +33,7 @@ export function createFirehoseSink(options: FirehoseSinkOptions): Sink {
           try {
             const records = indices.map((index) => ({ Data: firehoseRecordData(events[index]!) }));
             const answer = await client.send(new PutRecordBatchCommand({ DeliveryStreamName: options.streamName, Records: records }), { abortSignal: groupSignal });
-            const responses = answer.RequestResponses ?? [];
-            // An answer listing fewer records than were sent cannot say which landed: all go again.
-            if (responses.length !== indices.length) return { kind: 'retry', reason: `PutRecordBatch answered ${responses.length} records for ${indices.length}`, auth: false };
-            const failed: FailedEntry[] = [];
-            responses.forEach((response, position) => {
-              if (response.ErrorCode !== undefined) failed.push({ position, errorCode: response.ErrorCode, errorMessage: response.ErrorMessage });
-            });
-            return partialOutcome('Firehose', failed, RETRYABLE_RECORD_ERRORS);
+            return entryResultsOutcome({ api: 'Firehose', operation: 'PutRecordBatch', unit: 'records' }, indices.length, answer.RequestResponses ?? [], RETRYABLE_RECORD_ERRORS);
           } catch (error) {
             return classifyAwsError(error, indices.length);
           }

@@ -4,18 +4,11 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { awsSiemPuts, grantAwsSiemPuts } from '../../../../infra/constructs/aws-siem-grants.js';
-import { appConfigSchema } from '../../../../lib/config/app-config-schema.js';
+import { configWithSiem } from '../../../support/route-fixtures.js';
 
 const BUS_ARN = 'arn:aws:events:eu-west-1:111122223333:event-bus/security';
 
-function config(siem: Record<string, unknown>, routes?: unknown[]) {
-  return appConfigSchema.parse({
-    tenant: 'acme',
-    mpas: { baseUrl: 'https://mpas.example.com', realms: ['customers'], credentials: { grant: 'password', username: 'u', password: 'p' } },
-    siem,
-    ...(routes === undefined ? {} : { routes }),
-  });
-}
+const config = configWithSiem;
 
 function policyStatements(siem: Record<string, unknown>, routes?: unknown[]): { statements: unknown[]; stack: Stack } {
   const stack = new Stack(new App(), 'Grants');

@@ -3,19 +3,12 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { grantSecurityLakeWrite, securityLakeWrites } from '../../../../infra/constructs/function-grants.js';
-import { appConfigSchema } from '../../../../lib/config/app-config-schema.js';
+import { configWithSiem } from '../../../support/route-fixtures.js';
 
 const LAKE = { bucket: 'aws-security-data-lake-eu-west-1-abc123', region: 'eu-west-1', accountId: '111122223333' };
 const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
-function config(siem: Record<string, unknown>, routes?: unknown[]) {
-  return appConfigSchema.parse({
-    tenant: 'acme',
-    mpas: { baseUrl: 'https://mpas.example.com', realms: ['customers'], credentials: { grant: 'password', username: 'u', password: 'p' } },
-    siem,
-    ...(routes === undefined ? {} : { routes }),
-  });
-}
+const config = configWithSiem;
 
 describe('the forwarder\'s grants on Security Lake', () => {
   it('finds the lake of the siem destination and of each route, with their custom sources', () => {
