@@ -1,15 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { sinkFromConfig } from '../runtime/sink-from-config.js';
 import { compileFilter } from '../core/pipeline/event-filter.js';
 import { compileFieldSelection } from '../core/pipeline/field-selection.js';
 import { FilterError } from '../core/pipeline/filter-error.js';
 import { createRedactor, RedactionConfigError } from '../core/pipeline/redactor.js';
-import { SinkConfigError } from '../sinks/sink-errors.js';
 import { DEFAULT_ROUTE_NAME, fieldsSchema, redactionConfigSchema } from './app-config-schema.js';
 import { isPlainObject } from './config-values.js';
 import { describeReadError } from './read-config-file.js';
-import { siemCommonShape, siemConfigSchema } from './siem-config-schema.js';
 
 /** A config path: keys, and list indices as numbers. */
 export type ConfigPath = ReadonlyArray<string | number>;
@@ -33,7 +30,6 @@ export function pipelineProblems(input: Record<string, unknown>): PathProblem[] 
   // As the schema's preprocess reads it: routes without a siem make the routes the only destinations.
   const hasDefaultRoute = input['defaultRoute'] !== false && !(input['siem'] === undefined && routes.length > 0);
 
-  // First, so a CA file the sink reads too is reported with this check's words (see dropRepeats).
   const mpas = input['mpas'];
   problems.push(...caFileProblems(isPlainObject(mpas) ? mpas['caFile'] : undefined, ['mpas', 'caFile']));
   const siem = input['siem'];
@@ -52,10 +48,10 @@ export function pipelineProblems(input: Record<string, unknown>): PathProblem[] 
     if (route['redaction'] !== undefined) problems.push(...redactionProblems(route['redaction'], [...base, 'redaction']));
     problems.push(...destinationProblems(route, base));
   });
-  return dropRepeats(problems);
+  return problems;
 }
 
-/** The filter, field selection and sink of one destination: the top level, or one route. */
+/** The filter and field selection of one destination: the top level, or one route. (A sink checks nothing more when it is built: it is made at its first delivery, lib/sinks/lazy-sink.ts, and its CA file is checked above.) */
 function destinationProblems(holder: Record<string, unknown>, base: ConfigPath): PathProblem[] {
   const problems: PathProblem[] = [];
   const filter = holder['filter'];
@@ -78,7 +74,6 @@ function destinationProblems(holder: Record<string, unknown>, base: ConfigPath):
       problems.push({ path: index === undefined ? [...base, 'fields'] : [...base, 'fields', Number(index)], message: error.problem });
     }
   }
-  problems.push(...sinkProblems(holder['siem'], [...base, 'siem']));
   return problems;
 }
 
@@ -95,42 +90,6 @@ function redactionProblems(raw: unknown, base: ConfigPath): PathProblem[] {
     const path = key === undefined ? [...base] : index === undefined ? [...base, key] : [...base, key, Number(index)];
     return [{ path, message: error.message.replace(/^redaction\.[^:]*: /, '') }];
   }
-}
-
-/** The sink's own checks, run by building it as `run` does (it opens nothing until its first delivery). */
-function sinkProblems(raw: unknown, base: ConfigPath): PathProblem[] {
-  const parsed = siemConfigSchema.safeParse(raw);
-  if (!parsed.success) return [];
-  try {
-    const sink = sinkFromConfig(parsed.data);
-    void sink.close().catch(() => undefined);
-    return [];
-  } catch (error) {
-    if (!(error instanceof SinkConfigError)) throw error;
-    return error.problems.map((problem) => ({ path: [...base, ...siemPathOf(parsed.data.type, problem.setting)], message: problem.message }));
-  }
-}
-
-const COMMON_SIEM_SETTINGS = new Set(['type', ...Object.keys(siemCommonShape)]);
-// Protocol sinks name their credential alone (`token`, `apiKey`): in the config it sits in `auth`.
-const CREDENTIAL_SETTINGS = new Set(['token', 'apiKey', 'clientSecret']);
-const TYPE_BLOCKS: Readonly<Record<string, string>> = {
-  'splunk-hec': 'splunk',
-  elastic: 'elastic',
-  datadog: 'datadog',
-  'sumo-logic': 'sumo',
-  sentinel: 'sentinel',
-  syslog: 'syslog',
-};
-
-/** A sink's setting name (`url`, `auth.token`, `token`, `index`) as its path inside `siem`. */
-function siemPathOf(type: string, setting: string): ConfigPath {
-  const [head = setting, ...rest] = setting.split('.');
-  if (head === 'auth') return ['auth', ...rest];
-  if (CREDENTIAL_SETTINGS.has(head)) return ['auth', head];
-  if (COMMON_SIEM_SETTINGS.has(head)) return [head];
-  const block = TYPE_BLOCKS[type];
-  return block === undefined ? [setting] : [block, setting];
 }
 
 /** The CA bundle must be readable and hold certificates that parse, as TLS will need them. */
@@ -154,13 +113,3 @@ function caFileProblems(file: unknown, path: ConfigPath): PathProblem[] {
   return [];
 }
 
-/** A CA file the sink also reads is reported once, by the check above. */
-function dropRepeats(problems: PathProblem[]): PathProblem[] {
-  const seen = new Set<string>();
-  return problems.filter((problem) => {
-    const key = JSON.stringify(problem.path);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
