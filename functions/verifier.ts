@@ -8,7 +8,7 @@ import { serviceMetrics } from '../lib/aws/service-metrics.js';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { S3Archive } from '../lib/archive/s3-archive.js';
 import { verifyDay } from '../lib/aws/daily-verification.js';
 import type { DailyVerificationResult } from '../lib/aws/daily-verification.js';

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { deploymentSchema, tenantFileSchema } from './deployment-schema.js';
 import { settingsLostInEnvironment } from './environment-round-trip.js';
 import type { DeploymentSettings } from './deployment-schema.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What EventBridge Scheduler sends the poller (infra/constructs/poller-function.ts writes this

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ArchiveReader } from '../archive/archive-store.js';
 import type { DeliveryCounter } from '../archive/delivery-counter.js';
 import type { AppConfig } from '../config/app-config-schema.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { archiveConfigSchema } from './archive-config-schema.js';
 import { booleanValue, dottedPath, errorFor, intIn, isPlainObject, oneOf, secret, text } from './config-values.js';
 import { mpasConfigSchema } from './mpas-config-schema.js';

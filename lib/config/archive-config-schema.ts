@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { booleanValue, errorFor, intIn, text } from './config-values.js';
 
 const objectError = { error: errorFor('must be a JSON object') };

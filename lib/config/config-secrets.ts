@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { appConfigSchema, routeConfigSchema } from './app-config-schema.js';
 import { ENV_VARS } from './env-var-table.js';
 import { secretSettings } from './secret-registry.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { appConfigSchema } from './app-config-schema.js';
 import { withRouteCopies } from './config-secrets.js';
 import { ENV_VARS, inSecret } from './env-var-table.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from './config-error.js';
 import type { ConfigProblem } from './config-error.js';
 import type { Environment } from './env-settings.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_MAX_BODY_BYTES } from '../sources/mpas/page-limits.js';
 import { DATE_FORMS, parseDateText } from './date-text.js';
 import { errorFor, filePath, httpUrl, intIn, isPlainObject, oneOf, secret, text, uniqueList } from './config-values.js';

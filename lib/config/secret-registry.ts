@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a secret is replaced by wherever configuration or a server's answer is shown. */
 export const SECRET_MASK = '***';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isPlainObject, unionErrorFor } from './config-values.js';
 import { SINK_TYPES, siemVariants } from '../sinks/sink-types.js';
 

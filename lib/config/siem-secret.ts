@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The SIEM secret's shapes, also those of each route's secret (ROUTE_SECRET_ARNS). */
 export const siemSecretSchema = z.union([

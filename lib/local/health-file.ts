@@ -1,7 +1,7 @@
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempPathFor } from '../stores/cursor/atomic-file.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HealthReport } from './health-tracker.js';
 
 // What status reads of the file: another version of run may have written more.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorFor, oneOf, text, unionErrorFor } from '../config/config-values.js';
 import { FORMAT_NAMES, formatKind } from '../core/formats/format-registry.js';
 import type { ProtocolSinkOptions } from './protocol-sink-options.js';

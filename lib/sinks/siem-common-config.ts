@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { booleanValue, errorFor, filePath, httpUrl, intIn, oneOf, secret, text, unionErrorFor } from '../config/config-values.js';
 import { FORMAT_NAMES } from '../core/formats/format-registry.js';
 import type { ProtocolSinkOptions } from './protocol-sink-options.js';

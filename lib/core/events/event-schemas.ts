@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The two event streams MPAS (Keycloak) keeps per realm. */
 export const streamSchema = z.enum(['user', 'admin']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The CEF standard's length limits, in characters; longer values are truncated. */
 export const CEF_LIMITS = {

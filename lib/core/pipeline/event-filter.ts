@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { compileFieldReader, splitFieldPath } from './field-path.js';
 import type { FieldReader } from './field-path.js';
 import { FilterError } from './filter-error.js';

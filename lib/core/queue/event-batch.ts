@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { streamSchema } from '../events/event-schemas.js';
 import type { MpasEvent, Stream } from '../events/event-schemas.js';
 

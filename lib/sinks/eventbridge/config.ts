@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { uniqueList } from '../../config/config-values.js';
 import { awsName, awsRegion, awsSinkOptions, awsSiemShape, documentFormat, regionOfArn } from '../aws-siem-config.js';
 import { objectError, oneLineText, siemCommonShape } from '../siem-common-config.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { oneOf } from '../../config/config-values.js';
 import { FORMAT_NAMES } from '../../core/formats/format-registry.js';
 import { awsName, awsRegion, awsSinkOptions, awsSiemShape, regionOfArn } from '../aws-siem-config.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorFor, oneOf } from '../../config/config-values.js';
 import { FORMAT_NAMES } from '../../core/formats/format-registry.js';
 import { VERSION } from '../../version.js';

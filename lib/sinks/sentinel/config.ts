@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { text, unionErrorFor } from '../../config/config-values.js';
 import { httpsUrl, objectError, oneLineSecret, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';

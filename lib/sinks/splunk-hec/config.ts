@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { booleanValue, intIn, unionErrorFor } from '../../config/config-values.js';
 import { objectError, oneLineSecret, oneLineText, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';

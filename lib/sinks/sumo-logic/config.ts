@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { secret, text, unionErrorFor } from '../../config/config-values.js';
 import { objectError, oneLineText, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';
 import { defineSinkType } from '../sink-type.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorFor, intIn, oneOf, text, unionErrorFor } from '../../config/config-values.js';
 import { FORMAT_NAMES } from '../../core/formats/format-registry.js';
 import { objectError, sharedSinkOptions, siemCommonShape } from '../siem-common-config.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '../../core/time/clock.js';
 import { OAuthTokenCache } from '../../net/oauth-token-cache.js';
 import type { IssuedToken, RenewalMargin } from '../../net/oauth-token-cache.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { streamSchema } from '../../core/events/event-schemas.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { Lease, StreamKey, StreamPosition } from '../../core/cursor/cursor-store.js';

@@ -1,6 +1,6 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AcquiredCursor, CursorSnapshot, CursorStore, Lease, StreamKey, StreamPosition } from '../../core/cursor/cursor-store.js';
 import { cursorPartitionKey, cursorTable, historyPartitionKey } from './dynamodb-tables.js';
 import { CursorError, CursorMissingError, LeaseHeldError, LeaseLostError } from '../../core/cursor/errors.js';

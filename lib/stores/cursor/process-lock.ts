@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { link, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { systemClock } from '../../core/time/clock.js';
 import type { Clock } from '../../core/time/clock.js';
 import { syncDirectory, tempPathFor, writeFileAtomic, writeSyncedNewFile } from './atomic-file.js';

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StreamKey } from '../../core/cursor/cursor-store.js';
 import { cursorTable } from '../cursor/dynamodb-tables.js';
 import { CursorError } from '../../core/cursor/errors.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomic } from '../cursor/atomic-file.js';
 import type { StreamKey } from '../../core/cursor/cursor-store.js';
 import { CursorError } from '../../core/cursor/errors.js';

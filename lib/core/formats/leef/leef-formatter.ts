@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AdminEvent, MpasEvent, UserEvent } from '../../events/event-schemas.js';
 import { canonicalJson, eventKey } from '../../events/event-key.js';
 import { describeAdminEvent, describeUserEvent } from '../../pipeline/event-catalog.js';
