@@ -220,7 +220,14 @@ interface Device {
   product: string;
   version: string;
   prefix: string;
-  headers: WeakMap<EventDescription, string>;
+  headers: WeakMap<EventDescription, Header>;
+}
+
+/** A header with `rt=`, and the same followed by the leading digits (the millions) of the time written with it last. */
+interface Header {
+  text: string;
+  millions: number;
+  withMillions: string;
 }
 const devices = new WeakMap<ResolvedCefOptions, Device>();
 function deviceOf(options: ResolvedCefOptions): Device {
@@ -232,23 +239,46 @@ function deviceOf(options: ResolvedCefOptions): Device {
     escapeHeaderField(headerText(options.vendor, CEF_LIMITS.vendor)) + '|' +
     escapeHeaderField(headerText(options.product, CEF_LIMITS.product)) + '|' +
     escapeHeaderField(headerText(options.version, CEF_LIMITS.version)) + '|';
-  const device = { vendor: options.vendor, product: options.product, version: options.version, prefix, headers: new WeakMap<EventDescription, string>() };
+  const device = { vendor: options.vendor, product: options.product, version: options.version, prefix, headers: new WeakMap<EventDescription, Header>() };
   devices.set(options, device);
   return device;
 }
 
 /** The header of the line and `rt=`, where its extension starts. */
-function headerOf(options: ResolvedCefOptions, description: EventDescription): string {
+function headerOf(options: ResolvedCefOptions, description: EventDescription): Header {
   const device = deviceOf(options);
   let header = device.headers.get(description);
   if (header === undefined) {
-    header =
+    const text =
       device.prefix +
       escapeHeaderField(headerText(description.signatureId, CEF_LIMITS.signatureId)) + '|' +
       escapeHeaderField(headerText(description.name, CEF_LIMITS.name)) + '|' + description.severity + '|rt=';
+    header = { text, millions: -1, withMillions: '' };
     device.headers.set(description, header);
   }
   return header;
+}
+
+// '000' to '999', the last six digits of a time in two pieces.
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, value) => String(value).padStart(3, '0'));
+
+/**
+ * The header and `rt=<time>`, the text `String(time)` gives. A time in milliseconds is past 2^31,
+ * a double to V8: `String(time)` missed the number-string cache for every event and converted it
+ * in the runtime, the dearest step of the line. Its leading digits change every 1,000 seconds, so
+ * they are kept with the header; the last six come from a table.
+ */
+function headerWithTime(header: Header, time: number): string {
+  // 1e6 and up, so the leading digits are never empty; below 2^53, so the division is exact.
+  if (!Number.isInteger(time) || time < 1e6 || time > Number.MAX_SAFE_INTEGER) return header.text + String(time);
+  const millions = Math.floor(time / 1e6);
+  const rest = time - millions * 1e6;
+  if (millions !== header.millions) {
+    header.millions = millions;
+    header.withMillions = header.text + String(millions);
+  }
+  const thousands = Math.floor(rest / 1000);
+  return header.withMillions + (THREE_DIGITS[thousands]! + THREE_DIGITS[rest - thousands * 1000]!);
 }
 
 // ` act=<type> outcome=<success|failure>` by type, [success, failure]: a stream has a few dozen types.
@@ -282,7 +312,7 @@ function userLine(event: UserEvent, context: FormatContext, options: ResolvedCef
   const username = text(details?.username);
   const src = address(event.ipAddress);
   // `rt` is always there (the time is a number), so every later pair starts with its space.
-  let line = headerOf(options, describeUserEvent(event.type, error !== undefined)) + String(event.time);
+  let line = headerWithTime(headerOf(options, describeUserEvent(event.type, error !== undefined)), event.time);
   line += pair(' externalId=', text(event.id), CEF_LIMITS.externalId);
   line += actionPairs(event.type, error !== undefined || event.type.endsWith('_ERROR'));
   line += pair(' reason=', error, CEF_LIMITS.reason);
@@ -311,7 +341,7 @@ function adminLine(event: AdminEvent, context: FormatContext, options: ResolvedC
   const auth: Rest = event.authDetails ?? {};
   const src = address(auth.ipAddress);
   const userId = text(auth.userId);
-  let line = headerOf(options, describeAdminEvent(event.operationType, event.resourceType, error !== undefined)) + String(event.time);
+  let line = headerWithTime(headerOf(options, describeAdminEvent(event.operationType, event.resourceType, error !== undefined)), event.time);
   line += pair(' externalId=', text(event.id), CEF_LIMITS.externalId);
   line += actionPairs(event.operationType, error !== undefined);
   line += pair(' reason=', error, CEF_LIMITS.reason);

@@ -126,6 +126,22 @@ describe('writeCefLine', () => {
     }
   });
 
+  it('writes rt as String(time) does, whatever digits the header kept from the time before', () => {
+    const resolved = resolveCefOptions({});
+    const context: FormatContext = { tenant: 't', realm: 'acme', stream: 'user' };
+    // In this order, so one header meets times whose leading digits change, return, and shrink.
+    const times = [0, 7, 999_999, 1_000_000, 1_000_001, 1_740_787_199_999, 1_740_787_200_000, 1_740_787_200_007, 1_740_787_000_005,
+      1_740_787_200_000, 1_740_786_999_999, 999_999, 2 ** 31, 2 ** 53 - 1, 2 ** 53, 1e21, 1.5, 1_740_787_200_000.5, -1, -1_740_787_200_000];
+    for (const time of times) {
+      for (const type of ['LOGIN', 'LOGOUT']) {
+        const event = { time, type, id: 'i' } as UserEvent;
+        const line = writeCefLine(event, context, resolved);
+        expect(line, String(time)).toBe(reference(event, context, resolved));
+        expect(line, String(time)).toContain(`|rt=${String(time)} externalId=i `);
+      }
+    }
+  });
+
   it('starts the extension with rt and separates pairs by one space even after a value ending in |', () => {
     const resolved = resolveCefOptions({});
     const event: UserEvent = { time: 5, type: 'LOGIN', id: 'id|', userId: 'u|' };
