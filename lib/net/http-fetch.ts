@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { request } from './undici-core.js';
 import type { Dispatcher } from 'undici';
 
 /** The request the MPAS transport makes: what it passes to `fetch`. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { Agent } from 'undici';
+import { Agent } from './undici-core.js';
 
 /** A private CA file that cannot serve: `problem` says why, without naming the setting (the caller does). */
 export class CaFileError extends Error {
