@@ -16,9 +16,9 @@ import type { InvocationOutcome } from '../lib/aws/read-while-events-flow.js';
 import { s3ClientOnDemand } from '../lib/aws/s3-client-on-demand.js';
 import { LARGE_PAYLOAD_PREFIX, S3PayloadStore } from '../lib/aws/s3-payload-store.js';
 import { secretsManagerProvider } from '../lib/aws/secrets-manager-provider.js';
-import { loadLambdaConfig } from '../lib/config/lambda-config.js';
+import { loadPollerLambdaConfig } from '../lib/config/poller-lambda-config.js';
 import type { LambdaConfig } from '../lib/config/lambda-config.js';
-import type { PollerConfig } from '../lib/config/app-config-schema.js';
+import type { PollerConfig } from '../lib/config/poller-config-schema.js';
 import { requireSetting } from '../lib/config/lambda-settings.js';
 import { DynamoDbCursorStore } from '../lib/stores/cursor/dynamodb-cursor-store.js';
 import { CursorMissingError } from '../lib/core/cursor/errors.js';
@@ -119,7 +119,7 @@ export function createPollerHandler(deps: PollerHandlerDeps) {
 
 /** The deployed poller: configuration from the environment and Secrets Manager. */
 export const handler = createPollerHandler({
-  load: () => loadLambdaConfig({ secrets: secretsManagerProvider, role: 'poller' }),
+  load: () => loadPollerLambdaConfig({ secrets: secretsManagerProvider }),
   dynamodb: new DynamoDBClient({}),
   sqs: new SQSClient({}),
 });

@@ -1,8 +1,12 @@
 import * as z from 'zod';
 import { archiveConfigSchema } from './archive-config-schema.js';
-import { booleanValue, dottedPath, errorFor, intIn, isPlainObject, oneOf, secret, text } from './config-values.js';
-import { mpasConfigSchema } from './mpas-config-schema.js';
+import { booleanValue, dottedPath, errorFor, isPlainObject, oneOf, secret, text } from './config-values.js';
+import { pollerConfigShape } from './poller-config-schema.js';
 import { siemConfigSchema } from './siem-config-schema.js';
+
+// The poller's sections live in poller-config-schema.ts, which the poller Lambda loads without the SIEM's.
+export { pollerConfigSchema, pollingConfigSchema } from './poller-config-schema.js';
+export type { PollerConfig, PollingConfig } from './poller-config-schema.js';
 
 const objectError = { error: errorFor('must be a JSON object') };
 const fieldListError = errorFor('must be a list of dotted field paths such as details.username');
@@ -33,20 +37,6 @@ export const redactionConfigSchema = z
     when: (payload) => isPlainObject(payload.value),
   });
 export type RedactionConfig = z.infer<typeof redactionConfigSchema>;
-
-/** The poll schedule, the cursor lease and the queue's message limit. */
-export const pollingConfigSchema = z.strictObject(
-  {
-    // The pause between two polls: of `run`, and of the Lambda between its scheduled runs while
-    // events flow (lib/aws/read-while-events-flow.ts).
-    intervalMs: intIn(1000, 86_400_000).default(5_000),
-    leaseMs: intIn(1000, 3_600_000).default(120_000),
-    // SQS refuses messages above 1 MiB (and only allows that much when the queue says so).
-    queueMaxMessageBytes: intIn(1024, 1_048_576).default(1_048_576),
-  },
-  objectError,
-);
-export type PollingConfig = z.infer<typeof pollingConfigSchema>;
 
 /** `'*'` (every field) or the dotted paths of the fields sent (PAS 6.0's `paramColumns`). */
 const fieldsError = errorFor('must be "*" or a non-empty list of dotted field paths such as details.username');
@@ -101,19 +91,17 @@ function routesWithoutSiem(value: unknown): unknown {
 
 /** Each setting of one tenant's service, section by section: {@link appConfigSchema} and the two halves of it. */
 const appConfigShape = {
-  tenant: text('must be 1 to 40 lowercase letters, digits or dashes')
-    .regex(/^[a-z0-9-]{1,40}$/, { error: 'must be 1 to 40 lowercase letters, digits or dashes' })
-    .default('default'),
+  tenant: pollerConfigShape.tenant,
   // A missing section is parsed as {} so each of its missing settings is reported by name.
-  mpas: mpasConfigSchema.prefault({} as z.input<typeof mpasConfigSchema>),
+  mpas: pollerConfigShape.mpas,
   siem: siemConfigSchema.prefault({}),
   redaction: redactionConfigSchema.prefault({}),
   // The filter language is checked where it is compiled (lib/core/pipeline); here only its outer shape.
   filter: z.record(z.string(), z.unknown(), objectError).optional(),
   fields: fieldsSchema.default('*'),
-  polling: pollingConfigSchema.prefault({}),
+  polling: pollerConfigShape.polling,
   stateDir: text('must be a directory path').default('.state'),
-  logLevel: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
+  logLevel: pollerConfigShape.logLevel,
   // More destinations (routes.ts); absent: `siem` is the one destination.
   routes: routesSchema.optional(),
   // Whether `siem` (with `filter`, `fields`, `redaction`) is a destination; absent means true.
@@ -128,15 +116,7 @@ const appConfigShape = {
  */
 export const appConfigSchema = z.preprocess(routesWithoutSiem, z.strictObject(appConfigShape, objectError));
 
-const { tenant, mpas, polling, logLevel, siem, redaction, filter, fields, routes, defaultRoute, archive } = appConfigShape;
-
-/**
- * What the poller Lambda reads: MPAS (with its credentials), the cursor lease and the queue's
- * message limit. No SIEM: the poller only enqueues, and is not given the SIEM secret.
- */
-export const pollerConfigSchema = z.strictObject({ tenant, mpas, polling, logLevel }, objectError);
-/** The poller Lambda's validated configuration (the verifier's too: it reads MPAS alone). */
-export type PollerConfig = z.infer<typeof pollerConfigSchema>;
+const { tenant, logLevel, siem, redaction, filter, fields, routes, defaultRoute, archive } = appConfigShape;
 
 /**
  * What the forwarder Lambda reads: its destinations, each with its SIEM, filter, fields and

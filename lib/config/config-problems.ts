@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ConfigProblem } from './config-error.js';
-import { dotted, mayQuote } from './config-secrets.js';
+import { dotted } from './secret-map.js';
 import { hideUrlSecrets } from './url-secrets.js';
 import { isPlainObject } from './config-values.js';
 import type { EnvSource } from './env-settings.js';
@@ -14,6 +14,8 @@ export interface ProblemContext {
   readonly file?: { readonly name: string; readonly data: Record<string, unknown> };
   /** The merged input the schema saw. */
   readonly input: unknown;
+  /** Whether a bad value at a path may be quoted: config-secrets.ts's `mayQuote` for the schema used. */
+  readonly mayQuote: (path: readonly PropertyKey[]) => boolean;
 }
 
 type Path = readonly PropertyKey[];
@@ -51,7 +53,7 @@ function itemOf(path: Path, context: ProblemContext): string {
 }
 
 function withQuote(path: Path, message: string, context: ProblemContext): string {
-  if (!mayQuote(path)) return message;
+  if (!context.mayQuote(path)) return message;
   const source = envSourceOf(path, context.sources);
   // The variable's own text, when the problem is the whole variable: what the operator typed.
   const value = source !== undefined && source.depth === path.length && source.env.raw !== undefined ? source.env.raw : valueAt(context.input, path);

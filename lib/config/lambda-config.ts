@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import type { AppConfig, ForwarderConfig, PollerConfig } from './app-config-schema.js';
 import { ConfigError } from './config-error.js';
 import type { ConfigProblem } from './config-error.js';
@@ -6,25 +5,18 @@ import { writeEnvSettings } from './env-settings.js';
 import type { Environment } from './env-settings.js';
 import { LAMBDA_ENV_VARS, readLambdaSettings } from './lambda-settings.js';
 import type { LambdaSettings } from './lambda-settings.js';
-import { ENV_VARS, carriedToLambdas, filledBySecret, inSecret } from './env-var-table.js';
-import { loadConfig, loadForwarderConfig, loadPollerConfig } from './load-config.js';
+import { ENV_VARS, carriedToLambdas } from './env-var-table.js';
+import { loadConfig, loadForwarderConfig } from './load-config.js';
+import { loadPollerLambdaConfig } from './poller-lambda-config.js';
 import { SIEM_SECRET_SHAPES, siemSecretSchema, siemSecretVariables } from './siem-secret.js';
 import { namedAfterRoutes, routesFromEnvironment } from './lambda-routes.js';
 import { readSecret } from './read-secret.js';
+import { applyMpasSecret, readMpasSecret, variablesFilledBy } from './mpas-secret.js';
 import type { SecretProvider } from './read-secret.js';
 
 export type { SecretProvider } from './read-secret.js';
 
-// Each secret's accepted shapes; strict, so a misspelt key is named instead of ignored.
-const mpasSecretSchema = z.union([
-  z.strictObject({ username: z.string().min(1), password: z.string().min(1) }),
-  z.strictObject({ clientSecret: z.string().min(1), clientId: z.string().min(1).optional() }),
-]);
-const MPAS_SECRET_SHAPES = '"username" and "password", or "clientSecret" (and optionally "clientId"), and no other keys';
-// The variables a secret stands for: all of its group are replaced, so a credential left in
-// the environment can neither mix with nor contradict the one in the secret.
-const variablesFilledBy = (group: string): string[] => ENV_VARS.filter((spec) => inSecret(spec) && filledBySecret(spec) === group).map(({ name }) => name);
-const MPAS_CREDENTIAL_VARS = variablesFilledBy('mpas.credentials');
+// The variables the SIEM secret stands for (see variablesFilledBy).
 const SIEM_CREDENTIAL_VARS = variablesFilledBy('siem.auth');
 
 /**
@@ -60,13 +52,14 @@ export async function loadLambdaConfig(options: LoadLambdaConfigOptions & { role
 export async function loadLambdaConfig(options: LoadLambdaConfigOptions & { role: 'forwarder' }): Promise<LambdaConfig<ForwarderConfig>>;
 export async function loadLambdaConfig(options: LoadLambdaConfigOptions & { role?: undefined }): Promise<LambdaConfig>;
 export async function loadLambdaConfig(options: LoadLambdaConfigOptions & { role?: LambdaRole }): Promise<LambdaConfig<AppConfig | PollerConfig | ForwarderConfig>> {
+  if (options.role === 'poller') return loadPollerLambdaConfig(options);
   const env = options.env ?? process.env;
   const settings = readLambdaSettings(env);
   const { role } = options;
   // Both read before either fails, so one start-up reports the problems of every secret.
   const [merged, routes] = await Promise.allSettled([
     withSecrets(env, settings, options.secrets, role),
-    role === 'poller' ? Promise.resolve(undefined) : routesFromEnvironment(settings, options.secrets),
+    routesFromEnvironment(settings, options.secrets),
   ]);
   if (merged.status === 'rejected' || routes.status === 'rejected') {
     const errors = [merged, routes].flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
@@ -77,7 +70,7 @@ export async function loadLambdaConfig(options: LoadLambdaConfigOptions & { role
   // Below the environment, as a config file would be: no variable sets `routes`.
   const load = { env: merged.value, ...(routes.value === undefined ? {} : { defaults: { routes: routes.value as never } }) };
   try {
-    const config = role === 'poller' ? loadPollerConfig(load) : role === 'forwarder' ? loadForwarderConfig(load) : loadConfig(load);
+    const config = role === 'forwarder' ? loadForwarderConfig(load) : loadConfig(load);
     return { config, settings };
   } catch (error) {
     throw error instanceof ConfigError ? namedAfterRoutes(error) : error;
@@ -94,17 +87,13 @@ export async function withSecrets(env: Environment, settings: LambdaSettings, se
   const problems: ConfigProblem[] = [];
   const [mpas, siem] = await Promise.all([
     role !== 'forwarder' && settings.mpasSecretArn !== undefined
-      ? readSecret(secrets, { setting: 'MPAS_SECRET_ARN', id: settings.mpasSecretArn, schema: mpasSecretSchema, shapes: MPAS_SECRET_SHAPES }, problems)
+      ? readMpasSecret(secrets, settings.mpasSecretArn, problems)
       : undefined,
     role === 'poller' || settings.siemSecretArn === undefined
       ? undefined
       : readSecret(secrets, { setting: 'SIEM_SECRET_ARN', id: settings.siemSecretArn, schema: siemSecretSchema, shapes: SIEM_SECRET_SHAPES }, problems),
   ]);
-  if (mpas) {
-    for (const name of MPAS_CREDENTIAL_VARS) delete merged[name];
-    if ('username' in mpas) Object.assign(merged, { MPAS_USERNAME: mpas.username, MPAS_PASSWORD: mpas.password });
-    else Object.assign(merged, { MPAS_CLIENT_SECRET: mpas.clientSecret }, mpas.clientId ? { MPAS_CLIENT_ID: mpas.clientId } : {});
-  }
+  if (mpas) applyMpasSecret(merged, mpas);
   if (siem) {
     for (const name of SIEM_CREDENTIAL_VARS) delete merged[name];
     Object.assign(merged, siemSecretVariables(siem));

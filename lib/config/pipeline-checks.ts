@@ -1,21 +1,13 @@
-import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { compileFilter } from '../core/pipeline/event-filter.js';
 import { compileFieldSelection } from '../core/pipeline/field-selection.js';
 import { FilterError } from '../core/pipeline/filter-error.js';
 import { createRedactor, RedactionConfigError } from '../core/pipeline/redactor.js';
 import { DEFAULT_ROUTE_NAME, fieldsSchema, redactionConfigSchema } from './app-config-schema.js';
+import { caFileProblems } from './ca-file-problems.js';
+import type { ConfigPath, PathProblem } from './ca-file-problems.js';
 import { isPlainObject } from './config-values.js';
-import { describeReadError } from './read-config-file.js';
 
-/** A config path: keys, and list indices as numbers. */
-export type ConfigPath = ReadonlyArray<string | number>;
-
-/** One problem found by building what the configuration describes, at its place in the config. */
-export interface PathProblem {
-  path: ConfigPath;
-  message: string;
-}
+export type { ConfigPath, PathProblem } from './ca-file-problems.js';
 
 /**
  * What the schema cannot say, found by building what `run` builds before it reads or delivers
@@ -90,26 +82,5 @@ function redactionProblems(raw: unknown, base: ConfigPath): PathProblem[] {
     const path = key === undefined ? [...base] : index === undefined ? [...base, key] : [...base, key, Number(index)];
     return [{ path, message: error.message.replace(/^redaction\.[^:]*: /, '') }];
   }
-}
-
-/** The CA bundle must be readable and hold certificates that parse, as TLS will need them. */
-function caFileProblems(file: unknown, path: ConfigPath): PathProblem[] {
-  if (typeof file !== 'string' || file === '') return [];
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    return [{ path, message: `cannot be read (${describeReadError(error)}): ${file}` }];
-  }
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) return [{ path, message: `holds no PEM certificate (-----BEGIN CERTIFICATE-----): ${file}` }];
-  for (const [index, block] of blocks.entries()) {
-    try {
-      new X509Certificate(block);
-    } catch (error) {
-      return [{ path, message: `certificate ${index + 1} of ${blocks.length} in ${file} does not parse (${(error as Error).message})` }];
-    }
-  }
-  return [];
 }
 

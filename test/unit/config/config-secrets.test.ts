@@ -9,6 +9,8 @@ import { describeConfig } from '../../../lib/config/describe-config.js';
 import { loadConfig } from '../../../lib/config/load-config.js';
 import type { LoadConfigOptions } from '../../../lib/config/load-config.js';
 import { hideUrlSecrets, urlSecretParts } from '../../../lib/config/url-secrets.js';
+import { ENV_VARS } from '../../../lib/config/env-var-table.js';
+import { mayQuotePoller } from '../../../lib/config/load-poller-config.js';
 
 const SEED = 424242;
 
@@ -206,5 +208,16 @@ describe('config secrets', () => {
     expect(mayQuote(['routes', 1, 'siem', 'auth', 'name'])).toBe(true);
     expect(mayQuote(['redaction', 'mode'])).toBe(true);
     expect(mayQuote(['mpas', 'pageSize'])).toBe(true);
+  });
+});
+
+describe('the poller Lambda\'s own secret map (load-poller-config.ts)', () => {
+  it('quotes in the poller sections exactly what the whole configuration quotes, misplaced and misspelt keys included', () => {
+    const pollerSections = new Set(['tenant', 'mpas', 'polling', 'logLevel']);
+    const rows = ENV_VARS.map((spec) => spec.path.split('.')).filter((path) => pollerSections.has(path[0] ?? ''));
+    const paths = rows.flatMap((path) => [path, [...path.slice(0, -1), 'misspelt'], [...path, 'inside'], [...path, 0]]);
+    expect(paths.length).toBeGreaterThan(40);
+    for (const path of paths) expect(mayQuotePoller(path), path.join('.')).toBe(mayQuote(path));
+    expect(mayQuotePoller(['mpas', 'credentials', 'password'])).toBe(false);
   });
 });
