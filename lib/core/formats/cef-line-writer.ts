@@ -213,14 +213,26 @@ function custom(slot: number, value: string | undefined): string {
   return pair(CUSTOM_PREFIXES[slot]!, value, CEF_LIMITS.customString);
 }
 
-// The header is the same for many events: made once per options object (device) and catalog
-// entry (signature, name, severity), with the `rt=` that follows, rather than written per event.
+// The header is the same for many events: made once per options object (device) and event type
+// (the catalog's signature, name and severity), with the `rt=` that follows, rather than written
+// per event; so is the ` act=... outcome=...` that follows the time.
 interface Device {
   vendor: string;
   product: string;
   version: string;
   prefix: string;
-  headers: WeakMap<EventDescription, Header>;
+  users: Map<string, TypeStart>;
+  admins: Map<string, Map<unknown, TypeStart>>;
+}
+
+/**
+ * The constant pieces of the lines of one event type (a user event type, or an admin operation on
+ * a resource type), without and with an error: one lookup an event where the catalog, the header
+ * and the action pairs took one each.
+ */
+interface TypeStart {
+  headers: readonly [Header, Header];
+  actions: readonly [string, string];
 }
 
 /** A header with `rt=`, and the same followed by the leading digits (the millions) of the time written with it last. */
@@ -230,33 +242,72 @@ interface Header {
   withMillions: string;
 }
 const devices = new WeakMap<ResolvedCefOptions, Device>();
+// The device of the options of the last line: a formatter has one, so the WeakMap is rarely asked.
+let lastOptions: ResolvedCefOptions | undefined;
+let lastDevice: Device | undefined;
 function deviceOf(options: ResolvedCefOptions): Device {
-  const cached = devices.get(options);
+  const cached = options === lastOptions ? lastDevice : devices.get(options);
   // Compared with the raw values, so options changed in place still get their own header.
-  if (cached && cached.vendor === options.vendor && cached.product === options.product && cached.version === options.version) return cached;
+  if (cached && cached.vendor === options.vendor && cached.product === options.product && cached.version === options.version) {
+    lastOptions = options;
+    lastDevice = cached;
+    return cached;
+  }
   const prefix =
     'CEF:0|' +
     escapeHeaderField(headerText(options.vendor, CEF_LIMITS.vendor)) + '|' +
     escapeHeaderField(headerText(options.product, CEF_LIMITS.product)) + '|' +
     escapeHeaderField(headerText(options.version, CEF_LIMITS.version)) + '|';
-  const device = { vendor: options.vendor, product: options.product, version: options.version, prefix, headers: new WeakMap<EventDescription, Header>() };
+  const device: Device = { vendor: options.vendor, product: options.product, version: options.version, prefix, users: new Map(), admins: new Map() };
   devices.set(options, device);
+  lastOptions = options;
+  lastDevice = device;
   return device;
 }
 
-/** The header of the line and `rt=`, where its extension starts. */
-function headerOf(options: ResolvedCefOptions, description: EventDescription): Header {
-  const device = deviceOf(options);
-  let header = device.headers.get(description);
-  if (header === undefined) {
-    const text =
-      device.prefix +
-      escapeHeaderField(headerText(description.signatureId, CEF_LIMITS.signatureId)) + '|' +
-      escapeHeaderField(headerText(description.name, CEF_LIMITS.name)) + '|' + description.severity + '|rt=';
-    header = { text, millions: -1, withMillions: '' };
-    device.headers.set(description, header);
+// Event types come from the source: a stream of odd ones must not grow the caches without end.
+const MAX_CACHED_TYPES = 10_000;
+
+function userStart(device: Device, type: string): TypeStart {
+  let start = device.users.get(type);
+  if (start === undefined) {
+    const failed = type.endsWith('_ERROR');
+    start = {
+      headers: [headerOf(device, describeUserEvent(type, false)), headerOf(device, describeUserEvent(type, true))],
+      actions: [actionPairs(type, failed), actionPairs(type, true)],
+    };
+    if (device.users.size >= MAX_CACHED_TYPES) device.users.clear();
+    device.users.set(type, start);
   }
-  return header;
+  return start;
+}
+
+function adminStart(device: Device, operationType: string, resourceType: string | null | undefined): TypeStart {
+  let operation = device.admins.get(operationType);
+  if (operation === undefined) {
+    if (device.admins.size >= MAX_CACHED_TYPES) device.admins.clear();
+    operation = new Map();
+    device.admins.set(operationType, operation);
+  }
+  let start = operation.get(resourceType);
+  if (start === undefined) {
+    start = {
+      headers: [headerOf(device, describeAdminEvent(operationType, resourceType, false)), headerOf(device, describeAdminEvent(operationType, resourceType, true))],
+      actions: [actionPairs(operationType, false), actionPairs(operationType, true)],
+    };
+    if (operation.size >= MAX_CACHED_TYPES) operation.clear();
+    operation.set(resourceType, start);
+  }
+  return start;
+}
+
+/** The header of the line and `rt=`, where its extension starts. */
+function headerOf(device: Device, description: EventDescription): Header {
+  const text =
+    device.prefix +
+    escapeHeaderField(headerText(description.signatureId, CEF_LIMITS.signatureId)) + '|' +
+    escapeHeaderField(headerText(description.name, CEF_LIMITS.name)) + '|' + description.severity + '|rt=';
+  return { text, millions: -1, withMillions: '' };
 }
 
 // '000' to '999', the last six digits of a time in two pieces.
@@ -281,18 +332,9 @@ function headerWithTime(header: Header, time: number): string {
   return header.withMillions + (THREE_DIGITS[thousands]! + THREE_DIGITS[rest - thousands * 1000]!);
 }
 
-// ` act=<type> outcome=<success|failure>` by type, [success, failure]: a stream has a few dozen types.
-const actions = new Map<string, readonly [string, string]>();
+/** ` act=<type> outcome=<success|failure>`. */
 function actionPairs(act: string, failed: boolean): string {
-  let pairs = actions.get(act);
-  if (pairs === undefined) {
-    const written = pair(' act=', act, CEF_LIMITS.act);
-    pairs = [written + pair(' outcome=', 'success', CEF_LIMITS.outcome), written + pair(' outcome=', 'failure', CEF_LIMITS.outcome)];
-    // A stream of odd types must not grow this without end.
-    if (actions.size >= 10_000) actions.clear();
-    actions.set(act, pairs);
-  }
-  return pairs[failed ? 1 : 0];
+  return pair(' act=', act, CEF_LIMITS.act) + pair(' outcome=', failed ? 'failure' : 'success', CEF_LIMITS.outcome);
 }
 
 // `cs1` (the realm) of the last realm seen: one realm per batch.
@@ -312,9 +354,11 @@ function userLine(event: UserEvent, context: FormatContext, options: ResolvedCef
   const username = text(details?.username);
   const src = address(event.ipAddress);
   // `rt` is always there (the time is a number), so every later pair starts with its space.
-  let line = headerWithTime(headerOf(options, describeUserEvent(event.type, error !== undefined)), event.time);
+  const start = userStart(deviceOf(options), event.type);
+  const failed = error === undefined ? 0 : 1;
+  let line = headerWithTime(start.headers[failed], event.time);
   line += pair(' externalId=', text(event.id), CEF_LIMITS.externalId);
-  line += actionPairs(event.type, error !== undefined || event.type.endsWith('_ERROR'));
+  line += start.actions[failed];
   line += pair(' reason=', error, CEF_LIMITS.reason);
   line += pair(' src=', src, Number.MAX_SAFE_INTEGER);
   line += pair(' duser=', username, CEF_LIMITS.duser);
@@ -341,9 +385,11 @@ function adminLine(event: AdminEvent, context: FormatContext, options: ResolvedC
   const auth: Rest = event.authDetails ?? {};
   const src = address(auth.ipAddress);
   const userId = text(auth.userId);
-  let line = headerWithTime(headerOf(options, describeAdminEvent(event.operationType, event.resourceType, error !== undefined)), event.time);
+  const start = adminStart(deviceOf(options), event.operationType, event.resourceType);
+  const failed = error === undefined ? 0 : 1;
+  let line = headerWithTime(start.headers[failed], event.time);
   line += pair(' externalId=', text(event.id), CEF_LIMITS.externalId);
-  line += actionPairs(event.operationType, error !== undefined);
+  line += start.actions[failed];
   line += pair(' reason=', error, CEF_LIMITS.reason);
   line += pair(' src=', src, Number.MAX_SAFE_INTEGER);
   // Keycloak records only the acting user's id; a username, where a newer server adds one, wins.

@@ -142,6 +142,17 @@ describe('writeCefLine', () => {
     }
   });
 
+  it('writes each options object its own header, also when lines of two alternate or the options change in place', () => {
+    const first = resolveCefOptions({ vendor: 'First' });
+    const second = resolveCefOptions({ vendor: 'Second' });
+    const context: FormatContext = { tenant: 't', realm: 'acme', stream: 'user' };
+    const event: UserEvent = { time: 1, type: 'LOGIN' };
+    for (const options of [first, second, first, second]) expect(writeCefLine(event, context, options)).toBe(reference(event, context, options));
+    first.vendor = 'Changed';
+    expect(writeCefLine(event, context, first)).toMatch(/^CEF:0\|Changed\|/);
+    expect(writeCefLine(event, context, first)).toBe(reference(event, context, first));
+  });
+
   it('starts the extension with rt and separates pairs by one space even after a value ending in |', () => {
     const resolved = resolveCefOptions({});
     const event: UserEvent = { time: 5, type: 'LOGIN', id: 'id|', userId: 'u|' };
