@@ -149,7 +149,7 @@ function membersText(record: Rest, keys: readonly string[], count: number, neste
     const quoted = quotedKey(key);
     rawLength += quoted.rawLength;
     const value = record[key];
-    if (typeof value === 'string' && isPlain(value)) {
+    if (typeof value === 'string' && (value === quoted.plain || isPlainFor(quoted, value))) {
       text += quoted.pieces[after + OPENS_TEXT]! + value;
       rawLength += value.length + 2;
       after = AFTER_TEXT;
@@ -191,6 +191,18 @@ interface QuotedKey {
   /** The key after `{`, `,` or `",` and before `:` or `:"`, by `FIRST | AFTER_VALUE | AFTER_TEXT` (+ `OPENS_TEXT`). */
   pieces: readonly string[];
   rawLength: number;
+  /** The last short text value of this key that `isPlain` passed. */
+  plain: string;
+}
+
+// Many members hold one of a few values (a grant type, a consent, the realm id, a masked address):
+// a text equal to the last plain one of its key is plain too, and comparing costs a fraction of
+// the test. Only short texts are kept, so the cache holds little.
+const PLAIN_KEPT_LENGTH = 64;
+function isPlainFor(quoted: QuotedKey, value: string): boolean {
+  if (!isPlain(value)) return false;
+  if (value.length <= PLAIN_KEPT_LENGTH) quoted.plain = value;
+  return true;
 }
 const quotedKeys = new Map<string, QuotedKey>();
 function quotedKey(key: string): QuotedKey {
@@ -198,7 +210,7 @@ function quotedKey(key: string): QuotedKey {
   if (quoted === undefined) {
     const json = JSON.stringify(key);
     const cef = escapeExtensionValue(json) + ':';
-    quoted = { pieces: ['{' + cef, '{' + cef + '"', ',' + cef, ',' + cef + '"', '",' + cef, '",' + cef + '"'], rawLength: json.length + 1 };
+    quoted = { pieces: ['{' + cef, '{' + cef + '"', ',' + cef, ',' + cef + '"', '",' + cef, '",' + cef + '"'], rawLength: json.length + 1, plain: '' };
     // Keys come from a small, schema-shaped set; a stream of odd keys must not grow this without end.
     if (quotedKeys.size >= 10_000) quotedKeys.clear();
     quotedKeys.set(key, quoted);

@@ -142,6 +142,15 @@ describe('writeCefLine', () => {
     }
   });
 
+  it('escapes a member value after a plain one of the same key, and not a plain one after an escaped one', () => {
+    const resolved = resolveCefOptions({});
+    const context: FormatContext = { tenant: 't', realm: 'acme', stream: 'user' };
+    for (const zeta of ['code', 'code', 'co=de', 'code', 'co"de', 'code', 'c\u0001', 'code', 'x'.repeat(70), 'x'.repeat(70), 'x'.repeat(70) + '=']) {
+      const event = { time: 1, type: 'LOGIN', zeta, details: { zeta } } as unknown as UserEvent;
+      expect(writeCefLine(event, context, resolved), zeta).toBe(reference(event, context, resolved));
+    }
+  });
+
   it('writes each options object its own header, also when lines of two alternate or the options change in place', () => {
     const first = resolveCefOptions({ vendor: 'First' });
     const second = resolveCefOptions({ vendor: 'Second' });
