@@ -1,8 +1,7 @@
 import type { OutboundEvent } from '../sink.js';
 import type { ClassColumns } from './ocsf-columns.js';
 import { RecordShapeError, storedRecordOf } from './parquet-file.js';
-import type { StoredRecord } from './parquet-file.js';
-import { eventDayOf, objectKeyOf } from './security-lake-layout.js';
+import { eventDayOf, fileHashOf } from './security-lake-layout.js';
 import type { LakeLocation } from './security-lake-layout.js';
 
 /** What decides where a record goes and how it is stored. */
@@ -14,12 +13,15 @@ export interface LakeFilePlanning {
   columnsOf(classUid: number): ClassColumns | undefined;
 }
 
-/** One Parquet object to write: records of one class and one day, ordered by time. */
+/** One file to stage: events of one class and one day, ordered by time then key. */
 export interface PlannedFile {
-  key: string;
+  /** The custom source of the class. */
+  sourceName: string;
   classUid: number;
-  columns: ClassColumns;
-  records: StoredRecord[];
+  /** The UTC day of the events, `yyyyMMdd`. */
+  eventDay: string;
+  /** Names the file after the events it holds (security-lake-layout.ts fileHashOf). */
+  hash: string;
   /** The indices, in the delivery's input, of the events the file holds (all succeed or fail together). */
   indices: number[];
 }
@@ -37,7 +39,7 @@ export interface FilePlan {
  * dropped with the reason; the others still go.
  */
 export function planLakeFiles(events: readonly OutboundEvent[], planning: LakeFilePlanning): FilePlan {
-  const groups = new Map<string, { classUid: number; eventDay: string; sourceName: string; columns: ClassColumns; members: Array<{ index: number; record: StoredRecord }> }>();
+  const groups = new Map<string, { classUid: number; eventDay: string; sourceName: string; members: number[] }>();
   const dropped: FilePlan['dropped'] = [];
   events.forEach((event, index) => {
     const parsed = parseRecord(event.payload);
@@ -56,9 +58,10 @@ export function planLakeFiles(events: readonly OutboundEvent[], planning: LakeFi
       dropped.push({ index, reason: `OCSF class ${classUid}: this version has no Parquet schema of it` });
       return;
     }
-    let record: StoredRecord;
     try {
-      record = storedRecordOf(parsed, columns);
+      // Checked here, where a record that does not fit can still be set apart with its reason:
+      // the compactor converts it again, when it writes the Parquet file.
+      storedRecordOf(parsed, columns);
     } catch (error) {
       if (!(error instanceof RecordShapeError)) throw error;
       dropped.push({ index, reason: `OCSF class ${classUid}: ${error.message}` });
@@ -68,24 +71,18 @@ export function planLakeFiles(events: readonly OutboundEvent[], planning: LakeFi
     const groupKey = `${classUid}/${eventDay}`;
     let group = groups.get(groupKey);
     if (group === undefined) {
-      group = { classUid, eventDay, sourceName, columns, members: [] };
+      group = { classUid, eventDay, sourceName, members: [] };
       groups.set(groupKey, group);
     }
-    group.members.push({ index, record });
+    group.members.push(index);
   });
 
   const files: PlannedFile[] = [];
-  for (const { classUid, eventDay, sourceName, columns, members } of groups.values()) {
+  for (const { classUid, eventDay, sourceName, members } of groups.values()) {
     // Security Lake: records ordered by time within an object, which makes its queries cheaper.
-    members.sort((a, b) => events[a.index]!.time - events[b.index]!.time || compareText(events[a.index]!.key, events[b.index]!.key));
-    const identity = { classUid, eventDay, events: members.map(({ index }) => events[index]!) };
-    files.push({
-      key: objectKeyOf(planning.location, sourceName, identity),
-      classUid,
-      columns,
-      records: members.map(({ record }) => record),
-      indices: members.map(({ index }) => index),
-    });
+    members.sort((a, b) => events[a]!.time - events[b]!.time || compareText(events[a]!.key, events[b]!.key));
+    const hash = fileHashOf({ classUid, eventDay, events: members.map((index) => events[index]!) });
+    files.push({ sourceName, classUid, eventDay, hash, indices: members });
   }
   return { files, dropped };
 }

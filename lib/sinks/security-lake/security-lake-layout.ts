@@ -31,19 +31,23 @@ export interface FileIdentity {
 }
 
 /**
- * The file's name, a hash of what identifies it: a retry of the same events (the same batch, or
- * the part of it that failed, which is always whole files) writes the same object again instead
- * of adding a second file, and two different sets of events never share a name.
+ * The hash of what identifies a file (32 hex digits): a retry of the same events (the same batch,
+ * or the part of it that failed, which is always whole files) gets the same hash, and so writes
+ * the same object again instead of adding a second one; two different sets of events never share
+ * a hash. The forwarder names its staged objects with it (lake-staging.ts).
  */
-export function fileNameOf(identity: FileIdentity): string {
+export function fileHashOf(identity: FileIdentity): string {
   const hash = createHash('sha256');
   hash.update(`${identity.classUid}\n${identity.eventDay}\n`);
   const lines = identity.events.map(({ realm, stream, key }) => `${JSON.stringify(realm)} ${stream} ${JSON.stringify(key)}`).sort();
   for (const line of lines) hash.update(`${line}\n`);
-  return `mpas-${identity.classUid}-${hash.digest('hex').slice(0, 32)}.parquet`;
+  return hash.digest('hex').slice(0, 32);
 }
 
-/** The object key of a file in its source's partition. */
-export function objectKeyOf(location: LakeLocation, sourceName: string, identity: FileIdentity): string {
-  return `${partitionPrefix(location, sourceName, identity.eventDay)}${fileNameOf(identity)}`;
+/**
+ * The object key of a lake file: `mpas-<class>-<hash>.parquet` in its source's partition, the
+ * hash naming what the file holds (the compactor's output hash, lake-compactor.ts).
+ */
+export function lakeObjectKeyOf(location: LakeLocation, sourceName: string, eventDay: string, classUid: number, hash: string): string {
+  return `${partitionPrefix(location, sourceName, eventDay)}mpas-${classUid}-${hash}.parquet`;
 }

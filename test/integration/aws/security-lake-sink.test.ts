@@ -1,10 +1,12 @@
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { decodeStagedEvents } from '../../../lib/sinks/security-lake/lake-staged-events.js';
+import type { StagedEvent } from '../../../lib/sinks/security-lake/lake-staged-events.js';
 import type { ClassColumns } from '../../../lib/sinks/security-lake/ocsf-columns.js';
 import { createSecurityLakeSink } from '../../../lib/sinks/security-lake/security-lake-sink.js';
 import type { OutboundEvent, Sink } from '../../../lib/sinks/sink.js';
 import { testAwsConfig, uniqueName } from '../../support/aws-fixtures.js';
-import { readParquetFile } from '../../support/parquet-reader.js';
+import { listObjects, objectBytes } from '../../support/lake-fixtures.js';
 
 const COLUMNS: ClassColumns = {
   class_uid: { kind: 'long' },
@@ -14,6 +16,7 @@ const COLUMNS: ClassColumns = {
 const SOURCES = new Map([[3002, 'mpas-authentication'], [3001, 'mpas-account-change']]);
 const DAY_1 = Date.parse('2025-03-04T23:59:58.000Z');
 const DAY_2 = Date.parse('2025-03-05T00:00:02.000Z');
+const PREFIX = 'mpas-log-sync-staging/';
 
 function event(key: string, time: number, classUid: number, name: string): OutboundEvent {
   return { key, time, realm: 'acme', stream: 'user', payload: JSON.stringify({ class_uid: classUid, time, user: { name } }) };
@@ -26,28 +29,35 @@ const BATCH = [
   event('k4', DAY_1, 3001, 'bob'),
 ];
 
-describe('the Security Lake sink writes Parquet files to the custom sources\' partitions, on the fauxqs S3 emulator', () => {
+const staged = (key: string, time: number, classUid: number, name: string): StagedEvent => ({ time, key, record: { class_uid: classUid, time, user: { name } } });
+
+describe('the Security Lake sink stages each delivery\'s events for the compactor, on the fauxqs S3 emulator', () => {
   let s3: S3Client;
-  let bucket: string;
+  let lake: string;
+  let staging: string;
   let sink: Sink;
 
-  const sinkFor = (bucketName: string): Sink =>
+  const sinkFor = (lakeBucket: string, stagingBucket: string): Sink =>
     createSecurityLakeSink({
-      location: { bucket: bucketName, region: 'us-east-1', accountId: '123456789012' },
+      location: { bucket: lakeBucket, region: 'us-east-1', accountId: '123456789012' },
       sources: SOURCES,
       columnsOf: () => COLUMNS,
       timeoutMs: 10_000,
       attempts: 1,
       concurrency: 2,
       createdBy: 'mpas-log-sync test',
+      staging: { bucket: stagingBucket, prefix: PREFIX },
       client: s3,
+      stagingClient: s3,
     });
 
   beforeEach(async () => {
     s3 = new S3Client({ ...testAwsConfig, endpoint: inject('sqsEndpoint'), forcePathStyle: true });
-    bucket = uniqueName('lake');
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    sink = sinkFor(bucket);
+    lake = uniqueName('lake');
+    staging = uniqueName('staging');
+    await s3.send(new CreateBucketCommand({ Bucket: lake }));
+    await s3.send(new CreateBucketCommand({ Bucket: staging }));
+    sink = sinkFor(lake, staging);
   });
 
   afterEach(async () => {
@@ -55,57 +65,54 @@ describe('the Security Lake sink writes Parquet files to the custom sources\' pa
     s3?.destroy();
   });
 
-  async function objects(): Promise<Map<string, Array<Record<string, unknown>>>> {
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    const files = new Map<string, Array<Record<string, unknown>>>();
-    for (const { Key } of listed.Contents ?? []) {
-      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
-      files.set(Key!, (await readParquetFile(await object.Body!.transformToByteArray())).rows);
-    }
-    return files;
+  async function stagedObjects(bucket = staging): Promise<Map<string, StagedEvent[]>> {
+    const objects = new Map<string, StagedEvent[]>();
+    for (const { key } of await listObjects(s3, bucket)) objects.set(key, await decodeStagedEvents(await objectBytes(s3, bucket, key), key));
+    return objects;
   }
 
-  it('writes one file per class and day, and a retry of the batch leaves the same files', async () => {
+  it('stages one object per class and day, nothing in the lake, and a retry of the batch stages the same objects again', async () => {
     const delivery = await sink.deliver(BATCH);
     expect(delivery).toMatchObject({ retry: [], dropped: [], errors: [] });
     expect(delivery.latenciesMs).toHaveLength(3);
-    const written = await objects();
-    const byFolder = new Map([...written].map(([key, rows]) => [key.slice(0, key.lastIndexOf('/') + 1), rows]));
+    const written = await stagedObjects();
+    const byFolder = new Map([...written].map(([key, events]) => [key.slice(0, key.lastIndexOf('/') + 1), events]));
     expect(byFolder).toEqual(
       new Map([
-        ['ext/mpas-account-change/region=us-east-1/accountId=123456789012/eventDay=20250304/', [{ class_uid: 3001, time: DAY_1, user: { name: 'bob' } }]],
-        ['ext/mpas-authentication/region=us-east-1/accountId=123456789012/eventDay=20250304/', [{ class_uid: 3002, time: DAY_1, user: { name: 'alice' } }, { class_uid: 3002, time: DAY_1 + 1, user: { name: 'carol' } }]],
-        ['ext/mpas-authentication/region=us-east-1/accountId=123456789012/eventDay=20250305/', [{ class_uid: 3002, time: DAY_2, user: { name: 'dave' } }]],
+        [`${PREFIX}staged/mpas-account-change/eventDay=20250304/`, [staged('k4', DAY_1, 3001, 'bob')]],
+        [`${PREFIX}staged/mpas-authentication/eventDay=20250304/`, [staged('k2', DAY_1, 3002, 'alice'), staged('k1', DAY_1 + 1, 3002, 'carol')]],
+        [`${PREFIX}staged/mpas-authentication/eventDay=20250305/`, [staged('k3', DAY_2, 3002, 'dave')]],
       ]),
     );
-    for (const key of written.keys()) expect(key).toMatch(/\/mpas-300[12]-[0-9a-f]{32}\.parquet$/);
+    for (const key of written.keys()) expect(key).toMatch(/\/[0-9a-f]{32}\.jsonl\.gz$/);
+    expect(await listObjects(s3, lake)).toEqual([]);
 
     // SQS delivers at least once: the same batch again, in another order, overwrites the same objects.
     expect(await sink.deliver([...BATCH].reverse())).toMatchObject({ retry: [], dropped: [] });
-    expect([...(await objects()).keys()].sort()).toEqual([...written.keys()].sort());
+    expect([...(await stagedObjects()).keys()].sort()).toEqual([...written.keys()].sort());
   });
 
-  it('sends every event of a file S3 refused back for a retry, which writes it once the bucket is there', async () => {
-    const missing = uniqueName('no-lake');
-    const failing = sinkFor(missing);
+  it('sends every event of a file S3 refused back for a retry, which stages it once the bucket is there', async () => {
+    const missing = uniqueName('no-staging');
+    const failing = sinkFor(lake, missing);
     const delivery = await failing.deliver(BATCH);
     expect(delivery.retry).toEqual([0, 1, 2, 3]);
     expect(delivery.dropped).toEqual([]);
     expect(delivery.errors).toHaveLength(3);
     expect(delivery.errors[0]).toMatchObject({ status: 404, auth: false });
-    expect(delivery.errors[0]!.reason).toMatch(new RegExp(`^S3 PutObject s3://${missing}/ext/mpas-.*: HTTP 404 NoSuchBucket`));
-    expect(await failing.healthcheck()).toEqual({ ok: false, detail: `S3 HeadBucket: no bucket ${missing} in us-east-1 (SECURITY_LAKE_BUCKET, SECURITY_LAKE_REGION)` });
+    expect(delivery.errors[0]!.reason).toMatch(new RegExp(`^S3 PutObject s3://${missing}/${PREFIX}staged/mpas-.*: HTTP 404 NoSuchBucket`));
+    expect(await failing.healthcheck()).toEqual({ ok: false, detail: `S3 HeadBucket: no staging bucket ${missing} (SECURITY_LAKE_STAGING_BUCKET, SECURITY_LAKE_STAGING_REGION)` });
+    expect(await sinkFor(missing, staging).healthcheck()).toEqual({ ok: false, detail: `S3 HeadBucket: no lake bucket ${missing} in us-east-1 (SECURITY_LAKE_BUCKET, SECURITY_LAKE_REGION)` });
 
     await s3.send(new CreateBucketCommand({ Bucket: missing }));
     expect(await failing.deliver(delivery.retry.map((index) => BATCH[index]!))).toMatchObject({ retry: [], dropped: [], errors: [] });
     expect(await failing.healthcheck()).toMatchObject({ ok: true });
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: missing }));
-    expect(listed.KeyCount).toBe(3);
+    expect(await listObjects(s3, missing)).toHaveLength(3);
   });
 
-  it('drops what it cannot store and writes the rest', async () => {
+  it('drops what it cannot store and stages the rest', async () => {
     const delivery = await sink.deliver([event('k1', DAY_1, 3002, 'alice'), { ...event('k2', DAY_1, 3002, 'x'), payload: '{"class_uid":3002,"actor":{}}' }]);
     expect(delivery).toMatchObject({ retry: [], dropped: [{ index: 1, reason: 'OCSF class 3002: actor: not an attribute of the class schema' }] });
-    expect([...(await objects()).values()]).toEqual([[{ class_uid: 3002, time: DAY_1, user: { name: 'alice' } }]]);
+    expect([...(await stagedObjects()).values()]).toEqual([[staged('k1', DAY_1, 3002, 'alice')]]);
   });
 });

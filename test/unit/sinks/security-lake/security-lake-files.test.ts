@@ -18,7 +18,7 @@ function event(key: string, time: number, record: unknown): OutboundEvent {
 }
 
 describe('the files of a delivery', () => {
-  it('makes one file per class and day, its records ordered by time, in its source partition', () => {
+  it('makes one file per class and day, its events ordered by time then key, for its source', () => {
     const events = [
       event('c', DAY_1 + 2, { class_uid: 3002, time: DAY_1 + 2, message: 'third' }),
       event('x', DAY_2, { class_uid: 3002, time: DAY_2, message: 'next day' }),
@@ -28,16 +28,17 @@ describe('the files of a delivery', () => {
     ];
     const plan = planLakeFiles(events, PLANNING);
     expect(plan.dropped).toEqual([]);
-    expect(plan.files.map(({ key, indices, records }) => ({ folder: key.slice(0, key.lastIndexOf('/') + 1), indices, messages: records.map((record) => record['message']) }))).toEqual([
-      { folder: 'ext/mpas-authentication/region=eu-west-1/accountId=123456789012/eventDay=20250304/', indices: [2, 4, 0], messages: ['first', 'same ms, key b', 'third'] },
-      { folder: 'ext/mpas-authentication/region=eu-west-1/accountId=123456789012/eventDay=20250305/', indices: [1], messages: ['next day'] },
-      { folder: 'ext/mpas-account-change/region=eu-west-1/accountId=123456789012/eventDay=20250304/', indices: [3], messages: ['password'] },
+    expect(plan.files.map(({ sourceName, classUid, eventDay, indices }) => ({ sourceName, classUid, eventDay, indices }))).toEqual([
+      { sourceName: 'mpas-authentication', classUid: 3002, eventDay: '20250304', indices: [2, 4, 0] },
+      { sourceName: 'mpas-authentication', classUid: 3002, eventDay: '20250305', indices: [1] },
+      { sourceName: 'mpas-account-change', classUid: 3001, eventDay: '20250304', indices: [3] },
     ]);
+    for (const { hash } of plan.files) expect(hash).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('names the same file for the same events in any order, as a retry of the batch sends them', () => {
     const events = [event('a', DAY_1, { class_uid: 3002, time: DAY_1 }), event('b', DAY_1 + 1, { class_uid: 3002, time: DAY_1 + 1 })];
-    expect(planLakeFiles([...events].reverse(), PLANNING).files[0]!.key).toBe(planLakeFiles(events, PLANNING).files[0]!.key);
+    expect(planLakeFiles([...events].reverse(), PLANNING).files[0]!.hash).toBe(planLakeFiles(events, PLANNING).files[0]!.hash);
   });
 
   it('drops an event it cannot store, saying why, and plans the others', () => {

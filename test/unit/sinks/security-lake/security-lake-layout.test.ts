@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventDayOf, fileNameOf, objectKeyOf, partitionPrefix } from '../../../../lib/sinks/security-lake/security-lake-layout.js';
+import { eventDayOf, fileHashOf, lakeObjectKeyOf, partitionPrefix } from '../../../../lib/sinks/security-lake/security-lake-layout.js';
 
 const LOCATION = { bucket: 'aws-security-data-lake-eu-west-1-abc', region: 'eu-west-1', accountId: '123456789012' };
 const EVENTS = [
@@ -19,24 +19,27 @@ describe('Security Lake layout', () => {
     expect(partitionPrefix(LOCATION, 'mpas-authentication', '20250304')).toBe('ext/mpas-authentication/region=eu-west-1/accountId=123456789012/eventDay=20250304/');
   });
 
-  it('names a file after its class, day and events, whatever their order', () => {
-    const name = fileNameOf({ classUid: 3002, eventDay: '20250304', events: EVENTS });
-    expect(name).toMatch(/^mpas-3002-[0-9a-f]{32}\.parquet$/);
-    expect(fileNameOf({ classUid: 3002, eventDay: '20250304', events: [...EVENTS].reverse() })).toBe(name);
-    expect(objectKeyOf(LOCATION, 'mpas-authentication', { classUid: 3002, eventDay: '20250304', events: EVENTS })).toBe(
-      `ext/mpas-authentication/region=eu-west-1/accountId=123456789012/eventDay=20250304/${name}`,
+  it('hashes a file\'s class, day and events, whatever their order', () => {
+    const hash = fileHashOf({ classUid: 3002, eventDay: '20250304', events: EVENTS });
+    expect(hash).toMatch(/^[0-9a-f]{32}$/);
+    expect(fileHashOf({ classUid: 3002, eventDay: '20250304', events: [...EVENTS].reverse() })).toBe(hash);
+  });
+
+  it('names a lake file after its class and hash, in its source partition', () => {
+    expect(lakeObjectKeyOf(LOCATION, 'mpas-authentication', '20250304', 3002, '0123456789abcdef0123456789abcdef')).toBe(
+      'ext/mpas-authentication/region=eu-west-1/accountId=123456789012/eventDay=20250304/mpas-3002-0123456789abcdef0123456789abcdef.parquet',
     );
   });
 
-  it('gives another name to any other set of events, class or day', () => {
+  it('gives another hash to any other set of events, class or day', () => {
     const names = new Set([
-      fileNameOf({ classUid: 3002, eventDay: '20250304', events: EVENTS }),
-      fileNameOf({ classUid: 3002, eventDay: '20250304', events: EVENTS.slice(1) }),
-      fileNameOf({ classUid: 3001, eventDay: '20250304', events: EVENTS }),
-      fileNameOf({ classUid: 3002, eventDay: '20250305', events: EVENTS }),
+      fileHashOf({ classUid: 3002, eventDay: '20250304', events: EVENTS }),
+      fileHashOf({ classUid: 3002, eventDay: '20250304', events: EVENTS.slice(1) }),
+      fileHashOf({ classUid: 3001, eventDay: '20250304', events: EVENTS }),
+      fileHashOf({ classUid: 3002, eventDay: '20250305', events: EVENTS }),
       // The same key in another realm or stream is another event.
-      fileNameOf({ classUid: 3002, eventDay: '20250304', events: [{ realm: 'acme', stream: 'admin', key: 'id:0b6f' }] }),
-      fileNameOf({ classUid: 3002, eventDay: '20250304', events: [{ realm: 'acme', stream: 'user', key: 'id:0b6f' }] }),
+      fileHashOf({ classUid: 3002, eventDay: '20250304', events: [{ realm: 'acme', stream: 'admin', key: 'id:0b6f' }] }),
+      fileHashOf({ classUid: 3002, eventDay: '20250304', events: [{ realm: 'acme', stream: 'user', key: 'id:0b6f' }] }),
     ]);
     expect(names.size).toBe(6);
   });
