@@ -1,0 +1,396 @@
+import { createHash } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import * as z from 'zod';
+import { Semaphore } from '../semaphore.js';
+import { bucketObjects } from './lake-s3-objects.js';
+import type { BucketObjects } from './lake-s3-objects.js';
+import { decodeStagedEvents } from './lake-staged-events.js';
+import { isManifestKey, manifestFolder, manifestKeyOf, stagedFolder, stagedNameOf, tombstoneFolder, tombstoneKeyOf } from './lake-staging.js';
+import type { LakeStaging, StagedName } from './lake-staging.js';
+import type { ClassColumns } from './ocsf-columns.js';
+import { RecordShapeError, storedRecordOf, writeParquetFile } from './parquet-file.js';
+import type { StoredRecord } from './parquet-file.js';
+import type { LakeFilePlanning } from './security-lake-files.js';
+import { lakeObjectKeyOf, partitionPrefix } from './security-lake-layout.js';
+
+/**
+ * Staged (gzip) bytes one lake file is made of at most.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+const DAY_MS = 86_400_000;
+/**
+ * How long a tombstone is kept: as long as SQS can hand out a message again (the queue's 4 days,
+ * then the DLQ's 14 before a redrive puts it back), and a day to spare; the same reckoning as the
+ * large-payload bucket's expiry (infra/constructs/large-payload-bucket.ts).
+ */
+export const DEFAULT_TOMBSTONE_RETENTION_MS = (4 + 14 + 1) * DAY_MS;
+
+/** A step of one output's compaction, after which `afterStep` is called. */
+export type CompactionStep = 'manifest' | 'output' | 'tombstones' | 'inputs-deleted' | 'manifest-deleted';
+
+/** Settings of one compaction run. */
+export interface LakeCompactorOptions extends LakeFilePlanning {
+  readonly lakeClient: S3Client;
+  readonly stagingClient: S3Client;
+  readonly staging: LakeStaging;
+  /** Written into each lake file's footer (`created_by`). */
+  readonly createdBy: string;
+  /** Staged bytes per output at most (one staged object larger than this is an output of its own); see {@link DEFAULT_MAX_FILE_BYTES}. */
+  readonly maxFileBytes: number;
+  /** Tombstones older than this are deleted; see {@link DEFAULT_TOMBSTONE_RETENTION_MS}. */
+  readonly tombstoneRetentionMs: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+  readonly signal?: AbortSignal;
+  /** Called after each step; a test throws here to play a crash between steps. */
+  readonly afterStep?: (step: CompactionStep, outputKey: string) => void | Promise<void>;
+}
+
+/** What one run did. */
+export interface CompactionReport {
+  /** Lake files written (a resumed compaction whose file was already there writes none). */
+  readonly filesWritten: number;
+  /** Events in the files written. */
+  readonly eventsWritten: number;
+  /** Staged objects taken into lake files (and deleted). */
+  readonly stagedConsumed: number;
+  /**
+   * Events not written because they are in the lake already: those of a staged object compacted
+   * before (staged again by a message SQS handed out once more), and the repeats of an event
+   * inside one file (the same event staged in two objects).
+   */
+  readonly duplicatesDropped: number;
+  /** Compactions an earlier run began and this one finished. */
+  readonly manifestsResumed: number;
+  readonly tombstonesExpired: number;
+  /** Bytes of the lake files written. */
+  readonly bytesWritten: number;
+}
+
+/** A run that could not finish some of its work; what it left is taken up by the next run. */
+export class LakeCompactionError extends Error {
+  override readonly name = 'LakeCompactionError';
+  constructor(
+    readonly where: string,
+    readonly problems: readonly unknown[],
+  ) {
+    super(`the compaction of ${where} left work to the next run: ${problems.map(describe).join('; ')}`, { cause: problems[0] });
+  }
+}
+
+/** An unfinished compaction: where its file goes and the staged objects it is made of. */
+const manifestSchema = z.strictObject({
+  outputKey: z.string().min(1),
+  inputs: z.array(z.string().min(1)).min(1),
+});
+type Manifest = z.infer<typeof manifestSchema>;
+
+/** One lake file to make: its key, its class's columns, and its staged inputs (sorted keys). */
+interface Output {
+  readonly manifestKey: string;
+  readonly outputKey: string;
+  readonly classUid: number;
+  readonly columns: ClassColumns;
+  readonly inputs: readonly string[];
+}
+
+/** Requests to S3 at once, within one step. */
+const REQUESTS_AT_ONCE = 8;
+const LAKE_FILE = /^ext\/([A-Za-z0-9_-]{1,20})\/region=[^/]+\/accountId=[^/]+\/eventDay=(\d{8})\/mpas-(\d+)-([0-9a-f]{32})\.parquet$/;
+
+/**
+ * One compaction run: the forwarder's staged events become the lake's Parquet files, one per
+ * custom source, day and {@link LakeCompactorOptions.maxFileBytes} of staged input. Each file's
+ * manifest is written first and deleted last, and every step can be done again with the same
+ * result, so a run stopped anywhere (a crash, a timeout) leaves either its manifest, which the
+ * next run finishes first with the same inputs and the same file name, or the staged objects as
+ * they were: every event lands in exactly one lake file. One run at a time per staging area (the
+ * Lambda's reserved concurrency, the local runner's loop).
+ * Throws {@link LakeCompactionError} when some file could not be made, after making the others.
+ */
+export async function compactLake(options: LakeCompactorOptions): Promise<CompactionReport> {
+  const { staging, signal } = options;
+  const now = options.now ?? Date.now;
+  const stagingBucket = bucketObjects(options.stagingClient, staging.bucket, signal);
+  const lakeBucket = bucketObjects(options.lakeClient, options.location.bucket, signal);
+  const report = { filesWritten: 0, eventsWritten: 0, stagedConsumed: 0, duplicatesDropped: 0, manifestsResumed: 0, tombstonesExpired: 0, bytesWritten: 0 };
+  const problems: unknown[] = [];
+  // A problem of one file is kept and the others go on; an abort ends the run where it is.
+  const attempt = async (work: () => Promise<void>): Promise<void> => {
+    try {
+      await work();
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      problems.push(error);
+    }
+  };
+  const context: RunContext = { options, stagingBucket, lakeBucket, report };
+
+  // a. Unfinished compactions first: their inputs go into no other file.
+  const claimed = new Set<string>();
+  const manifests: Array<{ key: string; output: Output }> = [];
+  let manifestsKnown = true;
+  for (const { key } of await stagingBucket.list(manifestFolder(staging))) {
+    if (!isManifestKey(staging, key)) continue;
+    try {
+      const output = await readManifest(context, key);
+      for (const input of output.inputs) claimed.add(input);
+      manifests.push({ key, output });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // Its inputs are unknown, so any staged object might be one: nothing new is compacted.
+      manifestsKnown = false;
+      problems.push(error);
+    }
+  }
+  for (const { output } of manifests) {
+    await attempt(async () => {
+      await finishOutput(context, output, true);
+      report.manifestsResumed += 1;
+    });
+  }
+
+  // Tombstones past their retention go; the others mark what the lake holds already.
+  const tombstones = new Set<string>();
+  const expired: string[] = [];
+  const oldest = now() - options.tombstoneRetentionMs;
+  for (const { key, lastModified } of await stagingBucket.list(tombstoneFolder(staging))) {
+    if (lastModified < oldest) expired.push(key);
+    else tombstones.add(key);
+  }
+  await attempt(async () => {
+    await stagingBucket.delete(expired);
+    report.tombstonesExpired += expired.length;
+  });
+
+  if (manifestsKnown) {
+    // b. What is staged, by source and day; an object with a tombstone is in the lake already.
+    const groups = new Map<string, { name: StagedName; inputs: Array<{ key: string; size: number }> }>();
+    for (const { key, size } of await stagingBucket.list(stagedFolder(staging))) {
+      const name = stagedNameOf(staging, key);
+      if (name === undefined || claimed.has(key)) continue;
+      if (tombstones.has(tombstoneKeyOf(staging, name))) {
+        await attempt(() => dropDuplicate(context, key));
+        continue;
+      }
+      const groupKey = `${name.source}/${name.eventDay}`;
+      let group = groups.get(groupKey);
+      if (group === undefined) groups.set(groupKey, (group = { name, inputs: [] }));
+      group.inputs.push({ key, size });
+    }
+
+    // c-e. One file per source, day and size limit.
+    const classesOf = classesBySource(options.sources);
+    for (const { name, inputs } of groups.values()) {
+      const classes = classesOf.get(name.source) ?? [];
+      if (classes.length !== 1) {
+        problems.push(
+          new Error(
+            classes.length === 0
+              ? `${inputs.length} staged objects of source ${name.source} (eventDay ${name.eventDay}) wait: no OCSF class has that source in SECURITY_LAKE_SOURCES (siem.securityLake.sources)`
+              : `${inputs.length} staged objects of source ${name.source} (eventDay ${name.eventDay}) wait: SECURITY_LAKE_SOURCES gives it to classes ${classes.join(' and ')}, and a custom source takes one class`,
+          ),
+        );
+        continue;
+      }
+      const classUid = classes[0]!;
+      const columns = options.columnsOf(classUid);
+      if (columns === undefined) {
+        problems.push(new Error(`${inputs.length} staged objects of source ${name.source} wait: this version has no Parquet schema of OCSF class ${classUid}`));
+        continue;
+      }
+      for (const batch of packInputs(inputs, options.maxFileBytes)) {
+        const outputHash = outputHashOf(classUid, name.eventDay, batch);
+        const output: Output = {
+          manifestKey: manifestKeyOf(staging, outputHash),
+          outputKey: lakeObjectKeyOf(options.location, name.source, name.eventDay, classUid, outputHash),
+          classUid,
+          columns,
+          inputs: batch,
+        };
+        await attempt(async () => {
+          const manifest: Manifest = { outputKey: output.outputKey, inputs: [...output.inputs] };
+          await stagingBucket.put(output.manifestKey, JSON.stringify(manifest), 'application/json');
+          await options.afterStep?.('manifest', output.outputKey);
+          await finishOutput(context, output, false);
+        });
+      }
+    }
+  }
+
+  if (problems.length > 0) throw new LakeCompactionError(`s3://${staging.bucket}/${staging.prefix}`, problems);
+  return report;
+}
+
+interface RunContext {
+  readonly options: LakeCompactorOptions;
+  readonly stagingBucket: BucketObjects;
+  readonly lakeBucket: BucketObjects;
+  readonly report: { -readonly [Field in keyof CompactionReport]: number };
+}
+
+/** The output a manifest names, checked against this lake and staging area. */
+async function readManifest({ options, stagingBucket }: RunContext, key: string): Promise<Output> {
+  const body = await stagingBucket.get(key);
+  if (body === undefined) throw new Error(`manifest s3://${stagingBucket.bucket}/${key} vanished while this run read it: is a second compactor running on this staging area?`);
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    throw new Error(`manifest s3://${stagingBucket.bucket}/${key}: not JSON`);
+  }
+  const parsed = manifestSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`manifest s3://${stagingBucket.bucket}/${key}: ${issue?.path.join('.') || '(manifest)'} ${issue?.message ?? 'is invalid'}`);
+  }
+  const { outputKey, inputs } = parsed.data;
+  const match = LAKE_FILE.exec(outputKey);
+  const [, source, eventDay, classText, hash] = match ?? [];
+  if (match === null || !outputKey.startsWith(partitionPrefix(options.location, source!, eventDay!)) || `${hash}.json` !== key.slice(key.lastIndexOf('/') + 1)) {
+    throw new Error(`manifest s3://${stagingBucket.bucket}/${key}: outputKey ${outputKey} is no file of this manifest in s3://${options.location.bucket} (region ${options.location.region}, account ${options.location.accountId})`);
+  }
+  const stranger = inputs.find((input) => {
+    const name = stagedNameOf(options.staging, input);
+    return name === undefined || name.source !== source || name.eventDay !== eventDay;
+  });
+  if (stranger !== undefined) throw new Error(`manifest s3://${stagingBucket.bucket}/${key}: input ${stranger} is no staged object of source ${source} on ${eventDay}`);
+  const classUid = Number(classText);
+  const columns = options.columnsOf(classUid);
+  if (columns === undefined) throw new Error(`manifest s3://${stagingBucket.bucket}/${key}: this version has no Parquet schema of OCSF class ${classUid}`);
+  return { manifestKey: key, outputKey, classUid, columns, inputs };
+}
+
+/**
+ * Steps d-e of one output: the lake file, a tombstone per input, the inputs deleted, the manifest
+ * deleted. A resumed output whose file is in the lake already is not written again (a PUT is
+ * whole, and the name is that of these very inputs); its inputs may be gone then.
+ */
+async function finishOutput(context: RunContext, output: Output, resumed: boolean): Promise<void> {
+  const { options, stagingBucket, lakeBucket, report } = context;
+  const { staging } = options;
+  const step = async (name: CompactionStep): Promise<void> => {
+    options.signal?.throwIfAborted();
+    await options.afterStep?.(name, output.outputKey);
+  };
+
+  if (!resumed || !(await lakeBucket.exists(output.outputKey))) {
+    const { records, repeats } = await mergeInputs(context, output);
+    const body = writeParquetFile(records, output.columns, options.createdBy);
+    await lakeBucket.put(output.outputKey, body, 'application/vnd.apache.parquet');
+    report.filesWritten += 1;
+    report.eventsWritten += records.length;
+    report.bytesWritten += body.length;
+    report.duplicatesDropped += repeats;
+  }
+  await step('output');
+
+  const puts = new Semaphore(REQUESTS_AT_ONCE);
+  await Promise.all(
+    output.inputs.map((input) => puts.run(() => stagingBucket.put(tombstoneKeyOf(staging, stagedNameOf(staging, input)!), output.outputKey, 'text/plain'))),
+  );
+  await step('tombstones');
+  await stagingBucket.delete(output.inputs);
+  report.stagedConsumed += output.inputs.length;
+  await step('inputs-deleted');
+  await stagingBucket.delete([output.manifestKey]);
+  await step('manifest-deleted');
+}
+
+/**
+ * The records of an output's inputs, converted for its columns, sorted by time then event key;
+ * an event staged twice (in two objects) is kept once.
+ */
+async function mergeInputs({ options, stagingBucket }: RunContext, output: Output): Promise<{ records: StoredRecord[]; repeats: number }> {
+  const gets = new Semaphore(REQUESTS_AT_ONCE);
+  // Read at once, merged in input order: the copy of an event staged twice that is kept does not
+  // depend on which read ended first.
+  const decoded = await Promise.all(
+    output.inputs.map((input) =>
+      gets.run(async () => {
+        const body = await stagingBucket.get(input);
+        if (body === undefined) {
+          throw new Error(`staged object s3://${stagingBucket.bucket}/${input} is gone, and ${output.outputKey} is not in the lake: manifest ${output.manifestKey} cannot be finished (were staged objects deleted by hand or by a lifecycle rule?)`);
+        }
+        return decodeStagedEvents(body, input);
+      }),
+    ),
+  );
+  options.signal?.throwIfAborted();
+  const seen = new Set<string>();
+  const merged: Array<{ time: number; key: string; record: StoredRecord }> = [];
+  let repeats = 0;
+  decoded.forEach((events, position) => {
+    const input = output.inputs[position]!;
+    for (const { time, key, record } of events) {
+      if (seen.has(key)) {
+        repeats += 1;
+        continue;
+      }
+      seen.add(key);
+      if (record['class_uid'] !== output.classUid) throw new Error(`staged object ${input}, event ${key}: class_uid ${String(record['class_uid'])} where its source takes ${output.classUid}`);
+      try {
+        merged.push({ time, key, record: storedRecordOf(record, output.columns) });
+      } catch (error) {
+        if (error instanceof RecordShapeError) throw new Error(`staged object ${input}, event ${key}: OCSF class ${output.classUid}: ${error.message}`);
+        throw error;
+      }
+    }
+    // The text-shaped records are not needed any more: only the converted ones stay in memory.
+    decoded[position] = [];
+  });
+  // Security Lake: records ordered by time within an object, which makes its queries cheaper.
+  merged.sort((a, b) => a.time - b.time || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { records: merged.map(({ record }) => record), repeats };
+}
+
+/** A staged object compacted before: deleted, its events counted as duplicates. */
+async function dropDuplicate({ stagingBucket, report }: RunContext, key: string): Promise<void> {
+  const body = await stagingBucket.get(key);
+  if (body === undefined) return;
+  const events = await decodeStagedEvents(body, key);
+  await stagingBucket.delete([key]);
+  report.duplicatesDropped += events.length;
+}
+
+/** The classes of each custom source (Security Lake takes one class per source). */
+function classesBySource(sources: ReadonlyMap<number, string>): Map<string, number[]> {
+  const classes = new Map<string, number[]>();
+  for (const [classUid, source] of sources) classes.set(source, [...(classes.get(source) ?? []), classUid]);
+  return classes;
+}
+
+/**
+ * Inputs, in key order, cut into outputs of at most `maxBytes` staged bytes each; an input larger
+ * than that is an output of its own. The same inputs always make the same outputs.
+ */
+export function packInputs(inputs: ReadonlyArray<{ key: string; size: number }>, maxBytes: number): string[][] {
+  const sorted = [...inputs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const outputs: string[][] = [];
+  let current: string[] = [];
+  let bytes = 0;
+  for (const { key, size } of sorted) {
+    if (current.length > 0 && bytes + size > maxBytes) {
+      outputs.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(key);
+    bytes += size;
+  }
+  if (current.length > 0) outputs.push(current);
+  return outputs;
+}
+
+/** The output's hash (32 hex digits): of its class, day and sorted input keys. */
+export function outputHashOf(classUid: number, eventDay: string, sortedInputs: readonly string[]): string {
+  const hash = createHash('sha256');
+  hash.update(`${classUid}\n${eventDay}\n`);
+  for (const input of sortedInputs) hash.update(`${input}\n`);
+  return hash.digest('hex').slice(0, 32);
+}
+
+function describe(problem: unknown): string {
+  return problem instanceof Error ? problem.message : String(problem);
+}

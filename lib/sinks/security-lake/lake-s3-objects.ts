@@ -1,0 +1,91 @@
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, paginateListObjectsV2, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+
+/** One bucket through one client, the requests the compactor makes of it; every request takes the run's signal. */
+export interface BucketObjects {
+  readonly bucket: string;
+  /** Every object under `prefix`, in key order, with its size and when it was last written. */
+  list(prefix: string): Promise<Array<{ key: string; size: number; lastModified: number }>>;
+  /** The object's bytes; undefined when there is no such object. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  exists(key: string): Promise<boolean>;
+  put(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  /** Deletes the objects (absent ones are no error); throws naming the first S3 refused. */
+  delete(keys: readonly string[]): Promise<void>;
+}
+
+// DeleteObjects takes at most this many keys a request.
+const DELETE_BATCH = 1000;
+
+/** The requests of {@link BucketObjects} on `bucket`. */
+export function bucketObjects(client: S3Client, bucket: string, signal: AbortSignal | undefined): BucketObjects {
+  const sending = signal === undefined ? {} : { abortSignal: signal };
+  return {
+    bucket,
+    async list(prefix) {
+      const objects: Array<{ key: string; size: number; lastModified: number }> = [];
+      for await (const page of paginateListObjectsV2({ client, ...(signal === undefined ? {} : { abortSignal: signal }) }, { Bucket: bucket, Prefix: prefix })) {
+        for (const { Key, Size, LastModified } of page.Contents ?? []) {
+          if (Key !== undefined) objects.push({ key: Key, size: Size ?? 0, lastModified: LastModified?.getTime() ?? 0 });
+        }
+      }
+      return objects;
+    },
+    async get(key) {
+      try {
+        const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), sending);
+        return await answer.Body!.transformToByteArray();
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw withWhere(error, `S3 GetObject s3://${bucket}/${key}`);
+      }
+    },
+    async exists(key) {
+      try {
+        await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), sending);
+        return true;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw withWhere(error, `S3 HeadObject s3://${bucket}/${key}`);
+      }
+    },
+    async put(key, body, contentType) {
+      try {
+        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }), sending);
+      } catch (error) {
+        throw withWhere(error, `S3 PutObject s3://${bucket}/${key}`);
+      }
+    },
+    async delete(keys) {
+      for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+        const batch = keys.slice(start, start + DELETE_BATCH);
+        let refused: Array<{ Key?: string; Code?: string; Message?: string }>;
+        try {
+          const answer = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }), sending);
+          refused = answer.Errors ?? [];
+        } catch (error) {
+          throw withWhere(error, `S3 DeleteObjects s3://${bucket}/ (${batch.length} keys from ${batch[0]})`);
+        }
+        const first = refused[0];
+        if (first !== undefined) throw new Error(`S3 DeleteObjects s3://${bucket}/${first.Key ?? '?'}: ${first.Code ?? 'error'}: ${first.Message ?? ''} (${refused.length} of ${batch.length} refused)`);
+      }
+    },
+  };
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata?.httpStatusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function isNotFound(error: unknown): boolean {
+  const name = (error as { name?: unknown } | undefined)?.name;
+  return name === 'NoSuchKey' || name === 'NotFound' || statusOf(error) === 404 && name !== 'NoSuchBucket';
+}
+
+/** The error with the request it answered: an abort stays as it is, so that the caller knows it for one. */
+function withWhere(error: unknown, where: string): unknown {
+  if (!(error instanceof Error) || error.name === 'AbortError') return error;
+  const status = statusOf(error);
+  return new Error(`${where}: ${status === undefined ? '' : `HTTP ${status} `}${error.name}: ${error.message}`, { cause: error });
+}

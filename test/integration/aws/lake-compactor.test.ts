@@ -1,0 +1,245 @@
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { SECURITY_LAKE_OCSF_VERSION } from '../../../lib/core/formats/ocsf/ocsf-version.js';
+import { DEFAULT_SECURITY_LAKE_SOURCES } from '../../../lib/sinks/security-lake/config.js';
+import { compactLake, DEFAULT_MAX_FILE_BYTES, DEFAULT_TOMBSTONE_RETENTION_MS } from '../../../lib/sinks/security-lake/lake-compactor.js';
+import type { CompactionReport, CompactionStep, LakeCompactorOptions } from '../../../lib/sinks/security-lake/lake-compactor.js';
+import { ocsfClassColumns } from '../../../lib/sinks/security-lake/ocsf-class-columns.js';
+import { planLakeFiles } from '../../../lib/sinks/security-lake/security-lake-files.js';
+import { createSecurityLakeSink } from '../../../lib/sinks/security-lake/security-lake-sink.js';
+import type { OutboundEvent, Sink } from '../../../lib/sinks/sink.js';
+import { testAwsConfig, uniqueName } from '../../support/aws-fixtures.js';
+import { lakeOutboundEvents, listObjects, objectBytes, readLakeFiles } from '../../support/lake-fixtures.js';
+import type { LakeFile } from '../../support/lake-fixtures.js';
+import { ocsfProblems } from '../../support/ocsf-validator.js';
+
+const LOCATION = { region: 'eu-west-1', accountId: '111122223333' };
+const SOURCES = new Map(Object.entries(DEFAULT_SECURITY_LAKE_SOURCES).map(([classUid, source]) => [Number(classUid), source]));
+const PREFIX = 'mpas-log-sync-staging/';
+// 10 minutes before a UTC midnight, an event every 5 s: 240 events on two days.
+const START = Date.parse('2025-03-04T23:50:00.000Z');
+const EVENTS = lakeOutboundEvents({ seed: 22, count: 240, startTime: START, spacingMs: 5_000 });
+/** Four queue messages of 60 events each. */
+const MESSAGES = [0, 1, 2, 3].map((message) => EVENTS.slice(message * 60, message * 60 + 60));
+const NO_WORK: CompactionReport = { filesWritten: 0, eventsWritten: 0, stagedConsumed: 0, duplicatesDropped: 0, manifestsResumed: 0, tombstonesExpired: 0, bytesWritten: 0 };
+const dayOf = (time: number): string => new Date(time).toISOString().slice(0, 10).replaceAll('-', '');
+
+describe('the lake compactor makes one Parquet file per source and day of what the sink staged, on the fauxqs S3 emulator', () => {
+  let s3: S3Client;
+  let lake: string;
+  let staging: string;
+  let sink: Sink;
+
+  beforeEach(async () => {
+    s3 = new S3Client({ ...testAwsConfig, endpoint: inject('sqsEndpoint'), forcePathStyle: true });
+    lake = uniqueName('lake');
+    staging = uniqueName('staging');
+    await s3.send(new CreateBucketCommand({ Bucket: lake }));
+    await s3.send(new CreateBucketCommand({ Bucket: staging }));
+    sink = createSecurityLakeSink({
+      location: { bucket: lake, ...LOCATION },
+      sources: SOURCES,
+      columnsOf: ocsfClassColumns,
+      timeoutMs: 10_000,
+      attempts: 1,
+      concurrency: 4,
+      createdBy: 'mpas-log-sync test',
+      staging: { bucket: staging, prefix: PREFIX },
+      client: s3,
+      stagingClient: s3,
+    });
+  });
+
+  afterEach(async () => {
+    await sink?.close();
+    s3?.destroy();
+  });
+
+  const compact = (options: Partial<LakeCompactorOptions> = {}): Promise<CompactionReport> =>
+    compactLake({
+      location: { bucket: lake, ...LOCATION },
+      sources: SOURCES,
+      columnsOf: ocsfClassColumns,
+      lakeClient: s3,
+      stagingClient: s3,
+      staging: { bucket: staging, prefix: PREFIX },
+      createdBy: 'mpas-log-sync test',
+      maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+      tombstoneRetentionMs: DEFAULT_TOMBSTONE_RETENTION_MS,
+      ...options,
+    });
+
+  async function deliver(events: readonly OutboundEvent[]): Promise<void> {
+    expect(await sink.deliver(events)).toMatchObject({ retry: [], dropped: [], errors: [] });
+  }
+
+  const keysUnder = async (bucket: string, prefix: string): Promise<string[]> => (await listObjects(s3, bucket, prefix)).map(({ key }) => key);
+
+  /** The lake's files, each checked: OCSF 1.3.0 of its class, on its partition's day, sorted by time, zstd. */
+  async function lakeFiles(): Promise<LakeFile[]> {
+    const files = await readLakeFiles(s3, lake);
+    for (const file of files) {
+      const match = /^ext\/([^/]+)\/region=eu-west-1\/accountId=111122223333\/eventDay=(\d{8})\/mpas-(\d{4})-[0-9a-f]{32}\.parquet$/.exec(file.key);
+      expect(match, file.key).not.toBeNull();
+      expect(SOURCES.get(file.classUid), file.key).toBe(match![1]);
+      expect(file.codecs).toEqual(['ZSTD']);
+      for (const document of file.documents) {
+        expect(document['class_uid'], file.key).toBe(file.classUid);
+        expect(ocsfProblems(document as { class_uid: number }, SECURITY_LAKE_OCSF_VERSION), file.key).toEqual([]);
+        expect(dayOf(document['time'] as number), file.key).toBe(match![2]);
+      }
+      const times = file.documents.map((document) => document['time'] as number);
+      expect(times, file.key).toEqual([...times].sort((a, b) => a - b));
+    }
+    return files;
+  }
+
+  /** metadata.uid of every row of the lake: the event keys, each event once. */
+  const uidsOf = (files: readonly LakeFile[]): string[] => files.flatMap((file) => file.documents.map((document) => (document['metadata'] as { uid: string }).uid)).sort();
+  const allKeys = (events: readonly OutboundEvent[]): string[] => events.map(({ key }) => key).sort();
+  const partitionsOf = (events: readonly OutboundEvent[]): Set<string> => {
+    const plan = planLakeFiles(events, { location: { bucket: lake, ...LOCATION }, sources: SOURCES, columnsOf: ocsfClassColumns });
+    return new Set(plan.files.map(({ sourceName, eventDay }) => `ext/${sourceName}/region=eu-west-1/accountId=111122223333/eventDay=${eventDay}`));
+  };
+  const folderOf = (key: string): string => key.slice(0, key.lastIndexOf('/'));
+
+  it('takes several deliveries (a message twice, a partial-failure retry, an event staged twice) into one file per source and day, every event once', async () => {
+    await deliver(MESSAGES[0]!);
+    await deliver(MESSAGES[1]!);
+    // SQS hands message 1 out again: the same objects are staged again.
+    await deliver([...MESSAGES[1]!].reverse());
+    // Message 2 staged all its files but one; the forwarder requeued that file's events, which come back alone.
+    const plan = planLakeFiles(MESSAGES[2]!, { location: { bucket: lake, ...LOCATION }, sources: SOURCES, columnsOf: ocsfClassColumns });
+    const failed = new Set(plan.files[0]!.indices);
+    expect(plan.files.length).toBeGreaterThan(1);
+    await deliver(MESSAGES[2]!.filter((_, index) => !failed.has(index)));
+    await deliver(MESSAGES[2]!.filter((_, index) => failed.has(index)));
+    await deliver(MESSAGES[3]!);
+    // The poller read two events again and sent them in another batch: another staged object holds them.
+    const again = [MESSAGES[3]![0]!, MESSAGES[3]![1]!].filter((event) => dayOf(event.time) === dayOf(MESSAGES[3]![0]!.time));
+    await deliver(again);
+    const stagedCount = (await keysUnder(staging, `${PREFIX}staged/`)).length;
+    const expectedStaged = MESSAGES.reduce((count, message) => count + partitionsOf(message).size, 0) + partitionsOf(again).size;
+    expect(stagedCount).toBe(expectedStaged);
+
+    const report = await compact();
+    const files = await lakeFiles();
+    const partitions = partitionsOf(EVENTS);
+    expect(new Set(files.map(({ key }) => folderOf(key)))).toEqual(partitions);
+    expect(files).toHaveLength(partitions.size);
+    expect(report).toEqual({
+      filesWritten: partitions.size,
+      eventsWritten: EVENTS.length,
+      stagedConsumed: stagedCount,
+      duplicatesDropped: again.length,
+      manifestsResumed: 0,
+      tombstonesExpired: 0,
+      bytesWritten: files.reduce((sum, { size }) => sum + size, 0),
+    });
+    expect(uidsOf(files)).toEqual(allKeys(EVENTS));
+    expect(await keysUnder(staging, `${PREFIX}staged/`)).toEqual([]);
+    expect(await keysUnder(staging, `${PREFIX}manifests/`)).toEqual([]);
+    const tombstones = await keysUnder(staging, `${PREFIX}compacted/`);
+    expect(tombstones).toHaveLength(stagedCount);
+    const outputKeys = new Set(files.map(({ key }) => key));
+    for (const tombstone of tombstones) expect(outputKeys.has(new TextDecoder().decode(await objectBytes(s3, staging, tombstone))), tombstone).toBe(true);
+
+    // Nothing staged since: a run writes nothing.
+    expect(await compact()).toEqual(NO_WORK);
+  });
+
+  for (const crashAfter of ['manifest', 'output', 'tombstones', 'inputs-deleted', 'manifest-deleted'] as const satisfies readonly CompactionStep[]) {
+    it(`finishes a compaction that stopped after its ${crashAfter} step, with the same file name, every event once`, async () => {
+      for (const message of MESSAGES) await deliver(message);
+      let crashed: string | undefined;
+      const afterStep = (step: CompactionStep, outputKey: string): void => {
+        if (step === crashAfter && crashed === undefined) {
+          crashed = outputKey;
+          throw new Error(`crash after ${step}`);
+        }
+      };
+      await expect(compact({ afterStep })).rejects.toThrow(`crash after ${crashAfter}`);
+      expect(crashed).toBeDefined();
+      const leftManifests = await keysUnder(staging, `${PREFIX}manifests/`);
+      expect(leftManifests).toHaveLength(crashAfter === 'manifest-deleted' ? 0 : 1);
+
+      const report = await compact();
+      expect(report.manifestsResumed).toBe(leftManifests.length);
+      const files = await lakeFiles();
+      expect(files.map(({ key }) => key)).toContain(crashed);
+      expect(files).toHaveLength(partitionsOf(EVENTS).size);
+      expect(uidsOf(files)).toEqual(allKeys(EVENTS));
+      expect(await keysUnder(staging, `${PREFIX}staged/`)).toEqual([]);
+      expect(await keysUnder(staging, `${PREFIX}manifests/`)).toEqual([]);
+    });
+  }
+
+  it('drops a staged object that comes again after its compaction, and leaves the lake as it was', async () => {
+    await deliver(MESSAGES[0]!);
+    await deliver(MESSAGES[1]!);
+    await compact();
+    const before = await listObjects(s3, lake);
+    const bytesBefore = await Promise.all(before.map(({ key }) => objectBytes(s3, lake, key)));
+
+    // The forwarder staged message 1, died before its idempotency record, and SQS handed it out again.
+    await deliver(MESSAGES[1]!);
+    expect(await compact()).toEqual({ ...NO_WORK, duplicatesDropped: MESSAGES[1]!.length });
+    expect(await listObjects(s3, lake)).toEqual(before);
+    expect(await Promise.all(before.map(({ key }) => objectBytes(s3, lake, key)))).toEqual(bytesBefore);
+    expect(await keysUnder(staging, `${PREFIX}staged/`)).toEqual([]);
+  });
+
+  it('cuts a source\'s day into several files when its staged objects pass maxFileBytes, each within it, no event lost', async () => {
+    // Small messages: many staged objects per source and day.
+    for (let start = 0; start < EVENTS.length; start += 10) await deliver(EVENTS.slice(start, start + 10));
+    const staged = await listObjects(s3, staging, `${PREFIX}staged/`);
+    const sizeOf = new Map(staged.map(({ key, size }) => [key, size]));
+    const largest = Math.max(...staged.map(({ size }) => size));
+    const maxFileBytes = Math.floor(largest * 2.5);
+    const report = await compact({ maxFileBytes });
+
+    const files = await lakeFiles();
+    expect(report.filesWritten).toBe(files.length);
+    expect(files.length).toBeGreaterThan(partitionsOf(EVENTS).size);
+    expect(uidsOf(files)).toEqual(allKeys(EVENTS));
+    // Each file's inputs, from their tombstones (body: the file's key).
+    const inputsOf = new Map<string, string[]>();
+    for (const tombstone of await keysUnder(staging, `${PREFIX}compacted/`)) {
+      const output = new TextDecoder().decode(await objectBytes(s3, staging, tombstone));
+      const input = `${PREFIX}staged/${tombstone.slice(`${PREFIX}compacted/`.length)}.jsonl.gz`;
+      inputsOf.set(output, [...(inputsOf.get(output) ?? []), input]);
+    }
+    expect(new Set(inputsOf.keys())).toEqual(new Set(files.map(({ key }) => key)));
+    for (const [output, inputs] of inputsOf) {
+      const bytes = inputs.reduce((sum, input) => sum + sizeOf.get(input)!, 0);
+      expect(inputs.length === 1 || bytes <= maxFileBytes, `${output}: ${inputs.length} inputs, ${bytes} bytes`).toBe(true);
+    }
+  });
+
+  it('deletes tombstones past their retention, by the injected clock', async () => {
+    await deliver(MESSAGES[0]!);
+    const { stagedConsumed } = await compact();
+    expect(await keysUnder(staging, `${PREFIX}compacted/`)).toHaveLength(stagedConsumed);
+    const writtenBy = Date.now();
+
+    expect(await compact({ now: () => writtenBy + DEFAULT_TOMBSTONE_RETENTION_MS - 3_600_000 })).toEqual(NO_WORK);
+    expect(await keysUnder(staging, `${PREFIX}compacted/`)).toHaveLength(stagedConsumed);
+    expect(await compact({ now: () => writtenBy + DEFAULT_TOMBSTONE_RETENTION_MS + 60_000 })).toEqual({ ...NO_WORK, tombstonesExpired: stagedConsumed });
+    expect(await keysUnder(staging, `${PREFIX}compacted/`)).toEqual([]);
+  });
+
+  it('writes nothing when nothing is staged', async () => {
+    expect(await compact()).toEqual(NO_WORK);
+    expect(await listObjects(s3, lake)).toEqual([]);
+    expect(await listObjects(s3, staging)).toEqual([]);
+  });
+
+  it('leaves what it cannot compact staged and says why, and compacts the rest', async () => {
+    await deliver(MESSAGES[0]!);
+    const stray = `${PREFIX}staged/mpas-unknown/eventDay=20250304/${'0'.repeat(32)}.jsonl.gz`;
+    await s3.send(new PutObjectCommand({ Bucket: staging, Key: stray, Body: (await objectBytes(s3, staging, (await keysUnder(staging, `${PREFIX}staged/`))[0]!)) }));
+    await expect(compact()).rejects.toThrow(/1 staged objects of source mpas-unknown \(eventDay 20250304\) wait: no OCSF class has that source in SECURITY_LAKE_SOURCES/);
+    expect(uidsOf(await lakeFiles())).toEqual(allKeys(MESSAGES[0]!));
+    expect(await keysUnder(staging, `${PREFIX}staged/`)).toEqual([stray]);
+  });
+});
