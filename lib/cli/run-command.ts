@@ -146,6 +146,14 @@ export const runCommand: Command = {
         forwardObserver: { deadLettered: (_reason, count) => health.deadLettered(count) },
         siemObserver: monitor.siemObserver,
         onMpasRequest: monitor.onMpasRequest,
+        lakeCompactionObserver: {
+          compacted: (compaction, report, final) => {
+            log('info', 'security lake compaction', { route: compaction.route, staging: compaction.staging, final, ...report });
+          },
+          failed: (compaction, error, final) => {
+            log('error', 'security lake compaction failed: what it began is finished by the next one', { route: compaction.route, staging: compaction.staging, final, error: error instanceof Error ? error.message : String(error) });
+          },
+        },
         onNarrowed: (narrowed) => log('warn', 'state files a group or others could read are now the owner\'s alone (they hold cursors, dead letters and archived events)', { narrowed }),
         onStart: (positions) => {
           firstStart.started(positions);

@@ -27,6 +27,9 @@ import type { NarrowedPath } from './private-state-dir.js';
 import type { SiemObserver } from './batch-consumer.js';
 import { deliveryLimitsOf } from './delivery-limit.js';
 import { UndeliveredError } from './undelivered-error.js';
+import { lakeCompactionsFromConfig } from '../sinks/security-lake/lake-compactions.js';
+import { startLakeCompactionLoop } from './lake-compaction-loop.js';
+import type { LakeCompactionObserver } from './lake-compaction-loop.js';
 import type { Undelivered } from './undelivered-error.js';
 
 const ARCHIVE_CLOSE_MS = 10_000;
@@ -75,6 +78,10 @@ export interface LocalRunnerOptions {
   wrapSource?: (source: EventSource) => EventSource;
   /** Told once, at start, which state files and directories a group or others could read, now narrowed to the owner. */
   onNarrowed?: (narrowed: NarrowedPath[]) => void;
+  /** Told every compaction of a security-lake destination's staged events into its lake. */
+  lakeCompactionObserver?: LakeCompactionObserver;
+  /** The wait between two compactions (SECURITY_LAKE_FILE_INTERVAL_MINUTES); apart from `sleep`, which tests make instant. @default realSleep */
+  compactionSleep?: Sleep;
 }
 
 /** What a run did, for the exit code. */
@@ -119,6 +126,20 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
   const narrowed = narrowStateDir(stateDir, { tenant: config.tenant, files: archiveFile === undefined ? [] : [archiveFile] });
   if (narrowed.length > 0) options.onNarrowed?.(narrowed);
 
+  // Security Lake: the sinks stage events, and this makes the lake's files of them every
+  // SECURITY_LAKE_FILE_INTERVAL_MINUTES and once more at the end. Not for a route whose sink a
+  // test replaced. After the lock: one process per state directory compacts.
+  const overridden = new Set(Object.keys({ ...options.sinks, ...(options.sink ? { default: options.sink } : {}) }));
+  const compactions = await lakeCompactionsFromConfig(config).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  const ownCompactions = compactions.filter((compaction) => {
+    if (!overridden.has(compaction.route)) return true;
+    compaction.close();
+    return false;
+  });
+
   const archive = archiveFromConfig(config, { stateDir, clock, observer: options.archiveObserver, store: options.archiveStore });
   const delivery = startLocalDelivery({
     config,
@@ -139,6 +160,7 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
     },
   });
   const { stop, queue } = delivery;
+  const lakeCompaction = ownCompactions.length === 0 ? undefined : startLakeCompactionLoop({ compactions: ownCompactions, sleep: options.compactionSleep ?? realSleep, observer: options.lakeCompactionObserver });
   const client = mpasClientFromConfig(config, { clock, sleep, onRequest: options.onMpasRequest });
   const source = options.wrapSource ? options.wrapSource(client) : client;
   const records = new FileDeliveryRecords({ stateDir, tenant: config.tenant });
@@ -153,6 +175,7 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
       options.pollObserver?.committed?.(realm, stream, events, position);
     },
   };
+  let clean = false;
   try {
     options.onStart?.(acquired.positions);
     while (!stop.aborted) {
@@ -178,8 +201,12 @@ export async function runLocal(options: LocalRunnerOptions): Promise<LocalRunSum
       if (options.once && outcome.status !== 'budget-spent') break;
       if (!options.once) await sleep(options.pollIntervalMs ?? config.polling.intervalMs, stop);
     }
+    clean = true;
   } finally {
     await delivery.close();
+    // After the delivery: everything it staged is in the staging area. A run that threw leaves
+    // its staged events to the next run's compaction.
+    await lakeCompaction?.finish(clean);
     // Bounded: a hung archive store must not keep the process (and its lock) alive.
     await archive?.close(ARCHIVE_CLOSE_MS);
     await store.close();

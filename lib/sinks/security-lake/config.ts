@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { errorFor, oneOf } from '../../config/config-values.js';
+import { errorFor, intIn, oneOf } from '../../config/config-values.js';
 import { FORMAT_NAMES } from '../../core/formats/format-registry.js';
 import { VERSION } from '../../version.js';
 import { awsName, awsRegion, awsSiemShape } from '../aws-siem-config.js';
@@ -20,6 +20,11 @@ export const DEFAULT_SECURITY_LAKE_SOURCES: Readonly<Record<string, string>> = {
   '6003': 'mpas-api-activity',
 };
 
+/** Where the forwarder stages events when SECURITY_LAKE_STAGING_PREFIX is not set (lake-staging.ts). */
+export const DEFAULT_STAGING_PREFIX = 'mpas-log-sync-staging/';
+/** Minutes between two compactions when SECURITY_LAKE_FILE_INTERVAL_MINUTES is not set: Security Lake's shortest recommended increment. */
+export const DEFAULT_FILE_INTERVAL_MINUTES = 5;
+
 const SOURCE_NAME = /^[A-Za-z0-9_-]{1,20}$/;
 const CLASS_UID = /^[1-9]\d{3,5}$/;
 
@@ -37,6 +42,18 @@ const sourcesSchema = z
   .default({})
   // Every value is a source name once the refinement passed.
   .transform((sources) => ({ ...DEFAULT_SECURITY_LAKE_SOURCES, ...(sources as Record<string, string>) }));
+
+const STAGING_PREFIX_ERROR = 'must be S3 key segments each ending in / (letters, digits and ! - _ . * \' ( )), such as mpas-log-sync-staging/, and not under ext/ (Security Lake\'s sources)';
+/**
+ * The staging area's key prefix: plain key segments, so that the compactor's listing sees exactly
+ * what the forwarder staged; never under `ext/`, where Security Lake would take a staged object
+ * for a source's file when the staging bucket is the lake's.
+ */
+const stagingPrefix = z
+  .string({ error: errorFor(STAGING_PREFIX_ERROR) })
+  .regex(/^([A-Za-z0-9!_.*'()-]+\/)*$/, { error: STAGING_PREFIX_ERROR })
+  .refine((prefix) => !prefix.startsWith('ext/'), { error: STAGING_PREFIX_ERROR })
+  .default(DEFAULT_STAGING_PREFIX);
 
 /**
  * Amazon Security Lake custom sources: OCSF records as Parquet objects in the lake's bucket
@@ -61,6 +78,13 @@ export const securityLakeSiemSchema = z.strictObject(
         sources: sourcesSchema,
         /** The bucket's customer-managed key: the stack lets the forwarder use it for its PUTs. */
         kmsKeyArn: awsName('must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)', /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/).optional(),
+        /** Minutes between two compactions of the staged events into the lake's files (lake-compactor.ts). */
+        fileIntervalMinutes: intIn(5, 1440).default(DEFAULT_FILE_INTERVAL_MINUTES),
+        /** The bucket the forwarder stages events in; unset: the lake's bucket (on AWS the stack sets its own). */
+        stagingBucket: awsName('must be an S3 bucket name (3 to 63 lowercase letters, digits, . or -)', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/).optional(),
+        stagingPrefix,
+        /** The staging bucket's region; unset: the lake's. */
+        stagingRegion: awsRegion.optional(),
       },
       objectError,
     )
@@ -72,16 +96,63 @@ export const securityLakeSiemSchema = z.strictObject(
 
 /** The security-lake SIEM type: its settings, and its sink built from them. */
 export const securityLakeSinkType = defineSinkType('security-lake', securityLakeSiemSchema, async (config) => {
-  const [{ createSecurityLakeSink }, { ocsfClassColumns }] = await Promise.all([import('./security-lake-sink.js'), import('./ocsf-class-columns.js')]);
-  const { bucket, region, accountId, sources } = config.securityLake;
-  return createSecurityLakeSink({
-    location: { bucket, region, accountId },
-    sources: new Map(Object.entries(sources).map(([classUid, source]) => [Number(classUid), source])),
+  const [{ createSecurityLakeSink }, { ocsfClassColumns }, { lakeS3Client }] = await Promise.all([
+    import('./security-lake-sink.js'),
+    import('./ocsf-class-columns.js'),
+    import('./lake-s3-client.js'),
+  ]);
+  const settings = lakeSettingsOf(config);
+  // The sink closes only the client it made itself (the lake's): this one goes with it below.
+  const stagingClient = lakeS3Client(settings.stagingRegion, config);
+  const sink = createSecurityLakeSink({
+    location: settings.location,
+    sources: settings.sources,
     columnsOf: ocsfClassColumns,
     endpoint: config.url,
     timeoutMs: config.timeoutMs,
     attempts: config.attempts,
     concurrency: config.concurrency,
-    createdBy: `mpas-log-sync version ${VERSION}`,
+    createdBy: CREATED_BY,
+    staging: settings.staging,
+    stagingClient,
   });
+  return {
+    name: sink.name,
+    deliver: (events, signal) => sink.deliver(events, signal),
+    healthcheck: (options) => sink.healthcheck(options),
+    async close() {
+      try {
+        await sink.close();
+      } finally {
+        stagingClient.destroy();
+      }
+    },
+  };
 });
+
+/** The `created_by` of every Parquet file this version writes. */
+export const CREATED_BY = `mpas-log-sync version ${VERSION}`;
+
+/** A security-lake destination's settings. */
+export type SecurityLakeSiemConfig = z.infer<typeof securityLakeSiemSchema>;
+
+/** Where a security-lake destination writes and stages, as the sink and the compactor take it. */
+export interface LakeSettings {
+  readonly location: { readonly bucket: string; readonly region: string; readonly accountId: string };
+  readonly sources: ReadonlyMap<number, string>;
+  readonly staging: { readonly bucket: string; readonly prefix: string };
+  readonly stagingRegion: string;
+  readonly fileIntervalMs: number;
+}
+
+/** The lake and its staging area from the settings: the staging bucket and region default to the lake's. */
+export function lakeSettingsOf(config: SecurityLakeSiemConfig): LakeSettings {
+  const { bucket, region, accountId, sources, fileIntervalMinutes, stagingBucket, stagingPrefix: prefix, stagingRegion } = config.securityLake;
+  return {
+    location: { bucket, region, accountId },
+    sources: new Map(Object.entries(sources).map(([classUid, source]) => [Number(classUid), source])),
+    staging: { bucket: stagingBucket ?? bucket, prefix },
+    stagingRegion: stagingRegion ?? region,
+    fileIntervalMs: fileIntervalMinutes * 60_000,
+  };
+}

@@ -4,7 +4,7 @@ import { generateEvents } from '../../../devtools/generators/event-generator.js'
 import { ocsfClassColumns } from '../../../lib/sinks/security-lake/ocsf-class-columns.js';
 import { DEFAULT_SECURITY_LAKE_SOURCES } from '../../../lib/sinks/security-lake/config.js';
 import { testAwsConfig, uniqueName } from '../../support/aws-fixtures.js';
-import { localRunEnv, runCli, useLocalRunRig } from '../../support/cli-process.js';
+import { jsonLines, localRunEnv, runCli, startCli, useLocalRunRig, waitUntil } from '../../support/cli-process.js';
 import { ocsfProblems } from '../../support/ocsf-validator.js';
 import { readParquetFile } from '../../support/parquet-reader.js';
 import { SECURITY_LAKE_OCSF_VERSION } from '../../../lib/core/formats/ocsf/ocsf-version.js';
@@ -48,20 +48,31 @@ describe('run --once to Amazon Security Lake (the fauxqs S3 emulator)', () => {
     s3?.destroy();
   });
 
-  it('writes every event once, as OCSF of its class, in Parquet files of its custom source\'s partitions', async () => {
+  it('writes every event once, as OCSF of its class, in one Parquet file per custom source and day, compacted from what the sink staged', async () => {
     const { simulator, stateDir } = rig;
     const generated = generateEvents({ seed: 22, realm: 'acme', count: 300, startTime: START_FROM + 1_000, spacingMs: 12_000, adminShare: 0.4 });
     simulator.add('acme', 'user', generated.user);
     simulator.add('acme', 'admin', generated.admin);
     const env = localRunEnv(
       { mpasUrl: simulator.url, password: PASSWORD, startFrom: START_FROM, stateDir },
-      { ...awsEnv, MPAS_SETTLE_MS: '1000', SIEM_TYPE: 'security-lake', SIEM_URL: inject('sqsEndpoint'), SECURITY_LAKE_BUCKET: bucket, SECURITY_LAKE_REGION: 'eu-west-1', SECURITY_LAKE_ACCOUNT_ID: ACCOUNT },
+      { ...awsEnv, MPAS_SETTLE_MS: '1000', MPAS_PAGE_SIZE: '40', SIEM_TYPE: 'security-lake', SIEM_URL: inject('sqsEndpoint'), SECURITY_LAKE_BUCKET: bucket, SECURITY_LAKE_REGION: 'eu-west-1', SECURITY_LAKE_ACCOUNT_ID: ACCOUNT },
     );
     const run = await runCli(['run', '--once'], env);
     expect(run.code, run.stderr).toBe(0);
 
+    // The sink staged every delivery; the compaction at the end of --once made the lake's files
+    // of them and took every staged object: nothing of it is left but its tombstones.
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    const keys = (listed.Contents ?? []).map(({ Key }) => Key!);
+    const all = (listed.Contents ?? []).map(({ Key }) => Key!);
+    const keys = all.filter((key) => key.startsWith('ext/'));
+    expect(all.filter((key) => !key.startsWith('ext/') && !key.startsWith('mpas-log-sync-staging/compacted/'))).toEqual([]);
+    expect(all.some((key) => key.startsWith('mpas-log-sync-staging/compacted/'))).toBe(true);
+    // One file per source and day: the deliveries were many (a batch per page of 40 events), the files are not.
+    const partitions = new Set(keys.map((key) => key.slice(0, key.lastIndexOf('/'))));
+    expect(partitions.size).toBe(keys.length);
+    const compactions = run.stdout.split('\n').filter((line) => line.includes('"security lake compaction"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(compactions.at(-1)).toMatchObject({ final: true, filesWritten: keys.length, eventsWritten: generated.user.length + generated.admin.length, duplicatesDropped: 0 });
+    expect(compactions.at(-1)!['stagedConsumed'] as number).toBeGreaterThan(keys.length);
     const sourceOf = new Map(Object.entries(DEFAULT_SECURITY_LAKE_SOURCES).map(([classUid, source]) => [source, Number(classUid)]));
     const ids: string[] = [];
     const days = new Set<string>();
@@ -90,5 +101,36 @@ describe('run --once to Amazon Security Lake (the fauxqs S3 emulator)', () => {
     expect(days).toEqual(new Set([dayOf(MIDNIGHT - 1), dayOf(MIDNIGHT)]));
     // metadata.uid is the event key, the Keycloak id: each event once, none missing.
     expect(ids.sort()).toEqual([...generated.user, ...generated.admin].map(({ id }) => id!).sort());
+  });
+
+  it('compacts once more when run stops cleanly: what it delivered is in the lake, nothing left staged', async () => {
+    const { simulator, stateDir } = rig;
+    const generated = generateEvents({ seed: 23, realm: 'acme', count: 120, startTime: START_FROM + 1_000, spacingMs: 30_000, adminShare: 0.4 });
+    simulator.add('acme', 'user', generated.user);
+    simulator.add('acme', 'admin', generated.admin);
+    const env = localRunEnv(
+      { mpasUrl: simulator.url, password: PASSWORD, startFrom: START_FROM, stateDir },
+      { ...awsEnv, MPAS_SETTLE_MS: '1000', SIEM_TYPE: 'security-lake', SIEM_URL: inject('sqsEndpoint'), SECURITY_LAKE_BUCKET: bucket, SECURITY_LAKE_REGION: 'eu-west-1', SECURITY_LAKE_ACCOUNT_ID: ACCOUNT, SECURITY_LAKE_STAGING_PREFIX: 'staging/' },
+    );
+    const child = startCli(['run'], env);
+    // Every event is in the past: the first complete poll delivered (staged) them all. The
+    // interval (5 minutes) is far off, so only the stop's compaction can make the files.
+    await waitUntil(() => jsonLines(child.output().stdout).find((line) => line['message'] === 'poll' && line['status'] === 'complete'), 'a complete poll');
+    child.kill('SIGTERM');
+    const stopped = await child.exited;
+    expect(stopped.code, stopped.stderr).toBe(0);
+
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    const all = (listed.Contents ?? []).map(({ Key }) => Key!);
+    expect(all.filter((key) => key.startsWith('staging/staged/') || key.startsWith('staging/manifests/'))).toEqual([]);
+    const uids: string[] = [];
+    for (const key of all.filter((candidate) => candidate.startsWith('ext/'))) {
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const { rows } = await readParquetFile(await object.Body!.transformToByteArray());
+      uids.push(...rows.map((row) => (row['metadata'] as { uid: string }).uid));
+    }
+    expect(uids.sort()).toEqual([...generated.user, ...generated.admin].map(({ id }) => id!).sort());
+    const compactions = jsonLines(stopped.stdout).filter((line) => line['message'] === 'security lake compaction');
+    expect(compactions).toEqual([expect.objectContaining({ final: true, eventsWritten: uids.length, staging: `s3://${bucket}/staging/` })]);
   });
 });

@@ -3,7 +3,7 @@ import { ConfigError } from '../../../../lib/config/config-error.js';
 import type { ConfigProblem } from '../../../../lib/config/config-error.js';
 import { loadConfig } from '../../../../lib/config/load-config.js';
 import { OCSF_CLASSES } from '../../../../lib/core/formats/ocsf/ocsf-classes.js';
-import { DEFAULT_SECURITY_LAKE_SOURCES, securityLakeSiemSchema } from '../../../../lib/sinks/security-lake/config.js';
+import { DEFAULT_SECURITY_LAKE_SOURCES, lakeSettingsOf, securityLakeSiemSchema } from '../../../../lib/sinks/security-lake/config.js';
 
 const MPAS_ENV = { MPAS_BASE_URL: 'https://mpas.example.com', MPAS_REALMS: 'customers', MPAS_USERNAME: 'mpas-log-sync', MPAS_PASSWORD: 'pw' };
 const LAKE_ENV = { SIEM_TYPE: 'security-lake', SECURITY_LAKE_BUCKET: 'aws-security-data-lake-eu-west-1-abc123', SECURITY_LAKE_REGION: 'eu-west-1', SECURITY_LAKE_ACCOUNT_ID: '111122223333' };
@@ -58,6 +58,42 @@ describe('the security-lake SIEM type\'s settings', () => {
       'SECURITY_LAKE_SOURCES: "auth" is no OCSF class_uid (such as 3002)',
       'SECURITY_LAKE_KMS_KEY: must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
     ]);
+  });
+
+  it('stages in the lake\'s bucket and region under mpas-log-sync-staging/ and writes files every 5 minutes, unless told otherwise', () => {
+    const defaults = loadConfig({ env: { ...MPAS_ENV, ...LAKE_ENV } }).siem;
+    expect(defaults.type === 'security-lake' && lakeSettingsOf(defaults)).toEqual({
+      location: { bucket: LAKE_ENV.SECURITY_LAKE_BUCKET, region: 'eu-west-1', accountId: '111122223333' },
+      sources: new Map(Object.entries(DEFAULT_SECURITY_LAKE_SOURCES).map(([classUid, source]) => [Number(classUid), source])),
+      staging: { bucket: LAKE_ENV.SECURITY_LAKE_BUCKET, prefix: 'mpas-log-sync-staging/' },
+      stagingRegion: 'eu-west-1',
+      fileIntervalMs: 300_000,
+    });
+    const set = loadConfig({
+      env: { ...MPAS_ENV, ...LAKE_ENV, SECURITY_LAKE_FILE_INTERVAL_MINUTES: '1440', SECURITY_LAKE_STAGING_BUCKET: 'tenant-staging', SECURITY_LAKE_STAGING_PREFIX: 'lake/staging/', SECURITY_LAKE_STAGING_REGION: 'eu-central-1' },
+    }).siem;
+    expect(set.type === 'security-lake' && lakeSettingsOf(set)).toMatchObject({ staging: { bucket: 'tenant-staging', prefix: 'lake/staging/' }, stagingRegion: 'eu-central-1', fileIntervalMs: 86_400_000 });
+  });
+
+  it('names each wrong staging setting and what is wrong', () => {
+    const problems = problemsOf({
+      ...LAKE_ENV,
+      SECURITY_LAKE_FILE_INTERVAL_MINUTES: '1',
+      SECURITY_LAKE_STAGING_BUCKET: 'Staging_Bucket',
+      SECURITY_LAKE_STAGING_PREFIX: 'staging',
+      SECURITY_LAKE_STAGING_REGION: 'central',
+    });
+    const prefixError = 'must be S3 key segments each ending in / (letters, digits and ! - _ . * \' ( )), such as mpas-log-sync-staging/, and not under ext/ (Security Lake\'s sources)';
+    expect(problems.map(({ setting, message }) => `${setting}: ${message.replace(/, got .*$/, '')}`)).toEqual([
+      'SECURITY_LAKE_FILE_INTERVAL_MINUTES: must be an integer from 5 to 1440',
+      'SECURITY_LAKE_STAGING_BUCKET: must be an S3 bucket name (3 to 63 lowercase letters, digits, . or -)',
+      `SECURITY_LAKE_STAGING_PREFIX: ${prefixError}`,
+      'SECURITY_LAKE_STAGING_REGION: must be an AWS region such as eu-west-1',
+    ]);
+    expect(problemsOf({ ...LAKE_ENV, SECURITY_LAKE_FILE_INTERVAL_MINUTES: '1441' }).map(({ setting }) => setting)).toEqual(['SECURITY_LAKE_FILE_INTERVAL_MINUTES']);
+    for (const prefix of ['ext/staging/', '/staging/', 'a//b/', 'sp ace/']) {
+      expect(problemsOf({ ...LAKE_ENV, SECURITY_LAKE_STAGING_PREFIX: prefix }).map(({ setting, message }) => `${setting}: ${message.replace(/, got .*$/, '')}`), prefix).toEqual([`SECURITY_LAKE_STAGING_PREFIX: ${prefixError}`]);
+    }
   });
 
   it('refuses SIEM credentials: S3 is signed with the AWS credentials of the role or the environment', () => {
