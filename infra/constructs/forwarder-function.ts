@@ -12,8 +12,7 @@ import type { ForwarderDeployment } from '../config/deployment-schema.js';
 import type { EventArchive } from './event-archive.js';
 import type { LargePayloadBucket } from './large-payload-bucket.js';
 import { QUEUE_RETENTION } from './secure-defaults.js';
-import { TABLE_ACTIONS, grantSecurityLakeWrite, grantSend, grantTable } from './function-grants.js';
-import type { SecurityLakeWrite } from './function-grants.js';
+import { TABLE_ACTIONS, grantSend, grantTable } from './function-grants.js';
 import { grantSecretValue } from './tenant-secret.js';
 import type { TenantSecretRef } from './tenant-secret.js';
 import { TenantFunction } from './tenant-function.js';
@@ -47,16 +46,19 @@ export interface ForwarderFunctionProps {
   readonly archive?: EventArchive | undefined;
   /** Where the poller stored events too large for a message; the forwarder reads and deletes them. */
   readonly largePayloads: LargePayloadBucket;
-  /** The Security Lake buckets the destinations write to (securityLakeWrites). @default none */
-  readonly securityLakes?: readonly SecurityLakeWrite[] | undefined;
+  /**
+   * The `siem` destination is Security Lake: it stages its events in the large-payload bucket
+   * (where the lake compactor takes them) and never writes the lake itself. @default false
+   */
+  readonly lakeStaging?: boolean;
 }
 
 /**
  * The forwarder: the queue's consumer, with partial batch responses and bounded concurrency.
  * It may consume and send to the queue (a partly delivered batch is re-enqueued), send to the
  * dead-letter queue, get, put, update and delete idempotency records, read the SIEM and route
- * secrets' values, write archive objects, read, write and delete large payloads, and put files in
- * its Security Lake custom sources' prefixes, nothing else.
+ * secrets' values, write archive objects, read, write and delete large payloads, and put staged
+ * Security Lake objects in the staging area, nothing else.
  * Consuming (receive, delete, change visibility, queue attributes) is what Lambda's event source
  * mapping needs, granted by SqsEventSource; the code itself changes visibility to back off.
  */
@@ -95,6 +97,7 @@ export class ForwarderFunction extends Construct {
         [LAMBDA_ENV_VARS.idempotencyTtlSeconds]: String(QUEUE_RETENTION.toSeconds()),
         ...(props.archive?.environment() ?? {}),
         ...props.largePayloads.environment(),
+        ...(props.lakeStaging === true ? props.largePayloads.lakeStagingEnvironment() : {}),
         ...(routeSecrets.size === 0
           ? {}
           : { [LAMBDA_ENV_VARS.routeSecretArns]: JSON.stringify(Object.fromEntries([...routeSecrets].map(([route, ref]) => [route, ref.secretId]))) }),
@@ -110,7 +113,7 @@ export class ForwarderFunction extends Construct {
     for (const ref of routeSecrets.values()) grantSecretValue(ref, fn);
     props.archive?.grantWrite(fn);
     props.largePayloads.grantReadWriteDelete(fn);
-    for (const lake of props.securityLakes ?? []) grantSecurityLakeWrite(fn, lake);
+    if (props.lakeStaging === true) props.largePayloads.grantLakeStaging(fn);
 
     this.eventSource = new SqsEventSource(props.queue, {
       batchSize: settings.batchSize,

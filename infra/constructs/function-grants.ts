@@ -4,7 +4,6 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { ForwarderConfig } from '../../lib/config/app-config-schema.js';
-import { configuredSiems } from './aws-siem-grants.js';
 
 /**
  * The DynamoDB actions each function calls, read from the code: CDK's grantReadWriteData would
@@ -51,7 +50,7 @@ export function grantRetiredKeyDecrypt(retiredKeyArn: string, grantee: IGrantabl
   grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt'], resources: [retiredKeyArn] }));
 }
 
-/** A Security Lake bucket the forwarder writes custom sources' files to (lib/sinks/security-lake). */
+/** A Security Lake bucket whose custom sources' files the compactor writes (lib/sinks/security-lake). */
 export interface SecurityLakeWrite {
   readonly bucket: string;
   /** The custom sources' names: the forwarder writes under `ext/<source>/` only. */
@@ -60,18 +59,29 @@ export interface SecurityLakeWrite {
   readonly kmsKeyArn?: string | undefined;
 }
 
-/** The Security Lake destinations of a configuration: the `siem` destination and every route's. */
-export function securityLakeWrites(config: ForwarderConfig): SecurityLakeWrite[] {
-  return configuredSiems(config).flatMap((siem) =>
-    siem.type === 'security-lake' ? [{ bucket: siem.securityLake.bucket, sources: [...new Set(Object.values(siem.securityLake.sources))], kmsKeyArn: siem.securityLake.kmsKeyArn }] : [],
-  );
+/** The Security Lake destination the stack's compactor writes, and how often it runs. */
+export interface CompactedSecurityLake extends SecurityLakeWrite {
+  /** SECURITY_LAKE_FILE_INTERVAL_MINUTES: the compactor's schedule. */
+  readonly fileIntervalMinutes: number;
 }
 
 /**
- * Lets `grantee` put objects in the custom sources' prefixes of a Security Lake bucket, and
- * nothing else: no read, list or delete (the sink only PUTs, and overwrites a file it writes
- * again). With the bucket's key, a data key to encrypt each object (a single-part PUT needs no
- * kms:Decrypt).
+ * The lake of the `siem` destination when SIEM_TYPE is security-lake: the stack stages its
+ * events in the large-payload bucket and runs a compactor for it (lake-compactor-function.ts).
+ * Undefined for any other type, or when the routes replace `siem`.
+ */
+export function compactedSecurityLake(config: ForwarderConfig): CompactedSecurityLake | undefined {
+  const { siem } = config;
+  if (siem.type !== 'security-lake' || config.defaultRoute === false) return undefined;
+  const { bucket, sources, kmsKeyArn, fileIntervalMinutes } = siem.securityLake;
+  return { bucket, sources: [...new Set(Object.values(sources))], kmsKeyArn, fileIntervalMinutes };
+}
+
+/**
+ * Lets `grantee` (the lake compactor) put objects in the custom sources' prefixes of a Security
+ * Lake bucket, and nothing else: no read, list or delete (a compaction that runs again writes
+ * the same object again). With the bucket's key, a data key to encrypt each object (a
+ * single-part PUT needs no kms:Decrypt).
  */
 export function grantSecurityLakeWrite(grantee: IGrantable, lake: SecurityLakeWrite): void {
   const resources = lake.sources.map((source) => `arn:${Aws.PARTITION}:s3:::${lake.bucket}/ext/${source}/*`);

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -17,10 +17,29 @@ import { DEAD_LETTER_RETENTION, QUEUE_RETENTION, bucketDefaults } from './secure
  */
 export const LARGE_PAYLOAD_EXPIRATION_DAYS = DEAD_LETTER_RETENTION.toDays() + QUEUE_RETENTION.toDays() + 1;
 
+/**
+ * Where a Security Lake destination stages its events in this bucket (SECURITY_LAKE_STAGING_PREFIX
+ * on AWS): the forwarder PUTs under `staged/`, the compactor reads, lists and deletes there and
+ * keeps its `manifests/` and `compacted/` tombstones (lib/sinks/security-lake/lake-staging.ts).
+ */
+export const LAKE_STAGING_PREFIX = 'security-lake-staging/';
+/** What the forwarder writes: staged objects only. */
+export const LAKE_STAGED_PREFIX = `${LAKE_STAGING_PREFIX}staged/`;
+/** The compactor's tombstones, one per staged object it took. */
+export const LAKE_TOMBSTONE_PREFIX = `${LAKE_STAGING_PREFIX}compacted/`;
+/**
+ * Days a tombstone is kept: as long as a copy of a staged message can still come back (the
+ * queue's retention after a redrive from the DLQ), the same reckoning as a large payload's. The
+ * compactor deletes older ones itself (tombstoneRetentionMs of lake-compactor.ts, the same 19 days); this rule is the backstop.
+ */
+export const LAKE_TOMBSTONE_EXPIRATION_DAYS = LARGE_PAYLOAD_EXPIRATION_DAYS;
+
 /** Props of {@link LargePayloadBucket}. */
 export interface LargePayloadBucketProps {
   /** The tenant's key: the payloads are the queue's messages, encrypted like them. */
   readonly key: IKey;
+  /** The tenant delivers to Security Lake: its staging area lives here, and its tombstones expire. @default false */
+  readonly lakeStaging?: boolean;
 }
 
 /**
@@ -45,6 +64,10 @@ export class LargePayloadBucket extends Construct {
           expiration: Duration.days(LARGE_PAYLOAD_EXPIRATION_DAYS),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
+        // Staged objects and manifests never expire: each is events not yet in the lake.
+        ...(props.lakeStaging === true
+          ? [{ id: 'expire-lake-tombstones', prefix: LAKE_TOMBSTONE_PREFIX, expiration: Duration.days(LAKE_TOMBSTONE_EXPIRATION_DAYS), abortIncompleteMultipartUploadAfter: Duration.days(1) }]
+          : []),
       ],
     });
   }
@@ -64,6 +87,36 @@ export class LargePayloadBucket extends Construct {
       new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.objects()] }),
     );
     grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.key.keyArn] }));
+  }
+
+  /** The forwarder's Security Lake sink: PutObject of staged objects only, a data key from the tenant's key. */
+  grantLakeStaging(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${LAKE_STAGED_PREFIX}*`)] }));
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [this.key.keyArn] }));
+  }
+
+  /**
+   * The lake compactor: lists the staging area, reads and deletes staged objects, writes and
+   * deletes manifests and tombstones, all under {@link LAKE_STAGING_PREFIX} and nowhere else in
+   * the bucket (the listing is held to the prefix by its condition).
+   */
+  grantLakeCompaction(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [this.bucket.arnForObjects(`${LAKE_STAGING_PREFIX}*`)] }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${LAKE_STAGING_PREFIX}*`] } } }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.key.keyArn] }));
+  }
+
+  /** The Security Lake destination's staging settings (env-var-table.ts rows): this bucket, its prefix, the stack's region. */
+  lakeStagingEnvironment(): Record<string, string> {
+    return {
+      SECURITY_LAKE_STAGING_BUCKET: this.bucket.bucketName,
+      SECURITY_LAKE_STAGING_PREFIX: LAKE_STAGING_PREFIX,
+      SECURITY_LAKE_STAGING_REGION: Stack.of(this.bucket).region,
+    };
   }
 
   /** Both functions' variables (lib/config/lambda-settings.ts): the bucket and the key every payload is written with. */

@@ -4,6 +4,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { InfraError } from '../config/infra-errors.js';
 import { LARGE_PAYLOAD_PREFIX } from '../../lib/aws/s3-payload-store.js';
 import { ARCHIVE_PREFIX } from '../constructs/event-archive.js';
+import { LAKE_STAGED_PREFIX, LAKE_STAGING_PREFIX } from '../constructs/large-payload-bucket.js';
 import type { TenantStacks } from '../tenant-app.js';
 
 /**
@@ -69,6 +70,37 @@ export function addNagSuppressions({ stateful, stateless }: TenantStacks): void 
       appliesTo: [payloadObjects],
     },
   ]);
+
+  const { lakeCompactor } = stateless;
+  if (lakeCompactor !== undefined) {
+    const staged = `Resource::<${payloadBucketId}.Arn>/${LAKE_STAGED_PREFIX}*`;
+    NagSuppressions.addResourceSuppressions(defaultPolicyOf(stateless.forwarder.role), [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: `The forwarder stages each Security Lake delivery as objects under ${LAKE_STAGED_PREFIX}, named by their events: PutObject on that prefix only.`,
+        appliesTo: [staged],
+      },
+    ]);
+    const lakeObjects = lakeCompactor.lake.sources.map((source) => `Resource::arn:<AWS::Partition>:s3:::${lakeCompactor.lake.bucket}/ext/${source}/*`);
+    NagSuppressions.addResourceSuppressions(defaultPolicyOf(lakeCompactor.role), [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          `The lake compactor lists, reads and deletes the staged objects, manifests and tombstones under ${LAKE_STAGING_PREFIX} (the listing held to it by s3:prefix), ` +
+          'and puts one Parquet file per source, day and size limit under each custom source\'s ext/<source>/ prefix of the lake: those prefixes only.',
+        appliesTo: [`Resource::<${payloadBucketId}.Arn>/${LAKE_STAGING_PREFIX}*`, ...lakeObjects],
+      },
+      ...(stateless.tracing ? [xrayWildcard] : []),
+    ]);
+    const compactorId = stateless.getLogicalId(lakeCompactor.function.node.defaultChild as CfnElement);
+    NagSuppressions.addResourceSuppressions(defaultPolicyOf(lakeCompactor.scheduleRole), [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'EventBridge Scheduler\'s Lambda target grants the function\'s versions (<arn>:*) too; it invokes only the lake compactor.',
+        appliesTo: [`Resource::<${compactorId}.Arn>:*`],
+      },
+    ]);
+  }
 
   if (stateful.archive !== undefined) {
     const { bucket } = stateful.archive;

@@ -10,6 +10,7 @@ import { InfraError } from '../config/infra-errors.js';
 import type { TenantDeployment } from '../config/load-tenants.js';
 import { EventArchive } from '../constructs/event-archive.js';
 import { LargePayloadBucket } from '../constructs/large-payload-bucket.js';
+import { compactedSecurityLake } from '../constructs/function-grants.js';
 import { queueRetrySettings } from '../config/queue-retry.js';
 import type { QueueRetrySettings } from '../config/queue-retry.js';
 import {
@@ -104,7 +105,8 @@ export class StatefulStack extends Stack {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.retry.maxReceiveCount },
     });
 
-    this.largePayloads = new LargePayloadBucket(this, 'LargePayloads', { key: this.key });
+    // A Security Lake tenant stages its events there too (the stateless stack's lake compactor).
+    this.largePayloads = new LargePayloadBucket(this, 'LargePayloads', { key: this.key, lakeStaging: compactedSecurityLake(service.config) !== undefined });
 
     this.mpasSecret = tenantSecret(this, 'MpasSecret', {
       name: `mpas-log-sync/${name}/mpas`,

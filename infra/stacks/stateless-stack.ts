@@ -7,7 +7,8 @@ import type { TenantDeployment } from '../config/load-tenants.js';
 import { forwarderEnvironment, serviceEnvironment } from '../../lib/config/lambda-config.js';
 import { grantAwsSiemPuts } from '../constructs/aws-siem-grants.js';
 import { ForwarderFunction } from '../constructs/forwarder-function.js';
-import { grantRetiredKeyDecrypt, securityLakeWrites } from '../constructs/function-grants.js';
+import { compactedSecurityLake, grantRetiredKeyDecrypt } from '../constructs/function-grants.js';
+import { LakeCompactorFunction } from '../constructs/lake-compactor-function.js';
 import { PollerFunction } from '../constructs/poller-function.js';
 import { TenantAlarms } from '../constructs/tenant-alarms.js';
 import { VerifierFunction } from '../constructs/verifier-function.js';
@@ -34,6 +35,8 @@ export class StatelessStack extends Stack {
   public readonly forwarder: ForwarderFunction;
   /** The alarm topic and the alarms. */
   public readonly alarms: TenantAlarms;
+  /** The Security Lake compactor; undefined unless SIEM_TYPE is security-lake. */
+  public readonly lakeCompactor: LakeCompactorFunction | undefined;
   /** The daily verification; undefined without an event archive. */
   public readonly verifier: VerifierFunction | undefined;
   /** Whether both functions send traces to X-Ray. */
@@ -49,6 +52,7 @@ export class StatelessStack extends Stack {
     const bytes = (variables: Record<string, string>) => Object.entries(variables).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
     assertDeploymentRules(tenant.name, deployment, bytes(forwarderService) > bytes(environment) ? forwarderService : environment);
     this.tracing = deployment.xray;
+    const lake = compactedSecurityLake(tenant.service.config);
     const logRetention = deployment.logRetentionDays as RetentionDays;
 
     this.poller = new PollerFunction(this, 'Poller', {
@@ -80,8 +84,20 @@ export class StatelessStack extends Stack {
       routeSecrets: stateful.routeSecrets,
       archive: stateful.archive,
       largePayloads: stateful.largePayloads,
-      securityLakes: securityLakeWrites(tenant.service.config),
+      lakeStaging: lake !== undefined,
     });
+    this.lakeCompactor = lake === undefined
+      ? undefined
+      : new LakeCompactorFunction(this, 'LakeCompactor', {
+          tenant: tenant.name,
+          logRetention,
+          key: stateful.key,
+          xray: deployment.xray,
+          serviceEnvironment: { ...environment, ...stateful.largePayloads.lakeStagingEnvironment() },
+          enabled: !deployment.paused,
+          largePayloads: stateful.largePayloads,
+          lake,
+        });
     grantAwsSiemPuts(this.forwarder.function, tenant.service.config);
     // The daily verification reads the archive: without one there is nothing to compare with.
     this.verifier = stateful.archive && deployment.archive.dailyVerification
@@ -98,7 +114,8 @@ export class StatelessStack extends Stack {
       : undefined;
     const { retiredKeyArn } = deployment;
     if (retiredKeyArn !== undefined) {
-      for (const reader of [this.poller.function, this.forwarder.function, ...(this.verifier ? [this.verifier.function] : [])]) grantRetiredKeyDecrypt(retiredKeyArn, reader);
+      const readers = [this.poller.function, this.forwarder.function, ...(this.verifier ? [this.verifier.function] : []), ...(this.lakeCompactor ? [this.lakeCompactor.function] : [])];
+      for (const reader of readers) grantRetiredKeyDecrypt(retiredKeyArn, reader);
     }
     this.alarms = new TenantAlarms(this, 'Alarms', {
       tenant: tenant.name,

@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
-import { grantSecurityLakeWrite, securityLakeWrites } from '../../../../infra/constructs/function-grants.js';
+import { compactedSecurityLake, grantSecurityLakeWrite } from '../../../../infra/constructs/function-grants.js';
 import { configWithSiem } from '../../../support/route-fixtures.js';
 
 const LAKE = { bucket: 'aws-security-data-lake-eu-west-1-abc123', region: 'eu-west-1', accountId: '111122223333' };
@@ -10,22 +10,26 @@ const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234
 
 const config = configWithSiem;
 
-describe('the forwarder\'s grants on Security Lake', () => {
-  it('finds the lake of the siem destination and of each route, with their custom sources', () => {
-    const lakes = securityLakeWrites(config(
-      { type: 'security-lake', securityLake: { ...LAKE, sources: { '3002': 'keycloak-logins' } } },
-      [{ name: 'audit', siem: { type: 'security-lake', securityLake: { ...LAKE, bucket: 'other-lake', kmsKeyArn: KEY } } }, { name: 'splunk', siem: { type: 'https', url: 'https://siem.example.com/' } }],
+describe('the lake compactor\'s grants on Security Lake', () => {
+  it('finds the lake of the siem destination, with its custom sources and interval; none for another type or when routes replace siem', () => {
+    const lake = compactedSecurityLake(config(
+      { type: 'security-lake', securityLake: { ...LAKE, sources: { '3002': 'keycloak-logins' }, kmsKeyArn: KEY, fileIntervalMinutes: 15 } },
+      [{ name: 'splunk', siem: { type: 'https', url: 'https://siem.example.com/' } }],
     ));
-    expect(lakes).toEqual([
-      { bucket: LAKE.bucket, sources: ['mpas-account-change', 'keycloak-logins', 'mpas-entity-mgmt', 'mpas-user-access', 'mpas-group-mgmt', 'mpas-api-activity'], kmsKeyArn: undefined },
-      { bucket: 'other-lake', sources: ['mpas-account-change', 'mpas-authentication', 'mpas-entity-mgmt', 'mpas-user-access', 'mpas-group-mgmt', 'mpas-api-activity'], kmsKeyArn: KEY },
-    ]);
-    expect(securityLakeWrites(config({ type: 'https', url: 'https://siem.example.com/' }))).toEqual([]);
+    expect(lake).toEqual({
+      bucket: LAKE.bucket,
+      sources: ['mpas-account-change', 'keycloak-logins', 'mpas-entity-mgmt', 'mpas-user-access', 'mpas-group-mgmt', 'mpas-api-activity'],
+      kmsKeyArn: KEY,
+      fileIntervalMinutes: 15,
+    });
+    expect(compactedSecurityLake(config({ type: 'security-lake', securityLake: LAKE }))?.fileIntervalMinutes).toBe(5);
+    expect(compactedSecurityLake(config({ type: 'https', url: 'https://siem.example.com/' }))).toBeUndefined();
+    expect(compactedSecurityLake({ ...config({ type: 'security-lake', securityLake: LAKE }), defaultRoute: false })).toBeUndefined();
   });
 
   it('lets the role put objects under its sources\' prefixes only, and use the bucket\'s key to encrypt them', () => {
     const stack = new Stack(new App(), 'Grants');
-    const role = new Role(stack, 'Forwarder', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    const role = new Role(stack, 'Compactor', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     grantSecurityLakeWrite(role, { bucket: LAKE.bucket, sources: ['mpas-authentication', 'mpas-account-change'], kmsKeyArn: KEY });
     const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
     expect(policies).toHaveLength(1);
