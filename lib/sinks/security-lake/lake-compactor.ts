@@ -14,9 +14,14 @@ import type { LakeFilePlanning } from './security-lake-files.js';
 import { lakeObjectKeyOf, partitionPrefix } from './security-lake-layout.js';
 
 /**
- * Staged (gzip) bytes one lake file is made of at most.
+ * Staged (gzip) bytes one lake file is made of at most: 8 MiB. A file is built in memory (its
+ * records converted, then written by hyparquet-writer in one row group), about 40-45 MiB of peak
+ * RSS per staged MB: 64 MB of staged user events in one file peaked at 2.5 GiB, the same cut at
+ * 8 MiB into 9 files of 2.8-5.6 MB peaked at 0.7 GiB, which a 1024 MB Lambda holds. Five minutes
+ * of 30 full (1 MiB) queue messages of user events stage 8.6 MB, in two sources: their files are
+ * 5.2 MB and 0.7 MB (measured with generated traffic; see the commit that set this value).
  */
-export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 const DAY_MS = 86_400_000;
 /**
@@ -304,16 +309,25 @@ async function finishOutput(context: RunContext, output: Output, resumed: boolea
  */
 async function mergeInputs({ options, stagingBucket }: RunContext, output: Output): Promise<{ records: StoredRecord[]; repeats: number }> {
   const gets = new Semaphore(REQUESTS_AT_ONCE);
-  // Read at once, merged in input order: the copy of an event staged twice that is kept does not
-  // depend on which read ended first.
-  const decoded = await Promise.all(
+  // Each input is converted as soon as it is read, so that only the converted records stay in
+  // memory; they are merged in input order, so that the copy kept of an event staged twice does
+  // not depend on which read ended first.
+  const converted = await Promise.all(
     output.inputs.map((input) =>
       gets.run(async () => {
         const body = await stagingBucket.get(input);
         if (body === undefined) {
           throw new Error(`staged object s3://${stagingBucket.bucket}/${input} is gone, and ${output.outputKey} is not in the lake: manifest ${output.manifestKey} cannot be finished (were staged objects deleted by hand or by a lifecycle rule?)`);
         }
-        return decodeStagedEvents(body, input);
+        return (await decodeStagedEvents(body, input)).map(({ time, key, record }) => {
+          if (record['class_uid'] !== output.classUid) throw new Error(`staged object ${input}, event ${key}: class_uid ${String(record['class_uid'])} where its source takes ${output.classUid}`);
+          try {
+            return { time, key, record: storedRecordOf(record, output.columns) };
+          } catch (error) {
+            if (error instanceof RecordShapeError) throw new Error(`staged object ${input}, event ${key}: OCSF class ${output.classUid}: ${error.message}`);
+            throw error;
+          }
+        });
       }),
     ),
   );
@@ -321,25 +335,15 @@ async function mergeInputs({ options, stagingBucket }: RunContext, output: Outpu
   const seen = new Set<string>();
   const merged: Array<{ time: number; key: string; record: StoredRecord }> = [];
   let repeats = 0;
-  decoded.forEach((events, position) => {
-    const input = output.inputs[position]!;
-    for (const { time, key, record } of events) {
-      if (seen.has(key)) {
-        repeats += 1;
-        continue;
-      }
-      seen.add(key);
-      if (record['class_uid'] !== output.classUid) throw new Error(`staged object ${input}, event ${key}: class_uid ${String(record['class_uid'])} where its source takes ${output.classUid}`);
-      try {
-        merged.push({ time, key, record: storedRecordOf(record, output.columns) });
-      } catch (error) {
-        if (error instanceof RecordShapeError) throw new Error(`staged object ${input}, event ${key}: OCSF class ${output.classUid}: ${error.message}`);
-        throw error;
+  for (const events of converted) {
+    for (const event of events) {
+      if (seen.has(event.key)) repeats += 1;
+      else {
+        seen.add(event.key);
+        merged.push(event);
       }
     }
-    // The text-shaped records are not needed any more: only the converted ones stay in memory.
-    decoded[position] = [];
-  });
+  }
   // Security Lake: records ordered by time within an object, which makes its queries cheaper.
   merged.sort((a, b) => a.time - b.time || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { records: merged.map(({ record }) => record), repeats };
