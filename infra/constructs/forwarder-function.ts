@@ -47,10 +47,12 @@ export interface ForwarderFunctionProps {
   /** Where the poller stored events too large for a message; the forwarder reads and deletes them. */
   readonly largePayloads: LargePayloadBucket;
   /**
-   * The `siem` destination is Security Lake: it stages its events in the large-payload bucket
-   * (where the lake compactor takes them) and never writes the lake itself. @default false
+   * The staging prefixes of the Security Lake destinations (`siem` and routes) in the
+   * large-payload bucket, where the lake compactor takes their events: the forwarder never
+   * writes a lake itself. Their SECURITY_LAKE_STAGING_* settings are in `serviceEnvironment`
+   * (security-lake-destinations.ts withStackStaging). @default none
    */
-  readonly lakeStaging?: boolean;
+  readonly lakeStagingPrefixes?: readonly string[];
 }
 
 /**
@@ -97,7 +99,6 @@ export class ForwarderFunction extends Construct {
         [LAMBDA_ENV_VARS.idempotencyTtlSeconds]: String(QUEUE_RETENTION.toSeconds()),
         ...(props.archive?.environment() ?? {}),
         ...props.largePayloads.environment(),
-        ...(props.lakeStaging === true ? props.largePayloads.lakeStagingEnvironment() : {}),
         ...(routeSecrets.size === 0
           ? {}
           : { [LAMBDA_ENV_VARS.routeSecretArns]: JSON.stringify(Object.fromEntries([...routeSecrets].map(([route, ref]) => [route, ref.secretId]))) }),
@@ -113,7 +114,8 @@ export class ForwarderFunction extends Construct {
     for (const ref of routeSecrets.values()) grantSecretValue(ref, fn);
     props.archive?.grantWrite(fn);
     props.largePayloads.grantReadWriteDelete(fn);
-    if (props.lakeStaging === true) props.largePayloads.grantLakeStaging(fn);
+    const lakeStagingPrefixes = props.lakeStagingPrefixes ?? [];
+    if (lakeStagingPrefixes.length > 0) props.largePayloads.grantLakeStaging(fn, lakeStagingPrefixes);
 
     this.eventSource = new SqsEventSource(props.queue, {
       batchSize: settings.batchSize,

@@ -3,7 +3,6 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { ForwarderConfig } from '../../lib/config/app-config-schema.js';
 
 /**
  * The DynamoDB actions each function calls, read from the code: CDK's grantReadWriteData would
@@ -53,28 +52,10 @@ export function grantRetiredKeyDecrypt(retiredKeyArn: string, grantee: IGrantabl
 /** A Security Lake bucket whose custom sources' files the compactor writes (lib/sinks/security-lake). */
 export interface SecurityLakeWrite {
   readonly bucket: string;
-  /** The custom sources' names: the forwarder writes under `ext/<source>/` only. */
+  /** The custom sources' names: the compactor writes under `ext/<source>/` only. */
   readonly sources: readonly string[];
   /** The bucket's customer-managed key, when it has one. */
   readonly kmsKeyArn?: string | undefined;
-}
-
-/** The Security Lake destination the stack's compactor writes, and how often it runs. */
-export interface CompactedSecurityLake extends SecurityLakeWrite {
-  /** SECURITY_LAKE_FILE_INTERVAL_MINUTES: the compactor's schedule. */
-  readonly fileIntervalMinutes: number;
-}
-
-/**
- * The lake of the `siem` destination when SIEM_TYPE is security-lake: the stack stages its
- * events in the large-payload bucket and runs a compactor for it (lake-compactor-function.ts).
- * Undefined for any other type, or when the routes replace `siem`.
- */
-export function compactedSecurityLake(config: ForwarderConfig): CompactedSecurityLake | undefined {
-  const { siem } = config;
-  if (siem.type !== 'security-lake' || config.defaultRoute === false) return undefined;
-  const { bucket, sources, kmsKeyArn, fileIntervalMinutes } = siem.securityLake;
-  return { bucket, sources: [...new Set(Object.values(sources))], kmsKeyArn, fileIntervalMinutes };
 }
 
 /**

@@ -7,8 +7,8 @@ import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { grantSecurityLakeWrite } from './function-grants.js';
-import type { CompactedSecurityLake } from './function-grants.js';
 import type { LargePayloadBucket } from './large-payload-bucket.js';
+import type { CompactedSecurityLakes } from './security-lake-destinations.js';
 import { TenantFunction } from './tenant-function.js';
 
 /**
@@ -27,28 +27,33 @@ export interface LakeCompactorFunctionProps {
   readonly key: IKey;
   /** @default false */
   readonly xray?: boolean;
-  /** The tenant's service settings as environment variables, with the staging area's (lib/config/lambda-config.ts). */
+  /**
+   * Its security-lake destinations' settings as environment variables, with the stack's staging
+   * area (security-lake-destinations.ts lakeCompactorConfig, lib/config/lambda-config.ts
+   * forwarderEnvironment: the routes in ROUTES).
+   */
   readonly serviceEnvironment: Record<string, string>;
   /** False disables the schedule: staged events wait. @default true */
   readonly enabled?: boolean;
   /** Where the forwarder stages the events (under LAKE_STAGING_PREFIX). */
   readonly largePayloads: LargePayloadBucket;
-  /** The lake it writes and its interval. */
-  readonly lake: CompactedSecurityLake;
+  /** The destinations it compacts, the lakes it writes and its interval. */
+  readonly lakes: CompactedSecurityLakes;
 }
 
 /**
  * The Security Lake compactor (functions/lake-compactor.ts): started by EventBridge Scheduler
  * every SECURITY_LAKE_FILE_INTERVAL_MINUTES, one at a time (reserved concurrency 1: two runs at
  * once could put one staged object in two files), it turns the staged events into the lake's
- * Parquet files. It may read, write, list and delete in the staging area of the large-payload
- * bucket and put objects under the lake's `ext/<source>/` prefixes, nothing else.
+ * Parquet files, for every security-lake destination (`siem` and routes) in one run. It may read,
+ * write, list and delete in the staging area of the large-payload bucket and put objects under
+ * each lake's `ext/<source>/` prefixes, nothing else.
  */
 export class LakeCompactorFunction extends Construct {
   public readonly function: LambdaFunction;
   public readonly role: Role;
-  /** The lake it writes and its interval. */
-  public readonly lake: CompactedSecurityLake;
+  /** The destinations it compacts, the lakes it writes and its interval. */
+  public readonly lakes: CompactedSecurityLakes;
   public readonly logGroup: LogGroup;
   public readonly schedule: Schedule;
   /** The role EventBridge Scheduler invokes the compactor with. */
@@ -70,16 +75,16 @@ export class LakeCompactorFunction extends Construct {
     this.function = fn;
     this.role = role;
     this.logGroup = logGroup;
-    this.lake = props.lake;
+    this.lakes = props.lakes;
     props.largePayloads.grantLakeCompaction(fn);
-    grantSecurityLakeWrite(fn, props.lake);
+    for (const lake of props.lakes.lakes) grantSecurityLakeWrite(fn, lake);
 
     // Only this account's schedules may use the role (the confused-deputy guard), as the poller's.
     this.scheduleRole = new Role(this, 'ScheduleRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
       description: `mpas-log-sync ${props.tenant}: EventBridge Scheduler invokes the lake compactor`,
     });
-    const minutes = props.lake.fileIntervalMinutes;
+    const minutes = props.lakes.fileIntervalMinutes;
     this.schedule = new Schedule(this, 'Schedule', {
       description: `mpas-log-sync ${props.tenant}: Security Lake files every ${minutes} minute(s)`,
       schedule: ScheduleExpression.rate(Duration.minutes(minutes)),

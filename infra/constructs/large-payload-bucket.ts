@@ -38,8 +38,11 @@ export const LAKE_TOMBSTONE_EXPIRATION_DAYS = LARGE_PAYLOAD_EXPIRATION_DAYS;
 export interface LargePayloadBucketProps {
   /** The tenant's key: the payloads are the queue's messages, encrypted like them. */
   readonly key: IKey;
-  /** The tenant delivers to Security Lake: its staging area lives here, and its tombstones expire. @default false */
-  readonly lakeStaging?: boolean;
+  /**
+   * The staging prefixes of the tenant's Security Lake destinations (security-lake-destinations.ts),
+   * each under {@link LAKE_STAGING_PREFIX}: their tombstones expire. @default none
+   */
+  readonly lakeStagingPrefixes?: readonly string[];
 }
 
 /**
@@ -65,9 +68,12 @@ export class LargePayloadBucket extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
         // Staged objects and manifests never expire: each is events not yet in the lake.
-        ...(props.lakeStaging === true
-          ? [{ id: 'expire-lake-tombstones', prefix: LAKE_TOMBSTONE_PREFIX, expiration: Duration.days(LAKE_TOMBSTONE_EXPIRATION_DAYS), abortIncompleteMultipartUploadAfter: Duration.days(1) }]
-          : []),
+        ...(props.lakeStagingPrefixes ?? []).map((prefix) => ({
+          id: tombstoneRuleId(prefix),
+          prefix: `${prefix}compacted/`,
+          expiration: Duration.days(LAKE_TOMBSTONE_EXPIRATION_DAYS),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        })),
       ],
     });
   }
@@ -89,9 +95,10 @@ export class LargePayloadBucket extends Construct {
     grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.key.keyArn] }));
   }
 
-  /** The forwarder's Security Lake sink: PutObject of staged objects only, a data key from the tenant's key. */
-  grantLakeStaging(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${LAKE_STAGED_PREFIX}*`)] }));
+  /** The forwarder's Security Lake sinks: PutObject of staged objects (`<prefix>staged/`) only, a data key from the tenant's key. */
+  grantLakeStaging(grantee: IGrantable, prefixes: readonly string[]): void {
+    const resources = prefixes.map((prefix) => this.bucket.arnForObjects(`${prefix}staged/*`));
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources }));
     grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [this.key.keyArn] }));
   }
 
@@ -110,13 +117,9 @@ export class LargePayloadBucket extends Construct {
     grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.key.keyArn] }));
   }
 
-  /** The Security Lake destination's staging settings (env-var-table.ts rows): this bucket, its prefix, the stack's region. */
-  lakeStagingEnvironment(): Record<string, string> {
-    return {
-      SECURITY_LAKE_STAGING_BUCKET: this.bucket.bucketName,
-      SECURITY_LAKE_STAGING_PREFIX: LAKE_STAGING_PREFIX,
-      SECURITY_LAKE_STAGING_REGION: Stack.of(this.bucket).region,
-    };
+  /** Where the Security Lake destinations stage (SECURITY_LAKE_STAGING_BUCKET and _REGION): this bucket, the stack's region. */
+  lakeStagingArea(): { bucket: string; region: string } {
+    return { bucket: this.bucket.bucketName, region: Stack.of(this.bucket).region };
   }
 
   /** Both functions' variables (lib/config/lambda-settings.ts): the bucket and the key every payload is written with. */
@@ -127,4 +130,10 @@ export class LargePayloadBucket extends Construct {
   private objects(): string {
     return this.bucket.arnForObjects(`${LARGE_PAYLOAD_PREFIX}*`);
   }
+}
+
+/** `expire-lake-tombstones` for the `siem` destination's prefix, `expire-lake-tombstones-routes-<route>` for a route's. */
+function tombstoneRuleId(prefix: string): string {
+  const below = prefix.slice(LAKE_STAGING_PREFIX.length).replace(/\/$/, '').replaceAll('/', '-');
+  return below === '' ? 'expire-lake-tombstones' : `expire-lake-tombstones-${below}`;
 }

@@ -4,7 +4,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { InfraError } from '../config/infra-errors.js';
 import { LARGE_PAYLOAD_PREFIX } from '../../lib/aws/s3-payload-store.js';
 import { ARCHIVE_PREFIX } from '../constructs/event-archive.js';
-import { LAKE_STAGED_PREFIX, LAKE_STAGING_PREFIX } from '../constructs/large-payload-bucket.js';
+import { LAKE_STAGING_PREFIX } from '../constructs/large-payload-bucket.js';
 import type { TenantStacks } from '../tenant-app.js';
 
 /**
@@ -73,15 +73,17 @@ export function addNagSuppressions({ stateful, stateless }: TenantStacks): void 
 
   const { lakeCompactor } = stateless;
   if (lakeCompactor !== undefined) {
-    const staged = `Resource::<${payloadBucketId}.Arn>/${LAKE_STAGED_PREFIX}*`;
+    const stagedFolders = lakeCompactor.lakes.destinations.map(({ stagingPrefix }) => `${stagingPrefix}staged/`);
     NagSuppressions.addResourceSuppressions(defaultPolicyOf(stateless.forwarder.role), [
       {
         id: 'AwsSolutions-IAM5',
-        reason: `The forwarder stages each Security Lake delivery as objects under ${LAKE_STAGED_PREFIX}, named by their events: PutObject on that prefix only.`,
-        appliesTo: [staged],
+        reason:
+          `The forwarder stages each Security Lake delivery as objects under its destination's ${stagedFolders.join(', ')}, named by their events: ` +
+          'PutObject on those prefixes only.',
+        appliesTo: stagedFolders.map((folder) => `Resource::<${payloadBucketId}.Arn>/${folder}*`),
       },
     ]);
-    const lakeObjects = lakeCompactor.lake.sources.map((source) => `Resource::arn:<AWS::Partition>:s3:::${lakeCompactor.lake.bucket}/ext/${source}/*`);
+    const lakeObjects = lakeCompactor.lakes.lakes.flatMap((lake) => lake.sources.map((source) => `Resource::arn:<AWS::Partition>:s3:::${lake.bucket}/ext/${source}/*`));
     NagSuppressions.addResourceSuppressions(defaultPolicyOf(lakeCompactor.role), [
       {
         id: 'AwsSolutions-IAM5',

@@ -10,7 +10,7 @@ import { InfraError } from '../config/infra-errors.js';
 import type { TenantDeployment } from '../config/load-tenants.js';
 import { EventArchive } from '../constructs/event-archive.js';
 import { LargePayloadBucket } from '../constructs/large-payload-bucket.js';
-import { compactedSecurityLake } from '../constructs/function-grants.js';
+import { compactedSecurityLakes } from '../constructs/security-lake-destinations.js';
 import { queueRetrySettings } from '../config/queue-retry.js';
 import type { QueueRetrySettings } from '../config/queue-retry.js';
 import {
@@ -105,8 +105,9 @@ export class StatefulStack extends Stack {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.retry.maxReceiveCount },
     });
 
-    // A Security Lake tenant stages its events there too (the stateless stack's lake compactor).
-    this.largePayloads = new LargePayloadBucket(this, 'LargePayloads', { key: this.key, lakeStaging: compactedSecurityLake(service.config) !== undefined });
+    // A Security Lake tenant stages its events there too, each destination under its own prefix (the stateless stack's lake compactor).
+    const lakeStagingPrefixes = compactedSecurityLakes(service.config)?.destinations.map(({ stagingPrefix }) => stagingPrefix) ?? [];
+    this.largePayloads = new LargePayloadBucket(this, 'LargePayloads', { key: this.key, lakeStagingPrefixes });
 
     this.mpasSecret = tenantSecret(this, 'MpasSecret', {
       name: `mpas-log-sync/${name}/mpas`,

@@ -7,12 +7,17 @@ import type { TenantDeployment } from '../config/load-tenants.js';
 import { forwarderEnvironment, serviceEnvironment } from '../../lib/config/lambda-config.js';
 import { grantAwsSiemPuts } from '../constructs/aws-siem-grants.js';
 import { ForwarderFunction } from '../constructs/forwarder-function.js';
-import { compactedSecurityLake, grantRetiredKeyDecrypt } from '../constructs/function-grants.js';
+import { grantRetiredKeyDecrypt } from '../constructs/function-grants.js';
 import { LakeCompactorFunction } from '../constructs/lake-compactor-function.js';
 import { PollerFunction } from '../constructs/poller-function.js';
+import { compactedSecurityLakes, lakeCompactorConfig, withStackStaging } from '../constructs/security-lake-destinations.js';
+import type { StackStagingArea } from '../constructs/security-lake-destinations.js';
 import { TenantAlarms } from '../constructs/tenant-alarms.js';
 import { VerifierFunction } from '../constructs/verifier-function.js';
 import type { StatefulStack } from './stateful-stack.js';
+
+/** An S3 bucket name's and a region's longest: what {@link StatelessStack} reckons the environment's size with. */
+const LONGEST_STAGING_AREA: StackStagingArea = { bucket: 'b'.repeat(63), region: 'r'.repeat(16) };
 
 /** Props of {@link StatelessStack}. */
 export interface StatelessStackProps extends StackProps {
@@ -35,7 +40,7 @@ export class StatelessStack extends Stack {
   public readonly forwarder: ForwarderFunction;
   /** The alarm topic and the alarms. */
   public readonly alarms: TenantAlarms;
-  /** The Security Lake compactor; undefined unless SIEM_TYPE is security-lake. */
+  /** The Security Lake compactor of every security-lake destination (`siem` or a route); undefined without one. */
   public readonly lakeCompactor: LakeCompactorFunction | undefined;
   /** The daily verification; undefined without an event archive. */
   public readonly verifier: VerifierFunction | undefined;
@@ -46,13 +51,19 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     const { tenant, stateful } = props;
     const { deployment } = tenant;
-    const environment = serviceEnvironment(tenant.service.config);
-    const forwarderService = forwarderEnvironment(tenant.service.config);
+    const { config } = tenant.service;
+    const environment = serviceEnvironment(config);
+    const lakes = compactedSecurityLakes(config);
+    // Every security-lake destination stages in this tenant's large-payload bucket (the routes' staging is part of ROUTES).
+    const staged = (area: StackStagingArea) => (lakes === undefined ? config : withStackStaging(config, area));
+    const stagingArea = stateful.largePayloads.lakeStagingArea();
+    const forwarderService = forwarderEnvironment(staged(stagingArea));
+    // The bucket's name and the region are tokens here: the size is reckoned with the longest they can be.
+    const longestForwarderService = forwarderEnvironment(staged(LONGEST_STAGING_AREA));
     // The larger of the two (the forwarder's, with ROUTES) is held to Lambda's 4 KB limit.
     const bytes = (variables: Record<string, string>) => Object.entries(variables).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
-    assertDeploymentRules(tenant.name, deployment, bytes(forwarderService) > bytes(environment) ? forwarderService : environment);
+    assertDeploymentRules(tenant.name, deployment, bytes(longestForwarderService) > bytes(environment) ? longestForwarderService : environment);
     this.tracing = deployment.xray;
-    const lake = compactedSecurityLake(tenant.service.config);
     const logRetention = deployment.logRetentionDays as RetentionDays;
 
     this.poller = new PollerFunction(this, 'Poller', {
@@ -84,19 +95,20 @@ export class StatelessStack extends Stack {
       routeSecrets: stateful.routeSecrets,
       archive: stateful.archive,
       largePayloads: stateful.largePayloads,
-      lakeStaging: lake !== undefined,
+      lakeStagingPrefixes: lakes?.destinations.map(({ stagingPrefix }) => stagingPrefix) ?? [],
     });
-    this.lakeCompactor = lake === undefined
+    const compactorConfig = lakeCompactorConfig(staged(stagingArea));
+    this.lakeCompactor = lakes === undefined || compactorConfig === undefined
       ? undefined
       : new LakeCompactorFunction(this, 'LakeCompactor', {
           tenant: tenant.name,
           logRetention,
           key: stateful.key,
           xray: deployment.xray,
-          serviceEnvironment: { ...environment, ...stateful.largePayloads.lakeStagingEnvironment() },
+          serviceEnvironment: forwarderEnvironment(compactorConfig),
           enabled: !deployment.paused,
           largePayloads: stateful.largePayloads,
-          lake,
+          lakes,
         });
     grantAwsSiemPuts(this.forwarder.function, tenant.service.config);
     // The daily verification reads the archive: without one there is nothing to compare with.

@@ -1,9 +1,11 @@
+import { App } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTenant } from '../../../../infra/config/load-tenants.js';
 import { LAKE_STAGING_PREFIX, LARGE_PAYLOAD_EXPIRATION_DAYS } from '../../../../infra/constructs/large-payload-bucket.js';
 import { LAKE_COMPACTOR_MEMORY_MB, LAKE_COMPACTOR_TIMEOUT_SECONDS } from '../../../../infra/constructs/lake-compactor-function.js';
-import { shippedTenant, synthesizeTenants } from '../../../support/infra-synth.js';
+import { addTenantStacks } from '../../../../infra/tenant-app.js';
+import { cdkContext, shippedTenant, synthesizeTenants } from '../../../support/infra-synth.js';
 import type { SynthesizedApp } from '../../../support/infra-synth.js';
 
 // Synthesis is slow on a small, shared machine.
@@ -31,6 +33,36 @@ function lakeTenant(minutes: number) {
   });
 }
 
+const ROUTE_LAKE_BUCKET = 'aws-security-data-lake-eu-central-1-def456';
+const DEFAULT_SOURCES = ['mpas-account-change', 'mpas-authentication', 'mpas-entity-mgmt', 'mpas-user-access', 'mpas-group-mgmt', 'mpas-api-activity'];
+
+/**
+ * A tenant whose lakes are routes: the default SIEM is Splunk-like HTTPS with a secret, beside
+ * it a lake route and a route that authenticates; `both` also makes `siem` a lake.
+ */
+function routedLakeTenant(name: string, siemIsLake: boolean) {
+  return parseTenant(name, {
+    deployment: { account: '123456789012', region: 'eu-central-1', alarmEmail: 'soc@lake.example', encryptionKey: 'tenant' },
+    service: {
+      mpas: { baseUrl: 'https://mpas.example.com', realms: ['customers'] },
+      siem: siemIsLake
+        ? { type: 'security-lake', securityLake: { bucket: LAKE_BUCKET, region: 'eu-central-1', accountId: '123456789012', kmsKeyArn: LAKE_KEY, fileIntervalMinutes: 15 } }
+        : { url: 'https://siem.example.com/in', auth: { kind: 'bearer' } },
+      routes: [
+        { name: 'qradar', siem: { url: 'https://qradar.example.com/in', format: 'cef', auth: { kind: 'bearer' } } },
+        { name: 'lake', siem: { type: 'security-lake', securityLake: { bucket: ROUTE_LAKE_BUCKET, region: 'eu-central-1', accountId: '123456789012', fileIntervalMinutes: 15 } } },
+      ],
+    },
+  });
+}
+
+/** A variable's JSON with the large-payload bucket's import made plain: `<bucket>`. */
+const variableText = (value: unknown): string => {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  return join[1].map((part) => (typeof part === 'string' ? part : JSON.stringify(part).includes('LargePayloads') ? '<bucket>' : JSON.stringify(part))).join(join[0]);
+};
+
 function functionsOf(template: Template, prefix: string): Array<[string, Json]> {
   return Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith(prefix)) as Array<[string, Json]>;
 }
@@ -57,9 +89,13 @@ describe('the Security Lake compactor in the stacks', () => {
   let data: Template;
   let other: Template;
   let daily: Template;
+  let routed: Template;
+  let both: Template;
   beforeAll(() => {
     const dailyTenant = { ...lakeTenant(1440), name: 'daily' };
-    synthesized = synthesizeTenants([lakeTenant(5), shippedTenant('example'), dailyTenant], { nag: true });
+    synthesized = synthesizeTenants([lakeTenant(5), shippedTenant('example'), dailyTenant, routedLakeTenant('routed', false), routedLakeTenant('both', true)], { nag: true });
+    routed = synthesized.template('mpas-log-sync-routed-service');
+    both = synthesized.template('mpas-log-sync-both-service');
     service = synthesized.template('mpas-log-sync-lake-service');
     data = synthesized.template('mpas-log-sync-lake-data');
     other = synthesized.template('mpas-log-sync-example-service');
@@ -132,6 +168,79 @@ describe('the Security Lake compactor in the stacks', () => {
     expect(lakeRules).toEqual([{ Id: 'expire-lake-tombstones', Prefix: `${LAKE_STAGING_PREFIX}compacted/`, Status: 'Enabled', ExpirationInDays: LARGE_PAYLOAD_EXPIRATION_DAYS, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }]);
     const otherData = synthesized.template('mpas-log-sync-example-data');
     expect(JSON.stringify(otherData.toJSON())).not.toContain('expire-lake-tombstones');
+  });
+
+  it('compacts a security-lake route: the forwarder stages it under its own prefix of the stack\'s bucket, the compactor sees only the lake route', () => {
+    const [forwarder] = functionsOf(routed, 'ForwarderFunction');
+    const forwarderVariables = forwarder![1]['Properties']['Environment']['Variables'];
+    const forwarderRoutes = JSON.parse(variableText(forwarderVariables['ROUTES'])) as Array<{ name: string; siem: Json }>;
+    expect(forwarderRoutes.map(({ name }) => name)).toEqual(['qradar', 'lake']);
+    expect(forwarderRoutes[1]!.siem['securityLake']).toMatchObject({ bucket: ROUTE_LAKE_BUCKET, stagingBucket: '<bucket>', stagingPrefix: `${LAKE_STAGING_PREFIX}routes/lake/`, stagingRegion: 'eu-central-1' });
+    expect(forwarderRoutes[0]!.siem).not.toHaveProperty('securityLake');
+    expect(forwarderVariables['SIEM_TYPE']).toBe('https');
+    expect(forwarderVariables).not.toHaveProperty('SECURITY_LAKE_STAGING_BUCKET');
+    const forwarderS3 = s3Statements(statementsOf(routed, 'ForwarderRole')).map((statement) => `${actionsOf(statement).join(',')} ${resourceText(statement.Resource)}`);
+    expect(forwarderS3.filter((line) => line.includes('security-lake-staging'))).toEqual([`s3:PutObject {"Fn::Join":["",["<bucket>","/${LAKE_STAGING_PREFIX}routes/lake/staged/*"]]}`]);
+
+    const [compactor, ...more] = functionsOf(routed, 'LakeCompactor');
+    expect(more).toEqual([]);
+    const variables = compactor![1]['Properties']['Environment']['Variables'];
+    // Only the lake route: no SIEM_* of the https siem, no secret, no other route.
+    expect(Object.keys(variables).filter((name) => name.startsWith('SIEM_') || name.includes('SECRET'))).toEqual([]);
+    const routes = JSON.parse(variableText(variables['ROUTES'])) as Array<{ name: string; siem: Json }>;
+    expect(routes.map(({ name }) => name)).toEqual(['lake']);
+    expect(routes[0]!.siem['securityLake']).toMatchObject({ stagingBucket: '<bucket>', stagingPrefix: `${LAKE_STAGING_PREFIX}routes/lake/`, fileIntervalMinutes: 15 });
+    const schedule = (Object.values(routed.findResources('AWS::Scheduler::Schedule')) as Json[]).find((candidate) => JSON.stringify(candidate['Properties']['Target']['Arn']).includes('LakeCompactor'));
+    expect(schedule!['Properties']['ScheduleExpression']).toBe('rate(15 minutes)');
+
+    const s3 = s3Statements(statementsOf(routed, 'LakeCompactorRole'));
+    const lake = s3.find((statement) => JSON.stringify(statement.Resource).includes(ROUTE_LAKE_BUCKET))!;
+    expect(actionsOf(lake)).toEqual(['s3:PutObject']);
+    expect((lake.Resource as Json[]).map((resource) => resource['Fn::Join'][1][2] as string)).toEqual([...DEFAULT_SOURCES].sort().map((source) => `:s3:::${ROUTE_LAKE_BUCKET}/ext/${source}/*`));
+    expect(s3).toHaveLength(3);
+
+    const rules = (Object.values(synthesized.template('mpas-log-sync-routed-data').findResources('AWS::S3::Bucket')) as Json[])
+      .flatMap((bucket) => (bucket['Properties']['LifecycleConfiguration']?.['Rules'] ?? []) as Json[])
+      .filter((rule) => String(rule['Prefix']).startsWith(LAKE_STAGING_PREFIX));
+    expect(rules.map((rule) => `${rule['Id']} ${rule['Prefix']}`)).toEqual([`expire-lake-tombstones-routes-lake ${LAKE_STAGING_PREFIX}routes/lake/compacted/`]);
+  });
+
+  it('compacts the siem lake and a lake route with one compactor, each staged apart, and grants both lakes', () => {
+    const [forwarder] = functionsOf(both, 'ForwarderFunction');
+    const forwarderVariables = forwarder![1]['Properties']['Environment']['Variables'];
+    expect(forwarderVariables).toMatchObject({ SIEM_TYPE: 'security-lake', SECURITY_LAKE_STAGING_PREFIX: LAKE_STAGING_PREFIX });
+    const forwarderS3 = s3Statements(statementsOf(both, 'ForwarderRole')).map((statement) => `${actionsOf(statement).join(',')} ${resourceText(statement.Resource)}`);
+    expect(forwarderS3.filter((line) => line.includes('security-lake-staging'))).toEqual([
+      `s3:PutObject [{"Fn::Join":["",["<bucket>","/${LAKE_STAGING_PREFIX}routes/lake/staged/*"]]},{"Fn::Join":["",["<bucket>","/${LAKE_STAGING_PREFIX}staged/*"]]}]`,
+    ]);
+    const [compactor] = functionsOf(both, 'LakeCompactor');
+    const variables = compactor![1]['Properties']['Environment']['Variables'];
+    expect(variables).toMatchObject({ SIEM_TYPE: 'security-lake', SECURITY_LAKE_BUCKET: LAKE_BUCKET, SECURITY_LAKE_STAGING_PREFIX: LAKE_STAGING_PREFIX });
+    expect((JSON.parse(variableText(variables['ROUTES'])) as Array<{ name: string }>).map(({ name }) => name)).toEqual(['lake']);
+    const s3 = s3Statements(statementsOf(both, 'LakeCompactorRole'));
+    const lakeObjects = s3
+      .filter((statement) => JSON.stringify(statement.Resource).includes('aws-security-data-lake'))
+      .flatMap((statement) => {
+        expect(actionsOf(statement)).toEqual(['s3:PutObject']);
+        return ([] as Json[]).concat(statement.Resource as Json).map((resource) => resource['Fn::Join'][1][2] as string);
+      });
+    const objectsOf = (bucket: string, sources: string[]) => sources.map((source) => `:s3:::${bucket}/ext/${source}/*`);
+    expect(lakeObjects.sort()).toEqual([...objectsOf(LAKE_BUCKET, DEFAULT_SOURCES), ...objectsOf(ROUTE_LAKE_BUCKET, DEFAULT_SOURCES)].sort());
+    const kms = statementsOf(both, 'LakeCompactorRole').filter((statement) => statement.Resource === LAKE_KEY);
+    expect(kms).toEqual([expect.objectContaining({ Action: 'kms:GenerateDataKey' })]);
+    const rules = (Object.values(synthesized.template('mpas-log-sync-both-data').findResources('AWS::S3::Bucket')) as Json[])
+      .flatMap((bucket) => (bucket['Properties']['LifecycleConfiguration']?.['Rules'] ?? []) as Json[])
+      .filter((rule) => String(rule['Prefix']).startsWith(LAKE_STAGING_PREFIX));
+    expect(rules.map((rule) => rule['Prefix'])).toEqual([`${LAKE_STAGING_PREFIX}compacted/`, `${LAKE_STAGING_PREFIX}routes/lake/compacted/`]);
+  });
+
+  it('refuses, at synth, lake destinations whose intervals differ, naming them', () => {
+    const tenant = routedLakeTenant('mixed', true);
+    const routes = tenant.service.config.routes!.map((route) =>
+      route.siem.type === 'security-lake' ? { ...route, siem: { ...route.siem, securityLake: { ...route.siem.securityLake, fileIntervalMinutes: 60 } } } : route,
+    );
+    const mixed = { ...tenant, service: { ...tenant.service, config: { ...tenant.service.config, routes } } };
+    expect(() => addTenantStacks(new App({ context: cdkContext() }), [mixed])).toThrow('tenant mixed: the security-lake destinations ask for different fileIntervalMinutes (SECURITY_LAKE_FILE_INTERVAL_MINUTES: siem 15 min, route lake 60 min)');
   });
 
   it('passes cdk-nag AwsSolutionsChecks with no unsuppressed error or warning', () => {
