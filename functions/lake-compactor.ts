@@ -56,7 +56,8 @@ const METRIC_OF: Readonly<Record<keyof CompactionReport, { name: string; unit: U
  * The Security Lake compactor, started by EventBridge Scheduler every
  * SECURITY_LAKE_FILE_INTERVAL_MINUTES with reserved concurrency 1 (one run at a time): the
  * forwarder's staged events become one Parquet file per source, day and size limit in the lake
- * (lib/sinks/security-lake/lake-compactor.ts). Each run logs its report and writes it as metrics.
+ * (lib/sinks/security-lake/lake-compactor.ts). Each run logs its report and writes its non-zero
+ * counts as metrics (the operator dashboard's Security Lake row).
  */
 export function createLakeCompactorHandler(deps: LakeCompactorHandlerDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: 'mpas-log-sync-lake-compactor' });
@@ -83,8 +84,9 @@ export function createLakeCompactorHandler(deps: LakeCompactorHandlerDeps) {
         try {
           const report = await compaction.compact(signal);
           reports[compaction.route] = report;
+          // Only what says something, as the other functions: a custom metric is billed for every hour it is written, and most runs find little.
           for (const [field, { name, unit }] of Object.entries(METRIC_OF) as Array<[keyof CompactionReport, { name: string; unit: Unit }]>) {
-            metrics.addMetric(name, unit, report[field]);
+            if (report[field] > 0) metrics.addMetric(name, unit, report[field]);
           }
           logger.info('security lake compaction', { route: compaction.route, staging: compaction.staging, ...report });
         } catch (error) {

@@ -1,6 +1,7 @@
 import { Tags } from 'aws-cdk-lib';
 import type { App } from 'aws-cdk-lib';
 import type { TenantDeployment } from './config/load-tenants.js';
+import { compactedSecurityLakes } from './constructs/security-lake-destinations.js';
 import { OperatorStack } from './stacks/operator-stack.js';
 import { StatefulStack } from './stacks/stateful-stack.js';
 import { StatelessStack } from './stacks/stateless-stack.js';
@@ -67,6 +68,7 @@ export function addOperatorStacks(app: App, tenants: readonly TenantDeployment[]
       env: { account, region },
       tenants: members.map((tenant) => tenant.name),
       sharedKey,
+      securityLake: members.some((tenant) => compactedSecurityLakes(tenant.service.config) !== undefined),
       description: `mpas-log-sync: the operator dashboard${sharedKey ? ' and shared KMS key' : ''} of the ${members.length} tenant(s) in ${account} ${region}`,
     });
     Tags.of(stack).add('service', 'mpas-log-sync');

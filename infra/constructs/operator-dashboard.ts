@@ -18,6 +18,8 @@ import { METRICS_NAMESPACE, tenantSearch } from './metric-names.js';
 export interface OperatorDashboardProps {
   /** The tenants deployed in this account and region: the choices of the dashboard's `tenant` variable. */
   readonly tenants: readonly string[];
+  /** Whether any of them has a Security Lake destination: only then the lake compactor's row is shown. @default false */
+  readonly securityLake?: boolean;
 }
 
 /**
@@ -62,8 +64,9 @@ function everyTenant(metric: string, statistic: string): MathExpression {
  * variable (a dashboard is billed per month, a page per tenant would cost each tenant that much),
  * following the data flow: events read and delivered, lag, the SIEM's latency and errors, MPAS
  * errors and late events, what was filtered or dead-lettered, the lease, the queues, the
- * functions' errors, throttles and duration, the event archive; and a first row across tenants:
- * the lag and deliveries of each, and the dead-letter queues holding messages.
+ * functions' errors, throttles and duration (the lake compactor's among them), the event archive,
+ * and, with a Security Lake tenant, the compactor's report; and a first row across tenants: the
+ * lag and deliveries of each, and the dead-letter queues holding messages.
  */
 export class OperatorDashboard extends Construct {
   /** The dashboard `mpas-log-sync-<region>`. */
@@ -135,6 +138,19 @@ export class OperatorDashboard extends Construct {
             [chosenTenant('ArchiveRecordsDropped', 'Sum'), chosenTenant('ArchiveRecordsFailed', 'Sum'), chosenTenant('ArchiveFailures', 'Sum')],
           ),
         ],
+        // The lake compactor (functions/lake-compactor.ts) writes its report's counts; its errors are in the Lambda row above.
+        ...(props.securityLake === true
+          ? [
+              [
+                graph('Security Lake: files written, staged objects taken / events written', [chosenTenant('LakeFilesWritten', 'Sum'), chosenTenant('LakeStagedConsumed', 'Sum')], [chosenTenant('LakeEventsWritten', 'Sum')]),
+                graph(
+                  'Security Lake: compaction failures, manifests resumed, duplicates dropped, tombstones expired',
+                  [chosenTenant('LakeCompactionFailures', 'Sum'), chosenTenant('LakeManifestsResumed', 'Sum'), chosenTenant('LakeDuplicatesDropped', 'Sum'), chosenTenant('LakeTombstonesExpired', 'Sum')],
+                ),
+                graph('Security Lake: bytes written', [chosenTenant('LakeBytesWritten', 'Sum')]),
+              ],
+            ]
+          : []),
       ],
     });
   }

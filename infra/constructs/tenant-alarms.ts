@@ -35,13 +35,16 @@ export interface TenantAlarmsProps {
   readonly cursorExpiryAlarmPercent?: number;
   /** The daily verification function (VerifierFunction), when the tenant has one: its `MissingEvents` and its errors are alarmed. */
   readonly verifier?: IFunction;
+  /** The Security Lake compactor (LakeCompactorFunction), when the tenant has a lake: its errors are alarmed. */
+  readonly lakeCompactor?: IFunction;
 }
 
 /**
  * The alarms an operator must act on, sent to an encrypted SNS topic with an e-mail
  * subscription (and again when each recovers): lag above the threshold, any message in the
- * dead-letter queue, poller errors, MPAS or SIEM refusing the credentials, and, with the
- * event archive, archive writes failing or archive records dropped.
+ * dead-letter queue, poller errors, MPAS or SIEM refusing the credentials, with the event
+ * archive, archive writes failing or archive records dropped, and, with a Security Lake
+ * destination, the lake compactor failing.
  */
 export class TenantAlarms extends Construct {
   /** The encrypted topic every alarm notifies. */
@@ -66,6 +69,8 @@ export class TenantAlarms extends Construct {
   public readonly missingEvents: Alarm | undefined;
   /** The daily verification failed; undefined without a verifier. */
   public readonly verifierErrors: Alarm | undefined;
+  /** A Security Lake compaction failed; undefined without a lake. */
+  public readonly lakeCompactorErrors: Alarm | undefined;
   private readonly tenant: string;
 
   constructor(scope: Construct, id: string, props: TenantAlarmsProps) {
@@ -152,6 +157,15 @@ export class TenantAlarms extends Construct {
       this.missingEvents.addOkAction(action);
       this.verifierErrors = atLeastOne('VerifierErrors', props.verifier.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), 'the daily verification failed (MPAS or the archive unreadable, or a timeout): the day is not verified, see its logs');
     }
+    // Lambda's Errors and not LakeCompactionFailures alone: a timeout, a crash or a configuration the
+    // compactor cannot load writes no metric of its own, and a failed compaction fails the invocation too.
+    this.lakeCompactorErrors = props.lakeCompactor
+      ? atLeastOne(
+          'LakeCompactorErrors',
+          props.lakeCompactor.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+          'the Security Lake compaction failed (LakeCompactionFailures, a timeout or a crash): staged events wait for the next run, which resumes it; see the lake compactor\'s logs',
+        )
+      : undefined;
   }
 
   /** A count of the log lines marked `"alarm": "<alarmField>"`, per tenant. */

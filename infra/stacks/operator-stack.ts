@@ -11,6 +11,8 @@ export interface OperatorStackProps extends StackProps {
   readonly tenants: readonly string[];
   /** Whether any of them has `encryptionKey: "shared"`: only then is the shared key made. */
   readonly sharedKey: boolean;
+  /** Whether any of them has a Security Lake destination: only then the dashboard shows the lake compactor's row. @default false */
+  readonly securityLake?: boolean;
 }
 
 /**
@@ -27,7 +29,7 @@ export class OperatorStack extends Stack {
 
   constructor(scope: Construct, id: string, props: OperatorStackProps) {
     super(scope, id, props);
-    this.dashboard = new OperatorDashboard(this, 'Dashboard', { tenants: props.tenants });
+    this.dashboard = new OperatorDashboard(this, 'Dashboard', { tenants: props.tenants, securityLake: props.securityLake ?? false });
     if (props.sharedKey) {
       this.sharedKey = new Key(this, 'SharedKey', keyDefaults(`tenants of ${this.account} ${this.region}`));
       allowTenantServicesToUseKey(this.sharedKey);

@@ -141,6 +141,7 @@ export class StatelessStack extends Stack {
       archive: stateful.archive !== undefined,
       ...(deployment.cursorExpiryAlarmPercent === undefined ? {} : { cursorExpiryAlarmPercent: deployment.cursorExpiryAlarmPercent }),
       ...(this.verifier ? { verifier: this.verifier.function } : {}),
+      ...(this.lakeCompactor ? { lakeCompactor: this.lakeCompactor.function } : {}),
     });
 
     // What the runbook (docs/runbook.md) pauses and resumes by name.
@@ -148,5 +149,9 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'ForwarderEventSourceMappingId', { value: this.forwarder.eventSource.eventSourceMappingId });
     new CfnOutput(this, 'PollerFunctionName', { value: this.poller.function.functionName });
     new CfnOutput(this, 'ForwarderFunctionName', { value: this.forwarder.function.functionName });
+    if (this.lakeCompactor) {
+      new CfnOutput(this, 'LakeCompactorScheduleName', { value: this.lakeCompactor.schedule.scheduleName });
+      new CfnOutput(this, 'LakeCompactorFunctionName', { value: this.lakeCompactor.function.functionName });
+    }
   }
 }

@@ -4,7 +4,9 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { generateEvents } from '../../../devtools/generators/event-generator.js';
 import { CompactionFailedError, createLakeCompactorHandler } from '../../../functions/lake-compactor.js';
-import { loadLambdaConfig } from '../../../lib/config/lambda-config.js';
+import { lakeCompactorConfig, withStackStaging } from '../../../infra/constructs/security-lake-destinations.js';
+import { appConfigSchema } from '../../../lib/config/app-config-schema.js';
+import { forwarderEnvironment, loadLambdaConfig } from '../../../lib/config/lambda-config.js';
 import type { ForwarderConfig } from '../../../lib/config/app-config-schema.js';
 import type { LambdaConfig } from '../../../lib/config/lambda-config.js';
 import { eventKey } from '../../../lib/core/events/event-key.js';
@@ -136,9 +138,57 @@ describe('the lake compactor Lambda, configured as the stack configures it, on t
     expect(written.get('LakeEventsWritten')).toBe(expected.length);
     expect(lines).toContainEqual({ level: 'info', message: 'security lake compaction', fields: expect.objectContaining({ route: 'default', filesWritten: files.length, eventsWritten: expected.length }) as unknown as Record<string, unknown> });
 
-    // A run with nothing staged writes nothing.
+    // Zero counts are not written: a custom metric is billed for every hour it is.
+    expect(written.has('LakeDuplicatesDropped')).toBe(false);
+    expect(written.has('LakeManifestsResumed')).toBe(false);
+
+    // A run with nothing staged writes nothing, not even a metric.
+    const before = new Map(written);
     await handler({}, fakeLambdaContext());
     expect(await keysOf(lake)).toEqual(files);
+    expect(written).toEqual(before);
+  });
+
+  it('compacts a security-lake route with the settings the stack gives it, beside a SIEM with credentials, reading no secret', async () => {
+    const routeLake = uniqueName('routelake');
+    await s3.send(new CreateBucketCommand({ Bucket: routeLake }));
+    const config = appConfigSchema.parse({
+      tenant: 'acme',
+      mpas: { baseUrl: 'https://mpas.example.com', realms: ['acme'], credentials: { grant: 'password', username: 'u', password: 'p' } },
+      siem: { type: 'https', url: 'https://siem.example.com/in', auth: { kind: 'bearer', token: 'not-for-the-compactor' } },
+      routes: [
+        { name: 'qradar', siem: { url: 'https://qradar.example.com/in', format: 'cef', auth: { kind: 'bearer', token: 'nor-this' } } },
+        { name: 'lake', siem: { type: 'security-lake', url: inject('sqsEndpoint'), securityLake: { bucket: routeLake, region: 'eu-west-1', accountId: '111122223333' } } },
+      ],
+    });
+    // What the stack writes: the route staged in its own prefix of the stack's bucket (here the emulator's).
+    const staged = withStackStaging(config, { bucket: staging, region: testAwsConfig.region });
+    const sink = createSinkFor(staged.routes![1]!.siem);
+    const generated = generateEvents({ seed: 11, realm: 'acme', count: 40, startTime: START, spacingMs: 60_000, adminShare: 0 });
+    const events = outbound(generated.user, 'user');
+    expect((await sink.deliver(events)).errors).toEqual([]);
+    await sink.close();
+    expect((await keysOf(staging, 'security-lake-staging/routes/lake/staged/')).length).toBeGreaterThan(0);
+
+    const compactorEnv = forwarderEnvironment(lakeCompactorConfig(staged)!);
+    const loadRoutes = () => loadLambdaConfig({ env: compactorEnv, role: 'forwarder', secrets: async () => { throw new Error('the compactor reads no secret'); } });
+    const { logger } = recordingLogger();
+    const { metrics, written } = recordingMetrics();
+    const reports = (await createLakeCompactorHandler({ load: loadRoutes, logger, metrics })({}, fakeLambdaContext())) as Record<string, CompactionReport>;
+
+    expect(Object.keys(reports)).toEqual(['lake']);
+    const files = await keysOf(routeLake);
+    expect(files.length).toBeGreaterThan(0);
+    const uids: string[] = [];
+    for (const key of files) {
+      const object = await s3.send(new GetObjectCommand({ Bucket: routeLake, Key: key }));
+      uids.push(...(await readParquetFile(await object.Body!.transformToByteArray())).rows.map((row) => (row['metadata'] as { uid: string }).uid));
+    }
+    expect(uids.sort()).toEqual(events.map(({ key }) => key).sort());
+    expect(reports['lake']).toMatchObject({ filesWritten: files.length, eventsWritten: events.length });
+    expect(written.get('LakeEventsWritten')).toBe(events.length);
+    expect(await keysOf(staging, 'security-lake-staging/routes/lake/staged/')).toEqual([]);
+    expect(await keysOf(lake)).toEqual([]);
   });
 
   it('fails the invocation when a compaction fails, after closing its clients, so the errors metric and alarm see it', async () => {

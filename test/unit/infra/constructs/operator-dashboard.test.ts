@@ -7,9 +7,9 @@ type Widget = { type: string; properties: { title?: string; metrics?: unknown[][
 type Variable = { type: string; pattern: string; inputType: string; id: string; values: Array<{ value: string }>; defaultValue: string };
 
 /** The dashboard's body, as CloudWatch receives it. */
-function dashboardBody(tenants: string[]): { body: string; widgets: Widget[]; variables: Variable[] } {
+function dashboardBody(tenants: string[], securityLake = false): { body: string; widgets: Widget[]; variables: Variable[] } {
   const stack = new Stack(new App(), 'Operator', { env: { account: '123456789012', region: 'eu-central-1' } });
-  new OperatorDashboard(stack, 'Dashboard', { tenants });
+  new OperatorDashboard(stack, 'Dashboard', { tenants, securityLake });
   const template = Template.fromStack(stack);
   template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'mpas-log-sync-eu-central-1' });
   const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!;
@@ -53,6 +53,16 @@ describe('OperatorDashboard', () => {
     const titles = widgets.map((widget) => widget.properties.title).filter(Boolean);
     expect(titles.filter((title) => title!.startsWith('Every tenant'))).toHaveLength(3);
     expect(body).toContain(`SEARCH('{MpasLogSync,service,tenant} MetricName=\\"LagSeconds\\"', 'Maximum', 60)`);
+  });
+
+  it('graphs the lake compactor\'s report only when a tenant has a Security Lake destination', () => {
+    const lakeMetrics = ['LakeFilesWritten', 'LakeEventsWritten', 'LakeStagedConsumed', 'LakeDuplicatesDropped', 'LakeManifestsResumed', 'LakeTombstonesExpired', 'LakeBytesWritten', 'LakeCompactionFailures'];
+    const withLake = dashboardBody(['acme'], true);
+    for (const metric of lakeMetrics) {
+      expect(withLake.body, metric).toContain(`SEARCH('Namespace=\\"MpasLogSync\\" MetricName=\\"${metric}\\" tenant=\\"${TENANT_PLACEHOLDER}\\"'`);
+    }
+    expect(withLake.widgets.length - widgets.length).toBe(3);
+    expect(body).not.toContain('Lake');
   });
 
   it('refuses an empty list of tenants', () => {

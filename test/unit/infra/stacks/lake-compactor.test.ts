@@ -243,6 +243,23 @@ describe('the Security Lake compactor in the stacks', () => {
     expect(() => addTenantStacks(new App({ context: cdkContext() }), [mixed])).toThrow('tenant mixed: the security-lake destinations ask for different fileIntervalMinutes (SECURITY_LAKE_FILE_INTERVAL_MINUTES: siem 15 min, route lake 60 min)');
   });
 
+  it('alarms on the compactor\'s errors, names its schedule and function as outputs, and shows its report on the dashboard, only with a lake', () => {
+    const alarmOf = (template: Template) =>
+      (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[]).filter((alarm) => JSON.stringify(alarm['Properties']['Dimensions'] ?? []).includes('LakeCompactor'));
+    for (const template of [service, routed, both]) {
+      expect(alarmOf(template).map((alarm) => `${alarm['Properties']['MetricName']} ${alarm['Properties']['Statistic']}`)).toEqual(['Errors Sum']);
+      const outputs = template.toJSON()['Outputs'] as Json;
+      expect(JSON.stringify(outputs['LakeCompactorScheduleName']['Value'])).toMatch(/LakeCompactorSchedule/);
+      expect(JSON.stringify(outputs['LakeCompactorFunctionName']['Value'])).toMatch(/LakeCompactor/);
+    }
+    expect(alarmOf(other)).toEqual([]);
+    expect(Object.keys(other.toJSON()['Outputs'] as Json).filter((name) => name.startsWith('Lake'))).toEqual([]);
+    const dashboardBodyOf = (stack: string) => JSON.stringify(Object.values(synthesized.template(stack).findResources('AWS::CloudWatch::Dashboard'))[0]);
+    // One operator stack for the account and region of every tenant here, some with a lake.
+    expect(dashboardBodyOf('mpas-log-sync-operator-123456789012-eu-central-1')).toContain('LakeFilesWritten');
+    expect(dashboardBodyOf(`mpas-log-sync-operator-${shippedTenant('example').deployment.account}-eu-central-1`)).not.toContain('Lake');
+  });
+
   it('passes cdk-nag AwsSolutionsChecks with no unsuppressed error or warning', () => {
     const findings = synthesized.assembly.stacks.flatMap((stack) =>
       stack.messages.filter((message) => message.level === 'error' || message.level === 'warning').map((message) => `${message.id}: ${String(message.entry.data).slice(0, 160)}`),
