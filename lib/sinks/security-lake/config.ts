@@ -41,7 +41,19 @@ const sourcesSchema = z
   })
   .default({})
   // Every value is a source name once the refinement passed.
-  .transform((sources) => ({ ...DEFAULT_SECURITY_LAKE_SOURCES, ...(sources as Record<string, string>) }));
+  .transform((sources) => ({ given: sources as Record<string, string>, merged: { ...DEFAULT_SECURITY_LAKE_SOURCES, ...(sources as Record<string, string>) } }))
+  // Security Lake takes one class per custom source: two classes under one name would wait in
+  // staging for ever (the compactor cannot tell which class a file of that source is).
+  .superRefine(({ given, merged }, context) => {
+    const classesOf = new Map<string, string[]>();
+    for (const [classUid, source] of Object.entries(merged)) classesOf.set(source, [...(classesOf.get(source) ?? []), classUid]);
+    for (const [source, classes] of classesOf) {
+      if (classes.length < 2) continue;
+      const named = classes.map((classUid) => (classUid in given ? classUid : `${classUid} (by default)`));
+      context.addIssue({ code: 'custom', message: `gives source ${source} to classes ${named.join(' and ')}: a Security Lake custom source takes one class, so give each class its own source` });
+    }
+  })
+  .transform(({ merged }) => merged);
 
 const STAGING_PREFIX_ERROR = 'must be S3 key segments each ending in / (letters, digits and ! - _ . * \' ( )), such as mpas-log-sync-staging/, and not under ext/ (Security Lake\'s sources)';
 /**

@@ -96,6 +96,24 @@ describe('the security-lake SIEM type\'s settings', () => {
     }
   });
 
+  it('refuses one custom source for two classes, naming the setting, the source and both classes', () => {
+    const problemsWith = (sources: string): string[] => problemsOf({ ...LAKE_ENV, SECURITY_LAKE_SOURCES: sources }).map(({ setting, message }) => `${setting}: ${message.replace(/, got .*$/, '')}`);
+    expect(problemsWith('{"3002": "mpas-logins", "6003": "mpas-logins"}')).toEqual([
+      'SECURITY_LAKE_SOURCES: gives source mpas-logins to classes 3002 and 6003: a Security Lake custom source takes one class, so give each class its own source',
+    ]);
+    // A name given to one class that another class has by default.
+    expect(problemsWith('{"3002": "mpas-account-change"}')).toEqual([
+      'SECURITY_LAKE_SOURCES: gives source mpas-account-change to classes 3001 (by default) and 3002: a Security Lake custom source takes one class, so give each class its own source',
+    ]);
+    // Each clash once.
+    expect(problemsWith('{"3001": "a", "3002": "a", "3004": "b", "3005": "b", "3006": "b"}')).toEqual([
+      'SECURITY_LAKE_SOURCES: gives source a to classes 3001 and 3002: a Security Lake custom source takes one class, so give each class its own source',
+      'SECURITY_LAKE_SOURCES: gives source b to classes 3004 and 3005 and 3006: a Security Lake custom source takes one class, so give each class its own source',
+    ]);
+    // Swapping two defaults is no clash.
+    expect(problemsWith('{"3001": "mpas-authentication", "3002": "mpas-account-change"}')).toEqual([]);
+  });
+
   it('refuses SIEM credentials: S3 is signed with the AWS credentials of the role or the environment', () => {
     const parsed = securityLakeSiemSchema.safeParse({ type: 'security-lake', auth: { kind: 'bearer', token: 't' }, securityLake: { bucket: 'lake', region: 'eu-west-1', accountId: '111122223333' } });
     expect(parsed.success).toBe(false);
