@@ -3,9 +3,22 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { Semaphore } from '../semaphore.js';
 import { bucketObjects } from './lake-s3-objects.js';
-import type { BucketObjects } from './lake-s3-objects.js';
+import type { BucketObjects, StoredObject } from './lake-s3-objects.js';
 import { decodeStagedEvents } from './lake-staged-events.js';
-import { isManifestKey, manifestFolder, manifestKeyOf, stagedFolder, stagedNameOf, tombstoneFolder, tombstoneKeyOf } from './lake-staging.js';
+import {
+  isManifestKey,
+  manifestFolder,
+  manifestKeyOf,
+  stagedFolder,
+  stagedNameOf,
+  tombstoneDayFolder,
+  tombstoneExpiryFolder,
+  tombstoneExpiryKeyOf,
+  tombstoneExpiryTimeOf,
+  tombstoneFolder,
+  tombstoneFolderDay,
+  tombstoneKeyOf,
+} from './lake-staging.js';
 import type { LakeStaging, StagedName } from './lake-staging.js';
 import type { ClassColumns } from './ocsf-columns.js';
 import { RecordShapeError, storedRecordOf, writeParquetFile } from './parquet-file.js';
@@ -31,6 +44,14 @@ const DAY_MS = 86_400_000;
  */
 export const DEFAULT_TOMBSTONE_RETENTION_MS = (4 + 14 + 1) * DAY_MS;
 
+/**
+ * How often a run looks for tombstones past their retention: a pass lists the day folders of
+ * every source, more requests than a run's own work, so one run a day makes it. A tombstone is
+ * then deleted within a day after its retention (on AWS the bucket's lifecycle rule may delete it
+ * first, at no lesser age).
+ */
+export const TOMBSTONE_EXPIRY_INTERVAL_MS = DAY_MS;
+
 /** A step of one output's compaction, after which `afterStep` is called. */
 export type CompactionStep = 'manifest' | 'output' | 'tombstones' | 'inputs-deleted' | 'manifest-deleted';
 
@@ -43,7 +64,7 @@ export interface LakeCompactorOptions extends LakeFilePlanning {
   readonly createdBy: string;
   /** Staged bytes per output at most (one staged object larger than this is an output of its own); see {@link DEFAULT_MAX_FILE_BYTES}. */
   readonly maxFileBytes: number;
-  /** Tombstones older than this are deleted; see {@link DEFAULT_TOMBSTONE_RETENTION_MS}. */
+  /** Tombstones older than this are deleted, by the day's expiry pass ({@link TOMBSTONE_EXPIRY_INTERVAL_MS}); see {@link DEFAULT_TOMBSTONE_RETENTION_MS}. */
   readonly tombstoneRetentionMs: number;
   /** @default Date.now */
   readonly now?: () => number;
@@ -112,6 +133,9 @@ const LAKE_FILE = /^ext\/([A-Za-z0-9_-]{1,20})\/region=[^/]+\/accountId=[^/]+\/e
  * next run finishes first with the same inputs and the same file name, or the staged objects as
  * they were: every event lands in exactly one lake file. One run at a time per staging area (the
  * Lambda's reserved concurrency, the local runner's loop).
+ * A run's requests follow what is staged: it lists the manifests, the staged objects and the
+ * tombstones of the days these are of, and once a day the tombstone folders that may hold some
+ * past their retention; never the whole retention's tombstones.
  * Throws {@link LakeCompactionError} when some file could not be made, after making the others.
  */
 export async function compactLake(options: LakeCompactorOptions): Promise<CompactionReport> {
@@ -156,45 +180,60 @@ export async function compactLake(options: LakeCompactorOptions): Promise<Compac
     });
   }
 
-  // Tombstones past their retention go; the others mark what the lake holds already.
-  const tombstones = new Set<string>();
-  const expired: string[] = [];
-  const oldest = now() - options.tombstoneRetentionMs;
-  for (const { key, lastModified } of await stagingBucket.list(tombstoneFolder(staging))) {
-    if (lastModified < oldest) expired.push(key);
-    else tombstones.add(key);
-  }
+  // Tombstones past their retention go, in at most one run a day.
   await attempt(async () => {
-    await stagingBucket.delete(expired);
-    report.tombstonesExpired += expired.length;
+    report.tombstonesExpired += await expireTombstones(context, now());
   });
 
   if (manifestsKnown) {
-    // b. What is staged, by source and day; an object with a tombstone is in the lake already.
-    const groups = new Map<string, { name: StagedName; inputs: Array<{ key: string; size: number }> }>();
+    // b. What is staged, by source and day.
+    const groups = new Map<string, { source: string; eventDay: string; inputs: Array<{ key: string; size: number; name: StagedName }> }>();
     for (const { key, size } of await stagingBucket.list(stagedFolder(staging))) {
       const name = stagedNameOf(staging, key);
       if (name === undefined || claimed.has(key)) continue;
-      if (tombstones.has(tombstoneKeyOf(staging, name))) {
-        await attempt(() => dropDuplicate(context, key));
-        continue;
-      }
       const groupKey = `${name.source}/${name.eventDay}`;
       let group = groups.get(groupKey);
-      if (group === undefined) groups.set(groupKey, (group = { name, inputs: [] }));
-      group.inputs.push({ key, size });
+      if (group === undefined) groups.set(groupKey, (group = { source: name.source, eventDay: name.eventDay, inputs: [] }));
+      group.inputs.push({ key, size, name });
+    }
+    // A staged object with a tombstone is in the lake already. Only the tombstones of the days
+    // staged now are listed: a run's requests follow what is staged, not the retention's history.
+    const listings = new Semaphore(REQUESTS_AT_ONCE);
+    const checked = await Promise.all(
+      [...groups.values()].map((group) =>
+        listings.run(async () => {
+          try {
+            return { ...group, tombstones: await tombstonesOf(context, group.source, group.eventDay) };
+          } catch (error) {
+            if (signal?.aborted) throw error;
+            // Unknown tombstones: any of these objects might be in the lake, so none is taken.
+            problems.push(error);
+            return undefined;
+          }
+        }),
+      ),
+    );
+    const waiting: Array<{ source: string; eventDay: string; inputs: Array<{ key: string; size: number }> }> = [];
+    for (const group of checked) {
+      if (group === undefined) continue;
+      const fresh: Array<{ key: string; size: number }> = [];
+      for (const { key, size, name } of group.inputs) {
+        if (group.tombstones.has(tombstoneKeyOf(staging, name))) await attempt(() => dropDuplicate(context, key));
+        else fresh.push({ key, size });
+      }
+      if (fresh.length > 0) waiting.push({ source: group.source, eventDay: group.eventDay, inputs: fresh });
     }
 
     // c-e. One file per source, day and size limit.
     const classesOf = classesBySource(options.sources);
-    for (const { name, inputs } of groups.values()) {
-      const classes = classesOf.get(name.source) ?? [];
+    for (const { source, eventDay, inputs } of waiting) {
+      const classes = classesOf.get(source) ?? [];
       if (classes.length !== 1) {
         problems.push(
           new Error(
             classes.length === 0
-              ? `${inputs.length} staged objects of source ${name.source} (eventDay ${name.eventDay}) wait: no OCSF class has that source in SECURITY_LAKE_SOURCES (siem.securityLake.sources)`
-              : `${inputs.length} staged objects of source ${name.source} (eventDay ${name.eventDay}) wait: SECURITY_LAKE_SOURCES gives it to classes ${classes.join(' and ')}, and a custom source takes one class`,
+              ? `${inputs.length} staged objects of source ${source} (eventDay ${eventDay}) wait: no OCSF class has that source in SECURITY_LAKE_SOURCES (siem.securityLake.sources)`
+              : `${inputs.length} staged objects of source ${source} (eventDay ${eventDay}) wait: SECURITY_LAKE_SOURCES gives it to classes ${classes.join(' and ')}, and a custom source takes one class`,
           ),
         );
         continue;
@@ -202,14 +241,14 @@ export async function compactLake(options: LakeCompactorOptions): Promise<Compac
       const classUid = classes[0]!;
       const columns = options.columnsOf(classUid);
       if (columns === undefined) {
-        problems.push(new Error(`${inputs.length} staged objects of source ${name.source} wait: this version has no Parquet schema of OCSF class ${classUid}`));
+        problems.push(new Error(`${inputs.length} staged objects of source ${source} wait: this version has no Parquet schema of OCSF class ${classUid}`));
         continue;
       }
       for (const batch of packInputs(inputs, options.maxFileBytes)) {
-        const outputHash = outputHashOf(classUid, name.eventDay, batch);
+        const outputHash = outputHashOf(classUid, eventDay, batch);
         const output: Output = {
           manifestKey: manifestKeyOf(staging, outputHash),
-          outputKey: lakeObjectKeyOf(options.location, name.source, name.eventDay, classUid, outputHash),
+          outputKey: lakeObjectKeyOf(options.location, source, eventDay, classUid, outputHash),
           classUid,
           columns,
           inputs: batch,
@@ -347,6 +386,55 @@ async function mergeInputs({ options, stagingBucket }: RunContext, output: Outpu
   // Security Lake: records ordered by time within an object, which makes its queries cheaper.
   merged.sort((a, b) => a.time - b.time || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { records: merged.map(({ record }) => record), repeats };
+}
+
+/** The tombstones of a source's day: the staged objects of that day already in the lake. */
+async function tombstonesOf({ options, stagingBucket }: RunContext, source: string, eventDay: string): Promise<Set<string>> {
+  return new Set((await stagingBucket.list(tombstoneDayFolder(options.staging, source, eventDay))).map(({ key }) => key));
+}
+
+/**
+ * Deletes the tombstones last written before `now - tombstoneRetentionMs`, when the last pass
+ * (noted in the staging area) is {@link TOMBSTONE_EXPIRY_INTERVAL_MS} old; the number deleted.
+ * Only the day folders that can hold such tombstones are listed.
+ */
+async function expireTombstones({ options, stagingBucket }: RunContext, now: number): Promise<number> {
+  const { staging } = options;
+  const notes = (await stagingBucket.list(tombstoneExpiryFolder(staging))).map(({ key }) => key);
+  const last = Math.max(-Infinity, ...notes.map((key) => tombstoneExpiryTimeOf(staging, key) ?? -Infinity));
+  // A note later than `now` (a clock set back) does not hold the pass off.
+  if (last <= now && now - last < TOMBSTONE_EXPIRY_INTERVAL_MS) return 0;
+
+  const oldest = now - options.tombstoneRetentionMs;
+  const expired: string[] = [];
+  const take = (objects: readonly StoredObject[]): void => {
+    for (const { key, lastModified } of objects) if (lastModified < oldest) expired.push(key);
+  };
+  const top = await stagingBucket.folders(tombstoneFolder(staging));
+  // No tombstones: nothing to expire, and nothing to note (an unused staging area stays empty).
+  if (top.folders.length === 0 && top.objects.length === 0) return 0;
+  take(top.objects);
+  for (const sourceFolder of top.folders) {
+    const days = await stagingBucket.folders(sourceFolder);
+    take(days.objects);
+    for (const dayFolder of days.folders) {
+      const eventDay = tombstoneFolderDay(sourceFolder, dayFolder);
+      // A tombstone is written after its events happened, so none under a day that began after
+      // `oldest` is past its retention (a clock ahead of S3's only keeps one a day longer).
+      if (eventDay !== undefined && dayStartOf(eventDay) >= oldest) continue;
+      take(await stagingBucket.list(dayFolder));
+    }
+  }
+  await stagingBucket.delete(expired);
+  const note = tombstoneExpiryKeyOf(staging, now);
+  await stagingBucket.put(note, '', 'text/plain');
+  await stagingBucket.delete(notes.filter((key) => key !== note));
+  return expired.length;
+}
+
+/** Epoch milliseconds of a `yyyyMMdd` day's UTC start. */
+function dayStartOf(eventDay: string): number {
+  return Date.UTC(Number(eventDay.slice(0, 4)), Number(eventDay.slice(4, 6)) - 1, Number(eventDay.slice(6, 8)));
 }
 
 /** A staged object compacted before: deleted, its events counted as duplicates. */

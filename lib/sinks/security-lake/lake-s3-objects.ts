@@ -5,7 +5,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 export interface BucketObjects {
   readonly bucket: string;
   /** Every object under `prefix`, in key order, with its size and when it was last written. */
-  list(prefix: string): Promise<Array<{ key: string; size: number; lastModified: number }>>;
+  list(prefix: string): Promise<StoredObject[]>;
+  /** One level under `prefix` (ending in '/'): its folders (each ending in '/') and the objects directly in it. */
+  folders(prefix: string): Promise<{ folders: string[]; objects: StoredObject[] }>;
   /** The object's bytes; undefined when there is no such object. */
   get(key: string): Promise<Uint8Array | undefined>;
   exists(key: string): Promise<boolean>;
@@ -14,23 +16,41 @@ export interface BucketObjects {
   delete(keys: readonly string[]): Promise<void>;
 }
 
+/** An object as a listing shows it. */
+export interface StoredObject {
+  readonly key: string;
+  readonly size: number;
+  /** Epoch milliseconds, by the server's clock. */
+  readonly lastModified: number;
+}
+
 // DeleteObjects takes at most this many keys a request.
 const DELETE_BATCH = 1000;
 
 /** The requests of {@link BucketObjects} on `bucket`. */
 export function bucketObjects(client: S3Client, bucket: string, signal: AbortSignal | undefined): BucketObjects {
   const sending = signal === undefined ? {} : { abortSignal: signal };
-  return {
-    bucket,
-    async list(prefix) {
-      const objects: Array<{ key: string; size: number; lastModified: number }> = [];
-      for await (const page of paginateListObjectsV2({ client, ...(signal === undefined ? {} : { abortSignal: signal }) }, { Bucket: bucket, Prefix: prefix })) {
+  const listing = async (prefix: string, delimiter: '/' | undefined): Promise<{ folders: string[]; objects: StoredObject[] }> => {
+    const folders: string[] = [];
+    const objects: StoredObject[] = [];
+    try {
+      for await (const page of paginateListObjectsV2({ client, ...sending }, { Bucket: bucket, Prefix: prefix, ...(delimiter === undefined ? {} : { Delimiter: delimiter }) })) {
         for (const { Key, Size, LastModified } of page.Contents ?? []) {
           if (Key !== undefined) objects.push({ key: Key, size: Size ?? 0, lastModified: LastModified?.getTime() ?? 0 });
         }
+        for (const { Prefix } of page.CommonPrefixes ?? []) if (Prefix !== undefined) folders.push(Prefix);
       }
-      return objects;
+    } catch (error) {
+      throw withWhere(error, `S3 ListObjectsV2 s3://${bucket}/${prefix}`);
+    }
+    return { folders, objects };
+  };
+  return {
+    bucket,
+    async list(prefix) {
+      return (await listing(prefix, undefined)).objects;
     },
+    folders: (prefix) => listing(prefix, '/'),
     async get(key) {
       try {
         const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), sending);

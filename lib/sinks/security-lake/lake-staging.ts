@@ -54,6 +54,46 @@ export function tombstoneKeyOf(staging: LakeStaging, name: StagedName): string {
   return `${tombstoneFolder(staging)}${name.source}/eventDay=${name.eventDay}/${name.hash}`;
 }
 
+/**
+ * The tombstones of one custom source and day: `<prefix>compacted/<source>/eventDay=<d>/`. A run
+ * lists only those of the days it has staged objects of, so that its requests follow what is
+ * staged and not the tombstones of the whole retention.
+ */
+export function tombstoneDayFolder(staging: LakeStaging, source: string, eventDay: string): string {
+  return `${tombstoneFolder(staging)}${source}/eventDay=${eventDay}/`;
+}
+
+const TOMBSTONE_DAY_FOLDER = /^eventDay=(\d{8})\/$/;
+
+/** The day a source's tombstone folder (`eventDay=<d>/` under `<prefix>compacted/<source>/`) holds; undefined for a folder of another shape. */
+export function tombstoneFolderDay(sourceFolder: string, folder: string): string | undefined {
+  if (!folder.startsWith(sourceFolder)) return undefined;
+  return TOMBSTONE_DAY_FOLDER.exec(folder.slice(sourceFolder.length))?.[1];
+}
+
+/**
+ * Where the compactor notes when it last looked for tombstones past their retention:
+ * `<prefix>tombstone-expiry/`, outside `compacted/` (whose lifecycle rule would expire the note).
+ * The time is the key's name, so that one listing reads it and a note that is not there yet is
+ * no error (a GET of an absent key is refused outright where the listing is held to a prefix).
+ */
+export function tombstoneExpiryFolder(staging: LakeStaging): string {
+  return `${staging.prefix}tombstone-expiry/`;
+}
+
+/** The note of an expiry pass at `time` (epoch milliseconds): `<prefix>tombstone-expiry/<time>`. */
+export function tombstoneExpiryKeyOf(staging: LakeStaging, time: number): string {
+  return `${tombstoneExpiryFolder(staging)}${time}`;
+}
+
+/** The time a note names; undefined for a key of another shape. */
+export function tombstoneExpiryTimeOf(staging: LakeStaging, key: string): number | undefined {
+  const folder = tombstoneExpiryFolder(staging);
+  if (!key.startsWith(folder)) return undefined;
+  const name = key.slice(folder.length);
+  return /^\d{1,16}$/.test(name) ? Number(name) : undefined;
+}
+
 /** The folder of the manifests, each an unfinished compaction: `<prefix>manifests/`. */
 export function manifestFolder(staging: LakeStaging): string {
   return `${staging.prefix}manifests/`;

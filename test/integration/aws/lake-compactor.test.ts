@@ -2,7 +2,9 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { SECURITY_LAKE_OCSF_VERSION } from '../../../lib/core/formats/ocsf/ocsf-version.js';
 import { DEFAULT_SECURITY_LAKE_SOURCES } from '../../../lib/sinks/security-lake/config.js';
-import { compactLake, DEFAULT_MAX_FILE_BYTES, DEFAULT_TOMBSTONE_RETENTION_MS } from '../../../lib/sinks/security-lake/lake-compactor.js';
+import { Semaphore } from '../../../lib/sinks/semaphore.js';
+import { compactLake, DEFAULT_MAX_FILE_BYTES, DEFAULT_TOMBSTONE_RETENTION_MS, TOMBSTONE_EXPIRY_INTERVAL_MS } from '../../../lib/sinks/security-lake/lake-compactor.js';
+import { tombstoneExpiryKeyOf, tombstoneKeyOf } from '../../../lib/sinks/security-lake/lake-staging.js';
 import type { CompactionReport, CompactionStep, LakeCompactorOptions } from '../../../lib/sinks/security-lake/lake-compactor.js';
 import { ocsfClassColumns } from '../../../lib/sinks/security-lake/ocsf-class-columns.js';
 import { planLakeFiles } from '../../../lib/sinks/security-lake/security-lake-files.js';
@@ -22,7 +24,26 @@ const EVENTS = lakeOutboundEvents({ seed: 22, count: 240, startTime: START, spac
 /** Four queue messages of 60 events each. */
 const MESSAGES = [0, 1, 2, 3].map((message) => EVENTS.slice(message * 60, message * 60 + 60));
 const NO_WORK: CompactionReport = { filesWritten: 0, eventsWritten: 0, stagedConsumed: 0, duplicatesDropped: 0, manifestsResumed: 0, tombstonesExpired: 0, bytesWritten: 0 };
+const DAY_MS = 86_400_000;
 const dayOf = (time: number): string => new Date(time).toISOString().slice(0, 10).replaceAll('-', '');
+
+const classOf = (event: OutboundEvent): number => (JSON.parse(event.payload) as { class_uid: number }).class_uid;
+
+/** An S3 client of the emulator that counts the requests it sends, by command, each attempt once. */
+function countingClient(): { client: S3Client; counts: Map<string, number> } {
+  const client = new S3Client({ ...testAwsConfig, endpoint: inject('sqsEndpoint'), forcePathStyle: true });
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = String(context.commandName).replace(/Command$/, '');
+      counts.set(command, (counts.get(command) ?? 0) + 1);
+      return next(args);
+    },
+    // After the retry middleware: a retried request counts again.
+    { step: 'deserialize', name: 'countRequests' },
+  );
+  return { client, counts };
+}
 
 describe('the lake compactor makes one Parquet file per source and day of what the sink staged, on the fauxqs S3 emulator', () => {
   let s3: S3Client;
@@ -102,6 +123,28 @@ describe('the lake compactor makes one Parquet file per source and day of what t
     return new Set(plan.files.map(({ sourceName, eventDay }) => `ext/${sourceName}/region=eu-west-1/accountId=111122223333/eventDay=${eventDay}`));
   };
   const folderOf = (key: string): string => key.slice(0, key.lastIndexOf('/'));
+
+  /** `count` tombstones in `bucket`, spread over the default sources and the 17 days before START's. */
+  async function putOlderTombstones(bucket: string, count: number): Promise<void> {
+    const sources = [...SOURCES.values()];
+    const puts = new Semaphore(32);
+    await Promise.all(
+      Array.from({ length: count }, (_, index) =>
+        puts.run(async () => {
+          const name = { source: sources[index % sources.length]!, eventDay: dayOf(START - (1 + (index % 17)) * DAY_MS), hash: index.toString(16).padStart(32, '0') };
+          await s3.send(new PutObjectCommand({ Bucket: bucket, Key: tombstoneKeyOf({ bucket, prefix: PREFIX }, name), Body: 'ext/an-older-file.parquet' }));
+        }),
+      ),
+    );
+  }
+
+  /** A second staging area holding a copy of every object of the first. */
+  async function copyOfStaging(): Promise<string> {
+    const copy = uniqueName('staging');
+    await s3.send(new CreateBucketCommand({ Bucket: copy }));
+    for (const { key } of await listObjects(s3, staging)) await s3.send(new PutObjectCommand({ Bucket: copy, Key: key, Body: await objectBytes(s3, staging, key) }));
+    return copy;
+  }
 
   it('takes several deliveries (a message twice, a partial-failure retry, an event staged twice) into one file per source and day, every event once', async () => {
     await deliver(MESSAGES[0]!);
@@ -216,16 +259,61 @@ describe('the lake compactor makes one Parquet file per source and day of what t
     }
   });
 
-  it('deletes tombstones past their retention, by the injected clock', async () => {
+  it('deletes tombstones past their retention by their age, in at most one run a day, by the injected clock', async () => {
     await deliver(MESSAGES[0]!);
     const { stagedConsumed } = await compact();
-    expect(await keysUnder(staging, `${PREFIX}compacted/`)).toHaveLength(stagedConsumed);
+    const tombstoneCount = async (): Promise<number> => (await keysUnder(staging, `${PREFIX}compacted/`)).length;
+    expect(await tombstoneCount()).toBe(stagedConsumed);
     const writtenBy = Date.now();
 
-    expect(await compact({ now: () => writtenBy + DEFAULT_TOMBSTONE_RETENTION_MS - 3_600_000 })).toEqual(NO_WORK);
-    expect(await keysUnder(staging, `${PREFIX}compacted/`)).toHaveLength(stagedConsumed);
-    expect(await compact({ now: () => writtenBy + DEFAULT_TOMBSTONE_RETENTION_MS + 60_000 })).toEqual({ ...NO_WORK, tombstonesExpired: stagedConsumed });
-    expect(await keysUnder(staging, `${PREFIX}compacted/`)).toEqual([]);
+    // The day's pass: none is past its retention yet.
+    const firstPass = writtenBy + DEFAULT_TOMBSTONE_RETENTION_MS - 3_600_000;
+    expect(await compact({ now: () => firstPass })).toEqual(NO_WORK);
+    expect(await tombstoneCount()).toBe(stagedConsumed);
+    // Two hours on they are, but the next pass is a day after the last.
+    expect(await compact({ now: () => firstPass + 2 * 3_600_000 })).toEqual(NO_WORK);
+    expect(await tombstoneCount()).toBe(stagedConsumed);
+    expect(await compact({ now: () => firstPass + TOMBSTONE_EXPIRY_INTERVAL_MS })).toEqual({ ...NO_WORK, tombstonesExpired: stagedConsumed });
+    expect(await tombstoneCount()).toBe(0);
+    // What the staging area keeps of it: the time of the last pass.
+    expect(await keysUnder(staging, PREFIX)).toEqual([tombstoneExpiryKeyOf({ bucket: staging, prefix: PREFIX }, firstPass + TOMBSTONE_EXPIRY_INTERVAL_MS)]);
+  });
+
+  it('makes the same requests for 10 staged objects with 10,000 tombstones of older days as with none, and its daily expiry pass lists no day too young to expire', async () => {
+    // 10 staged objects: five deliveries of one day's authentication and account change events.
+    const oneDay = EVENTS.filter((event) => dayOf(event.time) === dayOf(START) && [3001, 3002].includes(classOf(event)));
+    for (let slice = 0; slice < 5; slice += 1) await deliver(oneDay.filter((_, index) => index % 5 === slice));
+    expect(await keysUnder(staging, `${PREFIX}staged/`)).toHaveLength(10);
+    // The last expiry pass was at START; this run an hour later, the next pass a day later.
+    await s3.send(new PutObjectCommand({ Bucket: staging, Key: tombstoneExpiryKeyOf({ bucket: staging, prefix: PREFIX }, START), Body: '' }));
+    const crowded = await copyOfStaging();
+    await putOlderTombstones(crowded, 10_000);
+
+    const countedRun = async (bucket: string, now: number): Promise<{ report: CompactionReport; requests: Record<string, number> }> => {
+      const { client, counts } = countingClient();
+      try {
+        const report = await compact({ staging: { bucket, prefix: PREFIX }, stagingClient: client, lakeClient: client, now: () => now });
+        return { report, requests: Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : 1))) };
+      } finally {
+        client.destroy();
+      }
+    };
+    const plain = await countedRun(staging, START + 3_600_000);
+    const withTombstones = await countedRun(crowded, START + 3_600_000);
+    expect(plain.report).toMatchObject({ filesWritten: 2, stagedConsumed: 10, duplicatesDropped: 0, tombstonesExpired: 0 });
+    expect(withTombstones.report).toEqual(plain.report);
+    // LIST: the expiry note, the manifests, the staged objects, the tombstones of the two staged days.
+    // GET: each staged object. PUT: 2 manifests, 2 files, 10 tombstones. DELETE: the inputs and the manifest of each file.
+    expect(plain.requests).toEqual({ DeleteObjects: 4, GetObject: 10, ListObjectsV2: 5, PutObject: 14 });
+    expect(withTombstones.requests).toEqual(plain.requests);
+
+    // The pass: the note, the sources' folders, each source's day folders; a day that began after
+    // now - retention cannot hold an expired tombstone, and is not listed. Then the new note, and the old one deleted.
+    const plainPass = await countedRun(staging, START + DAY_MS);
+    const crowdedPass = await countedRun(crowded, START + DAY_MS);
+    expect(plainPass).toEqual({ report: NO_WORK, requests: { DeleteObjects: 1, ListObjectsV2: 1 + 1 + 2 + 2, PutObject: 1 } });
+    expect(crowdedPass).toEqual({ report: NO_WORK, requests: { DeleteObjects: 1, ListObjectsV2: 1 + 1 + SOURCES.size + 2, PutObject: 1 } });
+    expect(await keysUnder(crowded, `${PREFIX}compacted/`)).toHaveLength(10_010);
   });
 
   it('writes nothing when nothing is staged', async () => {

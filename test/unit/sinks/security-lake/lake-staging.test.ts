@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { isManifestKey, manifestKeyOf, stagedKeyOf, stagedNameOf, tombstoneKeyOf } from '../../../../lib/sinks/security-lake/lake-staging.js';
+import {
+  isManifestKey,
+  manifestKeyOf,
+  stagedKeyOf,
+  stagedNameOf,
+  tombstoneDayFolder,
+  tombstoneExpiryKeyOf,
+  tombstoneExpiryTimeOf,
+  tombstoneFolderDay,
+  tombstoneKeyOf,
+} from '../../../../lib/sinks/security-lake/lake-staging.js';
 
 const STAGING = { bucket: 'stage', prefix: 'mpas-log-sync-staging/' };
 const HASH = '0123456789abcdef0123456789abcdef';
@@ -30,5 +40,26 @@ describe('the staging area\'s keys', () => {
     expect(manifest).toBe(`mpas-log-sync-staging/manifests/${HASH}.json`);
     expect(isManifestKey(STAGING, manifest)).toBe(true);
     expect(isManifestKey(STAGING, 'mpas-log-sync-staging/manifests/')).toBe(false);
+  });
+
+  it('names a source\'s day of tombstones, the folder its tombstones are in, and reads the day back from a listing\'s folder', () => {
+    const name = { source: 'mpas-authentication', eventDay: '20250304', hash: HASH };
+    const folder = tombstoneDayFolder(STAGING, name.source, name.eventDay);
+    expect(folder).toBe('mpas-log-sync-staging/compacted/mpas-authentication/eventDay=20250304/');
+    expect(tombstoneKeyOf(STAGING, name).startsWith(folder)).toBe(true);
+    const sourceFolder = 'mpas-log-sync-staging/compacted/mpas-authentication/';
+    expect(tombstoneFolderDay(sourceFolder, folder)).toBe('20250304');
+    for (const other of [`${sourceFolder}eventDay=2025030/`, `${sourceFolder}day=20250304/`, 'mpas-log-sync-staging/compacted/other/eventDay=20250304/']) {
+      expect(tombstoneFolderDay(sourceFolder, other), other).toBeUndefined();
+    }
+  });
+
+  it('notes the last tombstone expiry pass outside the tombstones, its time in the key', () => {
+    const note = tombstoneExpiryKeyOf(STAGING, 1_741_132_200_000);
+    expect(note).toBe('mpas-log-sync-staging/tombstone-expiry/1741132200000');
+    expect(tombstoneExpiryTimeOf(STAGING, note)).toBe(1_741_132_200_000);
+    for (const other of ['mpas-log-sync-staging/tombstone-expiry/', 'mpas-log-sync-staging/tombstone-expiry/12a', 'mpas-log-sync-staging/compacted/1741132200000']) {
+      expect(tombstoneExpiryTimeOf(STAGING, other), other).toBeUndefined();
+    }
   });
 });
