@@ -75,7 +75,10 @@ export interface LakeCompactorOptions extends LakeFilePlanning {
 
 /** What one run did. */
 export interface CompactionReport {
-  /** Lake files written (a resumed compaction whose file was already there writes none). */
+  /**
+   * Lake files written: a resumed compaction whose inputs have tombstones writes none, one stopped
+   * between its file and the file's first tombstone writes it again (the same name and records).
+   */
   readonly filesWritten: number;
   /** Events in the files written. */
   readonly eventsWritten: number;
@@ -308,8 +311,12 @@ async function readManifest({ options, stagingBucket }: RunContext, key: string)
 
 /**
  * Steps d-e of one output: the lake file, a tombstone per input, the inputs deleted, the manifest
- * deleted. A resumed output whose file is in the lake already is not written again (a PUT is
- * whole, and the name is that of these very inputs); its inputs may be gone then.
+ * deleted. A resumed output is written again unless one of its inputs has a tombstone: those are
+ * written after the file, and an input has none from before (a staged object with a tombstone is
+ * dropped, never put in a manifest). Its inputs may be gone then. The lake itself is not asked:
+ * the compactor may only PUT there, as a custom source's role may, and a HEAD would be refused.
+ * A run stopped between the file and its first tombstone leaves the file to be written again,
+ * under the same name with the same records.
  */
 async function finishOutput(context: RunContext, output: Output, resumed: boolean): Promise<void> {
   const { options, stagingBucket, lakeBucket, report } = context;
@@ -319,7 +326,7 @@ async function finishOutput(context: RunContext, output: Output, resumed: boolea
     await options.afterStep?.(name, output.outputKey);
   };
 
-  if (!resumed || !(await lakeBucket.exists(output.outputKey))) {
+  if (!resumed || !(await anyInputCompacted(context, output))) {
     const { records, repeats } = await mergeInputs(context, output);
     const body = writeParquetFile(records, output.columns, options.createdBy);
     await lakeBucket.put(output.outputKey, body, 'application/vnd.apache.parquet');
@@ -356,7 +363,7 @@ async function mergeInputs({ options, stagingBucket }: RunContext, output: Outpu
       gets.run(async () => {
         const body = await stagingBucket.get(input);
         if (body === undefined) {
-          throw new Error(`staged object s3://${stagingBucket.bucket}/${input} is gone, and ${output.outputKey} is not in the lake: manifest ${output.manifestKey} cannot be finished (were staged objects deleted by hand or by a lifecycle rule?)`);
+          throw new Error(`staged object s3://${stagingBucket.bucket}/${input} is gone, and ${output.outputKey} was not written (no input of it has a tombstone): manifest ${output.manifestKey} cannot be finished (were staged objects deleted by hand or by a lifecycle rule?)`);
         }
         return (await decodeStagedEvents(body, input)).map(({ time, key, record }) => {
           if (record['class_uid'] !== output.classUid) throw new Error(`staged object ${input}, event ${key}: class_uid ${String(record['class_uid'])} where its source takes ${output.classUid}`);
@@ -386,6 +393,14 @@ async function mergeInputs({ options, stagingBucket }: RunContext, output: Outpu
   // Security Lake: records ordered by time within an object, which makes its queries cheaper.
   merged.sort((a, b) => a.time - b.time || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { records: merged.map(({ record }) => record), repeats };
+}
+
+/** Whether an input of a manifest (all of one source and day) has its tombstone: then its file is in the lake. */
+async function anyInputCompacted(context: RunContext, output: Output): Promise<boolean> {
+  const { staging } = context.options;
+  const names = output.inputs.map((input) => stagedNameOf(staging, input)!);
+  const tombstones = await tombstonesOf(context, names[0]!.source, names[0]!.eventDay);
+  return names.some((name) => tombstones.has(tombstoneKeyOf(staging, name)));
 }
 
 /** The tombstones of a source's day: the staged objects of that day already in the lake. */

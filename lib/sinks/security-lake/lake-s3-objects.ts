@@ -1,4 +1,4 @@
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, paginateListObjectsV2, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, paginateListObjectsV2, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 
 /** One bucket through one client, the requests the compactor makes of it; every request takes the run's signal. */
@@ -10,7 +10,6 @@ export interface BucketObjects {
   folders(prefix: string): Promise<{ folders: string[]; objects: StoredObject[] }>;
   /** The object's bytes; undefined when there is no such object. */
   get(key: string): Promise<Uint8Array | undefined>;
-  exists(key: string): Promise<boolean>;
   put(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
   /** Deletes the objects (absent ones are no error); throws naming the first S3 refused. */
   delete(keys: readonly string[]): Promise<void>;
@@ -58,15 +57,6 @@ export function bucketObjects(client: S3Client, bucket: string, signal: AbortSig
       } catch (error) {
         if (isNotFound(error)) return undefined;
         throw withWhere(error, `S3 GetObject s3://${bucket}/${key}`);
-      }
-    },
-    async exists(key) {
-      try {
-        await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), sending);
-        return true;
-      } catch (error) {
-        if (isNotFound(error)) return false;
-        throw withWhere(error, `S3 HeadObject s3://${bucket}/${key}`);
       }
     },
     async put(key, body, contentType) {
