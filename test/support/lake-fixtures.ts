@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { generateEvents } from '../../devtools/generators/event-generator.js';
 import { eventKey } from '../../lib/core/events/event-key.js';
@@ -6,8 +6,47 @@ import type { MpasEvent, Stream } from '../../lib/core/events/event-schemas.js';
 import { createOcsfFormatter } from '../../lib/core/formats/ocsf/ocsf-formatter.js';
 import { SECURITY_LAKE_OCSF_VERSION } from '../../lib/core/formats/ocsf/ocsf-version.js';
 import { ocsfClassColumns } from '../../lib/sinks/security-lake/ocsf-class-columns.js';
-import type { OutboundEvent } from '../../lib/sinks/sink.js';
+import type { ClassColumns } from '../../lib/sinks/security-lake/ocsf-columns.js';
+import { createSecurityLakeSink } from '../../lib/sinks/security-lake/security-lake-sink.js';
+import type { OutboundEvent, Sink } from '../../lib/sinks/sink.js';
+import { uniqueName } from './aws-fixtures.js';
 import { readParquetFile } from './parquet-reader.js';
+
+/** A lake's bucket and a staging area's, made anew on the emulator `s3` speaks to. */
+export async function lakeAndStagingBuckets(s3: S3Client): Promise<{ lake: string; staging: string }> {
+  const lake = uniqueName('lake');
+  const staging = uniqueName('staging');
+  await s3.send(new CreateBucketCommand({ Bucket: lake }));
+  await s3.send(new CreateBucketCommand({ Bucket: staging }));
+  return { lake, staging };
+}
+
+/** The security-lake sink as the tests build it: `s3` for both buckets, one try per PUT. */
+export function testLakeSink(
+  s3: S3Client,
+  options: {
+    lake: string;
+    staging: string;
+    prefix: string;
+    sources: ReadonlyMap<number, string>;
+    columnsOf: (classUid: number) => ClassColumns | undefined;
+    location?: { region: string; accountId: string };
+    concurrency?: number;
+  },
+): Sink {
+  return createSecurityLakeSink({
+    location: { bucket: options.lake, ...(options.location ?? { region: 'us-east-1', accountId: '123456789012' }) },
+    sources: options.sources,
+    columnsOf: options.columnsOf,
+    timeoutMs: 10_000,
+    attempts: 1,
+    concurrency: options.concurrency ?? 2,
+    createdBy: 'mpas-log-sync test',
+    staging: { bucket: options.staging, prefix: options.prefix },
+    client: s3,
+    stagingClient: s3,
+  });
+}
 
 const formatter = createOcsfFormatter({ version: 'test', ocsfVersion: SECURITY_LAKE_OCSF_VERSION });
 

@@ -26,11 +26,12 @@ export function monitoringFixture() {
 
 /**
  * TenantAlarms for tenant `acme` (mailbox soc@acme.example, lag alarm at 1,200 s) on a fresh
- * fixture, with `extra` props; `verifier: true` stands the fixture's forwarder in for the verifier.
+ * fixture, with `extra` props; `verifier: true` and `lakeCompactor: true` stand the fixture's
+ * forwarder in for the verifier or the Security Lake compactor.
  */
-export function tenantAlarmsWith(extra: Partial<Omit<TenantAlarmsProps, 'verifier'>> & { verifier?: boolean } = {}) {
+export function tenantAlarmsWith(extra: Partial<Omit<TenantAlarmsProps, 'verifier' | 'lakeCompactor'>> & { verifier?: boolean; lakeCompactor?: boolean } = {}) {
   const fixture = monitoringFixture();
-  const { verifier, ...rest } = extra;
+  const { verifier, lakeCompactor, ...rest } = extra;
   const alarms = new TenantAlarms(fixture.stack, 'Alarms', {
     tenant: 'acme',
     alarmEmail: 'soc@acme.example',
@@ -41,7 +42,8 @@ export function tenantAlarmsWith(extra: Partial<Omit<TenantAlarmsProps, 'verifie
     forwarderLogs: fixture.forwarderLogs,
     deadLetterQueue: fixture.deadLetterQueue,
     ...(verifier ? { verifier: fixture.forwarder } : {}),
+    ...(lakeCompactor ? { lakeCompactor: fixture.forwarder } : {}),
     ...rest,
   });
-  return { alarms, template: Template.fromStack(fixture.stack) };
+  return { alarms, template: Template.fromStack(fixture.stack), fixture };
 }

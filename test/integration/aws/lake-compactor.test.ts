@@ -8,10 +8,9 @@ import { tombstoneExpiryKeyOf, tombstoneKeyOf } from '../../../lib/sinks/securit
 import type { CompactionReport, CompactionStep, LakeCompactorOptions } from '../../../lib/sinks/security-lake/lake-compactor.js';
 import { ocsfClassColumns } from '../../../lib/sinks/security-lake/ocsf-class-columns.js';
 import { planLakeFiles } from '../../../lib/sinks/security-lake/security-lake-files.js';
-import { createSecurityLakeSink } from '../../../lib/sinks/security-lake/security-lake-sink.js';
 import type { OutboundEvent, Sink } from '../../../lib/sinks/sink.js';
 import { testAwsConfig, uniqueName } from '../../support/aws-fixtures.js';
-import { lakeOutboundEvents, listObjects, objectBytes, readLakeFiles } from '../../support/lake-fixtures.js';
+import { lakeAndStagingBuckets, lakeOutboundEvents, listObjects, objectBytes, readLakeFiles, testLakeSink } from '../../support/lake-fixtures.js';
 import type { LakeFile } from '../../support/lake-fixtures.js';
 import { ocsfProblems } from '../../support/ocsf-validator.js';
 
@@ -53,22 +52,8 @@ describe('the lake compactor makes one Parquet file per source and day of what t
 
   beforeEach(async () => {
     s3 = new S3Client({ ...testAwsConfig, endpoint: inject('sqsEndpoint'), forcePathStyle: true });
-    lake = uniqueName('lake');
-    staging = uniqueName('staging');
-    await s3.send(new CreateBucketCommand({ Bucket: lake }));
-    await s3.send(new CreateBucketCommand({ Bucket: staging }));
-    sink = createSecurityLakeSink({
-      location: { bucket: lake, ...LOCATION },
-      sources: SOURCES,
-      columnsOf: ocsfClassColumns,
-      timeoutMs: 10_000,
-      attempts: 1,
-      concurrency: 4,
-      createdBy: 'mpas-log-sync test',
-      staging: { bucket: staging, prefix: PREFIX },
-      client: s3,
-      stagingClient: s3,
-    });
+    ({ lake, staging } = await lakeAndStagingBuckets(s3));
+    sink = testLakeSink(s3, { lake, staging, prefix: PREFIX, sources: SOURCES, columnsOf: ocsfClassColumns, location: LOCATION, concurrency: 4 });
   });
 
   afterEach(async () => {

@@ -3,10 +3,9 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { decodeStagedEvents } from '../../../lib/sinks/security-lake/lake-staged-events.js';
 import type { StagedEvent } from '../../../lib/sinks/security-lake/lake-staged-events.js';
 import type { ClassColumns } from '../../../lib/sinks/security-lake/ocsf-columns.js';
-import { createSecurityLakeSink } from '../../../lib/sinks/security-lake/security-lake-sink.js';
 import type { OutboundEvent, Sink } from '../../../lib/sinks/sink.js';
 import { testAwsConfig, uniqueName } from '../../support/aws-fixtures.js';
-import { listObjects, objectBytes } from '../../support/lake-fixtures.js';
+import { lakeAndStagingBuckets, listObjects, objectBytes, testLakeSink } from '../../support/lake-fixtures.js';
 
 const COLUMNS: ClassColumns = {
   class_uid: { kind: 'long' },
@@ -38,25 +37,11 @@ describe('the Security Lake sink stages each delivery\'s events for the compacto
   let sink: Sink;
 
   const sinkFor = (lakeBucket: string, stagingBucket: string): Sink =>
-    createSecurityLakeSink({
-      location: { bucket: lakeBucket, region: 'us-east-1', accountId: '123456789012' },
-      sources: SOURCES,
-      columnsOf: () => COLUMNS,
-      timeoutMs: 10_000,
-      attempts: 1,
-      concurrency: 2,
-      createdBy: 'mpas-log-sync test',
-      staging: { bucket: stagingBucket, prefix: PREFIX },
-      client: s3,
-      stagingClient: s3,
-    });
+    testLakeSink(s3, { lake: lakeBucket, staging: stagingBucket, prefix: PREFIX, sources: SOURCES, columnsOf: () => COLUMNS });
 
   beforeEach(async () => {
     s3 = new S3Client({ ...testAwsConfig, endpoint: inject('sqsEndpoint'), forcePathStyle: true });
-    lake = uniqueName('lake');
-    staging = uniqueName('staging');
-    await s3.send(new CreateBucketCommand({ Bucket: lake }));
-    await s3.send(new CreateBucketCommand({ Bucket: staging }));
+    ({ lake, staging } = await lakeAndStagingBuckets(s3));
     sink = sinkFor(lake, staging);
   });
 

@@ -1,27 +1,10 @@
-import { Template } from 'aws-cdk-lib/assertions';
-import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { TenantAlarms } from '../../../../infra/constructs/tenant-alarms.js';
-import { monitoringFixture } from '../../../support/monitoring-fixture.js';
+import { tenantAlarmsWith } from '../../../support/monitoring-fixture.js';
 
-/** TenantAlarms for tenant `acme`, with a stand-in lake compactor when `lake` is set. */
+/** TenantAlarms for tenant `acme`, with the fixture's forwarder standing in for the lake compactor when `lake` is set. */
 function alarmsOf(lake: boolean) {
-  const fixture = monitoringFixture();
-  const compactor = lake
-    ? new LambdaFunction(fixture.stack, 'LakeCompactor', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => {};') })
-    : undefined;
-  const alarms = new TenantAlarms(fixture.stack, 'Alarms', {
-    tenant: 'acme',
-    alarmEmail: 'soc@acme.example',
-    lagAlarmSeconds: 1200,
-    key: fixture.key,
-    poller: fixture.poller,
-    pollerLogs: fixture.pollerLogs,
-    forwarderLogs: fixture.forwarderLogs,
-    deadLetterQueue: fixture.deadLetterQueue,
-    ...(compactor ? { lakeCompactor: compactor } : {}),
-  });
-  return { alarms, template: Template.fromStack(fixture.stack), compactorId: compactor ? fixture.stack.getLogicalId(compactor.node.defaultChild as never) : undefined };
+  const { alarms, template, fixture } = tenantAlarmsWith({ lakeCompactor: lake });
+  return { alarms, template, compactorId: lake ? fixture.stack.getLogicalId(fixture.forwarder.node.defaultChild as never) : undefined };
 }
 
 describe('TenantAlarms with a Security Lake compactor', () => {
