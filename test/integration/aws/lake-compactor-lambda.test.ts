@@ -1,5 +1,4 @@
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { generateEvents } from '../../../devtools/generators/event-generator.js';
@@ -21,6 +20,7 @@ import type { OutboundEvent } from '../../../lib/sinks/sink.js';
 import { testAwsConfig, uniqueName } from '../../support/aws-fixtures.js';
 import { fakeLambdaContext } from '../../support/lambda-context.js';
 import { readParquetFile } from '../../support/parquet-reader.js';
+import { recordingLogger } from '../../support/recording-logger.js';
 
 const START = Date.parse('2025-03-04T23:00:00.000Z');
 const ocsf = formatterFor('ocsf', { version: '0.1.0-test', ocsfVersion: SECURITY_LAKE_OCSF_VERSION });
@@ -31,16 +31,6 @@ function outbound(events: readonly MpasEvent[], stream: Stream): OutboundEvent[]
     const key = eventKey(event);
     return { key, time: event.time, realm: 'acme', stream, payload: ocsf.encode(event, { tenant: 'acme', realm: 'acme', stream, key }) };
   });
-}
-
-/** A logger whose lines are kept (level, message and fields). */
-function recordingLogger(): { logger: Logger; lines: Array<{ level: string; message: string; fields: Record<string, unknown> }> } {
-  const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
-  const lines: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
-  for (const level of ['info', 'warn', 'error'] as const) {
-    logger[level] = ((message: string, fields: Record<string, unknown> = {}) => lines.push({ level, message, fields })) as Logger['info'];
-  }
-  return { logger, lines };
 }
 
 /** Metrics whose values are kept by name. */

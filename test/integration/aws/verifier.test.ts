@@ -1,5 +1,4 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createVerifierHandler } from '../../../functions/verifier.js';
@@ -17,6 +16,7 @@ import { ManualClock } from '../../../lib/core/time/clock.js';
 import { cleanupAwsFixtures, createCursorTable, dynamoClient, testAwsConfig, uniqueName } from '../../support/aws-fixtures.js';
 import { fakeLambdaContext } from '../../support/lambda-context.js';
 import { batchOf } from '../../support/route-fixtures.js';
+import { recordingLogger } from '../../support/recording-logger.js';
 
 const DAY = '2026-11-20';
 const DAY_START = Date.parse(`${DAY}T00:00:00Z`);
@@ -36,16 +36,6 @@ function recordingMetrics(): { metrics: Metrics; written: Array<[string, string,
     };
   }) as unknown as Metrics['singleMetric'];
   return { metrics, written };
-}
-
-/** A logger whose lines are kept (level and fields). */
-function recordingLogger(): { logger: Logger; lines: Array<{ level: string; message: string; fields: Record<string, unknown> }> } {
-  const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
-  const lines: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
-  for (const level of ['info', 'warn', 'error'] as const) {
-    logger[level] = ((message: string, fields: Record<string, unknown> = {}) => lines.push({ level, message, fields })) as Logger['info'];
-  }
-  return { logger, lines };
 }
 
 describe('the daily verification Lambda on the MPAS simulator, DynamoDB Local and the S3 emulator', () => {

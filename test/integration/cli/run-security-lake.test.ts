@@ -48,15 +48,21 @@ describe('run --once to Amazon Security Lake (the fauxqs S3 emulator)', () => {
     s3?.destroy();
   });
 
-  it('writes every event once, as OCSF of its class, in one Parquet file per custom source and day, compacted from what the sink staged', async () => {
+  /** Generated events of realm acme in the simulator, and the environment of a run delivering them to the lake (`extra` added). */
+  const lakeRun = (events: { seed: number; count: number; spacingMs: number }, extra: Record<string, string>) => {
     const { simulator, stateDir } = rig;
-    const generated = generateEvents({ seed: 22, realm: 'acme', count: 300, startTime: START_FROM + 1_000, spacingMs: 12_000, adminShare: 0.4 });
+    const generated = generateEvents({ ...events, realm: 'acme', startTime: START_FROM + 1_000, adminShare: 0.4 });
     simulator.add('acme', 'user', generated.user);
     simulator.add('acme', 'admin', generated.admin);
     const env = localRunEnv(
       { mpasUrl: simulator.url, password: PASSWORD, startFrom: START_FROM, stateDir },
-      { ...awsEnv, MPAS_SETTLE_MS: '1000', MPAS_PAGE_SIZE: '40', SIEM_TYPE: 'security-lake', SIEM_URL: inject('sqsEndpoint'), SECURITY_LAKE_BUCKET: bucket, SECURITY_LAKE_REGION: 'eu-west-1', SECURITY_LAKE_ACCOUNT_ID: ACCOUNT },
+      { ...awsEnv, MPAS_SETTLE_MS: '1000', SIEM_TYPE: 'security-lake', SIEM_URL: inject('sqsEndpoint'), SECURITY_LAKE_BUCKET: bucket, SECURITY_LAKE_REGION: 'eu-west-1', SECURITY_LAKE_ACCOUNT_ID: ACCOUNT, ...extra },
     );
+    return { generated, env };
+  };
+
+  it('writes every event once, as OCSF of its class, in one Parquet file per custom source and day, compacted from what the sink staged', async () => {
+    const { generated, env } = lakeRun({ seed: 22, count: 300, spacingMs: 12_000 }, { MPAS_PAGE_SIZE: '40' });
     const run = await runCli(['run', '--once'], env);
     expect(run.code, run.stderr).toBe(0);
 
@@ -104,14 +110,7 @@ describe('run --once to Amazon Security Lake (the fauxqs S3 emulator)', () => {
   });
 
   it('compacts once more when run stops cleanly: what it delivered is in the lake, nothing left staged', async () => {
-    const { simulator, stateDir } = rig;
-    const generated = generateEvents({ seed: 23, realm: 'acme', count: 120, startTime: START_FROM + 1_000, spacingMs: 30_000, adminShare: 0.4 });
-    simulator.add('acme', 'user', generated.user);
-    simulator.add('acme', 'admin', generated.admin);
-    const env = localRunEnv(
-      { mpasUrl: simulator.url, password: PASSWORD, startFrom: START_FROM, stateDir },
-      { ...awsEnv, MPAS_SETTLE_MS: '1000', SIEM_TYPE: 'security-lake', SIEM_URL: inject('sqsEndpoint'), SECURITY_LAKE_BUCKET: bucket, SECURITY_LAKE_REGION: 'eu-west-1', SECURITY_LAKE_ACCOUNT_ID: ACCOUNT, SECURITY_LAKE_STAGING_PREFIX: 'staging/' },
-    );
+    const { generated, env } = lakeRun({ seed: 23, count: 120, spacingMs: 30_000 }, { SECURITY_LAKE_STAGING_PREFIX: 'staging/' });
     const child = startCli(['run'], env);
     // Every event is in the past: the first complete poll delivered (staged) them all. The
     // interval (5 minutes) is far off, so only the stop's compaction can make the files.
